@@ -1,0 +1,65 @@
+import type { ApplyOptions } from './handle-types.js';
+import type { ResolvedTaskOptions } from '../options/task-options.js';
+import { DEFAULT_TASK_OPTIONS, optionChecker, show } from '../options/task-options.js';
+
+const KNOWN = new Set(['countdown', 'eta', 'expires', 'priority', 'queue', 'taskId']);
+
+export interface ResolvedApply {
+  taskId: string | undefined;
+  queue: string;
+  priority: number;
+  eta: number | undefined;
+  expires: number | undefined;
+}
+
+/** Validates per-call options against the task's own, giving absolute times. */
+export function resolveApplyOptions(
+  taskName: string,
+  options: ApplyOptions | undefined,
+  defaults: ResolvedTaskOptions | undefined,
+  now: number,
+): ResolvedApply {
+  const check = optionChecker(`applyAsync() of ${taskName}`);
+  const o = options ?? {};
+  if (typeof o !== 'object' || o === null) check.fail('options', `must be an object, got ${show(o)}`);
+  check.unknownKeys(o, KNOWN);
+  if (o.countdown !== undefined && o.eta !== undefined) check.fail('countdown', 'cannot be combined with eta: give one of them');
+  let eta: number | undefined;
+  if (o.countdown !== undefined) {
+    if (typeof o.countdown !== 'number' || !Number.isFinite(o.countdown) || o.countdown < 0) {
+      check.fail('countdown', `must be a non-negative number of milliseconds, got ${show(o.countdown)}`);
+    }
+    eta = o.countdown > 0 ? now + o.countdown : undefined;
+  } else if (o.eta !== undefined) {
+    eta = toTime(o.eta, 'eta', check.fail);
+  }
+  let expires: number | undefined;
+  if (o.expires !== undefined) {
+    expires = o.expires instanceof Date ? toTime(o.expires, 'expires', check.fail) : now + check.positiveMs('expires', o.expires);
+  } else if (defaults?.expires !== undefined) {
+    expires = now + defaults.expires;
+  }
+  return {
+    taskId: o.taskId === undefined ? undefined : checkTaskId(o.taskId, check.fail),
+    queue: o.queue === undefined ? (defaults?.queue ?? DEFAULT_TASK_OPTIONS.queue) : check.name('queue', o.queue),
+    priority: o.priority === undefined ? (defaults?.priority ?? DEFAULT_TASK_OPTIONS.priority) : check.priority('priority', o.priority),
+    eta,
+    expires,
+  };
+}
+
+/** Ids travel in URLs and Redis keys: keep them to a safe alphabet. */
+export const TASK_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+function checkTaskId(value: unknown, fail: (option: string, problem: string) => never): string {
+  if (typeof value !== 'string' || !TASK_ID_PATTERN.test(value)) {
+    fail('taskId', `must be 1-128 characters of letters, digits and _ . : -, got ${show(value)}`);
+  }
+  return value as string;
+}
+
+function toTime(value: unknown, option: string, fail: (option: string, problem: string) => never): number {
+  const time = value instanceof Date ? value.getTime() : value;
+  if (typeof time !== 'number' || !Number.isFinite(time)) fail(option, `must be a Date or a timestamp in ms, got ${show(value)}`);
+  return time as number;
+}

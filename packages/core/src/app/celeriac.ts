@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import type { TaskMessage } from '../contracts/message.js';
+import { consoleLogger, type Logger } from '../context/logger.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { SerializationError } from '../errors/serialization-error.js';
+import { NotATaskError } from '../errors/not-a-task-error.js';
+import { findNonJson } from '../internal/json-check.js';
+import { scanTaskMethods } from '../metadata/scan-task-methods.js';
+import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
+import { AsyncResult } from '../result/async-result.js';
+import { TaskStates } from '../state/states.js';
+import { executeTask } from '../worker/execute-task.js';
+import { type Stores, Worker } from '../worker/worker.js';
+import type { WorkerOptions } from '../worker/worker-options.js';
+import { resolveApplyOptions } from './apply-options.js';
+import { type CeleriacOptions, checkCeleriacOptions } from './celeriac-options.js';
+import type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
+import { TaskRegistry } from './registry.js';
+import { loadMemoryStores } from './default-stores.js';
+
+/** What `revoke` found. */
+export type RevokeOutcome = 'revoked' | 'finished' | 'unknown';
+
+/**
+ * The client and the registry of one application (Celery's `Celery` object).
+ * Producers call handles; workers are made with `app.worker()`. Both may live in one process.
+ */
+export class Celeriac {
+  readonly registry = new TaskRegistry();
+  readonly logger: Logger;
+  readonly eager: boolean;
+  readonly #generateId: () => string;
+  readonly #ownsStores: boolean;
+  readonly #workers = new Set<Worker>();
+  #stores: Promise<Stores>;
+
+  constructor(options: CeleriacOptions = {}) {
+    checkCeleriacOptions(options);
+    this.logger = options.logger ?? consoleLogger();
+    this.eager = options.eager ?? false;
+    this.#generateId = options.generateId ?? randomUUID;
+    this.#ownsStores = options.broker === undefined;
+    this.#stores =
+      options.broker !== undefined && options.backend !== undefined
+        ? Promise.resolve({ broker: options.broker, backend: options.backend })
+        : loadMemoryStores();
+    this.#stores.catch(() => undefined); // surfaced by the first call that needs the stores
+  }
+
+  /** The broker and result backend, once ready (the in-memory default loads lazily). */
+  connect(): Promise<Stores> {
+    return this.#stores;
+  }
+
+  /**
+   * Registers every `@task()` method of `instance` (its injected services come along, since the
+   * method runs bound to it) and returns a typed handle per method.
+   */
+  register<T extends object>(instance: T): TaskHandles<T> {
+    const className = instance.constructor.name;
+    const scanned = scanTaskMethods(instance);
+    if (scanned.length === 0) {
+      throw new InvalidOptionError(`app.register(${className})`, 'instance', 'has no @task() methods: decorate the methods to run in the background');
+    }
+    const handles: Record<string, TaskHandle<unknown[], unknown>> = {};
+    for (const { key, options } of scanned) {
+      const method = (instance as Record<string, (...args: unknown[]) => unknown>)[key] as (...args: unknown[]) => unknown;
+      this.registry.add({ options, run: method.bind(instance) }, `app.register(${className})`);
+      handles[key] = this.#handle(options);
+    }
+    return new Proxy(handles, {
+      get: (target, key) => {
+        if (typeof key === 'string' && !(key in target) && typeof (instance as Record<string, unknown>)[key] === 'function') {
+          throw new NotATaskError(className, key);
+        }
+        return target[key as string];
+      },
+    }) as unknown as TaskHandles<T>;
+  }
+
+  /** Registers a plain function as a task (no class needed). `name` is required: function names do not survive bundlers. */
+  task<F extends (...args: never[]) => unknown>(options: TaskOptions & { name: string }, fn: F): TaskHandle<TaskArgs<F>, TaskResult<F>> {
+    const where = `app.task(${options?.name === undefined ? '' : JSON.stringify(options.name)})`;
+    if (options?.name === undefined) throw new InvalidOptionError(where, 'name', 'is required for a plain-function task');
+    if (typeof fn !== 'function') throw new InvalidOptionError(where, 'fn', 'must be a function');
+    const resolved = resolveTaskOptions(options, where, options.name);
+    this.registry.add({ options: resolved, run: fn as unknown as (...args: unknown[]) => unknown }, where);
+    return this.#handle(resolved) as unknown as TaskHandle<TaskArgs<F>, TaskResult<F>>;
+  }
+
+  /** Enqueue a task by name, e.g. one registered only in a remote worker. Untyped: prefer handles. */
+  send<R = unknown>(name: string, args: unknown[] = [], options?: ApplyOptions): Promise<AsyncResult<R>> {
+    return this.#enqueue<R>(name, args, this.registry.get(name)?.options, options);
+  }
+
+  /** A handle on any task id. */
+  result<R = unknown>(id: string): AsyncResult<R> {
+    return new AsyncResult<R>(id, this.#resultSource);
+  }
+
+  /** Revoke a task: it never starts if waiting or delayed; a running one has its signal aborted. */
+  async revoke(id: string): Promise<RevokeOutcome> {
+    const { broker, backend } = await this.#stores;
+    await broker.revoke(id);
+    const outcome = await backend.apply({ id, state: TaskStates.REVOKED, meta: { reason: 'revoked' } });
+    if (outcome.applied) return 'revoked';
+    return outcome.current === null ? 'unknown' : 'finished';
+  }
+
+  /** A worker running this app's registered tasks. Call `start()` on it. */
+  worker(options?: WorkerOptions): Worker {
+    const worker = new Worker({ connect: () => this.#stores, registry: this.registry, logger: this.logger }, options);
+    this.#workers.add(worker);
+    return worker;
+  }
+
+  /** Closes this app's workers, and the broker and backend if the app created them (never ones you passed in). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#workers].map((w) => w.close()));
+    if (this.#ownsStores) {
+      const { broker, backend } = await this.#stores;
+      await Promise.all([broker.close(), backend.close()]);
+    }
+  }
+
+  readonly #resultSource = {
+    backend: async () => (await this.#stores).backend,
+    revoke: async (id: string) => {
+      await this.revoke(id);
+    },
+  };
+
+  #handle(options: ResolvedTaskOptions): TaskHandle<unknown[], unknown> {
+    return {
+      name: options.name,
+      delay: (...args: unknown[]) => this.#enqueue(options.name, args, options, undefined),
+      applyAsync: (args: unknown[], apply?: ApplyOptions) => this.#enqueue(options.name, args, options, apply),
+      result: (id: string) => this.result(id),
+    };
+  }
+
+  async #enqueue<R>(name: string, args: unknown[], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>> {
+    if (!Array.isArray(args)) throw new SerializationError(`The arguments of ${name}`, 'must be an array');
+    const problem = findNonJson(args, 'args');
+    if (problem !== undefined) throw new SerializationError(`The arguments of ${name}`, problem);
+    const now = Date.now();
+    const resolved = resolveApplyOptions(name, apply, defaults, now);
+    const message: TaskMessage = {
+      id: resolved.taskId ?? this.#generateId(),
+      task: name,
+      args,
+      queue: resolved.queue,
+      priority: resolved.priority,
+      attempt: 1,
+      createdAt: now,
+      ...(resolved.eta === undefined ? {} : { eta: resolved.eta }),
+      ...(resolved.expires === undefined ? {} : { expires: resolved.expires }),
+    };
+    const { broker, backend } = await this.#stores;
+    const pending = await backend.apply({ id: message.id, task: name, state: TaskStates.PENDING, attempt: 1 });
+    if (!pending.applied) {
+      throw new InvalidOptionError(`applyAsync() of ${name}`, 'taskId', `"${message.id}" is already in use: give a new id or omit it`);
+    }
+    if (this.eager) return this.#runEagerly<R>(message);
+    try {
+      await broker.publish([message]);
+    } catch (error) {
+      await backend.forget(message.id).catch(() => undefined); // nothing was enqueued: leave no orphan PENDING
+      throw error;
+    }
+    return new AsyncResult<R>(message.id, this.#resultSource, pending.record);
+  }
+
+  async #runEagerly<R>(first: TaskMessage): Promise<AsyncResult<R>> {
+    const { backend } = await this.#stores;
+    const env = { backend, registry: this.registry, logger: this.logger };
+    let message = first;
+    for (;;) {
+      const outcome = await executeTask(env, message, new AbortController());
+      if (outcome.kind !== 'retry') break;
+      message = outcome.next;
+    }
+    return new AsyncResult<R>(first.id, this.#resultSource).refresh();
+  }
+}

@@ -1,0 +1,74 @@
+import type { TaskMessage } from './message.js';
+
+/** One reserved message. Hand it back with exactly one of ack / requeue / deadLetter. */
+export interface Delivery {
+  readonly message: TaskMessage;
+  /** How many times this message has been delivered, this delivery included (1 on first delivery). */
+  readonly deliveries: number;
+  /** Opaque to core: whatever the broker needs to settle this delivery. */
+  readonly receipt: string;
+}
+
+export interface ReserveRequest {
+  /** Queues to take from, in order of preference. */
+  queues: readonly string[];
+  /** Only messages naming one of these tasks: a worker never takes a task it cannot run. */
+  tasks: readonly string[];
+  /** Take at most this many (the worker's free slots). */
+  max: number;
+  /**
+   * Wait up to this long for a first message when none is ready, then return `[]`.
+   * `0` returns at once.
+   */
+  waitMs: number;
+  /** Aborting returns `[]` promptly (used at shutdown). Messages already taken are returned, not lost. */
+  signal?: AbortSignal;
+}
+
+/** A message that could not be processed, kept for inspection and re-queueing. */
+export interface DeadLetter {
+  /** The task id when the message could be read, else a broker-assigned id. */
+  id: string;
+  queue: string;
+  /** The message as stored. */
+  raw: string;
+  reason: string;
+  deadAt: number;
+}
+
+/** Called with the id of every task revoked anywhere, so a worker can abort it if it is running. */
+export type RevokeListener = (taskId: string) => void;
+
+/**
+ * Where tasks wait between a producer and a worker. Core talks to message storage only through this.
+ *
+ * Contract (checked by `brokerConformance` from `@celeriac/core/testing`):
+ * - `publish` resolves only once every message is durably accepted; messages with a future `eta`
+ *   are held by the broker and become reservable when due.
+ * - `reserve` returns messages by priority (higher first), then FIFO; only for the named queues and tasks.
+ * - A delivery not settled (worker died) is delivered again, with `deliveries` incremented.
+ * - A revoked id is never delivered after `revoke` resolves.
+ * - Malformed stored messages are dead-lettered by the broker with their reason, never returned.
+ */
+export interface Broker {
+  publish(messages: readonly TaskMessage[]): Promise<void>;
+  reserve(request: ReserveRequest): Promise<Delivery[]>;
+  /** Done with it: the outcome is stored. */
+  ack(delivery: Delivery): Promise<void>;
+  /** Atomically settle `delivery` and publish `next` in its place (retry, or hand back unstarted). */
+  requeue(delivery: Delivery, next: TaskMessage): Promise<void>;
+  /** Settle `delivery` by moving it to the dead-letter queue with a reason. */
+  deadLetter(delivery: Delivery, reason: string): Promise<void>;
+  /** Mark an id revoked: waiting and delayed copies never run, running ones are told via `onRevoke`. */
+  revoke(taskId: string): Promise<void>;
+  isRevoked(taskId: string): Promise<boolean>;
+  /** Subscribe to revocations from any process. Returns an unsubscribe function. */
+  onRevoke(listener: RevokeListener): Promise<() => void>;
+  /** Messages in the dead-letter queue, oldest first. */
+  deadLetters(limit?: number): Promise<DeadLetter[]>;
+  /** Put a dead letter back on its queue (as a new first delivery). Resolves false if the id is unknown. */
+  retryDeadLetter(id: string): Promise<boolean>;
+  /** Count of messages waiting (ready + delayed) in a queue, for monitoring and tests. */
+  size(queue: string): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,53 @@
+import type { TaskState } from '../state/states.js';
+
+/** An error as stored in a FAILURE record: plain JSON, so any process can read it. */
+export interface SerializedError {
+  /** The error's class name, e.g. `TypeError` or `TimeLimitExceededError`. */
+  type: string;
+  message: string;
+  /** A Celeriac error's stable code, or a Node error's `code`. */
+  code?: string;
+  stack?: string;
+}
+
+/** Progress reported from inside a task; the seed's `{ current, total, status }` plus anything JSON. */
+export type TaskMeta = Record<string, unknown>;
+
+/** The stored state of one task. One record per task id; `seq` grows by one with every accepted change. */
+export interface TaskRecord {
+  id: string;
+  /** The task's registered name. */
+  task: string;
+  state: TaskState;
+  /** Increases by exactly one per accepted update: readers drop anything not newer than what they have. */
+  seq: number;
+  /** Meta of the latest user state (e.g. PROGRESS), or the reason of a REVOKED/RETRY. */
+  meta?: TaskMeta;
+  /** Present on SUCCESS. */
+  result?: unknown;
+  /** Present on FAILURE (and on RETRY: the error that caused it). */
+  error?: SerializedError;
+  /** 1 for the first run, incremented by every retry. */
+  attempt: number;
+  /** When the record was last changed, in ms since the epoch. */
+  updatedAt: number;
+}
+
+/** A requested change of state. The backend assigns `seq` and `updatedAt`. */
+export interface StateUpdate {
+  id: string;
+  /** Required to create a record (PENDING); later updates keep the stored name when omitted. */
+  task?: string;
+  state: TaskState;
+  meta?: TaskMeta;
+  result?: unknown;
+  error?: SerializedError;
+  attempt?: number;
+}
+
+/**
+ * The outcome of applying an update: the new record, or the record that refused it
+ * (`null` if there is none) when the state machine forbids the move from its current state.
+ * Refusal is normal (a late progress report after SUCCESS, a start after REVOKED), not an error.
+ */
+export type ApplyResult = { applied: true; record: TaskRecord } | { applied: false; current: TaskRecord | null };

@@ -1,0 +1,22 @@
+import type { ApplyResult, StateUpdate, TaskRecord } from './record.js';
+
+/** Receives every accepted change of one task's record. Events are a hint; `get` is the truth. */
+export type RecordListener = (record: TaskRecord) => void;
+
+/**
+ * Where task state lives. Core talks to state storage only through this.
+ *
+ * Contract (checked by `backendConformance` from `@celeriac/core/testing`):
+ * - `apply` is atomic per id: it checks the move with the state machine (`canTransition`, or the
+ *   `allowedSources` list where it runs in the store), then stores the record with `seq + 1`
+ *   and publishes it to that id's listeners. A refused move changes nothing.
+ * - `subscribe` resolves once the subscription is live, so "subscribe, then get" never misses a change.
+ */
+export interface ResultBackend {
+  apply(update: StateUpdate): Promise<ApplyResult>;
+  get(id: string): Promise<TaskRecord | null>;
+  /** Delete the record (Celery's `forget`). */
+  forget(id: string): Promise<void>;
+  subscribe(id: string, listener: RecordListener): Promise<() => void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+
+// The app, handles and results
+export { Celeriac, type RevokeOutcome } from './app/celeriac.js';
+export type { CeleriacOptions } from './app/celeriac-options.js';
+export type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './app/handle-types.js';
+export { TASK_ID_PATTERN } from './app/apply-options.js';
+export { AsyncResult, type WaitOptions } from './result/async-result.js';
+
+// Declaring tasks
+export { task } from './decorators/task.js';
+export { readTaskMetadata } from './metadata/read-task-metadata.js';
+export { TASK_METADATA, DEFAULT_QUEUE } from './constants.js';
+export {
+  type BackoffOptions,
+  type ResolvedTaskOptions,
+  type TaskOptions,
+  DEFAULT_TASK_OPTIONS,
+  DEFAULT_BACKOFF,
+} from './options/task-options.js';
+export type { ProgressMeta, TaskContext } from './context/task-context.js';
+export { type Logger, type LogFields, type LogLevel, consoleLogger } from './context/logger.js';
+
+// Workers
+export { Worker, type Stores } from './worker/worker.js';
+export { type WorkerOptions, DEFAULT_WORKER_OPTIONS } from './worker/worker-options.js';
+export { backoffDelay } from './worker/retry-policy.js';
+
+// The state machine
+export { TaskStates, type BuiltinState, type TaskState, BUILTIN_STATES, TERMINAL_STATES, isTerminal, isUserState } from './state/states.js';
+export { TRANSITIONS, USER_STATE, allowedSources, assertTransition, canTransition } from './state/transitions.js';
+
+// Contracts for storage adapters
+export type { Broker, DeadLetter, Delivery, ReserveRequest, RevokeListener } from './contracts/broker.js';
+export type { RecordListener, ResultBackend } from './contracts/result-backend.js';
+export type { ApplyResult, SerializedError, StateUpdate, TaskMeta, TaskRecord } from './contracts/record.js';
+export { type TaskMessage, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
+
+// Errors
+export { CeleriacError } from './errors/celeriac-error.js';
+export { DeliveryLimitError } from './errors/delivery-limit-error.js';
+export { InvalidOptionError } from './errors/invalid-option-error.js';
+export { InvalidTransitionError } from './errors/invalid-transition-error.js';
+export { MalformedMessageError } from './errors/malformed-message-error.js';
+export { NotATaskError } from './errors/not-a-task-error.js';
+export { NotRegisteredError } from './errors/not-registered-error.js';
+export { RetryRequest } from './errors/retry-request.js';
+export { SerializationError } from './errors/serialization-error.js';
+export { TaskFailedError } from './errors/task-failed-error.js';
+export { TaskRevokedError } from './errors/revoked-error.js';
+export { TimeLimitExceededError } from './errors/time-limit-error.js';
+export { WaitTimeoutError } from './errors/wait-timeout-error.js';
+export { serializeError } from './errors/serialize-error.js';

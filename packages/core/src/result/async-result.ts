@@ -1,0 +1,156 @@
+import type { SerializedError, TaskMeta, TaskRecord } from '../contracts/record.js';
+import type { ResultBackend } from '../contracts/result-backend.js';
+import { TaskFailedError } from '../errors/task-failed-error.js';
+import { TaskRevokedError } from '../errors/revoked-error.js';
+import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
+import { type TaskState, TaskStates, isTerminal } from '../state/states.js';
+import { UpdateQueue } from './update-queue.js';
+
+/** What an AsyncResult needs from its app. */
+export interface ResultSource {
+  backend(): Promise<ResultBackend>;
+  revoke(id: string): Promise<void>;
+}
+
+export interface WaitOptions {
+  /** Give up after this many ms with a `WaitTimeoutError` (the task goes on). */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * A handle on one task's outcome (Celery's AsyncResult). `state` and `info` show the newest record
+ * this object has seen; `refresh()` reads the store, and `wait()`/`updates()` follow it live.
+ * Following is event-driven: subscribe first, then read, so a task that already finished is seen.
+ */
+export class AsyncResult<R = unknown> {
+  #record: TaskRecord | null = null;
+
+  constructor(
+    readonly id: string,
+    private readonly source: ResultSource,
+    record?: TaskRecord,
+  ) {
+    if (record !== undefined) this.#record = record;
+  }
+
+  /** The newest record seen, or null if none has been read yet (or the id is unknown). */
+  get record(): TaskRecord | null {
+    return this.#record;
+  }
+
+  /** PENDING until a record says otherwise. */
+  get state(): TaskState {
+    return this.#record?.state ?? TaskStates.PENDING;
+  }
+
+  /** Celery's `info`: the result on SUCCESS, the error on FAILURE, else the latest meta (progress). */
+  get info(): R | SerializedError | TaskMeta | undefined {
+    const record = this.#record;
+    if (record === null) return undefined;
+    if (record.state === TaskStates.SUCCESS) return record.result as R;
+    if (record.state === TaskStates.FAILURE) return record.error;
+    return record.meta;
+  }
+
+  ready(): boolean {
+    return isTerminal(this.state);
+  }
+
+  successful(): boolean {
+    return this.state === TaskStates.SUCCESS;
+  }
+
+  failed(): boolean {
+    return this.state === TaskStates.FAILURE;
+  }
+
+  /** Read the stored record now. */
+  async refresh(): Promise<this> {
+    const backend = await this.source.backend();
+    const record = await backend.get(this.id);
+    if (record !== null) this.observe(record);
+    return this;
+  }
+
+  /** Resolves with the result once the task succeeds; rejects with `TaskFailedError` or `TaskRevokedError`. */
+  async wait(options: WaitOptions = {}): Promise<R> {
+    const record = await this.waitForEnd(options);
+    if (record.state === TaskStates.SUCCESS) return record.result as R;
+    if (record.state === TaskStates.REVOKED) {
+      throw new TaskRevokedError(this.id, typeof record.meta?.reason === 'string' ? record.meta.reason : 'revoked');
+    }
+    throw new TaskFailedError(this.id, record.error ?? { type: 'Error', message: 'unknown failure' });
+  }
+
+  /** Celery's name for `wait`. */
+  get(options: WaitOptions = {}): Promise<R> {
+    return this.wait(options);
+  }
+
+  /** Delete the stored record. */
+  async forget(): Promise<void> {
+    const backend = await this.source.backend();
+    await backend.forget(this.id);
+    this.#record = null;
+  }
+
+  /** Stop the task: it never starts if waiting, and its signal is aborted if running. */
+  revoke(): Promise<void> {
+    return this.source.revoke(this.id);
+  }
+
+  /**
+   * Every change from now on, starting with the current record, in `seq` order without duplicates,
+   * ending after a terminal state. Breaking out of the loop unsubscribes.
+   */
+  async *updates(options: { signal?: AbortSignal } = {}): AsyncGenerator<TaskRecord, void, undefined> {
+    const backend = await this.source.backend();
+    const queue = new UpdateQueue();
+    const unsubscribe = await backend.subscribe(this.id, (record) => queue.push(record));
+    const onAbort = () => queue.close();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const current = await backend.get(this.id);
+      if (current !== null) queue.push(current);
+      for await (const record of queue) {
+        this.observe(record);
+        yield record;
+        if (isTerminal(record.state)) return;
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
+    }
+  }
+
+  /** Calls `listener` for every change (see `updates()`); returns a function that stops listening. */
+  subscribe(listener: (record: TaskRecord) => void, onError?: (error: unknown) => void): () => void {
+    const controller = new AbortController();
+    void (async () => {
+      for await (const record of this.updates({ signal: controller.signal })) listener(record);
+    })().catch((error: unknown) => onError?.(error));
+    return () => controller.abort();
+  }
+
+  private async waitForEnd({ timeout, signal }: WaitOptions): Promise<TaskRecord> {
+    if (this.#record !== null && isTerminal(this.#record.state)) return this.#record;
+    const controller = new AbortController();
+    const timer = timeout === undefined ? undefined : setTimeout(() => controller.abort(new WaitTimeoutError(this.id, timeout)), timeout);
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for await (const record of this.updates({ signal: controller.signal })) {
+        if (isTerminal(record.state)) return record;
+      }
+      throw controller.signal.reason ?? new WaitTimeoutError(this.id, timeout ?? 0);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private observe(record: TaskRecord): void {
+    if (this.#record === null || record.seq > this.#record.seq) this.#record = record;
+  }
+}

@@ -1,0 +1,63 @@
+import { InvalidTransitionError } from '../errors/invalid-transition-error.js';
+import { type BuiltinState, type TaskState, TaskStates, isBuiltinState, isUserState } from './states.js';
+
+const { PENDING, RECEIVED, STARTED, RETRY, SUCCESS, FAILURE, REVOKED } = TaskStates;
+
+/** Stands for "any user state" (e.g. PROGRESS) in the transition table. */
+export const USER_STATE = '*user*';
+type Node = BuiltinState | typeof USER_STATE;
+
+/**
+ * The state machine, as data: for each state, the states it may move to. `null` is "no record yet".
+ *
+ * Why each edge exists:
+ * - PENDING/RECEIVED/RETRY → FAILURE: a message that cannot run (unregistered task, delivery limit).
+ * - RECEIVED → RECEIVED, STARTED/user → STARTED: a lease expired (worker killed) and the task is
+ *   delivered again; the new run starts over. RECEIVED is for brokers or workers that prefetch.
+ * - RECEIVED/STARTED/user → PENDING: graceful shutdown hands a task back to the broker.
+ * - anything non-terminal → REVOKED: revoke, or expiry before the task ran.
+ * - user states (PROGRESS…) only between STARTED and a terminal state, and may repeat.
+ */
+export const TRANSITIONS: ReadonlyMap<Node | null, readonly Node[]> = new Map<Node | null, readonly Node[]>([
+  [null, [PENDING]],
+  [PENDING, [RECEIVED, STARTED, FAILURE, REVOKED]],
+  [RECEIVED, [RECEIVED, PENDING, STARTED, FAILURE, REVOKED]],
+  [STARTED, [STARTED, USER_STATE, PENDING, RETRY, SUCCESS, FAILURE, REVOKED]],
+  [USER_STATE, [STARTED, USER_STATE, PENDING, RETRY, SUCCESS, FAILURE, REVOKED]],
+  [RETRY, [RECEIVED, STARTED, FAILURE, REVOKED]],
+  [SUCCESS, []],
+  [FAILURE, []],
+  [REVOKED, []],
+]);
+
+function nodeOf(state: TaskState): Node {
+  if (isBuiltinState(state)) return state;
+  if (isUserState(state)) return USER_STATE;
+  throw new InvalidTransitionError(null, state, `"${state}" is not a valid state name (user states are UPPER_SNAKE_CASE)`);
+}
+
+export function canTransition(from: TaskState | null, to: TaskState): boolean {
+  if (!isBuiltinState(to) && !isUserState(to)) return false;
+  const allowed = TRANSITIONS.get(from === null ? null : nodeOf(from));
+  return allowed !== undefined && allowed.includes(nodeOf(to));
+}
+
+/** Throws an {@link InvalidTransitionError} unless `from → to` is in the table. */
+export function assertTransition(from: TaskState | null, to: TaskState): void {
+  if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
+}
+
+/**
+ * The states a record may be in for `to` to be applied, with `''` for "no record".
+ * Storage adapters that check transitions atomically (e.g. in a Lua script) take this list
+ * instead of a copy of the table, so the table stays the single source of truth.
+ * User states appear as {@link USER_STATE}.
+ */
+export function allowedSources(to: TaskState): string[] {
+  const target = nodeOf(to);
+  const sources: string[] = [];
+  for (const [from, targets] of TRANSITIONS) {
+    if (targets.includes(target)) sources.push(from === null ? '' : from);
+  }
+  return sources;
+}

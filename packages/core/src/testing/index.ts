@@ -1,0 +1,3 @@
+export { brokerConformance, type BrokerConformanceOptions } from './broker-conformance.js';
+export { backendConformance, type BackendConformanceOptions } from './backend-conformance.js';
+export { makeMessage } from './fixtures.js';

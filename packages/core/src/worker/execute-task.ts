@@ -1,0 +1,130 @@
+import type { TaskMessage } from '../contracts/message.js';
+import type { StateUpdate, TaskMeta } from '../contracts/record.js';
+import type { ResultBackend } from '../contracts/result-backend.js';
+import { childLogger, type Logger } from '../context/logger.js';
+import type { TaskContext } from '../context/task-context.js';
+import { CeleriacError } from '../errors/celeriac-error.js';
+import { NotRegisteredError } from '../errors/not-registered-error.js';
+import { RetryRequest } from '../errors/retry-request.js';
+import { TaskRevokedError } from '../errors/revoked-error.js';
+import { SerializationError } from '../errors/serialization-error.js';
+import { serializeError } from '../errors/serialize-error.js';
+import type { TaskRegistry, RegisteredTask } from '../app/registry.js';
+import { findNonJson } from '../internal/json-check.js';
+import { TaskStates, isUserState, type TaskState } from '../state/states.js';
+import { InvalidTransitionError } from '../errors/invalid-transition-error.js';
+import { backoffDelay } from './retry-policy.js';
+import { armTimeLimits } from './time-limits.js';
+
+export interface ExecutionEnv {
+  readonly backend: ResultBackend;
+  readonly registry: TaskRegistry;
+  readonly logger: Logger;
+}
+
+/** What to tell the broker once a run is over: its outcome is already stored. */
+export type Outcome = { kind: 'ack' } | { kind: 'retry'; next: TaskMessage };
+
+/**
+ * Runs one message to its outcome: expiry and registration checks, STARTED, the task with its time
+ * limits, then SUCCESS, RETRY or FAILURE. Every state goes through `backend.apply`, so a revoked or
+ * already-finished task is refused by the state machine rather than by special cases here.
+ *
+ * `controller` is aborted by the worker on revoke or shutdown; the task sees it as `ctx.signal`.
+ */
+export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: AbortController): Promise<Outcome> {
+  const { backend } = env;
+  const base = { id: message.id, task: message.task, attempt: message.attempt };
+  const definition = env.registry.get(message.task);
+  if (definition === undefined) {
+    await backend.apply({ ...base, state: TaskStates.FAILURE, error: serializeError(new NotRegisteredError(message.task)) });
+    return { kind: 'ack' };
+  }
+  if (message.expires !== undefined && Date.now() > message.expires) {
+    await backend.apply({ ...base, state: TaskStates.REVOKED, meta: { reason: 'expired' } });
+    return { kind: 'ack' };
+  }
+  const started = await backend.apply({ ...base, state: TaskStates.STARTED });
+  if (!started.applied) return { kind: 'ack' }; // revoked, or finished by an earlier delivery
+
+  const limits = armTimeLimits(controller, definition.options.softTimeLimit, definition.options.timeLimit);
+  try {
+    const run = Promise.resolve(invoke(env, definition, message, controller));
+    const result = await (limits.hardLimit === undefined ? run : Promise.race([run, limits.hardLimit]));
+    const problem = findNonJson(result, 'result');
+    if (problem !== undefined) throw new SerializationError(`The result of ${message.task}`, problem);
+    await backend.apply({ ...base, state: TaskStates.SUCCESS, result });
+    return { kind: 'ack' };
+  } catch (error) {
+    return await settleFailure(env, definition, message, controller, error);
+  } finally {
+    limits.disarm();
+  }
+}
+
+function invoke(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: AbortController): unknown {
+  if (!definition.options.bind) return definition.run(...message.args);
+  return definition.run(createContext(env, definition, message, controller), ...message.args);
+}
+
+async function settleFailure(
+  env: ExecutionEnv,
+  definition: RegisteredTask,
+  message: TaskMessage,
+  controller: AbortController,
+  error: unknown,
+): Promise<Outcome> {
+  const base = { id: message.id, task: message.task, attempt: message.attempt };
+  if (controller.signal.reason instanceof TaskRevokedError) {
+    // Revoked while running: REVOKED is already stored by whoever revoked it.
+    return { kind: 'ack' };
+  }
+  const { retries, backoff } = definition.options;
+  const retriable = !(error instanceof SerializationError) && message.attempt <= retries;
+  if (retriable) {
+    const countdown = error instanceof RetryRequest && error.countdownMs !== undefined ? error.countdownMs : backoffDelay(backoff, message.attempt);
+    const cause = error instanceof RetryRequest ? error.reason : error;
+    const stored = await env.backend.apply({
+      ...base,
+      state: TaskStates.RETRY,
+      meta: { countdown, nextAttempt: message.attempt + 1 },
+      ...(cause === undefined ? {} : { error: serializeError(cause) }),
+    });
+    if (!stored.applied) return { kind: 'ack' };
+    return { kind: 'retry', next: { ...message, attempt: message.attempt + 1, eta: Date.now() + countdown } };
+  }
+  const failure = error instanceof RetryRequest && error.reason !== undefined ? error.reason : error;
+  const logged = failure instanceof CeleriacError ? failure.code : 'error';
+  env.logger.warn(`task ${message.task} failed`, { id: message.id, attempt: message.attempt, error: logged });
+  await env.backend.apply({ ...base, state: TaskStates.FAILURE, error: serializeError(failure) });
+  return { kind: 'ack' };
+}
+
+function createContext(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: AbortController): TaskContext {
+  const logger = childLogger(env.logger, { taskId: message.id, task: message.task });
+  const updateState = async (state: TaskState, meta?: TaskMeta): Promise<void> => {
+    if (!isUserState(state)) {
+      throw new InvalidTransitionError(TaskStates.STARTED, state, `updateState("${state}"): only user states (UPPER_SNAKE_CASE, not built in) may be set from a task; return a value to succeed, throw to fail`);
+    }
+    const update: StateUpdate = { id: message.id, task: message.task, state, attempt: message.attempt, ...(meta === undefined ? {} : { meta }) };
+    try {
+      await env.backend.apply(update);
+    } catch (error) {
+      // A lost progress report must not fail the task; the next one or the outcome will be stored.
+      logger.warn('could not store task state', { state, error: serializeError(error).message });
+    }
+  };
+  return {
+    id: message.id,
+    name: message.task,
+    attempt: message.attempt,
+    retries: definition.options.retries,
+    signal: controller.signal,
+    logger,
+    updateState,
+    progress: (current, total, status) => updateState('PROGRESS', status === undefined ? { current, total } : { current, total, status }),
+    retry: (options = {}) => {
+      throw new RetryRequest(options.countdown, options.reason);
+    },
+  };
+}

@@ -1,0 +1,212 @@
+import type { Broker, Delivery } from '../contracts/broker.js';
+import type { ResultBackend } from '../contracts/result-backend.js';
+import type { Logger } from '../context/logger.js';
+import { DeliveryLimitError } from '../errors/delivery-limit-error.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { TaskRevokedError } from '../errors/revoked-error.js';
+import { serializeError } from '../errors/serialize-error.js';
+import type { TaskRegistry } from '../app/registry.js';
+import { TaskStates } from '../state/states.js';
+import { executeTask } from './execute-task.js';
+import { type ResolvedWorkerOptions, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
+
+export interface Stores {
+  readonly broker: Broker;
+  readonly backend: ResultBackend;
+}
+
+export interface WorkerEnv extends Stores {
+  readonly registry: TaskRegistry;
+  readonly logger: Logger;
+}
+
+/** What a worker is built from: the stores may still be connecting. */
+export interface WorkerSource {
+  connect(): Promise<Stores>;
+  readonly registry: TaskRegistry;
+  readonly logger: Logger;
+}
+
+interface Running {
+  readonly delivery: Delivery;
+  readonly controller: AbortController;
+  done: Promise<void>;
+  handedBack: boolean;
+}
+
+const RESERVE_ERROR_BACKOFF_MS = [50, 200, 500, 1000, 2000];
+
+/**
+ * Consumes queues and runs tasks, at most `concurrency` at once, reserving only as many messages as
+ * it has free slots (so nothing waits unacknowledged in this process while another worker is idle).
+ */
+export class Worker {
+  readonly options: ResolvedWorkerOptions;
+  readonly #source: WorkerSource;
+  #env!: WorkerEnv;
+  readonly #running = new Map<string, Running>();
+  readonly #stopFetching = new AbortController();
+  #loop: Promise<void> | undefined;
+  #slotFreed: (() => void) | undefined;
+  #unsubscribeRevoke: (() => void) | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(source: WorkerSource, options?: WorkerOptions) {
+    this.#source = source;
+    this.options = resolveWorkerOptions(options);
+  }
+
+  /** Tasks running right now. */
+  get activeCount(): number {
+    return this.#running.size;
+  }
+
+  /** Starts consuming; resolves once the worker listens for revocations and has begun fetching. */
+  async start(): Promise<void> {
+    if (this.#loop !== undefined || this.#closing !== undefined) throw new Error('Worker already started');
+    const { registry, logger } = this.#source;
+    this.#env = { ...(await this.#source.connect()), registry, logger };
+    const tasks = registry.names();
+    if (tasks.length === 0) {
+      throw new InvalidOptionError('app.worker()', 'tasks', 'has nothing to run: register tasks (app.register / app.task) before starting a worker');
+    }
+    const queues = this.options.queues ?? registry.queues();
+    this.#unsubscribeRevoke = await this.#env.broker.onRevoke((id) => this.#abortRunning(id));
+    this.#loop = this.#fetchLoop(queues, tasks);
+  }
+
+  /**
+   * Graceful shutdown: stop fetching, let running tasks finish for up to `shutdownTimeout`, then
+   * abort the rest and hand them back to the broker so another worker runs them. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /** Close gracefully on SIGTERM/SIGINT. Returns a function that removes the handlers. */
+  closeOnSignals(signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): () => void {
+    const handler = (signal: NodeJS.Signals) => {
+      this.#env.logger.info(`received ${signal}: closing worker`);
+      void this.close();
+    };
+    for (const signal of signals) process.once(signal, handler);
+    return () => {
+      for (const signal of signals) process.off(signal, handler);
+    };
+  }
+
+  async #fetchLoop(queues: string[], tasks: string[]): Promise<void> {
+    const stop = this.#stopFetching.signal;
+    let failures = 0;
+    while (!stop.aborted) {
+      const free = this.options.concurrency - this.#running.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => {
+          this.#slotFreed = resolve;
+        });
+        continue;
+      }
+      let deliveries: Delivery[];
+      try {
+        deliveries = await this.#env.broker.reserve({ queues, tasks, max: free, waitMs: this.options.pollInterval, signal: stop });
+        failures = 0;
+      } catch (error) {
+        const wait = RESERVE_ERROR_BACKOFF_MS[Math.min(failures++, RESERVE_ERROR_BACKOFF_MS.length - 1)] as number;
+        this.#env.logger.error(`reserve failed; retrying in ${wait} ms`, { error: serializeError(error).message });
+        await sleep(wait, stop);
+        continue;
+      }
+      for (const delivery of deliveries) {
+        if (stop.aborted) await this.#handBack(delivery);
+        else this.#launch(delivery);
+      }
+    }
+  }
+
+  #launch(delivery: Delivery): void {
+    const controller = new AbortController();
+    const entry: Running = { delivery, controller, handedBack: false, done: Promise.resolve() };
+    this.#running.set(delivery.receipt, entry);
+    entry.done = this.#process(entry).finally(() => {
+      this.#running.delete(delivery.receipt);
+      const wake = this.#slotFreed;
+      this.#slotFreed = undefined;
+      wake?.();
+    });
+  }
+
+  async #process(entry: Running): Promise<void> {
+    const { delivery, controller } = entry;
+    const { broker, backend } = this.#env;
+    const message = delivery.message;
+    try {
+      if (delivery.deliveries > this.options.maxDeliveries) {
+        const error = new DeliveryLimitError(delivery.deliveries, this.options.maxDeliveries);
+        await backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.FAILURE, error: serializeError(error) });
+        await broker.deadLetter(delivery, error.message);
+        return;
+      }
+      const outcome = await executeTask(this.#env, message, controller);
+      if (entry.handedBack) return;
+      if (outcome.kind === 'retry') await broker.requeue(delivery, outcome.next);
+      else await broker.ack(delivery);
+    } catch (error) {
+      // Storage failed: leave the delivery unsettled. The broker redelivers it when its lease ends.
+      this.#env.logger.error(`could not settle task ${message.task}; it will be redelivered`, { id: message.id, error: serializeError(error).message });
+    }
+  }
+
+  #abortRunning(taskId: string): void {
+    for (const entry of this.#running.values()) {
+      if (entry.delivery.message.id === taskId) entry.controller.abort(new TaskRevokedError(taskId));
+    }
+  }
+
+  async #handBack(delivery: Delivery): Promise<void> {
+    try {
+      await this.#env.broker.requeue(delivery, delivery.message);
+    } catch (error) {
+      this.#env.logger.error('could not hand a task back; it will be redelivered when its lease ends', { id: delivery.message.id, error: serializeError(error).message });
+    }
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#stopFetching.abort();
+    this.#slotFreed?.();
+    if (this.#loop === undefined) return;
+    await this.#loop;
+    const deadline = sleep(this.options.shutdownTimeout);
+    await Promise.race([Promise.all([...this.#running.values()].map((e) => e.done)), deadline.promise]);
+    deadline.cancel();
+    for (const entry of this.#running.values()) {
+      const { message } = entry.delivery;
+      entry.handedBack = true;
+      // PENDING first, so the aborted run's late outcome is refused by the state machine.
+      await this.#env.backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, meta: { reason: 'worker shut down' } }).catch(() => undefined);
+      entry.controller.abort(new Error('worker shut down before the task finished; it was handed back to the broker'));
+      await this.#handBack(entry.delivery);
+    }
+    this.#unsubscribeRevoke?.();
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> & { promise: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let done!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    done = resolve;
+    timer = setTimeout(resolve, ms);
+  });
+  const onAbort = () => {
+    clearTimeout(timer);
+    done();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const cancel = () => {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    done();
+  };
+  return Object.assign(promise.finally(() => signal?.removeEventListener('abort', onAbort)), { promise, cancel });
+}

@@ -1,0 +1,66 @@
+import { MAX_PRIORITY } from '@celeriac/core';
+import { Fifo } from './fifo.js';
+
+export interface QueuedMessage {
+  readonly id: string;
+  readonly task: string;
+  readonly priority: number;
+  /** Arrival order, to keep FIFO across tasks of the same priority. */
+  readonly seq: number;
+  readonly raw: string;
+  /** Deliveries so far. */
+  deliveries: number;
+}
+
+/**
+ * One queue's ready messages: per task, one FIFO per priority, so that a worker can take only the
+ * tasks it has registered, highest priority first, then oldest first.
+ */
+export class ReadyQueue {
+  private readonly byTask = new Map<string, Fifo<QueuedMessage>[]>();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  push(message: QueuedMessage): void {
+    let buckets = this.byTask.get(message.task);
+    if (buckets === undefined) {
+      buckets = Array.from({ length: MAX_PRIORITY + 1 }, () => new Fifo<QueuedMessage>());
+      this.byTask.set(message.task, buckets);
+    }
+    (buckets[message.priority] as Fifo<QueuedMessage>).push(message);
+    this.count++;
+  }
+
+  /** The best message among `tasks`: highest priority, then lowest seq. */
+  shift(tasks: readonly string[]): QueuedMessage | undefined {
+    let best: Fifo<QueuedMessage> | undefined;
+    let bestHead: QueuedMessage | undefined;
+    for (const task of tasks) {
+      const buckets = this.byTask.get(task);
+      if (buckets === undefined) continue;
+      for (let p = MAX_PRIORITY; p >= 0; p--) {
+        const bucket = buckets[p] as Fifo<QueuedMessage>;
+        const head = bucket.peek();
+        if (head === undefined) continue;
+        if (bestHead === undefined || head.priority > bestHead.priority || (head.priority === bestHead.priority && head.seq < bestHead.seq)) {
+          best = bucket;
+          bestHead = head;
+        }
+        break;
+      }
+    }
+    if (best === undefined) return undefined;
+    this.count--;
+    return best.shift();
+  }
+
+  remove(id: string): number {
+    let removed = 0;
+    for (const buckets of this.byTask.values()) for (const bucket of buckets) removed += bucket.removeWhere((m) => m.id === id);
+    this.count -= removed;
+    return removed;
+  }
+}

@@ -1,0 +1,237 @@
+import {
+  type Broker,
+  type DeadLetter,
+  type Delivery,
+  type ReserveRequest,
+  type RevokeListener,
+  type TaskMessage,
+  decodeTaskMessage,
+  encodeTaskMessage,
+} from '@celeriac/core';
+import { MinHeap } from './internal/min-heap.js';
+import { type QueuedMessage, ReadyQueue } from './internal/ready-queue.js';
+
+interface Delayed {
+  readonly queue: string;
+  readonly eta: number;
+  readonly entry: QueuedMessage;
+}
+
+interface InFlight {
+  readonly queue: string;
+  readonly entry: QueuedMessage;
+}
+
+/**
+ * Tasks in this process's memory: the embedded default, and the broker for app tests.
+ * Messages are stored as JSON strings, like a real broker, so a task never shares objects with
+ * its caller. Nothing survives the process; use `@celeriac/redis` when that matters.
+ */
+export class MemoryBroker implements Broker {
+  readonly #queues = new Map<string, ReadyQueue>();
+  readonly #delayed = new MinHeap<Delayed>((d) => d.eta);
+  readonly #inFlight = new Map<string, InFlight>();
+  readonly #revoked = new Set<string>();
+  readonly #revokeListeners = new Set<RevokeListener>();
+  readonly #deadLetters: DeadLetter[] = [];
+  readonly #waiters = new Set<() => void>();
+  #seq = 0;
+  #receipts = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #closed = false;
+
+  async publish(messages: readonly TaskMessage[]): Promise<void> {
+    this.#assertOpen();
+    for (const message of messages) this.#store(message.queue, encodeTaskMessage(message), message, 0);
+  }
+
+  /**
+   * Puts a raw string on a queue, as a foreign producer could. For tests of malformed messages:
+   * the next reserve on that queue dead-letters it with the reason.
+   */
+  injectRaw(queue: string, raw: string): void {
+    this.#queue(queue).push({ id: `raw-${++this.#seq}`, task: '', priority: 0, seq: this.#seq, raw, deliveries: 0 });
+    this.#wake();
+  }
+
+  async reserve(request: ReserveRequest): Promise<Delivery[]> {
+    this.#assertOpen();
+    const taken = this.#take(request);
+    if (taken.length > 0 || request.waitMs <= 0 || request.signal?.aborted) return taken;
+    await this.#waitForWork(request.waitMs, request.signal);
+    return this.#closed ? [] : this.#take(request);
+  }
+
+  async ack(delivery: Delivery): Promise<void> {
+    this.#inFlight.delete(delivery.receipt);
+  }
+
+  async requeue(delivery: Delivery, next: TaskMessage): Promise<void> {
+    this.#inFlight.delete(delivery.receipt);
+    // A hand-back (same attempt) did not really run, so it does not count; a retry starts a fresh count.
+    const deliveries = next.attempt === delivery.message.attempt ? delivery.deliveries - 1 : 0;
+    this.#store(next.queue, encodeTaskMessage(next), next, deliveries);
+  }
+
+  async deadLetter(delivery: Delivery, reason: string): Promise<void> {
+    const held = this.#inFlight.get(delivery.receipt);
+    this.#inFlight.delete(delivery.receipt);
+    this.#deadLetters.push({
+      id: delivery.message.id,
+      queue: delivery.message.queue,
+      raw: held?.entry.raw ?? encodeTaskMessage(delivery.message),
+      reason,
+      deadAt: Date.now(),
+    });
+  }
+
+  async revoke(taskId: string): Promise<void> {
+    this.#revoked.add(taskId);
+    for (const queue of this.#queues.values()) queue.remove(taskId);
+    this.#delayed.removeWhere((d) => d.entry.id === taskId);
+    for (const listener of this.#revokeListeners) listener(taskId);
+  }
+
+  async isRevoked(taskId: string): Promise<boolean> {
+    return this.#revoked.has(taskId);
+  }
+
+  async onRevoke(listener: RevokeListener): Promise<() => void> {
+    this.#revokeListeners.add(listener);
+    return () => this.#revokeListeners.delete(listener);
+  }
+
+  async deadLetters(limit = 100): Promise<DeadLetter[]> {
+    return this.#deadLetters.slice(0, limit);
+  }
+
+  async retryDeadLetter(id: string): Promise<boolean> {
+    const index = this.#deadLetters.findIndex((d) => d.id === id);
+    if (index < 0) return false;
+    const [dead] = this.#deadLetters.splice(index, 1) as [DeadLetter];
+    let message: TaskMessage | undefined;
+    try {
+      message = decodeTaskMessage(dead.raw);
+    } catch {
+      message = undefined;
+    }
+    if (message === undefined) this.injectRaw(dead.queue, dead.raw);
+    else this.#store(dead.queue, dead.raw, message, 0);
+    return true;
+  }
+
+  async size(queue: string): Promise<number> {
+    const delayed = this.#delayed.toArray().filter((d) => d.queue === queue).length;
+    return (this.#queues.get(queue)?.size ?? 0) + delayed;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    for (const wake of this.#waiters) wake();
+    this.#waiters.clear();
+  }
+
+  #store(queue: string, raw: string, message: TaskMessage, deliveries: number): void {
+    const entry: QueuedMessage = { id: message.id, task: message.task, priority: message.priority, seq: ++this.#seq, raw, deliveries };
+    if (message.eta !== undefined && message.eta > Date.now()) {
+      this.#delayed.push({ queue, eta: message.eta, entry });
+      this.#armTimer();
+      return;
+    }
+    this.#queue(queue).push(entry);
+    this.#wake();
+  }
+
+  #take({ queues, tasks, max }: ReserveRequest): Delivery[] {
+    this.#promoteDue();
+    const taken: Delivery[] = [];
+    for (const name of queues) {
+      const queue = this.#queues.get(name);
+      if (queue === undefined) continue;
+      this.#deadLetterMalformed(name, queue);
+      while (taken.length < max) {
+        const entry = queue.shift(tasks);
+        if (entry === undefined) break;
+        if (this.#revoked.has(entry.id)) continue;
+        entry.deliveries++;
+        const receipt = String(++this.#receipts);
+        this.#inFlight.set(receipt, { queue: name, entry });
+        taken.push({ message: decodeTaskMessage(entry.raw), deliveries: entry.deliveries, receipt });
+      }
+      if (taken.length >= max) break;
+    }
+    return taken;
+  }
+
+  /** Raw messages are filed under task '' (their task is unknown); check them before serving. */
+  #deadLetterMalformed(name: string, queue: ReadyQueue): void {
+    for (let entry = queue.shift(['']); entry !== undefined; entry = queue.shift([''])) {
+      let reason: string | undefined;
+      try {
+        const message = decodeTaskMessage(entry.raw);
+        this.#store(name, entry.raw, message, 0);
+      } catch (error) {
+        reason = (error as Error).message;
+      }
+      if (reason !== undefined) this.#deadLetters.push({ id: entry.id, queue: name, raw: entry.raw, reason, deadAt: Date.now() });
+    }
+  }
+
+  #promoteDue(): void {
+    const now = Date.now();
+    for (let next = this.#delayed.peek(); next !== undefined && next.eta <= now; next = this.#delayed.peek()) {
+      this.#delayed.pop();
+      this.#queue(next.queue).push(next.entry);
+    }
+  }
+
+  #armTimer(): void {
+    const next = this.#delayed.peek();
+    if (next === undefined || next.eta >= this.#timerAt) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = next.eta;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Number.POSITIVE_INFINITY;
+      this.#promoteDue();
+      this.#wake();
+      this.#armTimer();
+    }, Math.max(0, next.eta - Date.now()));
+    this.#timer.unref?.();
+  }
+
+  #queue(name: string): ReadyQueue {
+    let queue = this.#queues.get(name);
+    if (queue === undefined) {
+      queue = new ReadyQueue();
+      this.#queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  #wake(): void {
+    if (this.#waiters.size === 0) return;
+    for (const wake of this.#waiters) wake();
+    this.#waiters.clear();
+  }
+
+  #waitForWork(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      this.#waiters.add(done);
+    });
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('MemoryBroker is closed');
+  }
+}
