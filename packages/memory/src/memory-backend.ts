@@ -19,6 +19,8 @@ export class MemoryBackend implements ResultBackend {
   readonly #records = new Map<string, TaskRecord>();
   readonly #listeners = new Map<string, Set<RecordListener>>();
   readonly #expiry = new Map<string, number>();
+  readonly #groups = new Map<string, Set<string>>();
+  readonly #values = new Map<string, { value: string; expiresAt: number }>();
   readonly #resultTtl: number;
   readonly #sweeper: NodeJS.Timeout;
 
@@ -84,6 +86,37 @@ export class MemoryBackend implements ResultBackend {
       current.delete(listener);
       if (current.size === 0) this.#listeners.delete(id);
     };
+  }
+
+  async completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean> {
+    let members = this.#groups.get(groupId);
+    if (members === undefined) {
+      members = new Set();
+      this.#groups.set(groupId, members);
+    }
+    if (members.has(memberId)) return false;
+    members.add(memberId);
+    return members.size === size;
+  }
+
+  async compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
+    if (this.#readValue(key) !== expected) return false; // no await in between: check-and-set is atomic
+    this.#values.set(key, { value, expiresAt: ttlMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttlMs });
+    return true;
+  }
+
+  async getValue(key: string): Promise<string | null> {
+    return this.#readValue(key);
+  }
+
+  #readValue(key: string): string | null {
+    const entry = this.#values.get(key);
+    if (entry === undefined) return null;
+    if (entry.expiresAt <= Date.now()) {
+      this.#values.delete(key);
+      return null;
+    }
+    return entry.value;
   }
 
   async close(): Promise<void> {

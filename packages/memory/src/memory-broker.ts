@@ -9,6 +9,7 @@ import {
   encodeTaskMessage,
 } from '@celeriac/core';
 import { MinHeap } from './internal/min-heap.js';
+import { RateWindows } from './internal/rate-window.js';
 import { type QueuedMessage, ReadyQueue } from './internal/ready-queue.js';
 
 interface Delayed {
@@ -35,6 +36,7 @@ export class MemoryBroker implements Broker {
   readonly #revokeListeners = new Set<RevokeListener>();
   readonly #deadLetters: DeadLetter[] = [];
   readonly #waiters = new Set<() => void>();
+  readonly #rates = new RateWindows();
   #seq = 0;
   #receipts = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -57,10 +59,14 @@ export class MemoryBroker implements Broker {
 
   async reserve(request: ReserveRequest): Promise<Delivery[]> {
     this.#assertOpen();
-    const taken = this.#take(request);
-    if (taken.length > 0 || request.waitMs <= 0 || request.signal?.aborted) return taken;
-    await this.#waitForWork(request.waitMs, request.signal);
-    return this.#closed ? [] : this.#take(request);
+    const deadline = Date.now() + request.waitMs;
+    for (;;) {
+      const taken = this.#take(request);
+      const left = deadline - Date.now();
+      if (taken.length > 0 || left <= 0 || request.signal?.aborted || this.#closed) return taken;
+      // Wake on a publish, or when a rate-limited task's window lets one more through.
+      await this.#waitForWork(Math.min(left, this.#nextRateOpening(request)), request.signal);
+    }
   }
 
   async ack(delivery: Delivery): Promise<void> {
@@ -144,17 +150,27 @@ export class MemoryBroker implements Broker {
     this.#wake();
   }
 
-  #take({ queues, tasks, max }: ReserveRequest): Delivery[] {
+  #take({ queues, tasks, max, rateLimits }: ReserveRequest): Delivery[] {
     this.#promoteDue();
+    const now = Date.now();
+    const capacity = new Map<string, number>();
+    for (const [task, limit] of Object.entries(rateLimits ?? {})) capacity.set(task, this.#rates.capacity(task, limit, now));
+    let eligible = tasks.filter((t) => capacity.get(t) !== 0);
     const taken: Delivery[] = [];
     for (const name of queues) {
       const queue = this.#queues.get(name);
       if (queue === undefined) continue;
       this.#deadLetterMalformed(name, queue);
       while (taken.length < max) {
-        const entry = queue.shift(tasks);
+        const entry = queue.shift(eligible);
         if (entry === undefined) break;
         if (this.#revoked.has(entry.id)) continue;
+        const left = capacity.get(entry.task);
+        if (left !== undefined) {
+          this.#rates.record(entry.task, now);
+          capacity.set(entry.task, left - 1);
+          if (left === 1) eligible = eligible.filter((t) => t !== entry.task);
+        }
         entry.deliveries++;
         const receipt = String(++this.#receipts);
         this.#inFlight.set(receipt, { queue: name, entry });
@@ -177,6 +193,16 @@ export class MemoryBroker implements Broker {
       }
       if (reason !== undefined) this.#deadLetters.push({ id: entry.id, queue: name, raw: entry.raw, reason, deadAt: Date.now() });
     }
+  }
+
+  #nextRateOpening({ rateLimits }: ReserveRequest): number {
+    let soonest = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    for (const [task, limit] of Object.entries(rateLimits ?? {})) {
+      const wait = this.#rates.waitFor(task, limit, now);
+      if (wait > 0) soonest = Math.min(soonest, wait);
+    }
+    return soonest;
   }
 
   #promoteDue(): void {

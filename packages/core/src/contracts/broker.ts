@@ -9,6 +9,12 @@ export interface Delivery {
   readonly receipt: string;
 }
 
+/** At most `limit` starts of a task per `intervalMs`, across every worker sharing the broker. */
+export interface RateLimit {
+  limit: number;
+  intervalMs: number;
+}
+
 export interface ReserveRequest {
   /** Queues to take from, in order of preference. */
   queues: readonly string[];
@@ -23,6 +29,11 @@ export interface ReserveRequest {
   waitMs: number;
   /** Aborting returns `[]` promptly (used at shutdown). Messages already taken are returned, not lost. */
   signal?: AbortSignal;
+  /**
+   * Per task name: a limit shared by all workers. A task over its limit stays in the broker (other
+   * tasks are still served) until the window lets it through; the broker counts each delivery.
+   */
+  rateLimits?: Readonly<Record<string, RateLimit>>;
 }
 
 /** A message that could not be processed, kept for inspection and re-queueing. */

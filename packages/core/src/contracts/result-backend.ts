@@ -18,5 +18,19 @@ export interface ResultBackend {
   /** Delete the record (Celery's `forget`). */
   forget(id: string): Promise<void>;
   subscribe(id: string, listener: RecordListener): Promise<() => void>;
+  /**
+   * Records that `memberId` of group `groupId` (of `size` members) has finished. Resolves `true`
+   * exactly once per group: to the call that finished the last member, even when members finish at
+   * the same moment in different processes, and even if a member is reported twice (redelivery).
+   * Chords use it to fire their callback once.
+   */
+  completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean>;
+  /**
+   * Sets `key` to `value` only if it currently holds `expected` (`null`: absent), atomically.
+   * Schedulers use it so that many of them enqueue each due run once. Keys live in their own
+   * namespace, apart from task records; `ttlMs` expires them.
+   */
+  compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean>;
+  getValue(key: string): Promise<string | null>;
   close(): Promise<void>;
 }

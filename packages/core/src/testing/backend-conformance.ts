@@ -119,6 +119,36 @@ export function backendConformance(options: BackendConformanceOptions): void {
       expect(await backend.get(id)).toBeNull();
     });
 
+    it('completes a group exactly once, whatever the order, races and duplicates', async () => {
+      const group = randomUUID();
+      expect(await backend.completeGroupMember(group, 'a', 3)).toBe(false);
+      expect(await backend.completeGroupMember(group, 'a', 3)).toBe(false); // duplicate report
+      const last = await Promise.all([
+        backend.completeGroupMember(group, 'b', 3),
+        backend.completeGroupMember(group, 'c', 3),
+        backend.completeGroupMember(group, 'c', 3),
+        backend.completeGroupMember(group, 'b', 3),
+      ]);
+      expect(last.filter(Boolean)).toHaveLength(1);
+      expect(await backend.completeGroupMember(group, 'c', 3)).toBe(false);
+    });
+
+    it('compare-and-set succeeds once per expected value', async () => {
+      const key = `cas-${randomUUID()}`;
+      expect(await backend.getValue(key)).toBeNull();
+      expect(await backend.compareAndSet(key, 'x', '1')).toBe(false);
+      const racers = await Promise.all(Array.from({ length: 10 }, (_, i) => backend.compareAndSet(key, null, `v${i}`)));
+      expect(racers.filter(Boolean)).toHaveLength(1);
+      const winner = (await backend.getValue(key)) as string;
+      expect(winner).toMatch(/^v\d$/);
+      expect(await backend.compareAndSet(key, winner, 'next')).toBe(true);
+      expect(await backend.compareAndSet(key, winner, 'again')).toBe(false);
+      expect(await backend.getValue(key)).toBe('next');
+      await backend.compareAndSet(key, 'next', 'short', 100);
+      await sleep(250);
+      expect(await backend.getValue(key)).toBeNull();
+    });
+
     if (options.createPeer !== undefined) {
       const createPeer = options.createPeer;
       it('delivers changes to subscribers in other processes', async () => {

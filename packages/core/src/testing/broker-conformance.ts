@@ -192,6 +192,23 @@ export function brokerConformance(options: BrokerConformanceOptions): void {
       expect(new Set(ids).size).toBe(200);
     });
 
+    it('rate limits a task across reservers without holding back other tasks', async () => {
+      const limited = Array.from({ length: 6 }, () => makeMessage({ task: 'test.a' }));
+      const free = Array.from({ length: 4 }, () => makeMessage({ task: 'test.b' }));
+      await broker.publish([...limited, ...free]);
+      const rateLimits = { 'test.a': { limit: 2, intervalMs: 500 } };
+      const tasks = ['test.a', 'test.b'];
+      const first = await Promise.all([broker.reserve(req({ tasks, rateLimits, max: 10 })), broker.reserve(req({ tasks, rateLimits, max: 10 }))]);
+      const names = first.flat().map((d) => d.message.task);
+      expect(names.filter((t) => t === 'test.a')).toHaveLength(2);
+      expect(names.filter((t) => t === 'test.b')).toHaveLength(4);
+      expect(await broker.reserve(req({ tasks, rateLimits }))).toEqual([]);
+      const started = Date.now();
+      const next = await broker.reserve(req({ tasks, rateLimits, waitMs: 3_000 }));
+      expect(next.map((d) => d.message.task)).toEqual(['test.a', 'test.a']);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    });
+
     if (options.abandon !== undefined) {
       const abandon = options.abandon;
       it('redelivers a delivery whose holder died, counting deliveries', async () => {
