@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskMessage } from '../contracts/message.js';
+import type { TaskRecord } from '../contracts/record.js';
 import { consoleLogger, type Logger } from '../context/logger.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { SerializationError } from '../errors/serialization-error.js';
@@ -135,40 +136,56 @@ export class Celeriac {
       name: options.name,
       delay: (...args: unknown[]) => this.#enqueue(options.name, args, options, undefined),
       applyAsync: (args: unknown[], apply?: ApplyOptions) => this.#enqueue(options.name, args, options, apply),
+      bulk: (argsList: readonly unknown[][], apply?: ApplyOptions) => this.#enqueueMany(options.name, argsList, options, apply),
       result: (id: string) => this.result(id),
     };
   }
 
   async #enqueue<R>(name: string, args: unknown[], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>> {
-    if (!Array.isArray(args)) throw new SerializationError(`The arguments of ${name}`, 'must be an array');
-    const problem = findNonJson(args, 'args');
-    if (problem !== undefined) throw new SerializationError(`The arguments of ${name}`, problem);
+    const [result] = await this.#enqueueMany<R>(name, [args], defaults, apply);
+    return result as AsyncResult<R>;
+  }
+
+  /** Checks every call, stores PENDING for each, then publishes them together. */
+  async #enqueueMany<R>(name: string, argsList: readonly unknown[][], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>[]> {
+    if (!Array.isArray(argsList)) throw new SerializationError(`The arguments of ${name}`, 'bulk() takes an array of argument arrays');
     const now = Date.now();
     const resolved = resolveApplyOptions(name, apply, defaults, now);
-    const message: TaskMessage = {
-      id: resolved.taskId ?? this.#generateId(),
-      task: name,
-      args,
-      queue: resolved.queue,
-      priority: resolved.priority,
-      attempt: 1,
-      createdAt: now,
-      ...(resolved.eta === undefined ? {} : { eta: resolved.eta }),
-      ...(resolved.expires === undefined ? {} : { expires: resolved.expires }),
-    };
-    const { broker, backend } = await this.#stores;
-    const pending = await backend.apply({ id: message.id, task: name, state: TaskStates.PENDING, attempt: 1 });
-    if (!pending.applied) {
-      throw new InvalidOptionError(`applyAsync() of ${name}`, 'taskId', `"${message.id}" is already in use: give a new id or omit it`);
+    if (resolved.taskId !== undefined && argsList.length > 1) {
+      throw new InvalidOptionError(`bulk() of ${name}`, 'taskId', 'cannot be shared by several tasks');
     }
-    if (this.eager) return this.#runEagerly<R>(message);
+    const messages = argsList.map((args, i): TaskMessage => {
+      if (!Array.isArray(args)) throw new SerializationError(`The arguments of ${name}`, `${argsList.length > 1 ? `call ${i}: ` : ''}must be an array`);
+      const problem = findNonJson(args, 'args');
+      if (problem !== undefined) throw new SerializationError(`The arguments of ${name}`, `${argsList.length > 1 ? `call ${i}: ` : ''}${problem}`);
+      return {
+        id: resolved.taskId ?? this.#generateId(),
+        task: name,
+        args,
+        queue: resolved.queue,
+        priority: resolved.priority,
+        attempt: 1,
+        createdAt: now,
+        ...(resolved.eta === undefined ? {} : { eta: resolved.eta }),
+        ...(resolved.expires === undefined ? {} : { expires: resolved.expires }),
+      };
+    });
+    const { broker, backend } = await this.#stores;
+    const pending = await Promise.all(messages.map((m) => backend.apply({ id: m.id, task: name, state: TaskStates.PENDING, attempt: 1 })));
+    const taken = pending.findIndex((p) => !p.applied);
+    if (taken >= 0) {
+      await Promise.all(messages.filter((_, i) => pending[i]?.applied).map((m) => backend.forget(m.id)));
+      throw new InvalidOptionError(`applyAsync() of ${name}`, 'taskId', `"${messages[taken]?.id}" is already in use: give a new id or omit it`);
+    }
+    if (this.eager) return Promise.all(messages.map((m) => this.#runEagerly<R>(m)));
     try {
-      await broker.publish([message]);
+      await broker.publish(messages);
     } catch (error) {
-      await backend.forget(message.id).catch(() => undefined); // nothing was enqueued: leave no orphan PENDING
+      // Nothing was enqueued: leave no orphan PENDING records.
+      await Promise.all(messages.map((m) => backend.forget(m.id))).catch(() => undefined);
       throw error;
     }
-    return new AsyncResult<R>(message.id, this.#resultSource, pending.record);
+    return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, (pending[i] as { record: TaskRecord }).record));
   }
 
   async #runEagerly<R>(first: TaskMessage): Promise<AsyncResult<R>> {

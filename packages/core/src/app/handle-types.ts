@@ -37,6 +37,11 @@ export interface TaskHandle<A extends unknown[], R> {
   /** Enqueue with default options. Resolves once the broker has accepted the task. */
   delay(...args: A): Promise<AsyncResult<R>>;
   applyAsync(args: A, options?: ApplyOptions): Promise<AsyncResult<R>>;
+  /**
+   * Enqueue many calls at once (BullMQ's `addBulk`): one publish for all, results in call order.
+   * All arguments are checked before anything is enqueued.
+   */
+  bulk(argsList: readonly A[], options?: Omit<ApplyOptions, 'taskId'>): Promise<AsyncResult<R>[]>;
   /** A handle on an existing task id, typed with this task's result. */
   result(id: string): AsyncResult<R>;
 }
