@@ -51,7 +51,8 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
   try {
     const run = Promise.resolve(invoke(env, definition, message, controller));
     const result = await (limits.hardLimit === undefined ? run : Promise.race([run, limits.hardLimit]));
-    const problem = findNonJson(result, 'result');
+    // A void task's `undefined` is stored as "no result"; anything else must survive JSON as is.
+    const problem = result === undefined ? undefined : findNonJson(result, 'result');
     if (problem !== undefined) throw new SerializationError(`The result of ${message.task}`, problem);
     await backend.apply({ ...base, state: TaskStates.SUCCESS, result });
     return { kind: 'ack' };
