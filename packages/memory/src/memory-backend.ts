@@ -5,7 +5,9 @@ import {
   type StateUpdate,
   type TaskRecord,
   canTransition,
+  isTerminal,
 } from '@celeriac/core';
+import { Fifo } from './internal/fifo.js';
 
 export interface MemoryBackendOptions {
   /** How long a finished task's record is kept, in ms. @defaultValue `86_400_000` (one day) */
@@ -18,7 +20,8 @@ export const DEFAULT_MEMORY_BACKEND_OPTIONS = { resultTtl: 86_400_000 } as const
 export class MemoryBackend implements ResultBackend {
   readonly #records = new Map<string, TaskRecord>();
   readonly #listeners = new Map<string, Set<RecordListener>>();
-  readonly #expiry = new Map<string, number>();
+  /** (id, time) in write order: a cheap queue to sweep from the front, checked against the record. */
+  readonly #expiry = new Fifo<{ id: string; at: number }>();
   readonly #groups = new Map<string, Set<string>>();
   readonly #values = new Map<string, { value: string; expiresAt: number }>();
   readonly #resultTtl: number;
@@ -50,7 +53,8 @@ export class MemoryBackend implements ResultBackend {
     };
     Object.freeze(record);
     this.#records.set(record.id, record);
-    this.#expiry.set(record.id, record.updatedAt + this.#resultTtl);
+    // Only creation and the end are queued; the sweep re-queues a record that changed since.
+    if (current === null || isTerminal(record.state)) this.#expiry.push({ id: record.id, at: record.updatedAt + this.#resultTtl });
     const listeners = this.#listeners.get(record.id);
     if (listeners !== undefined) {
       for (const listener of listeners) {
@@ -70,7 +74,6 @@ export class MemoryBackend implements ResultBackend {
 
   async forget(id: string): Promise<void> {
     this.#records.delete(id);
-    this.#expiry.delete(id);
   }
 
   async subscribe(id: string, listener: RecordListener): Promise<() => void> {
@@ -126,11 +129,13 @@ export class MemoryBackend implements ResultBackend {
 
   #sweep(): void {
     const now = Date.now();
-    for (const [id, at] of this.#expiry) {
-      if (at <= now) {
-        this.#expiry.delete(id);
-        this.#records.delete(id);
-      }
+    for (let next = this.#expiry.peek(); next !== undefined && next.at <= now; next = this.#expiry.peek()) {
+      this.#expiry.shift();
+      const record = this.#records.get(next.id);
+      if (record === undefined) continue;
+      const due = record.updatedAt + this.#resultTtl;
+      if (due <= now) this.#records.delete(next.id);
+      else this.#expiry.push({ id: next.id, at: due });
     }
   }
 }

@@ -53,7 +53,7 @@ export class MemoryBroker implements Broker {
    * the next reserve on that queue dead-letters it with the reason.
    */
   injectRaw(queue: string, raw: string): void {
-    this.#queue(queue).push({ id: `raw-${++this.#seq}`, task: '', priority: 0, seq: this.#seq, raw, deliveries: 0 });
+    this.#queue(queue).push({ id: `raw-${++this.#seq}`, task: '', priority: 0, seq: this.#seq, raw, trusted: false, deliveries: 0 });
     this.#wake();
   }
 
@@ -140,7 +140,7 @@ export class MemoryBroker implements Broker {
   }
 
   #store(queue: string, raw: string, message: TaskMessage, deliveries: number): void {
-    const entry: QueuedMessage = { id: message.id, task: message.task, priority: message.priority, seq: ++this.#seq, raw, deliveries };
+    const entry: QueuedMessage = { id: message.id, task: message.task, priority: message.priority, seq: ++this.#seq, raw, trusted: true, deliveries };
     if (message.eta !== undefined && message.eta > Date.now()) {
       this.#delayed.push({ queue, eta: message.eta, entry });
       this.#armTimer();
@@ -174,7 +174,8 @@ export class MemoryBroker implements Broker {
         entry.deliveries++;
         const receipt = String(++this.#receipts);
         this.#inFlight.set(receipt, { queue: name, entry });
-        taken.push({ message: decodeTaskMessage(entry.raw), deliveries: entry.deliveries, receipt });
+        const message = entry.trusted ? (JSON.parse(entry.raw) as TaskMessage) : decodeTaskMessage(entry.raw);
+        taken.push({ message, deliveries: entry.deliveries, receipt });
       }
       if (taken.length >= max) break;
     }

@@ -19,8 +19,27 @@ export function resolveApplyOptions(
   defaults: ResolvedTaskOptions | undefined,
   now: number,
 ): ResolvedApply {
+  // The common call, delay(...args), has no options: skip building the checker.
+  if (options === undefined) {
+    return {
+      taskId: undefined,
+      queue: defaults?.queue ?? DEFAULT_TASK_OPTIONS.queue,
+      priority: defaults?.priority ?? DEFAULT_TASK_OPTIONS.priority,
+      eta: undefined,
+      expires: defaults?.expires === undefined ? undefined : now + defaults.expires,
+    };
+  }
+  return resolveGivenOptions(taskName, options, defaults, now);
+}
+
+function resolveGivenOptions(
+  taskName: string,
+  options: ApplyOptions,
+  defaults: ResolvedTaskOptions | undefined,
+  now: number,
+): ResolvedApply {
   const check = optionChecker(`applyAsync() of ${taskName}`);
-  const o = options ?? {};
+  const o = options;
   if (typeof o !== 'object' || o === null) check.fail('options', `must be an object, got ${show(o)}`);
   check.unknownKeys(o, KNOWN);
   if (o.countdown !== undefined && o.eta !== undefined) check.fail('countdown', 'cannot be combined with eta: give one of them');

@@ -11,9 +11,10 @@ import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '
 import { AsyncResult } from '../result/async-result.js';
 import { TaskStates } from '../state/states.js';
 import { executeTask } from '../worker/execute-task.js';
+import { LazyAbort } from '../worker/lazy-abort.js';
 import { type Stores, Worker } from '../worker/worker.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
-import { resolveApplyOptions } from './apply-options.js';
+import { type ResolvedApply, resolveApplyOptions } from './apply-options.js';
 import { type CeleriacOptions, checkCeleriacOptions } from './celeriac-options.js';
 import type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
 import { TaskRegistry } from './registry.js';
@@ -34,6 +35,8 @@ export class Celeriac {
   readonly #ownsStores: boolean;
   readonly #workers = new Set<Worker>();
   #stores: Promise<Stores>;
+  /** The stores once `#stores` has resolved, for synchronous use on hot paths. */
+  #ready: Stores | undefined;
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);
@@ -45,7 +48,12 @@ export class Celeriac {
       options.broker !== undefined && options.backend !== undefined
         ? Promise.resolve({ broker: options.broker, backend: options.backend })
         : loadMemoryStores();
-    this.#stores.catch(() => undefined); // surfaced by the first call that needs the stores
+    this.#stores.then(
+      (stores) => {
+        this.#ready = stores;
+      },
+      () => undefined, // surfaced by the first call that needs the stores
+    );
   }
 
   /** The broker and result backend, once ready (the in-memory default loads lazily). */
@@ -125,7 +133,7 @@ export class Celeriac {
   }
 
   readonly #resultSource = {
-    backend: async () => (await this.#stores).backend,
+    backend: () => this.#ready?.backend ?? this.#stores.then((s) => s.backend),
     revoke: async (id: string) => {
       await this.revoke(id);
     },
@@ -142,8 +150,19 @@ export class Celeriac {
   }
 
   async #enqueue<R>(name: string, args: unknown[], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>> {
-    const [result] = await this.#enqueueMany<R>(name, [args], defaults, apply);
-    return result as AsyncResult<R>;
+    const now = Date.now();
+    const message = this.#buildMessage(name, args, resolveApplyOptions(name, apply, defaults, now), now, '');
+    const { broker, backend } = this.#ready ?? (await this.#stores);
+    const pending = await backend.apply({ id: message.id, task: name, state: TaskStates.PENDING, attempt: 1 });
+    if (!pending.applied) throw this.#idInUse(name, message.id);
+    if (this.eager) return this.#runEagerly<R>(message);
+    try {
+      await broker.publish([message]);
+    } catch (error) {
+      await backend.forget(message.id).catch(() => undefined); // nothing was enqueued: leave no orphan PENDING
+      throw error;
+    }
+    return new AsyncResult<R>(message.id, this.#resultSource, pending.record);
   }
 
   /** Checks every call, stores PENDING for each, then publishes them together. */
@@ -154,28 +173,13 @@ export class Celeriac {
     if (resolved.taskId !== undefined && argsList.length > 1) {
       throw new InvalidOptionError(`bulk() of ${name}`, 'taskId', 'cannot be shared by several tasks');
     }
-    const messages = argsList.map((args, i): TaskMessage => {
-      if (!Array.isArray(args)) throw new SerializationError(`The arguments of ${name}`, `${argsList.length > 1 ? `call ${i}: ` : ''}must be an array`);
-      const problem = findNonJson(args, 'args');
-      if (problem !== undefined) throw new SerializationError(`The arguments of ${name}`, `${argsList.length > 1 ? `call ${i}: ` : ''}${problem}`);
-      return {
-        id: resolved.taskId ?? this.#generateId(),
-        task: name,
-        args,
-        queue: resolved.queue,
-        priority: resolved.priority,
-        attempt: 1,
-        createdAt: now,
-        ...(resolved.eta === undefined ? {} : { eta: resolved.eta }),
-        ...(resolved.expires === undefined ? {} : { expires: resolved.expires }),
-      };
-    });
-    const { broker, backend } = await this.#stores;
+    const messages = argsList.map((args, i) => this.#buildMessage(name, args, resolved, now, argsList.length > 1 ? `call ${i}: ` : ''));
+    const { broker, backend } = this.#ready ?? (await this.#stores);
     const pending = await Promise.all(messages.map((m) => backend.apply({ id: m.id, task: name, state: TaskStates.PENDING, attempt: 1 })));
     const taken = pending.findIndex((p) => !p.applied);
     if (taken >= 0) {
       await Promise.all(messages.filter((_, i) => pending[i]?.applied).map((m) => backend.forget(m.id)));
-      throw new InvalidOptionError(`applyAsync() of ${name}`, 'taskId', `"${messages[taken]?.id}" is already in use: give a new id or omit it`);
+      throw this.#idInUse(name, messages[taken]?.id ?? '');
     }
     if (this.eager) return Promise.all(messages.map((m) => this.#runEagerly<R>(m)));
     try {
@@ -188,12 +192,34 @@ export class Celeriac {
     return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, (pending[i] as { record: TaskRecord }).record));
   }
 
+  #buildMessage(name: string, args: unknown, resolved: ResolvedApply, now: number, label: string): TaskMessage {
+    if (!Array.isArray(args)) throw new SerializationError(`The arguments of ${name}`, `${label}must be an array`);
+    const problem = findNonJson(args, 'args');
+    if (problem !== undefined) throw new SerializationError(`The arguments of ${name}`, `${label}${problem}`);
+    const message: TaskMessage = {
+      id: resolved.taskId ?? this.#generateId(),
+      task: name,
+      args,
+      queue: resolved.queue,
+      priority: resolved.priority,
+      attempt: 1,
+      createdAt: now,
+    };
+    if (resolved.eta !== undefined) message.eta = resolved.eta;
+    if (resolved.expires !== undefined) message.expires = resolved.expires;
+    return message;
+  }
+
+  #idInUse(name: string, id: string): InvalidOptionError {
+    return new InvalidOptionError(`applyAsync() of ${name}`, 'taskId', `"${id}" is already in use: give a new id or omit it`);
+  }
+
   async #runEagerly<R>(first: TaskMessage): Promise<AsyncResult<R>> {
     const { backend } = await this.#stores;
     const env = { backend, registry: this.registry, logger: this.logger };
     let message = first;
     for (;;) {
-      const outcome = await executeTask(env, message, new AbortController());
+      const outcome = await executeTask(env, message, new LazyAbort());
       if (outcome.kind !== 'retry') break;
       message = outcome.next;
     }

@@ -8,7 +8,8 @@ import { UpdateQueue } from './update-queue.js';
 
 /** What an AsyncResult needs from its app. */
 export interface ResultSource {
-  backend(): Promise<ResultBackend>;
+  /** The backend; synchronously once the app's stores are ready (saves a promise per wait). */
+  backend(): ResultBackend | Promise<ResultBackend>;
   revoke(id: string): Promise<void>;
 }
 
@@ -133,21 +134,45 @@ export class AsyncResult<R = unknown> {
     return () => controller.abort();
   }
 
+  /**
+   * Subscribe, then read: a record stored before the subscription is found by the read, one stored
+   * after it arrives as an event. Plain callbacks rather than `updates()`: this is the hot path of
+   * every `wait()`, and an async generator per wait costs more than the task itself.
+   */
   private async waitForEnd({ timeout, signal }: WaitOptions): Promise<TaskRecord> {
     if (this.#record !== null && isTerminal(this.#record.state)) return this.#record;
-    const controller = new AbortController();
-    const timer = timeout === undefined ? undefined : setTimeout(() => controller.abort(new WaitTimeoutError(this.id, timeout)), timeout);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      for await (const record of this.updates({ signal: controller.signal })) {
-        if (isTerminal(record.state)) return record;
-      }
-      throw controller.signal.reason ?? new WaitTimeoutError(this.id, timeout ?? 0);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
+    const backend = await this.source.backend();
+    return new Promise<TaskRecord>((resolve, reject) => {
+      let settled = false;
+      let unsubscribe: (() => void) | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (error: unknown, record?: TaskRecord) => {
+        if (settled) return;
+        settled = true;
+        unsubscribe?.();
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (record === undefined) reject(error);
+        else resolve(record);
+      };
+      const onRecord = (record: TaskRecord) => {
+        this.observe(record);
+        if (isTerminal(record.state)) finish(undefined, record);
+      };
+      const onAbort = () => finish(signal?.reason);
+      if (signal?.aborted) return finish(signal.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeout !== undefined) timer = setTimeout(() => finish(new WaitTimeoutError(this.id, timeout)), timeout);
+      backend
+        .subscribe(this.id, onRecord)
+        .then(async (stop) => {
+          if (settled) return stop();
+          unsubscribe = stop;
+          const current = await backend.get(this.id);
+          if (current !== null) onRecord(current);
+        })
+        .catch((error: unknown) => finish(error));
+    });
   }
 
   private observe(record: TaskRecord): void {

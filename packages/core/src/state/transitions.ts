@@ -1,5 +1,5 @@
 import { InvalidTransitionError } from '../errors/invalid-transition-error.js';
-import { type BuiltinState, type TaskState, TaskStates, isBuiltinState, isUserState } from './states.js';
+import { BUILTIN_STATES, type BuiltinState, type TaskState, TaskStates, USER_STATE_PATTERN } from './states.js';
 
 const { PENDING, RECEIVED, STARTED, RETRY, SUCCESS, FAILURE, REVOKED } = TaskStates;
 
@@ -30,16 +30,20 @@ export const TRANSITIONS: ReadonlyMap<Node | null, readonly Node[]> = new Map<No
   [REVOKED, []],
 ]);
 
-function nodeOf(state: TaskState): Node {
-  if (isBuiltinState(state)) return state;
-  if (isUserState(state)) return USER_STATE;
-  throw new InvalidTransitionError(null, state, `"${state}" is not a valid state name (user states are UPPER_SNAKE_CASE)`);
+// Sets for the hot path: every state change of every task asks this.
+const ALLOWED = new Map<Node | null, ReadonlySet<Node>>([...TRANSITIONS].map(([from, to]) => [from, new Set(to)]));
+const BUILTIN = new Set<string>(BUILTIN_STATES);
+
+function nodeOf(state: TaskState): Node | undefined {
+  if (BUILTIN.has(state)) return state as BuiltinState;
+  return USER_STATE_PATTERN.test(state) ? USER_STATE : undefined;
 }
 
 export function canTransition(from: TaskState | null, to: TaskState): boolean {
-  if (!isBuiltinState(to) && !isUserState(to)) return false;
-  const allowed = TRANSITIONS.get(from === null ? null : nodeOf(from));
-  return allowed !== undefined && allowed.includes(nodeOf(to));
+  const target = nodeOf(to);
+  if (target === undefined) return false;
+  const source = from === null ? null : nodeOf(from);
+  return source !== undefined && (ALLOWED.get(source)?.has(target) ?? false);
 }
 
 /** Throws an {@link InvalidTransitionError} unless `from → to` is in the table. */
@@ -55,6 +59,7 @@ export function assertTransition(from: TaskState | null, to: TaskState): void {
  */
 export function allowedSources(to: TaskState): string[] {
   const target = nodeOf(to);
+  if (target === undefined) throw new InvalidTransitionError(null, to, `"${to}" is not a valid state name (user states are UPPER_SNAKE_CASE)`);
   const sources: string[] = [];
   for (const [from, targets] of TRANSITIONS) {
     if (targets.includes(target)) sources.push(from === null ? '' : from);

@@ -15,6 +15,7 @@ import { TaskStates, isUserState, type TaskState } from '../state/states.js';
 import { InvalidTransitionError } from '../errors/invalid-transition-error.js';
 import { backoffDelay } from './retry-policy.js';
 import { armTimeLimits } from './time-limits.js';
+import type { LazyAbort } from './lazy-abort.js';
 
 export interface ExecutionEnv {
   readonly backend: ResultBackend;
@@ -30,9 +31,9 @@ export type Outcome = { kind: 'ack' } | { kind: 'retry'; next: TaskMessage };
  * limits, then SUCCESS, RETRY or FAILURE. Every state goes through `backend.apply`, so a revoked or
  * already-finished task is refused by the state machine rather than by special cases here.
  *
- * `controller` is aborted by the worker on revoke or shutdown; the task sees it as `ctx.signal`.
+ * `controller` is aborted by the worker on revoke or shutdown; a bound task sees it as `ctx.signal`.
  */
-export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: AbortController): Promise<Outcome> {
+export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: LazyAbort): Promise<Outcome> {
   const { backend } = env;
   const base = { id: message.id, task: message.task, attempt: message.attempt };
   const definition = env.registry.get(message.task);
@@ -63,7 +64,7 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
   }
 }
 
-function invoke(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: AbortController): unknown {
+function invoke(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: LazyAbort): unknown {
   if (!definition.options.bind) return definition.run(...message.args);
   return definition.run(createContext(env, definition, message, controller), ...message.args);
 }
@@ -72,11 +73,11 @@ async function settleFailure(
   env: ExecutionEnv,
   definition: RegisteredTask,
   message: TaskMessage,
-  controller: AbortController,
+  controller: LazyAbort,
   error: unknown,
 ): Promise<Outcome> {
   const base = { id: message.id, task: message.task, attempt: message.attempt };
-  if (controller.signal.reason instanceof TaskRevokedError) {
+  if (controller.reason instanceof TaskRevokedError) {
     // Revoked while running: REVOKED is already stored by whoever revoked it.
     return { kind: 'ack' };
   }
@@ -101,7 +102,7 @@ async function settleFailure(
   return { kind: 'ack' };
 }
 
-function createContext(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: AbortController): TaskContext {
+function createContext(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: LazyAbort): TaskContext {
   const logger = childLogger(env.logger, { taskId: message.id, task: message.task });
   const updateState = async (state: TaskState, meta?: TaskMeta): Promise<void> => {
     if (!isUserState(state)) {
@@ -120,7 +121,9 @@ function createContext(env: ExecutionEnv, definition: RegisteredTask, message: T
     name: message.task,
     attempt: message.attempt,
     retries: definition.options.retries,
-    signal: controller.signal,
+    get signal() {
+      return controller.signal;
+    },
     logger,
     updateState,
     progress: (current, total, status) => updateState('PROGRESS', status === undefined ? { current, total } : { current, total, status }),

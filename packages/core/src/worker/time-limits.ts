@@ -5,13 +5,18 @@ import { TimeLimitExceededError } from '../errors/time-limit-error.js';
  * hard limit also rejects `hardLimit`, which the executor races against the task, so the slot is
  * freed even if the task ignores its signal (JavaScript cannot kill a running function).
  */
-export function armTimeLimits(controller: AbortController, soft: number | undefined, hard: number | undefined): {
+export interface ArmedLimits {
   hardLimit: Promise<never> | undefined;
   disarm(): void;
-} {
+}
+
+const NO_LIMITS: ArmedLimits = { hardLimit: undefined, disarm: () => {} };
+
+export function armTimeLimits(target: { abort(reason: unknown): void }, soft: number | undefined, hard: number | undefined): ArmedLimits {
+  if (soft === undefined && hard === undefined) return NO_LIMITS;
   const timers: NodeJS.Timeout[] = [];
   if (soft !== undefined) {
-    timers.push(setTimeout(() => controller.abort(new TimeLimitExceededError(soft, 'soft')), soft));
+    timers.push(setTimeout(() => target.abort(new TimeLimitExceededError(soft, 'soft')), soft));
   }
   let hardLimit: Promise<never> | undefined;
   if (hard !== undefined) {
@@ -19,7 +24,7 @@ export function armTimeLimits(controller: AbortController, soft: number | undefi
       timers.push(
         setTimeout(() => {
           const error = new TimeLimitExceededError(hard, 'hard');
-          controller.abort(error);
+          target.abort(error);
           reject(error);
         }, hard),
       );

@@ -8,6 +8,7 @@ import { serializeError } from '../errors/serialize-error.js';
 import type { TaskRegistry } from '../app/registry.js';
 import { TaskStates } from '../state/states.js';
 import { executeTask } from './execute-task.js';
+import { LazyAbort } from './lazy-abort.js';
 import { type ResolvedWorkerOptions, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
 
 export interface Stores {
@@ -29,7 +30,7 @@ export interface WorkerSource {
 
 interface Running {
   readonly delivery: Delivery;
-  readonly controller: AbortController;
+  readonly controller: LazyAbort;
   done: Promise<void>;
   handedBack: boolean;
 }
@@ -125,7 +126,7 @@ export class Worker {
   }
 
   #launch(delivery: Delivery): void {
-    const controller = new AbortController();
+    const controller = new LazyAbort();
     const entry: Running = { delivery, controller, handedBack: false, done: Promise.resolve() };
     this.#running.set(delivery.receipt, entry);
     entry.done = this.#process(entry).finally(() => {

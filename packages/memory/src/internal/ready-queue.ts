@@ -8,6 +8,8 @@ export interface QueuedMessage {
   /** Arrival order, to keep FIFO across tasks of the same priority. */
   readonly seq: number;
   readonly raw: string;
+  /** Encoded by this broker from a valid message, so reading it back needs no validation. */
+  readonly trusted: boolean;
   /** Deliveries so far. */
   deliveries: number;
 }
