@@ -4,22 +4,29 @@ import 'reflect-metadata';
 export { Celeriac, type RevokeOutcome } from './app/celeriac.js';
 export type { CeleriacOptions } from './app/celeriac-options.js';
 export type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './app/handle-types.js';
-export { TASK_ID_PATTERN } from './app/apply-options.js';
+export { TASK_ID_PATTERN, resolveApplyOptions, type ResolvedApply } from './app/apply-options.js';
 export { AsyncResult, type WaitOptions } from './result/async-result.js';
 
 // Declaring tasks
 export { task } from './decorators/task.js';
 export { readTaskMetadata } from './metadata/read-task-metadata.js';
-export { TASK_METADATA, DEFAULT_QUEUE } from './constants.js';
+export { TASK_METADATA, SCHEDULE_METADATA, DEFAULT_QUEUE } from './constants.js';
 export {
   type BackoffOptions,
   type ResolvedTaskOptions,
   type TaskOptions,
   DEFAULT_TASK_OPTIONS,
   DEFAULT_BACKOFF,
+  NAME_PATTERN,
 } from './options/task-options.js';
 export type { ProgressMeta, TaskContext } from './context/task-context.js';
 export { type Logger, type LogFields, type LogLevel, consoleLogger } from './context/logger.js';
+
+// Periodic tasks
+export { schedule } from './decorators/schedule.js';
+export type { Schedule, ScheduleOptions } from './schedule/schedule-options.js';
+export { Scheduler, type SchedulerOptions, DEFAULT_SCHEDULER_OPTIONS } from './schedule/scheduler.js';
+export type { RateLimitOption } from './options/rate-limit.js';
 
 // Workers
 export { Worker, type Stores } from './worker/worker.js';

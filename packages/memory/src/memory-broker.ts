@@ -12,6 +12,8 @@ import { MinHeap } from './internal/min-heap.js';
 import { RateWindows } from './internal/rate-window.js';
 import { type QueuedMessage, ReadyQueue } from './internal/ready-queue.js';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Delayed {
   readonly queue: string;
   readonly eta: number;
@@ -225,7 +227,8 @@ export class MemoryBroker implements Broker {
       this.#promoteDue();
       this.#wake();
       this.#armTimer();
-    }, Math.max(0, next.eta - Date.now()));
+      // Node fires timers longer than 2^31-1 ms at once: wake early and re-arm instead.
+    }, Math.min(MAX_TIMER_MS, Math.max(0, next.eta - Date.now())));
     this.#timer.unref?.();
   }
 

@@ -9,7 +9,7 @@ import { findNonJson } from '../internal/json-check.js';
 import { scanTaskMethods } from '../metadata/scan-task-methods.js';
 import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
 import { AsyncResult } from '../result/async-result.js';
-import { TaskStates } from '../state/states.js';
+import { TaskStates, isTerminal } from '../state/states.js';
 import { executeTask } from '../worker/execute-task.js';
 import { LazyAbort } from '../worker/lazy-abort.js';
 import { type Stores, Worker } from '../worker/worker.js';
@@ -18,6 +18,9 @@ import { type ResolvedApply, resolveApplyOptions } from './apply-options.js';
 import { type CeleriacOptions, checkCeleriacOptions } from './celeriac-options.js';
 import type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
 import { TaskRegistry } from './registry.js';
+import { readScheduleMetadata } from '../decorators/schedule.js';
+import { type ScheduleOptions, resolveSchedule } from '../schedule/schedule-options.js';
+import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
 import { loadMemoryStores } from './default-stores.js';
 
 /** What `revoke` found. */
@@ -33,7 +36,8 @@ export class Celeriac {
   readonly eager: boolean;
   readonly #generateId: () => string;
   readonly #ownsStores: boolean;
-  readonly #workers = new Set<Worker>();
+  /** Workers and schedulers made by this app, closed with it. */
+  readonly #closeables = new Set<{ close(): Promise<void> }>();
   #stores: Promise<Stores>;
   /** The stores once `#stores` has resolved, for synchronous use on hot paths. */
   #ready: Stores | undefined;
@@ -76,6 +80,10 @@ export class Celeriac {
       const method = (instance as Record<string, (...args: unknown[]) => unknown>)[key] as (...args: unknown[]) => unknown;
       this.registry.add({ options, run: method.bind(instance) }, `app.register(${className})`);
       handles[key] = this.#handle(options);
+      readScheduleMetadata(method).forEach((schedule, i) => {
+        const where = `@schedule() on ${className}.${key}`;
+        this.registry.addSchedule(resolveSchedule(schedule, where, options.name, i === 0 ? options.name : `${options.name}:${i + 1}`), where);
+      });
     }
     return new Proxy(handles, {
       get: (target, key) => {
@@ -97,6 +105,39 @@ export class Celeriac {
     return this.#handle(resolved) as unknown as TaskHandle<TaskArgs<F>, TaskResult<F>>;
   }
 
+  /** Run a task periodically (the programmatic `@schedule()`), once a scheduler is started. */
+  schedule<A extends unknown[]>(handle: TaskHandle<A, unknown>, options: ScheduleOptions & { args?: A }): void {
+    const where = `app.schedule(${handle?.name ?? ''})`;
+    const count = this.registry.schedules().filter((s) => s.task === handle.name).length;
+    this.registry.addSchedule(resolveSchedule(options, where, handle.name, count === 0 ? handle.name : `${handle.name}:${count + 1}`), where);
+  }
+
+  /**
+   * A scheduler enqueueing this app's periodic tasks. Run one per app instance: each due run is
+   * enqueued once across all of them (see `Scheduler`). Call `start()` on it.
+   */
+  scheduler(options?: SchedulerOptions): Scheduler {
+    const scheduler = new Scheduler(
+      {
+        schedules: () => this.registry.schedules(),
+        backend: async () => (await this.#stores).backend,
+        logger: this.logger,
+        enqueue: async (schedule, taskId) => {
+          try {
+            await this.send(schedule.task, schedule.args, { taskId });
+            return true;
+          } catch (error) {
+            if (error instanceof InvalidOptionError && error.option === 'taskId') return false; // another scheduler enqueued this run
+            throw error;
+          }
+        },
+      },
+      options,
+    );
+    this.#closeables.add(scheduler);
+    return scheduler;
+  }
+
   /** Enqueue a task by name, e.g. one registered only in a remote worker. Untyped: prefer handles. */
   send<R = unknown>(name: string, args: unknown[] = [], options?: ApplyOptions): Promise<AsyncResult<R>> {
     return this.#enqueue<R>(name, args, this.registry.get(name)?.options, options);
@@ -110,6 +151,11 @@ export class Celeriac {
   /** Revoke a task: it never starts if waiting or delayed; a running one has its signal aborted. */
   async revoke(id: string): Promise<RevokeOutcome> {
     const { broker, backend } = await this.#stores;
+    // Only ids that exist and are unfinished reach the broker's revoked set, so made-up ids
+    // (e.g. from an HTTP client) cannot grow it.
+    const current = await backend.get(id);
+    if (current === null) return 'unknown';
+    if (isTerminal(current.state)) return 'finished';
     await broker.revoke(id);
     const outcome = await backend.apply({ id, state: TaskStates.REVOKED, meta: { reason: 'revoked' } });
     if (outcome.applied) return 'revoked';
@@ -119,13 +165,13 @@ export class Celeriac {
   /** A worker running this app's registered tasks. Call `start()` on it. */
   worker(options?: WorkerOptions): Worker {
     const worker = new Worker({ connect: () => this.#stores, registry: this.registry, logger: this.logger }, options);
-    this.#workers.add(worker);
+    this.#closeables.add(worker);
     return worker;
   }
 
-  /** Closes this app's workers, and the broker and backend if the app created them (never ones you passed in). */
+  /** Closes this app's workers and schedulers, and the broker and backend if the app created them (never ones you passed in). */
   async close(): Promise<void> {
-    await Promise.all([...this.#workers].map((w) => w.close()));
+    await Promise.all([...this.#closeables].map((c) => c.close()));
     if (this.#ownsStores) {
       const { broker, backend } = await this.#stores;
       await Promise.all([broker.close(), backend.close()]);

@@ -1,4 +1,9 @@
+import type { RateLimit } from '../contracts/broker.js';
 import { MAX_PRIORITY } from '../contracts/message.js';
+import { type RateLimitOption, parseRateLimit } from './rate-limit.js';
+import { show } from '../internal/show.js';
+
+export { show };
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { DEFAULT_QUEUE } from '../constants.js';
 
@@ -32,6 +37,11 @@ export interface TaskOptions {
   priority?: number;
   /** Pass a `TaskContext` as the first argument (Celery's `bind=True`). @defaultValue `false` */
   bind?: boolean;
+  /**
+   * At most this many starts per second/minute/hour across every worker sharing the broker, e.g.
+   * `'100/s'`. Tasks over the limit wait in the broker and do not hold up other tasks.
+   */
+  rateLimit?: RateLimitOption;
 }
 
 export interface ResolvedBackoff {
@@ -51,6 +61,7 @@ export interface ResolvedTaskOptions {
   expires: number | undefined;
   priority: number;
   bind: boolean;
+  rateLimit: RateLimit | undefined;
 }
 
 export const DEFAULT_BACKOFF: ResolvedBackoff = { type: 'exponential', delay: 1000, maxDelay: 3_600_000, jitter: true };
@@ -63,8 +74,9 @@ export const DEFAULT_TASK_OPTIONS = {
   bind: false,
 } as const;
 
-const KNOWN_OPTIONS = new Set(['name', 'queue', 'retries', 'backoff', 'timeLimit', 'softTimeLimit', 'expires', 'priority', 'bind']);
+const KNOWN_OPTIONS = new Set(['name', 'queue', 'retries', 'backoff', 'timeLimit', 'softTimeLimit', 'expires', 'priority', 'bind', 'rateLimit']);
 const KNOWN_BACKOFF = new Set(['type', 'delay', 'maxDelay', 'jitter']);
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 export const NAME_PATTERN = /^[A-Za-z_][\w.:-]{0,199}$/;
 
 /** A checker bound to where the options came from, so every message names it. */
@@ -88,6 +100,12 @@ export function optionChecker(where: string) {
       }
       return value as number;
     },
+    /** A duration that arms a timer: Node cannot wait longer than 2^31-1 ms (about 24.8 days). */
+    timerMs(option: string, value: unknown): number {
+      const ms = this.positiveMs(option, value);
+      if (ms > MAX_TIMER_MS) fail(option, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}`);
+      return ms;
+    },
     name(option: string, value: unknown): string {
       if (typeof value !== 'string' || !NAME_PATTERN.test(value)) {
         fail(option, `must be a name of letters, digits and _ . : - (at most 200), got ${show(value)}`);
@@ -108,16 +126,6 @@ export function optionChecker(where: string) {
   };
 }
 
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return 'a function';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
 /** Validates and fills in defaults. `where` names the decorator and `Class.method` for error messages. */
 export function resolveTaskOptions(options: TaskOptions | undefined, where: string, defaultName: string): ResolvedTaskOptions {
   const check = optionChecker(where);
@@ -127,12 +135,17 @@ export function resolveTaskOptions(options: TaskOptions | undefined, where: stri
   const o = options ?? {};
   check.unknownKeys(o, KNOWN_OPTIONS);
   const backoff = resolveBackoff(o.backoff, check);
-  const timeLimit = o.timeLimit === undefined ? undefined : check.positiveMs('timeLimit', o.timeLimit);
-  const softTimeLimit = o.softTimeLimit === undefined ? undefined : check.positiveMs('softTimeLimit', o.softTimeLimit);
+  const timeLimit = o.timeLimit === undefined ? undefined : check.timerMs('timeLimit', o.timeLimit);
+  const softTimeLimit = o.softTimeLimit === undefined ? undefined : check.timerMs('softTimeLimit', o.softTimeLimit);
   if (timeLimit !== undefined && softTimeLimit !== undefined && softTimeLimit >= timeLimit) {
     check.fail('softTimeLimit', `(${softTimeLimit} ms) must be below timeLimit (${timeLimit} ms)`);
   }
   if (o.bind !== undefined && typeof o.bind !== 'boolean') check.fail('bind', `must be a boolean, got ${show(o.bind)}`);
+  let rateLimit: RateLimit | undefined;
+  if (o.rateLimit !== undefined) {
+    const parsed = parseRateLimit(o.rateLimit);
+    rateLimit = typeof parsed === 'string' ? check.fail('rateLimit', parsed) : parsed;
+  }
   return {
     name: o.name === undefined ? defaultName : check.name('name', o.name),
     queue: o.queue === undefined ? DEFAULT_TASK_OPTIONS.queue : check.name('queue', o.queue),
@@ -143,6 +156,7 @@ export function resolveTaskOptions(options: TaskOptions | undefined, where: stri
     expires: o.expires === undefined ? undefined : check.positiveMs('expires', o.expires),
     priority: o.priority === undefined ? DEFAULT_TASK_OPTIONS.priority : check.priority('priority', o.priority),
     bind: o.bind ?? DEFAULT_TASK_OPTIONS.bind,
+    rateLimit,
   };
 }
 

@@ -5,6 +5,7 @@ import { TaskRevokedError } from '../errors/revoked-error.js';
 import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
 import { type TaskState, TaskStates, isTerminal } from '../state/states.js';
 import { UpdateQueue } from './update-queue.js';
+import { optionChecker } from '../options/task-options.js';
 
 /** What an AsyncResult needs from its app. */
 export interface ResultSource {
@@ -141,6 +142,7 @@ export class AsyncResult<R = unknown> {
    */
   private async waitForEnd({ timeout, signal }: WaitOptions): Promise<TaskRecord> {
     if (this.#record !== null && isTerminal(this.#record.state)) return this.#record;
+    if (timeout !== undefined) optionChecker('AsyncResult.wait()').timerMs('timeout', timeout);
     const backend = await this.source.backend();
     return new Promise<TaskRecord>((resolve, reject) => {
       let settled = false;

@@ -99,6 +99,7 @@ export class Worker {
 
   async #fetchLoop(queues: string[], tasks: string[]): Promise<void> {
     const stop = this.#stopFetching.signal;
+    const rateLimits = this.#env.registry.rateLimits(tasks);
     let failures = 0;
     while (!stop.aborted) {
       const free = this.options.concurrency - this.#running.size;
@@ -110,7 +111,14 @@ export class Worker {
       }
       let deliveries: Delivery[];
       try {
-        deliveries = await this.#env.broker.reserve({ queues, tasks, max: free, waitMs: this.options.pollInterval, signal: stop });
+        deliveries = await this.#env.broker.reserve({
+          queues,
+          tasks,
+          max: free,
+          waitMs: this.options.pollInterval,
+          signal: stop,
+          ...(rateLimits === undefined ? {} : { rateLimits }),
+        });
         failures = 0;
       } catch (error) {
         const wait = RESERVE_ERROR_BACKOFF_MS[Math.min(failures++, RESERVE_ERROR_BACKOFF_MS.length - 1)] as number;

@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { SCHEDULE_METADATA } from '../constants.js';
+import type { ScheduleOptions } from '../schedule/schedule-options.js';
+
+/**
+ * Runs a `@task()` method periodically, when a scheduler (`app.scheduler()`) is running. May be
+ * applied more than once. Validated when the task is registered, where its name is known.
+ *
+ * @example
+ * @schedule({ every: 60_000 })
+ * @schedule({ cron: '0 3 * * *', timezone: 'Europe/Paris', args: ['nightly'] })
+ * @task()
+ * async refresh(kind = 'minutely') { ... }
+ */
+export function schedule(options: ScheduleOptions): MethodDecorator {
+  return (_target, _key, descriptor) => {
+    const method = descriptor.value as object;
+    const existing = (Reflect.getOwnMetadata(SCHEDULE_METADATA, method) as ScheduleOptions[] | undefined) ?? [];
+    Reflect.defineMetadata(SCHEDULE_METADATA, [...existing, options], method);
+  };
+}
+
+/** The schedules declared on a method, in the order written. */
+export function readScheduleMetadata(method: unknown): ScheduleOptions[] {
+  if (typeof method !== 'function') return [];
+  return [...((Reflect.getOwnMetadata(SCHEDULE_METADATA, method) as ScheduleOptions[] | undefined) ?? [])].reverse();
+}

@@ -1,0 +1,51 @@
+import { type Celeriac, InvalidOptionError } from '@celeriac/core';
+import { type AuthHook, type CeleriacFastifyOptions, DEFAULT_CELERIAC_FASTIFY_OPTIONS } from '../options.js';
+import type { Ajv } from 'ajv';
+import { createAjv } from './ajv.js';
+import { type ResolvedExposedTask, resolveExposedTasks } from './resolve-tasks.js';
+import { show } from './show.js';
+
+export const WHERE = 'fastify.register(@celeriac/fastify)';
+
+const KNOWN = new Set(['app', 'prefix', 'tasks', 'auth', 'bodyLimit']);
+// Each segment is literal text: a `:param` or `*` would make every Location header wrong.
+const PREFIX_PATTERN = /^(\/[A-Za-z0-9._~!$&'()+,;=@%-]+)+$/;
+
+export interface ResolvedOptions {
+  readonly app: Celeriac;
+  readonly prefix: string;
+  /** Exposed tasks by name, in the order given. */
+  readonly tasks: ReadonlyMap<string, ResolvedExposedTask>;
+  readonly auth: AuthHook | undefined;
+  readonly bodyLimit: number;
+  /** The validator the routes use; the task schemas were compiled with it. */
+  readonly ajv: Ajv;
+}
+
+/** Checks every option up front, so a mistake fails registration naming the option, not a later request. */
+export function resolveOptions(options: CeleriacFastifyOptions): ResolvedOptions {
+  const fail = (option: string, problem: string): never => {
+    throw new InvalidOptionError(WHERE, option, problem);
+  };
+  if (typeof options !== 'object' || options === null) fail('options', `must be an object with at least { app }, got ${show(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) fail(key, `is not a known option (known: ${[...KNOWN].join(', ')})`);
+  }
+  const app = options.app as unknown;
+  if (typeof app !== 'object' || app === null) fail('app', `is required: pass the Celeriac app, got ${show(app)}`);
+  const missing = ['send', 'result', 'revoke'].filter((m) => typeof (app as Record<string, unknown>)[m] !== 'function');
+  if (missing.length > 0) fail('app', `must be a Celeriac app (it lacks ${missing.join(', ')})`);
+
+  const prefix = options.prefix ?? DEFAULT_CELERIAC_FASTIFY_OPTIONS.prefix;
+  if (typeof prefix !== 'string' || (prefix !== '' && !PREFIX_PATTERN.test(prefix))) {
+    fail('prefix', `must be '' or a path such as '/api' (starting with /, no trailing /, no :params), got ${show(prefix)}`);
+  }
+  const auth = options.auth;
+  if (auth !== undefined && typeof auth !== 'function') fail('auth', `must be a function (request, reply) => void | Promise<void>, got ${show(auth)}`);
+  const bodyLimit = options.bodyLimit ?? DEFAULT_CELERIAC_FASTIFY_OPTIONS.bodyLimit;
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) fail('bodyLimit', `must be a positive integer number of bytes, got ${show(bodyLimit)}`);
+
+  const ajv = createAjv();
+  const tasks = resolveExposedTasks(options.tasks ?? DEFAULT_CELERIAC_FASTIFY_OPTIONS.tasks, ajv, fail);
+  return { app: options.app, prefix, tasks, auth, bodyLimit, ajv };
+}
