@@ -22,6 +22,12 @@ export {
 export type { ProgressMeta, TaskContext } from './context/task-context.js';
 export { type Logger, type LogFields, type LogLevel, consoleLogger } from './context/logger.js';
 
+// Workflows (Celery's canvas)
+export type { PartialSignature, Signature } from './canvas/signature.js';
+export { Chain, chain } from './canvas/chain.js';
+export type { WorkflowFailure } from './canvas/follow-ups.js';
+export { Chord, Group, GroupResult, type ResultsOf, chord, group } from './canvas/group.js';
+
 // Periodic tasks
 export { schedule } from './decorators/schedule.js';
 export type { Schedule, ScheduleOptions } from './schedule/schedule-options.js';
@@ -41,7 +47,7 @@ export { TRANSITIONS, USER_STATE, allowedSources, assertTransition, canTransitio
 export type { Broker, DeadLetter, Delivery, RateLimit, ReserveRequest, RevokeListener } from './contracts/broker.js';
 export type { RecordListener, ResultBackend } from './contracts/result-backend.js';
 export type { ApplyResult, SerializedError, StateUpdate, TaskMeta, TaskRecord } from './contracts/record.js';
-export { type TaskMessage, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
+export { type ChordLink, type TaskMessage, type TaskStep, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
 
 // Errors
 export { CeleriacError } from './errors/celeriac-error.js';

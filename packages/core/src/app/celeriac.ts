@@ -12,6 +12,8 @@ import { AsyncResult } from '../result/async-result.js';
 import { TaskStates, isTerminal } from '../state/states.js';
 import { executeTask } from '../worker/execute-task.js';
 import { LazyAbort } from '../worker/lazy-abort.js';
+import { createDispatcher } from '../canvas/dispatch.js';
+import type { CanvasHost } from '../canvas/signature.js';
 import { type Stores, Worker } from '../worker/worker.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
 import { type ResolvedApply, resolveApplyOptions } from './apply-options.js';
@@ -192,7 +194,35 @@ export class Celeriac {
       applyAsync: (args: unknown[], apply?: ApplyOptions) => this.#enqueue(options.name, args, options, apply),
       bulk: (argsList: readonly unknown[][], apply?: ApplyOptions) => this.#enqueueMany(options.name, argsList, options, apply),
       result: (id: string) => this.result(id),
+      s: (...args: unknown[]) => ({ kind: 'signature', template: this.#template(options, args), host: this.#canvasHost }),
+      partial: (...args: unknown[]) => ({ kind: 'partial', template: this.#template(options, args), host: this.#canvasHost }),
     };
+  }
+
+  #template(options: ResolvedTaskOptions, args: unknown[]) {
+    const problem = findNonJson(args, 'args');
+    if (problem !== undefined) throw new SerializationError(`The arguments of ${options.name}`, problem);
+    return { task: options.name, args, queue: options.queue, priority: options.priority };
+  }
+
+  readonly #canvasHost: CanvasHost = {
+    newId: () => this.#generateId(),
+    result: (id) => this.result(id),
+    submit: async (start, pending) => {
+      const { broker, backend } = this.#ready ?? (await this.#stores);
+      const records = [...start.map((m) => ({ id: m.id, task: m.task })), ...pending.map((s) => ({ id: s.id, task: s.task }))];
+      const created = await Promise.all(records.map((r) => backend.apply({ ...r, state: TaskStates.PENDING, attempt: 1 })));
+      const taken = created.findIndex((c) => !c.applied);
+      if (taken >= 0) {
+        await Promise.all(records.filter((_, i) => created[i]?.applied).map((r) => backend.forget(r.id)));
+        throw this.#idInUse(records[taken]?.task ?? '', records[taken]?.id ?? '');
+      }
+      if (this.eager) {
+        for (const message of start) await this.#runEagerly(message);
+      } else {
+        await broker.publish(start);
+      }
+    },
   }
 
   async #enqueue<R>(name: string, args: unknown[], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>> {
@@ -262,7 +292,10 @@ export class Celeriac {
 
   async #runEagerly<R>(first: TaskMessage): Promise<AsyncResult<R>> {
     const { backend } = await this.#stores;
-    const env = { backend, registry: this.registry, logger: this.logger };
+    const dispatch = createDispatcher(backend, async (messages) => {
+      for (const next of messages) await this.#runEagerly(next);
+    });
+    const env = { backend, registry: this.registry, logger: this.logger, dispatch };
     let message = first;
     for (;;) {
       const outcome = await executeTask(env, message, new LazyAbort());

@@ -1,5 +1,6 @@
 import type { TaskContext } from '../context/task-context.js';
 import type { AsyncResult } from '../result/async-result.js';
+import type { PartialSignature, Signature } from '../canvas/signature.js';
 
 /* biome-ignore-all lint/suspicious/noExplicitAny: conditional types over arbitrary functions need `any` internally */
 type AnyFunction = (...args: any[]) => unknown;
@@ -44,7 +45,14 @@ export interface TaskHandle<A extends unknown[], R> {
   bulk(argsList: readonly A[], options?: Omit<ApplyOptions, 'taskId'>): Promise<AsyncResult<R>[]>;
   /** A handle on an existing task id, typed with this task's result. */
   result(id: string): AsyncResult<R>;
+  /** A call to make later, for `chain`/`group`/`chord` (in a chain it ignores the previous result). */
+  s(...args: A): Signature<R>;
+  /** A call missing its first argument: a chain link gets the previous result there, a chord callback the list of results. */
+  partial(...rest: Rest<A>): PartialSignature<First<A>, R>;
 }
+
+type First<A extends unknown[]> = A extends [infer F, ...unknown[]] ? F : A extends [(infer F)?, ...unknown[]] ? F | undefined : never;
+type Rest<A extends unknown[]> = A extends [unknown, ...infer R] ? R : A extends [unknown?, ...infer R] ? R : [];
 
 /** `app.register(instance)`: one handle per method of the instance. */
 export type TaskHandles<T> = {

@@ -1,5 +1,25 @@
 import { MalformedMessageError } from '../errors/malformed-message-error.js';
 
+/** A task to run later, as part of a workflow (chain link, chord callback, error callback). */
+export interface TaskStep {
+  /** Assigned up front, so the workflow's results can be followed before the step runs. */
+  id: string;
+  task: string;
+  args: unknown[];
+  queue: string;
+  priority: number;
+  /** Chain links and chord callbacks get the previous result as their first argument. */
+  passResult: boolean;
+}
+
+/** Membership of a chord's header group. */
+export interface ChordLink {
+  groupId: string;
+  /** Member task ids, in group order: the callback gets their results in this order. */
+  members: string[];
+  callback: TaskStep;
+}
+
 /** What travels through the broker for one task run. JSON only: never code. */
 export interface TaskMessage {
   /** The task id (also the result id). */
@@ -18,6 +38,14 @@ export interface TaskMessage {
   attempt: number;
   /** When the task was first requested (ms since the epoch). */
   createdAt: number;
+  /** Steps to run, in order, after this one succeeds: the rest of a chain. */
+  chain?: TaskStep[];
+  /** Run after this task (or a later link of its chain) fails, with `{ taskId, error }` as their first argument. */
+  errbacks?: TaskStep[];
+  /** Set on the members of a chord's group. */
+  chord?: ChordLink;
+  /** The group this task belongs to, if any. */
+  groupId?: string;
 }
 
 export const MAX_PRIORITY = 9;
@@ -60,5 +88,22 @@ export function validateTaskMessage(value: unknown): TaskMessage {
   if (m.expires !== undefined && !Number.isFinite(m.expires)) fail('expires', 'a timestamp in ms');
   if (!Number.isInteger(m.attempt) || (m.attempt as number) < 1) fail('attempt', 'an integer >= 1');
   if (!Number.isFinite(m.createdAt)) fail('createdAt', 'a timestamp in ms');
+  if (m.chain !== undefined && !(Array.isArray(m.chain) && m.chain.every(isStep))) fail('chain', 'an array of task steps');
+  if (m.errbacks !== undefined && !(Array.isArray(m.errbacks) && m.errbacks.every(isStep))) fail('errbacks', 'an array of task steps');
+  if (m.chord !== undefined && !isChordLink(m.chord)) fail('chord', 'a chord link { groupId, members, callback }');
+  if (m.groupId !== undefined && typeof m.groupId !== 'string') fail('groupId', 'a string');
   return value as TaskMessage;
+}
+
+function isStep(value: unknown): value is TaskStep {
+  const s = value as Partial<TaskStep> | null;
+  return (
+    typeof s === 'object' && s !== null && typeof s.id === 'string' && typeof s.task === 'string' && Array.isArray(s.args) &&
+    typeof s.queue === 'string' && Number.isInteger(s.priority) && typeof s.passResult === 'boolean'
+  );
+}
+
+function isChordLink(value: unknown): value is ChordLink {
+  const c = value as Partial<ChordLink> | null;
+  return typeof c === 'object' && c !== null && typeof c.groupId === 'string' && Array.isArray(c.members) && c.members.every((m) => typeof m === 'string') && isStep(c.callback);
 }

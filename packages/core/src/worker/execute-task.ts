@@ -11,7 +11,8 @@ import { SerializationError } from '../errors/serialization-error.js';
 import { serializeError } from '../errors/serialize-error.js';
 import type { TaskRegistry, RegisteredTask } from '../app/registry.js';
 import { findNonJson } from '../internal/json-check.js';
-import { TaskStates, isUserState, type TaskState } from '../state/states.js';
+import { TaskStates, isTerminal, isUserState, type TaskState } from '../state/states.js';
+import { runFollowUps } from '../canvas/follow-ups.js';
 import { InvalidTransitionError } from '../errors/invalid-transition-error.js';
 import { backoffDelay } from './retry-policy.js';
 import { armTimeLimits } from './time-limits.js';
@@ -21,6 +22,8 @@ export interface ExecutionEnv {
   readonly backend: ResultBackend;
   readonly registry: TaskRegistry;
   readonly logger: Logger;
+  /** Starts workflow follow-ups (next chain link, chord callback, error callbacks). */
+  dispatch(messages: TaskMessage[]): Promise<void>;
 }
 
 /** What to tell the broker once a run is over: its outcome is already stored. */
@@ -38,15 +41,20 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
   const base = { id: message.id, task: message.task, attempt: message.attempt };
   const definition = env.registry.get(message.task);
   if (definition === undefined) {
-    await backend.apply({ ...base, state: TaskStates.FAILURE, error: serializeError(new NotRegisteredError(message.task)) });
+    await finish(env, message, { ...base, state: TaskStates.FAILURE, error: serializeError(new NotRegisteredError(message.task)) });
     return { kind: 'ack' };
   }
   if (message.expires !== undefined && Date.now() > message.expires) {
-    await backend.apply({ ...base, state: TaskStates.REVOKED, meta: { reason: 'expired' } });
+    await finish(env, message, { ...base, state: TaskStates.REVOKED, meta: { reason: 'expired' } });
     return { kind: 'ack' };
   }
   const started = await backend.apply({ ...base, state: TaskStates.STARTED });
-  if (!started.applied) return { kind: 'ack' }; // revoked, or finished by an earlier delivery
+  if (!started.applied) {
+    // Revoked, or finished by an earlier delivery that may have died before its follow-ups ran.
+    const current = started.current;
+    if (current !== null && isTerminal(current.state) && hasFollowUps(message)) await runFollowUps(env, message, current);
+    return { kind: 'ack' };
+  }
 
   const limits = armTimeLimits(controller, definition.options.softTimeLimit, definition.options.timeLimit);
   try {
@@ -55,7 +63,7 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
     // A void task's `undefined` is stored as "no result"; anything else must survive JSON as is.
     const problem = result === undefined ? undefined : findNonJson(result, 'result');
     if (problem !== undefined) throw new SerializationError(`The result of ${message.task}`, problem);
-    await backend.apply({ ...base, state: TaskStates.SUCCESS, result });
+    await finish(env, message, { ...base, state: TaskStates.SUCCESS, result });
     return { kind: 'ack' };
   } catch (error) {
     return await settleFailure(env, definition, message, controller, error);
@@ -79,6 +87,8 @@ async function settleFailure(
   const base = { id: message.id, task: message.task, attempt: message.attempt };
   if (controller.reason instanceof TaskRevokedError) {
     // Revoked while running: REVOKED is already stored by whoever revoked it.
+    const current = await env.backend.get(message.id);
+    if (current !== null && isTerminal(current.state) && hasFollowUps(message)) await runFollowUps(env, message, current);
     return { kind: 'ack' };
   }
   const { retries, backoff } = definition.options;
@@ -98,8 +108,18 @@ async function settleFailure(
   const failure = error instanceof RetryRequest && error.reason !== undefined ? error.reason : error;
   const logged = failure instanceof CeleriacError ? failure.code : 'error';
   env.logger.warn(`task ${message.task} failed`, { id: message.id, attempt: message.attempt, error: logged });
-  await env.backend.apply({ ...base, state: TaskStates.FAILURE, error: serializeError(failure) });
+  await finish(env, message, { ...base, state: TaskStates.FAILURE, error: serializeError(failure) });
   return { kind: 'ack' };
+}
+
+/** Stores a terminal outcome, then starts the workflow's follow-ups (only if this call stored it). */
+async function finish(env: ExecutionEnv, message: TaskMessage, update: StateUpdate): Promise<void> {
+  const stored = await env.backend.apply(update);
+  if (stored.applied && hasFollowUps(message)) await runFollowUps(env, message, stored.record);
+}
+
+function hasFollowUps(message: TaskMessage): boolean {
+  return message.chain !== undefined || message.errbacks !== undefined || message.chord !== undefined;
 }
 
 function createContext(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: LazyAbort): TaskContext {

@@ -8,6 +8,8 @@ import { serializeError } from '../errors/serialize-error.js';
 import type { TaskRegistry } from '../app/registry.js';
 import { TaskStates } from '../state/states.js';
 import { executeTask } from './execute-task.js';
+import { createDispatcher } from '../canvas/dispatch.js';
+import type { TaskMessage } from '../contracts/message.js';
 import { LazyAbort } from './lazy-abort.js';
 import { type ResolvedWorkerOptions, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
 
@@ -19,6 +21,7 @@ export interface Stores {
 export interface WorkerEnv extends Stores {
   readonly registry: TaskRegistry;
   readonly logger: Logger;
+  dispatch(messages: TaskMessage[]): Promise<void>;
 }
 
 /** What a worker is built from: the stores may still be connecting. */
@@ -66,7 +69,8 @@ export class Worker {
   async start(): Promise<void> {
     if (this.#loop !== undefined || this.#closing !== undefined) throw new Error('Worker already started');
     const { registry, logger } = this.#source;
-    this.#env = { ...(await this.#source.connect()), registry, logger };
+    const stores = await this.#source.connect();
+    this.#env = { ...stores, registry, logger, dispatch: createDispatcher(stores.backend, (messages) => stores.broker.publish(messages)) };
     const tasks = registry.names();
     if (tasks.length === 0) {
       throw new InvalidOptionError('app.worker()', 'tasks', 'has nothing to run: register tasks (app.register / app.task) before starting a worker');

@@ -1,0 +1,89 @@
+import type { TaskMessage, TaskStep } from '../contracts/message.js';
+import type { SerializedError, TaskRecord } from '../contracts/record.js';
+import type { ResultBackend } from '../contracts/result-backend.js';
+import { TaskStates } from '../state/states.js';
+
+/** What an error callback gets as its first argument. */
+export interface WorkflowFailure {
+  /** The task that failed. */
+  taskId: string;
+  /** Its error, without the stack. */
+  error: Omit<SerializedError, 'stack'>;
+}
+
+/** What follow-ups need: the backend, and a way to start messages (publish, or run inline when eager). */
+export interface FollowUpEnv {
+  readonly backend: ResultBackend;
+  dispatch(messages: TaskMessage[]): Promise<void>;
+}
+
+/** A step as a message of its own, carrying the rest of the workflow. */
+export function stepMessage(step: TaskStep, input: unknown, rest: Pick<TaskMessage, 'chain' | 'errbacks' | 'chord'>): TaskMessage {
+  const message: TaskMessage = {
+    id: step.id,
+    task: step.task,
+    args: step.passResult ? [input, ...step.args] : step.args,
+    queue: step.queue,
+    priority: step.priority,
+    attempt: 1,
+    createdAt: Date.now(),
+  };
+  if (rest.chain !== undefined && rest.chain.length > 0) message.chain = rest.chain;
+  if (rest.errbacks !== undefined && rest.errbacks.length > 0) message.errbacks = rest.errbacks;
+  if (rest.chord !== undefined) message.chord = rest.chord;
+  return message;
+}
+
+/**
+ * What happens after a task of a workflow reaches a terminal state (already stored):
+ * - success: the next chain link starts with the result as its first argument;
+ * - failure (or revoke): the rest of the chain fails without running, and error callbacks run
+ *   with a {@link WorkflowFailure} as their first argument;
+ * - chord member: the group's completion is counted in the backend; exactly one finisher (the
+ *   backend's `completeGroupMember` guarantees it, even across processes and redeliveries) starts
+ *   the callback with all results, or fails it if a member failed.
+ * Every step's id and PENDING record exist from the start, so re-running follow-ups after a
+ * redelivery only publishes messages whose records refuse a second run.
+ */
+export async function runFollowUps(env: FollowUpEnv, message: TaskMessage, record: TaskRecord): Promise<void> {
+  const succeeded = record.state === TaskStates.SUCCESS;
+  const [next, ...rest] = message.chain ?? [];
+  if (succeeded && next !== undefined) {
+    await env.dispatch([stepMessage(next, record.result, { chain: rest, ...pick(message, 'errbacks'), ...pick(message, 'chord') })]);
+    return; // a chain inside a chord reports to the chord from its last link
+  }
+  if (!succeeded) {
+    const error = record.error ?? { type: 'TaskRevokedError', message: `Task ${message.id} was ${record.state.toLowerCase()}` };
+    await failSteps(env.backend, message.chain ?? [], `step ${message.task} (${message.id}) failed: ${error.type}: ${error.message}`, 'ChainFailedError');
+    await runErrbacks(env, message.errbacks ?? [], message.id, error);
+  }
+  if (message.chord !== undefined) await reportToChord(env, message.chord, record);
+}
+
+async function reportToChord(env: FollowUpEnv, chord: NonNullable<TaskMessage['chord']>, record: TaskRecord): Promise<void> {
+  const finished = await env.backend.completeGroupMember(chord.groupId, record.id, chord.members.length);
+  if (!finished) return;
+  const records = await Promise.all(chord.members.map((id) => env.backend.get(id)));
+  const failed = records.find((r) => r?.state !== TaskStates.SUCCESS);
+  if (failed === undefined) {
+    await env.dispatch([stepMessage(chord.callback, records.map((r) => r?.result ?? null), {})]);
+    return;
+  }
+  const why = failed?.error ? `${failed.error.type}: ${failed.error.message}` : `${failed?.state ?? 'missing'}`;
+  await failSteps(env.backend, [chord.callback], `chord member ${failed?.id ?? '?'} did not succeed: ${why}`, 'ChordFailedError');
+}
+
+async function failSteps(backend: ResultBackend, steps: TaskStep[], message: string, type: string): Promise<void> {
+  await Promise.all(steps.map((step) => backend.apply({ id: step.id, state: TaskStates.FAILURE, error: { type, message, code: 'WORKFLOW_FAILED' } })));
+}
+
+async function runErrbacks(env: FollowUpEnv, errbacks: TaskStep[], taskId: string, error: SerializedError): Promise<void> {
+  if (errbacks.length === 0) return;
+  const { stack: _stack, ...brief } = error;
+  const failure: WorkflowFailure = { taskId, error: brief };
+  await env.dispatch(errbacks.map((step) => stepMessage({ ...step, passResult: true }, failure, {})));
+}
+
+function pick<K extends 'errbacks' | 'chord'>(message: TaskMessage, key: K): Pick<TaskMessage, K> {
+  return (message[key] === undefined ? {} : { [key]: message[key] }) as Pick<TaskMessage, K>;
+}
