@@ -14,6 +14,11 @@ import { type QueuedMessage, ReadyQueue } from './internal/ready-queue.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A message with its own copy of the arguments (they were checked to be JSON when enqueued). */
+function copyMessage(message: TaskMessage): TaskMessage {
+  return { ...message, args: message.args.length === 0 ? [] : (JSON.parse(JSON.stringify(message.args)) as unknown[]) };
+}
+
 interface Delayed {
   readonly queue: string;
   readonly eta: number;
@@ -27,8 +32,10 @@ interface InFlight {
 
 /**
  * Tasks in this process's memory: the embedded default, and the broker for app tests.
- * Messages are stored as JSON strings, like a real broker, so a task never shares objects with
- * its caller. Nothing survives the process; use `@celeriac/redis` when that matters.
+ * Arguments are copied on the way in and on the way out, like a real broker, so a task never
+ * shares objects with its caller; the rest of a message is copied shallowly (its strings are
+ * shared, which keeps their hashes cached for the result backend's lookups). Nothing survives the
+ * process; use `@celeriac/redis` when that matters.
  */
 export class MemoryBroker implements Broker {
   readonly #queues = new Map<string, ReadyQueue>();
@@ -47,7 +54,7 @@ export class MemoryBroker implements Broker {
 
   async publish(messages: readonly TaskMessage[]): Promise<void> {
     this.#assertOpen();
-    for (const message of messages) this.#store(message.queue, encodeTaskMessage(message), message, 0);
+    for (const message of messages) this.#store(message.queue, copyMessage(message), 0);
   }
 
   /**
@@ -55,7 +62,7 @@ export class MemoryBroker implements Broker {
    * the next reserve on that queue dead-letters it with the reason.
    */
   injectRaw(queue: string, raw: string): void {
-    this.#queue(queue).push({ id: `raw-${++this.#seq}`, task: '', priority: 0, seq: this.#seq, raw, trusted: false, deliveries: 0 });
+    this.#queue(queue).push({ id: `raw-${++this.#seq}`, task: '', priority: 0, seq: this.#seq, message: undefined, raw, deliveries: 0 });
     this.#wake();
   }
 
@@ -79,7 +86,7 @@ export class MemoryBroker implements Broker {
     this.#inFlight.delete(delivery.receipt);
     // A hand-back (same attempt) did not really run, so it does not count; a retry starts a fresh count.
     const deliveries = next.attempt === delivery.message.attempt ? delivery.deliveries - 1 : 0;
-    this.#store(next.queue, encodeTaskMessage(next), next, deliveries);
+    this.#store(next.queue, copyMessage(next), deliveries);
   }
 
   async deadLetter(delivery: Delivery, reason: string): Promise<void> {
@@ -88,7 +95,7 @@ export class MemoryBroker implements Broker {
     this.#deadLetters.push({
       id: delivery.message.id,
       queue: delivery.message.queue,
-      raw: held?.entry.raw ?? encodeTaskMessage(delivery.message),
+      raw: held?.entry.raw ?? encodeTaskMessage(held?.entry.message ?? delivery.message),
       reason,
       deadAt: Date.now(),
     });
@@ -125,7 +132,7 @@ export class MemoryBroker implements Broker {
       message = undefined;
     }
     if (message === undefined) this.injectRaw(dead.queue, dead.raw);
-    else this.#store(dead.queue, dead.raw, message, 0);
+    else this.#store(dead.queue, message, 0);
     return true;
   }
 
@@ -141,8 +148,8 @@ export class MemoryBroker implements Broker {
     this.#waiters.clear();
   }
 
-  #store(queue: string, raw: string, message: TaskMessage, deliveries: number): void {
-    const entry: QueuedMessage = { id: message.id, task: message.task, priority: message.priority, seq: ++this.#seq, raw, trusted: true, deliveries };
+  #store(queue: string, message: TaskMessage, deliveries: number): void {
+    const entry: QueuedMessage = { id: message.id, task: message.task, priority: message.priority, seq: ++this.#seq, message, raw: undefined, deliveries };
     if (message.eta !== undefined && message.eta > Date.now()) {
       this.#delayed.push({ queue, eta: message.eta, entry });
       this.#armTimer();
@@ -176,8 +183,7 @@ export class MemoryBroker implements Broker {
         entry.deliveries++;
         const receipt = String(++this.#receipts);
         this.#inFlight.set(receipt, { queue: name, entry });
-        const message = entry.trusted ? (JSON.parse(entry.raw) as TaskMessage) : decodeTaskMessage(entry.raw);
-        taken.push({ message, deliveries: entry.deliveries, receipt });
+        taken.push({ message: copyMessage(entry.message as TaskMessage), deliveries: entry.deliveries, receipt });
       }
       if (taken.length >= max) break;
     }
@@ -187,14 +193,12 @@ export class MemoryBroker implements Broker {
   /** Raw messages are filed under task '' (their task is unknown); check them before serving. */
   #deadLetterMalformed(name: string, queue: ReadyQueue): void {
     for (let entry = queue.shift(['']); entry !== undefined; entry = queue.shift([''])) {
-      let reason: string | undefined;
+      const raw = entry.raw as string;
       try {
-        const message = decodeTaskMessage(entry.raw);
-        this.#store(name, entry.raw, message, 0);
+        this.#store(name, decodeTaskMessage(raw), 0);
       } catch (error) {
-        reason = (error as Error).message;
+        this.#deadLetters.push({ id: entry.id, queue: name, raw, reason: (error as Error).message, deadAt: Date.now() });
       }
-      if (reason !== undefined) this.#deadLetters.push({ id: entry.id, queue: name, raw: entry.raw, reason, deadAt: Date.now() });
     }
   }
 

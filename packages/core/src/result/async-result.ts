@@ -112,6 +112,7 @@ export class AsyncResult<R = unknown> {
     const unsubscribe = await backend.subscribe(this.id, (record) => queue.push(record));
     const onAbort = () => queue.close();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) queue.close(); // aborted while the subscription was being set up
     try {
       const current = await backend.get(this.id);
       if (current !== null) queue.push(current);

@@ -1,4 +1,4 @@
-import { MAX_PRIORITY } from '@celeriac/core';
+import { MAX_PRIORITY, type TaskMessage } from '@celeriac/core';
 import { Fifo } from './fifo.js';
 
 export interface QueuedMessage {
@@ -7,9 +7,10 @@ export interface QueuedMessage {
   readonly priority: number;
   /** Arrival order, to keep FIFO across tasks of the same priority. */
   readonly seq: number;
-  readonly raw: string;
-  /** Encoded by this broker from a valid message, so reading it back needs no validation. */
-  readonly trusted: boolean;
+  /** The broker's own copy of a published message. */
+  readonly message: TaskMessage | undefined;
+  /** A string injected as a foreign producer could; validated (and maybe dead-lettered) on reserve. */
+  readonly raw: string | undefined;
   /** Deliveries so far. */
   deliveries: number;
 }
