@@ -1,10 +1,10 @@
 import { Celeriac, type RateLimitOption, type TaskHandle, type Worker } from '@celeriac/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Database } from './db/database.js';
+import type { Database } from '@celeriac/sample-support';
 import { registerIndexPage } from './http/index-page.js';
 import { registerIngestRoutes } from './http/ingest-routes.js';
 import { defineIngestTasks } from './ingest/ingest-tasks.js';
-import { openStores } from './queue/open-stores.js';
+import { openIngestStores } from './queue/open-stores.js';
 import { migrate } from './schema.js';
 
 export interface BulkIngestOptions {
@@ -39,7 +39,7 @@ export const DEFAULT_RATE_LIMIT = '500/s';
 export async function buildApp(options: BulkIngestOptions): Promise<BulkIngestApp> {
   const { db } = options;
   const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
-  const owned = options.celeriac === undefined ? openStores(undefined) : undefined;
+  const owned = options.celeriac === undefined ? openIngestStores(undefined) : undefined;
   const celeriac = options.celeriac ?? new Celeriac((owned as NonNullable<typeof owned>).stores);
 
   await migrate(db);

@@ -3,14 +3,14 @@
  * unless DATABASE_URL / REDIS_URL say otherwise. See README.md.
  */
 import { Celeriac } from '@celeriac/core';
+import { closeOnSignals, openDatabase } from '@celeriac/sample-support';
 import { buildApp } from './build-app.js';
 import { readConfig } from './config.js';
-import { openDatabase } from './db/open-database.js';
-import { openStores } from './queue/open-stores.js';
+import { openIngestStores } from './queue/open-stores.js';
 
 const config = readConfig();
 const { db, describe: dbName } = await openDatabase(config);
-const queue = openStores(config.redisUrl);
+const queue = openIngestStores(config.redisUrl);
 const celeriac = new Celeriac(queue.stores);
 const app = await buildApp({ db, celeriac, rateLimit: config.rateLimit, concurrency: config.concurrency });
 const url = await app.start({ port: config.port, host: config.host });
@@ -20,25 +20,7 @@ console.log(`listening on ${url}`);
 console.log(`  open ${url}/ for the progress page`);
 console.log(`  POST ${url}/ingest  {"count":10000}  then GET ${url}/ingest/<batchId>`);
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
-    // A second Ctrl-C while running inserts drain: the user does not want to wait.
-    process.exit(1);
-  }
-  stopping = true;
-  console.log(`${signal}: shutting down (again to force)`);
-  // Outermost first: no new requests, then running inserts finish, then the stores they use.
-  // Inserts still queued stay in Redis for the next start; the in-memory broker loses them.
-  try {
-    await app.close();
-    await celeriac.close();
-    await queue.close();
-    await db.close();
-  } catch (error) {
-    console.error('shutdown failed:', error);
-    process.exitCode = 1;
-  }
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Outermost first: no new requests, then running inserts finish, then the stores they use.
+// Inserts still queued stay in Redis for the next start; the in-memory broker loses them.
+// A second Ctrl-C while running inserts drain exits at once.
+closeOnSignals([app, celeriac, queue, db]);

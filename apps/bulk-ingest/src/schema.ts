@@ -1,4 +1,4 @@
-import type { Database } from './db/database.js';
+import type { Database } from '@celeriac/sample-support';
 
 /**
  * Idempotent, so every process may run it at start-up. One statement per query: the `pg`

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openPglite } from '@celeriac/sample-support';
+import { getJson, waitFor } from '@celeriac/sample-support/testing';
 import { type BulkIngestApp, buildApp } from '../src/build-app.js';
-import type { Database } from '../src/db/database.js';
-import { openPglite } from '../src/db/pglite-database.js';
 import type { BatchProgress } from '../src/ingest/batches.js';
 import type { BatchAccepted } from '../src/http/ingest-routes.js';
-import { getJson, waitFor } from './helpers.js';
 
 const LIMIT_PER_SECOND = 100;
 

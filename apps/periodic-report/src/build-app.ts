@@ -1,7 +1,7 @@
 import { Celeriac, type Scheduler, type TaskHandle, type Worker } from '@celeriac/core';
 import { celeriacFastify } from '@celeriac/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Database } from './db/database.js';
+import type { Database } from '@celeriac/sample-support';
 import { registerReportRoute } from './http/report-route.js';
 import { seedOrders } from './orders/insert-orders.js';
 import { defineOrderSimulator } from './orders/order-simulator.js';

@@ -3,10 +3,9 @@
  * the in-memory broker unless DATABASE_URL / REDIS_URL say otherwise. See README.md.
  */
 import { Celeriac } from '@celeriac/core';
+import { closeOnSignals, openDatabase, openStores } from '@celeriac/sample-support';
 import { buildApp } from './build-app.js';
 import { readConfig } from './config.js';
-import { openDatabase } from './db/open-database.js';
-import { openStores } from './queue/open-stores.js';
 import { REFRESH_TASK } from './report/report-tasks.js';
 
 const config = readConfig();
@@ -28,24 +27,6 @@ console.log(`listening on ${url}`);
 console.log(`  GET  ${url}/report`);
 console.log(`  POST ${url}/api/tasks/${REFRESH_TASK}  {"args":[]}  then GET ${url}/api/status/<id>`);
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
-    // A second Ctrl-C while a run drains: the user does not want to wait.
-    process.exit(1);
-  }
-  stopping = true;
-  console.log(`${signal}: shutting down (again to force)`);
-  // Outermost first: no new requests, then no new runs, then running tasks finish, then the stores they use.
-  try {
-    await app.close();
-    await celeriac.close();
-    await queue.close();
-    await db.close();
-  } catch (error) {
-    console.error('shutdown failed:', error);
-    process.exitCode = 1;
-  }
-}
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// Outermost first: no new requests, then no new runs, then running tasks finish, then the stores they use.
+// A second Ctrl-C while a run drains exits at once.
+closeOnSignals([app, celeriac, queue, db]);

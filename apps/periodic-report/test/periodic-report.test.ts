@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Database, openPglite } from '@celeriac/sample-support';
+import { getJson, waitFor } from '@celeriac/sample-support/testing';
 import { type PeriodicReportApp, buildApp } from '../src/build-app.js';
-import type { Database } from '../src/db/database.js';
-import { openPglite } from '../src/db/pglite-database.js';
 import type { ReportResponse } from '../src/http/report-route.js';
 import { seedOrders } from '../src/orders/insert-orders.js';
 import { computeReport } from '../src/report/orders-report.js';
 import { REFRESH_TASK } from '../src/report/report-tasks.js';
-import { countingDatabase, getJson, waitFor } from './helpers.js';
+import { countingDatabase } from './helpers.js';
 
 /** About 24 days: no scheduled run falls inside these tests, so only what a test triggers runs. */
 const NEVER_DURING_TEST = 2_000_000_000;

@@ -1,6 +1,6 @@
 import type { TaskHandle } from '@celeriac/core';
 import type { FastifyInstance } from 'fastify';
-import type { Database } from '../db/database.js';
+import type { Database } from '@celeriac/sample-support';
 import { createBatch, readProgress } from '../ingest/batches.js';
 import { enqueueBatch } from '../ingest/enqueue-batch.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../db/database.js';
+import type { Database } from '@celeriac/sample-support';
 
 export type BatchState = 'queued' | 'running' | 'done' | 'done_with_failures';
 

@@ -1,5 +1,5 @@
 import { type RateLimitOption, type TaskContext, task } from '@celeriac/core';
-import type { Database } from '../db/database.js';
+import type { Database } from '@celeriac/sample-support';
 
 export const INSERT_TASK = 'ingest.insertRow';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Database } from '../db/database.js';
+import type { Database } from '@celeriac/sample-support';
 import { REPORT_NAME, type OrdersReport } from '../report/orders-report.js';
 import { readSnapshot } from '../report/snapshots.js';
 

@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.js';
+import type { Database } from '@celeriac/sample-support';
 
 export const REGIONS = ['north', 'south', 'east', 'west'] as const;
 

@@ -1,5 +1,5 @@
 import { schedule, task } from '@celeriac/core';
-import type { Database } from '../db/database.js';
+import type { Database } from '@celeriac/sample-support';
 import { insertRandomOrders } from './insert-orders.js';
 
 export const SIMULATE_TASK = 'orders.simulate';

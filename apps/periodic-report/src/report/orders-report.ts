@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Database } from '../db/database.js';
+import type { Database } from '@celeriac/sample-support';
 
 /** The name under which the snapshot is stored. */
 export const REPORT_NAME = 'orders-by-region';

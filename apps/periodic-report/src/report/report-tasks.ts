@@ -1,5 +1,5 @@
 import { schedule, task } from '@celeriac/core';
-import type { Database } from '../db/database.js';
+import type { Database } from '@celeriac/sample-support';
 import { REPORT_NAME, computeReport } from './orders-report.js';
 import { saveSnapshot } from './snapshots.js';
 

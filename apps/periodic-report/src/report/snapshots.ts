@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.js';
+import type { Database } from '@celeriac/sample-support';
 import type { ComputedReport } from './orders-report.js';
 
 export interface StoredSnapshot<T> {

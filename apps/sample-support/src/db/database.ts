@@ -1,5 +1,5 @@
 /**
- * The only thing the app knows about its database. Both drivers (PGlite in-process, `pg` for a
+ * The only thing the sample apps know about their database. Both drivers (PGlite in-process, `pg` for a
  * real PostgreSQL) serve the same SQL through it, and tests wrap it to count queries.
  */
 export interface Database {
