@@ -1,0 +1,67 @@
+import type { RedisConnection } from './internal/connection.js';
+import { optionChecks } from './internal/check-options.js';
+
+export interface RedisBrokerOptions {
+  /** A `redis://` URL, ioredis options, or an ioredis instance (never closed by the broker). @defaultValue `'redis://127.0.0.1:6379'` */
+  connection?: RedisConnection;
+  /** Start of every key, as the hash tag `{prefix}`: deployments sharing a Redis use different prefixes. @defaultValue `'celeriac'` */
+  prefix?: string;
+  /** How long start-up may wait for Redis before failing with `RedisUnavailableError`, in ms. @defaultValue `10_000` */
+  connectTimeout?: number;
+  /**
+   * How long a reserved message stays leased without a heartbeat, in ms. A worker that dies loses
+   * its leases after this long and its messages are delivered again. @defaultValue `30_000`
+   */
+  visibilityTimeout?: number;
+  /** How often this process extends the leases it holds (one round trip for all), in ms; below `visibilityTimeout`. @defaultValue a third of `visibilityTimeout` */
+  heartbeatInterval?: number;
+  /** How long a revocation is remembered, so a copy published or delayed later never runs, in ms. @defaultValue `86_400_000` (one day) */
+  revokedTtl?: number;
+  /** Most messages sent in one script call (bigger publishes are split). @defaultValue `1_000` */
+  maxBatch?: number;
+}
+
+export interface ResolvedRedisBrokerOptions {
+  connection: RedisConnection;
+  prefix: string;
+  connectTimeout: number;
+  visibilityTimeout: number;
+  heartbeatInterval: number;
+  revokedTtl: number;
+  maxBatch: number;
+}
+
+export const DEFAULT_REDIS_BROKER_OPTIONS = {
+  connection: 'redis://127.0.0.1:6379',
+  prefix: 'celeriac',
+  connectTimeout: 10_000,
+  visibilityTimeout: 30_000,
+  heartbeatInterval: 10_000,
+  revokedTtl: 86_400_000,
+  maxBatch: 1_000,
+} as const;
+
+export const BROKER_OPTION_NAMES = Object.keys(DEFAULT_REDIS_BROKER_OPTIONS) as readonly (keyof RedisBrokerOptions)[];
+
+export function resolveBrokerOptions(options: RedisBrokerOptions, where = 'new RedisBroker()'): ResolvedRedisBrokerOptions {
+  const check = optionChecks(where);
+  const o = check.object(options) as RedisBrokerOptions;
+  check.unknownKeys(o, BROKER_OPTION_NAMES);
+  const d = DEFAULT_REDIS_BROKER_OPTIONS;
+  if (o.connection !== undefined) check.connection(o.connection);
+  const visibilityTimeout = o.visibilityTimeout === undefined ? d.visibilityTimeout : check.positiveInt('visibilityTimeout', o.visibilityTimeout);
+  const heartbeatInterval =
+    o.heartbeatInterval === undefined ? Math.max(1, Math.floor(visibilityTimeout / 3)) : check.positiveInt('heartbeatInterval', o.heartbeatInterval);
+  if (heartbeatInterval >= visibilityTimeout) {
+    check.fail('heartbeatInterval', `(${heartbeatInterval} ms) must be below visibilityTimeout (${visibilityTimeout} ms), or leases expire between heartbeats`);
+  }
+  return {
+    connection: o.connection ?? d.connection,
+    prefix: o.prefix === undefined ? d.prefix : check.prefix(o.prefix),
+    connectTimeout: o.connectTimeout === undefined ? d.connectTimeout : check.positiveInt('connectTimeout', o.connectTimeout),
+    visibilityTimeout,
+    heartbeatInterval,
+    revokedTtl: o.revokedTtl === undefined ? d.revokedTtl : check.positiveInt('revokedTtl', o.revokedTtl),
+    maxBatch: o.maxBatch === undefined ? d.maxBatch : check.positiveInt('maxBatch', o.maxBatch),
+  };
+}

@@ -1,0 +1,75 @@
+import type { Redis } from 'ioredis';
+import type { BrokerKeys } from './keys.js';
+import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from './message-fields.js';
+import { replyArray, replyNumber } from './reply.js';
+import { SCRIPTS, type ScriptArg, runScript } from './scripts.js';
+
+/**
+ * The broker's Lua scripts, each with its KEYS in the order its header documents: the one place
+ * that knows which keys a script touches.
+ */
+export class BrokerScripts {
+  readonly #redis: Redis;
+  readonly #k: BrokerKeys;
+
+  constructor(redis: Redis, keys: BrokerKeys) {
+    this.#redis = redis;
+    this.#k = keys;
+  }
+
+  /** `origin` is the wake message, so this process can tell its own wake-ups (see WakeSignal). */
+  publish(batch: readonly StoredMessage[], origin: string): Promise<unknown> {
+    const k = this.#k;
+    return runScript(this.#redis, SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT, origin, ...publishArgs(k, batch)]);
+  }
+
+  /** `tail`: everything after the acks (see ReserveArgs). */
+  async reserve(visibilityTimeout: number, max: number, acks: readonly string[], tail: readonly ScriptArg[]): Promise<unknown[]> {
+    const k = this.#k;
+    const keys = [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes];
+    const reply = await runScript(this.#redis, SCRIPTS.reserveJobs, keys, [k.wakePrefix, visibilityTimeout, max, acks.length, ...acks, ...tail]);
+    return replyArray(reply, 'reserveJobs');
+  }
+
+  ack(members: readonly string[]): Promise<unknown> {
+    const k = this.#k;
+    return runScript(this.#redis, SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv], members);
+  }
+
+  /** Settles the delivery leased as `member` and stores `next` in its place. */
+  requeue(member: string, next: StoredMessage): Promise<unknown> {
+    const k = this.#k;
+    const keys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
+    return runScript(this.#redis, SCRIPTS.requeueJob, keys, [k.wakePrefix, PRIORITY_UNIT, member, ...messageFields(k, next)]);
+  }
+
+  deadLetter(member: string, reason: string): Promise<unknown> {
+    const k = this.#k;
+    return runScript(this.#redis, SCRIPTS.deadLetterJob, [k.leases, k.dead, k.body, k.reasons, k.dlv], [member, reason]);
+  }
+
+  extendLeases(visibilityTimeout: number, members: readonly string[]): Promise<unknown> {
+    return runScript(this.#redis, SCRIPTS.extendLeases, [this.#k.leases], [visibilityTimeout, ...members]);
+  }
+
+  revoke(id: string, revokedTtl: number): Promise<unknown> {
+    const k = this.#k;
+    return runScript(this.#redis, SCRIPTS.revokeJob, [k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons], [id, revokedTtl, k.revokeChannel]);
+  }
+
+  async listDeadLetters(limit: number): Promise<unknown[]> {
+    const k = this.#k;
+    return replyArray(await runScript(this.#redis, SCRIPTS.listDeadLetters, [k.dead, k.body, k.meta, k.routes, k.reasons], [limit]), 'listDeadLetters');
+  }
+
+  async retryDeadLetter(id: string): Promise<boolean> {
+    const k = this.#k;
+    const keys = [k.dead, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons];
+    return replyNumber(await runScript(this.#redis, SCRIPTS.retryDeadLetter, keys, [k.wakePrefix, PRIORITY_UNIT, id])) === 1;
+  }
+
+  async countQueue(queue: string): Promise<number> {
+    const k = this.#k;
+    return replyNumber(await runScript(this.#redis, SCRIPTS.countQueue, [k.readyKeys(queue), k.delayed(queue), k.inbox(queue)], []));
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Every Redis key and channel of one deployment, from one place. All keys start with `{prefix}`:
+ * the braces are a Redis Cluster hash tag, so a deployment's keys share one slot and every Lua
+ * script may touch any of them.
+ *
+ * Broker: per message a field in each of the hashes `body` (raw message), `meta` (score and
+ * ready key) and `dlv` (deliveries so far), so a batch of messages is one multi-element command
+ * per hash; `routes` maps a ready or inbox key to its queue's delayed key and name;
+ * `ready:<len>:<queue>:<task>` zset of ids by priority rank then arrival (the queue's length makes
+ * the name unambiguous when names contain ':'); `readykeys:<queue>` set of a queue's ready keys;
+ * `delayed:<queue>` zset by eta; `inbox:<queue>` list for foreign producers; `leases` zset
+ * "<token>:<id>" by expiry; `revoked` zset by time; `dead` zset by time with `reasons` hash.
+ * Backend: `rec:<id>` string per task record; `gm:`/`gf:` group members and fired flag; `kv:` values.
+ */
+export interface BrokerKeys {
+  readonly seq: string;
+  readonly tokens: string;
+  readonly leases: string;
+  readonly revoked: string;
+  readonly dead: string;
+  readonly reasons: string;
+  readonly body: string;
+  readonly meta: string;
+  readonly dlv: string;
+  readonly routes: string;
+  readonly wakePrefix: string;
+  readonly revokeChannel: string;
+  ready(queue: string, task: string): string;
+  readyKeys(queue: string): string;
+  delayed(queue: string): string;
+  inbox(queue: string): string;
+  rate(task: string): string;
+  wake(queue: string): string;
+}
+
+export interface BackendKeys {
+  readonly recordPrefix: string;
+  readonly eventPrefix: string;
+  record(id: string): string;
+  events(id: string): string;
+  groupMembers(groupId: string): string;
+  groupFired(groupId: string): string;
+  value(key: string): string;
+}
+
+export function brokerKeys(prefix: string): BrokerKeys {
+  const p = `{${prefix}}`;
+  const wakePrefix = `${p}:wake:`;
+  return {
+    seq: `${p}:seq`,
+    tokens: `${p}:tokens`,
+    leases: `${p}:leases`,
+    revoked: `${p}:revoked`,
+    dead: `${p}:dead`,
+    reasons: `${p}:reasons`,
+    body: `${p}:body`,
+    meta: `${p}:meta`,
+    dlv: `${p}:dlv`,
+    routes: `${p}:routes`,
+    wakePrefix,
+    revokeChannel: `${p}:revocations`,
+    ready: (queue, task) => `${p}:ready:${queue.length}:${queue}:${task}`,
+    readyKeys: (queue) => `${p}:readykeys:${queue}`,
+    delayed: (queue) => `${p}:delayed:${queue}`,
+    inbox: (queue) => `${p}:inbox:${queue}`,
+    rate: (task) => `${p}:rate:${task}`,
+    wake: (queue) => wakePrefix + queue,
+  };
+}
+
+export function backendKeys(prefix: string): BackendKeys {
+  const p = `{${prefix}}`;
+  const recordPrefix = `${p}:rec:`;
+  const eventPrefix = `${p}:ev:`;
+  return {
+    recordPrefix,
+    eventPrefix,
+    record: (id) => recordPrefix + id,
+    events: (id) => eventPrefix + id,
+    groupMembers: (groupId) => `${p}:gm:${groupId}`,
+    groupFired: (groupId) => `${p}:gf:${groupId}`,
+    value: (key) => `${p}:kv:${key}`,
+  };
+}
+
+/** Every key of a deployment matches this (for tests and tooling that clean up). */
+export function keyPattern(prefix: string): string {
+  return `{${prefix}}:*`;
+}

@@ -1,0 +1,60 @@
+import { MAX_PRIORITY, type TaskMessage } from '@celeriac/core';
+import type { BrokerKeys } from './keys.js';
+import type { ScriptArg } from './scripts.js';
+
+/** Score = priority rank * 2^48 + arrival seq: priority first, FIFO within it, exact in a double. */
+export const PRIORITY_UNIT = 2 ** 48;
+
+/** One message to store: where it goes and what it says. */
+export interface StoredMessage {
+  readonly message: TaskMessage;
+  readonly raw: string;
+  readonly queue: string;
+  /** deliveries so far (kept across a hand-back) */
+  readonly deliveries: number;
+}
+
+/** What the routes hash says of a queue: its delayed key and name (see includes/jobMeta.lua). */
+export function routeJson(keys: BrokerKeys, queue: string): string {
+  return JSON.stringify([keys.delayed(queue), queue]);
+}
+
+/** What the routes hash says of an inbox: no delayed key, and its queue. */
+export function inboxRouteJson(queue: string): string {
+  return JSON.stringify(['', queue]);
+}
+
+/** The 10 script arguments storing one message on its own (requeueJob, see includes/storeJob.lua). */
+export function messageFields(keys: BrokerKeys, { message, raw, queue, deliveries }: StoredMessage): string[] {
+  return [
+    message.id,
+    raw,
+    keys.ready(queue, message.task),
+    keys.delayed(queue),
+    keys.readyKeys(queue),
+    queue,
+    String(MAX_PRIORITY - message.priority),
+    message.eta === undefined ? '' : String(message.eta),
+    String(deliveries),
+    routeJson(keys, queue),
+  ];
+}
+
+/** The publishJobs arguments after the priority unit: a route table, then the packed messages. */
+export function publishArgs(keys: BrokerKeys, batch: readonly StoredMessage[]): ScriptArg[] {
+  const routes = new Map<string, number>();
+  const routeArgs: ScriptArg[] = [];
+  let packed = '';
+  for (const { message, raw, queue, deliveries } of batch) {
+    const readyKey = keys.ready(queue, message.task);
+    let route = routes.get(readyKey);
+    if (route === undefined) {
+      route = routes.size + 1;
+      routes.set(readyKey, route);
+      routeArgs.push(readyKey, keys.delayed(queue), keys.readyKeys(queue), queue, routeJson(keys, queue));
+    }
+    // Newline-free fields (see includes/packedFields.lua): the id as JSON, the raw message is JSON.
+    packed += `${JSON.stringify(message.id)}\n${raw}\n${route}\n${MAX_PRIORITY - message.priority}\n${message.eta ?? ''}\n${deliveries}\n`;
+  }
+  return [routes.size, ...routeArgs, batch.length, packed];
+}

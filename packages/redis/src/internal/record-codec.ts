@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { BUILTIN_STATES, type StateUpdate, type TaskRecord, type TaskState, allowedSources } from '@celeriac/core';
+import { replyNumber, replyString } from './reply.js';
+import type { ScriptArg } from './scripts.js';
+
+/** Built-in states for the apply script, which treats any other stored state as a user state. */
+export const BUILTIN_STATES_ARG = `,${BUILTIN_STATES.join(',')},`;
+
+const sourcesCache = new Map<TaskState, string>();
+
+/**
+ * The states a record may be in for `state` to be applied, as the apply script reads them
+ * (",A,B," with "" for "no record"); `undefined` for a name that is no state at all.
+ */
+export function sourcesArg(state: TaskState): string | undefined {
+  let cached = sourcesCache.get(state);
+  if (cached === undefined) {
+    try {
+      cached = `,${allowedSources(state).join(',')},`;
+    } catch {
+      return undefined; // not a state name: refused like any forbidden move
+    }
+    if (sourcesCache.size < 1000) sourcesCache.set(state, cached);
+  }
+  return cached;
+}
+
+// Unique per call across processes, so a resent batch is recognised and nothing else is.
+const tokenPrefix = randomBytes(6).toString('base64url');
+let batchCounter = 0;
+
+export interface PendingUpdate {
+  readonly update: StateUpdate;
+  readonly sources: string;
+}
+
+/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-1.lua). */
+export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
+  const lists = new Map<string, number>();
+  let packed = '';
+  for (const { update, sources } of batch) {
+    let index = lists.get(sources);
+    if (index === undefined) {
+      index = lists.size + 1;
+      lists.set(sources, index);
+    }
+    // Newline-free fields (see includes/packedFields.lua): JSON.stringify never writes a raw newline,
+    // and the state is a validated name.
+    let payload = '';
+    if (update.meta !== undefined) payload += `,"meta":${JSON.stringify(update.meta)}`;
+    if (update.result !== undefined) payload += `,"result":${JSON.stringify(update.result)}`;
+    if (update.error !== undefined) payload += `,"error":${JSON.stringify(update.error)}`;
+    const task = update.task === undefined ? '' : JSON.stringify(update.task);
+    packed += `${JSON.stringify(update.id)}\n${task}\n${update.state}\n${update.attempt ?? ''}\n${index}\n${payload}\n`;
+  }
+  return [BUILTIN_STATES_ARG, `${tokenPrefix}${(++batchCounter).toString(36)}`, lists.size, ...lists.keys(), batch.length, packed];
+}
+
+/** Results of one applyUpdates call, in update order. */
+export function applyResults(batch: readonly PendingUpdate[], reply: readonly unknown[]): ({ applied: true; record: TaskRecord } | { applied: false; stored: string | null })[] {
+  const now = replyNumber(reply[0]);
+  let extra = batch.length + 1;
+  return batch.map(({ update }, i) => {
+    const seq = replyNumber(reply[i + 1]);
+    if (seq === 0) {
+      const stored = reply[extra++];
+      return { applied: false, stored: stored === null || stored === undefined || stored === false ? null : replyString(stored) };
+    }
+    let task = update.task;
+    let attempt = update.attempt;
+    if (task === undefined || attempt === undefined) {
+      attempt = replyNumber(reply[extra++]);
+      task = JSON.parse(replyString(reply[extra++])) as string;
+    }
+    const record: TaskRecord = { id: update.id, task, state: update.state, seq, attempt, updatedAt: now };
+    // Copies, as a reader of the store would get: a caller mutating its objects later changes nothing.
+    if (update.meta !== undefined) record.meta = copyJson(update.meta);
+    if (update.result !== undefined) record.result = copyJson(update.result);
+    if (update.error !== undefined) record.error = copyJson(update.error);
+    return { applied: true, record };
+  });
+}
+
+function copyJson<T>(value: T): T {
+  return typeof value === 'object' && value !== null ? (JSON.parse(JSON.stringify(value)) as T) : value;
+}
+
+/** A stored value (header + record JSON, see applyUpdates-1.lua) as a record. */
+export function decodeStoredRecord(stored: string): TaskRecord {
+  // The record JSON is the first '{"id":' after the header: inside the task name's JSON string
+  // every quote is escaped, so the header cannot contain it.
+  const start = stored.indexOf('{"id":');
+  if (start < 0) throw new TypeError('stored task record is not in the expected format');
+  return JSON.parse(stored.slice(start)) as TaskRecord;
+}

@@ -1,0 +1,48 @@
+import type { ReserveRequest } from '@celeriac/core';
+import type { BrokerKeys } from './keys.js';
+import { inboxRouteJson } from './message-fields.js';
+import type { ScriptArg } from './scripts.js';
+
+/**
+ * The reserveJobs arguments after the acks (see reserveJobs-7.lua): rate limits, then per queue
+ * its delayed and inbox keys and one ready key per task. A worker asks with the same arrays every
+ * time, so the last result is reused.
+ */
+export class ReserveArgs {
+  readonly #keys: BrokerKeys;
+  #last: { queues: readonly string[]; tasks: readonly string[]; rateLimits: ReserveRequest['rateLimits']; args: ScriptArg[] } | undefined;
+
+  constructor(keys: BrokerKeys) {
+    this.#keys = keys;
+  }
+
+  for(request: ReserveRequest): ScriptArg[] {
+    const last = this.#last;
+    if (last !== undefined && last.queues === request.queues && last.tasks === request.tasks && last.rateLimits === request.rateLimits) return last.args;
+    const args = this.#build(request);
+    this.#last = { queues: request.queues, tasks: request.tasks, rateLimits: request.rateLimits, args };
+    return args;
+  }
+
+  #build({ queues, tasks, rateLimits }: ReserveRequest): ScriptArg[] {
+    const keys = this.#keys;
+    const uniqueTasks = [...new Set(tasks)];
+    const args: ScriptArg[] = [];
+    const rateIndex = new Map<string, number>();
+    const limited = Object.entries(rateLimits ?? {}).filter(([task]) => uniqueTasks.includes(task));
+    args.push(limited.length);
+    for (const [task, rate] of limited) {
+      if (!Number.isSafeInteger(rate.limit) || rate.limit < 1) throw new TypeError(`reserve(): rateLimits["${task}"].limit must be a positive integer, got ${String(rate.limit)}`);
+      if (!(Number.isFinite(rate.intervalMs) && rate.intervalMs > 0)) throw new TypeError(`reserve(): rateLimits["${task}"].intervalMs must be a positive number, got ${String(rate.intervalMs)}`);
+      rateIndex.set(task, rateIndex.size + 1);
+      args.push(keys.rate(task), rate.limit, Math.ceil(rate.intervalMs));
+    }
+    const uniqueQueues = [...new Set(queues)];
+    args.push(uniqueQueues.length);
+    for (const queue of uniqueQueues) {
+      args.push(queue, keys.delayed(queue), keys.inbox(queue), inboxRouteJson(queue), uniqueTasks.length);
+      for (const task of uniqueTasks) args.push(keys.ready(queue, task), rateIndex.get(task) ?? 0);
+    }
+    return args;
+  }
+}

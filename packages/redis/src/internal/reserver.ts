@@ -1,0 +1,145 @@
+import { type Delivery, type ReserveRequest, decodeTaskMessage } from '@celeriac/core';
+import type { BrokerScripts } from './broker-scripts.js';
+import type { BrokerKeys } from './keys.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import { replyNumber, replyString } from './reply.js';
+import { ReserveArgs } from './reserve-args.js';
+import type { WakeSignal } from './wake-signal.js';
+
+export interface ReserverContext {
+  readonly scripts: BrokerScripts;
+  readonly keys: BrokerKeys;
+  readonly visibilityTimeout: number;
+  readonly leases: LeaseKeeper;
+  readonly wake: WakeSignal;
+  isClosed(): boolean;
+  /** Queued acks to settle in the same script call (see AckQueue). */
+  takeAcks(): string[];
+  /** Settles deliveries taken after the caller gave up (aborted): handed back for someone else. */
+  handBack(deliveries: Delivery[]): void;
+}
+
+interface Attempt {
+  deliveries: Delivery[];
+  /** ms until something may become reservable, or -1 */
+  nextDue: number;
+  /** raw inbox messages were validated: some may be reservable now */
+  triaged: boolean;
+}
+
+/**
+ * One `reserve()`: a script call that reclaims, promotes and takes in one round trip; then, if
+ * nothing came, a sleep until a wake-up, the earliest due time (a delayed message, a lease expiry,
+ * a rate window), `waitMs` or the abort signal, whichever is first.
+ */
+export class Reserver {
+  readonly #ctx: ReserverContext;
+  readonly #args: ReserveArgs;
+
+  constructor(ctx: ReserverContext) {
+    this.#ctx = ctx;
+    this.#args = new ReserveArgs(ctx.keys);
+  }
+
+  async reserve(request: ReserveRequest): Promise<Delivery[]> {
+    checkRequest(request);
+    const { wake } = this.#ctx;
+    const signal = request.signal;
+    const deadline = Date.now() + request.waitMs;
+    for (;;) {
+      if (isAborted(signal) || this.#ctx.isClosed()) return [];
+      const since = wake.generation;
+      const attempt = await this.#attemptUnlessAborted(request);
+      if (attempt === undefined) return [];
+      if (attempt.deliveries.length > 0) return attempt.deliveries;
+      if (attempt.triaged) continue;
+      const left = deadline - Date.now();
+      if (left <= 0 || isAborted(signal) || this.#ctx.isClosed()) return [];
+      if (await wake.watch(request.queues)) continue;
+      await wake.wait(attempt.nextDue >= 0 ? Math.min(left, attempt.nextDue) : left, since, signal);
+    }
+  }
+
+  /** The attempt, or undefined if the signal aborts first (a late result is handed back, not lost). */
+  #attemptUnlessAborted(request: ReserveRequest): Promise<Attempt | undefined> {
+    const attempt = this.#attempt(request);
+    const signal = request.signal;
+    if (signal === undefined) return attempt;
+    return new Promise<Attempt | undefined>((resolve, reject) => {
+      const state = { abandoned: false };
+      const onAbort = () => {
+        state.abandoned = true;
+        resolve(undefined);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      attempt.then(
+        (result) => {
+          signal.removeEventListener('abort', onAbort);
+          if (!state.abandoned) resolve(result);
+          else if (result.deliveries.length > 0) this.#ctx.handBack(result.deliveries);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          if (!state.abandoned) reject(error);
+        },
+      );
+    });
+  }
+
+  async #attempt(request: ReserveRequest): Promise<Attempt> {
+    const { scripts, leases } = this.#ctx;
+    const reply = await scripts.reserve(this.#ctx.visibilityTimeout, request.max, this.#ctx.takeAcks(), this.#args.for(request));
+    const nextDue = replyNumber(reply[0]);
+    const rawCount = replyNumber(reply[1]);
+    let token = replyNumber(reply[2]);
+    const settling: Promise<unknown>[] = [];
+    let at = 3;
+    for (let i = 0; i < rawCount; i++, at += 3) {
+      settling.push(this.#triage(replyString(reply[at]), replyString(reply[at + 1]), replyString(reply[at + 2])));
+    }
+    const deliveries: Delivery[] = [];
+    for (; at < reply.length; at += 3) {
+      const id = replyString(reply[at]);
+      const receipt = `${token++}:${id}`;
+      const body = replyString(reply[at + 1]);
+      leases.hold(receipt);
+      try {
+        deliveries.push({ message: decodeTaskMessage(body), deliveries: replyNumber(reply[at + 2]), receipt });
+      } catch (error) {
+        // A stored message that is not valid: to the dead-letter queue with the reason, never returned.
+        settling.push(this.#deadLetter(receipt, (error as Error).message));
+      }
+    }
+    await Promise.all(settling);
+    return { deliveries, nextDue, triaged: rawCount > 0 };
+  }
+
+  /** A raw inbox message: admitted to its queue if valid, else dead-lettered with the reason. */
+  async #triage(member: string, queue: string, body: string): Promise<void> {
+    let message;
+    try {
+      message = decodeTaskMessage(body);
+    } catch (error) {
+      await this.#deadLetter(member, (error as Error).message);
+      return;
+    }
+    await this.#ctx.scripts.requeue(member, { message, raw: body, queue, deliveries: 0 });
+  }
+
+  async #deadLetter(member: string, reason: string): Promise<void> {
+    await this.#ctx.scripts.deadLetter(member, reason);
+    this.#ctx.leases.release(member);
+  }
+}
+
+// A function, so TypeScript does not narrow `aborted` across the awaits in between.
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+function checkRequest(request: ReserveRequest): void {
+  if (!Array.isArray(request.queues) || request.queues.length === 0) throw new TypeError('reserve(): queues must be a non-empty array');
+  if (!Array.isArray(request.tasks) || request.tasks.length === 0) throw new TypeError('reserve(): tasks must be a non-empty array');
+  if (!Number.isSafeInteger(request.max) || request.max < 1) throw new TypeError(`reserve(): max must be a positive integer, got ${String(request.max)}`);
+  if (!(Number.isFinite(request.waitMs) && request.waitMs >= 0)) throw new TypeError(`reserve(): waitMs must be a non-negative number, got ${String(request.waitMs)}`);
+}

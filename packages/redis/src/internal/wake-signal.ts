@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import type { BrokerKeys } from './keys.js';
+import type { SubscriberHub } from './subscriber-hub.js';
+
+/**
+ * Lets a reserve that found nothing sleep until work may be there, without polling: publishing
+ * scripts PUBLISH on the queue's wake channel, and every waiter in this process re-checks.
+ *
+ * No wake-up is lost: a reserve reads `generation` before its script runs, and `wait()` returns at
+ * once if a wake-up arrived since. A queue's channel is subscribed before the first wait on it, and
+ * the caller checks again after subscribing.
+ *
+ * A process that publishes wakes its own waiters at once (a producer and a worker in one process
+ * skip the pub/sub round trip) and ignores the echo, recognised by its `origin` in the message.
+ */
+export class WakeSignal {
+  readonly #hub: SubscriberHub;
+  readonly #keys: BrokerKeys;
+  readonly #watched = new Map<string, Promise<() => void>>();
+  readonly #waiters = new Set<() => void>();
+  #generation = 0;
+  /** What this process's publishes send on wake channels. */
+  readonly origin = randomBytes(9).toString('base64url');
+
+  constructor(hub: SubscriberHub, keys: BrokerKeys) {
+    this.#hub = hub;
+    this.#keys = keys;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Subscribes to these queues' wake channels; resolves `true` if any was new (check again before waiting). */
+  async watch(queues: readonly string[]): Promise<boolean> {
+    let added = false;
+    for (const queue of queues) {
+      if (this.#watched.has(queue)) continue;
+      added = true;
+      const listening = this.#hub.listen(this.#keys.wake(queue), (message) => {
+        if (message !== this.origin) this.notify();
+      });
+      this.#watched.set(queue, listening);
+      listening.catch(() => this.#watched.delete(queue));
+    }
+    await Promise.all(queues.map((q) => this.#watched.get(q)));
+    return added;
+  }
+
+  /** Whether a waiter of this process may want `queue`'s work. */
+  watches(queue: string): boolean {
+    return this.#watched.has(queue);
+  }
+
+  /** Wakes every waiter (a publish, a reconnect, or close). */
+  notify(): void {
+    this.#generation++;
+    for (const wake of this.#waiters) wake();
+    this.#waiters.clear();
+  }
+
+  /** Sleeps up to `ms`, less if woken or aborted; returns at once if woken since `since`. */
+  wait(ms: number, since: number, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#generation !== since || signal?.aborted === true || ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      this.#waiters.add(done);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.notify();
+    const listening = await Promise.allSettled(this.#watched.values());
+    for (const outcome of listening) if (outcome.status === 'fulfilled') outcome.value();
+    this.#watched.clear();
+  }
+}

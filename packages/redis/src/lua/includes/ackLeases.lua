@@ -1,0 +1,18 @@
+-- Settles acknowledged deliveries: each lease still held is dropped with its message. A lease no
+-- longer held (it expired and the message went back or to another worker) is left alone.
+-- Returns how many were still held.
+local function ackLeases(leasesKey, bodyKey, metaKey, dlvKey, members)
+  if #members == 0 then return 0 end
+  local scores = bulkQuery('ZMSCORE', leasesKey, members)
+  local held, ids = {}, {}
+  for j = 1, #members do
+    if scores[j] then
+      held[#held + 1] = members[j]
+      ids[#ids + 1] = leaseJobId(members[j])
+    end
+  end
+  if #held == 0 then return 0 end
+  bulkCall('ZREM', leasesKey, held)
+  forgetJobs(bodyKey, metaKey, dlvKey, ids)
+  return #held
+end

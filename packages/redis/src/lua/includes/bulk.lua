@@ -1,0 +1,33 @@
+-- Multi-element commands instead of one call per message: a redis.call costs far more than one
+-- more element. Chunked, since Lua's unpack() fails past about 8000 values.
+
+-- `command key args...`, in chunks of at most 4000 arguments (an even number: pairs stay whole).
+local function bulkCall(command, key, args)
+  for start = 1, #args, 4000 do
+    redis.call(command, key, unpack(args, start, math.min(start + 3999, #args)))
+  end
+end
+
+-- `command key args...` for a command replying one value per argument (ZMSCORE, HMGET), joined.
+local function bulkQuery(command, key, args)
+  local out = {}
+  for start = 1, #args, 4000 do
+    local part = redis.call(command, key, unpack(args, start, math.min(start + 3999, #args)))
+    for j = 1, #part do out[#out + 1] = part[j] end
+  end
+  return out
+end
+
+-- Drops messages' stored fields: body, routing meta, delivery count.
+local function forgetJobs(bodyKey, metaKey, dlvKey, ids)
+  if #ids == 0 then return end
+  bulkCall('HDEL', bodyKey, ids)
+  bulkCall('HDEL', metaKey, ids)
+  bulkCall('HDEL', dlvKey, ids)
+end
+
+-- An integer as digits. Always pass numbers to redis.call and '..' this way: Lua would print them
+-- with '%.17g'/'%.14g' (slow in glibc, and large ones in exponent form).
+local function digits(n)
+  return string.format('%d', n)
+end

@@ -1,0 +1,36 @@
+-- Puts back the messages whose lease expired (their holder died or stalled): a message returns to
+-- its ready zset at its old score (so it is not pushed behind newer work), a raw inbox message to
+-- the front of its inbox; revoked ones are dropped. The delivery count is kept, so the next
+-- delivery counts one more. Bounded per call; the rest goes on the next call.
+local function reclaimExpired(k, wakePrefix, now)
+  local expired = redis.call('ZRANGEBYSCORE', k.leases, '-inf', now, 'LIMIT', 0, 100)
+  if #expired == 0 then return end
+  bulkCall('ZREM', k.leases, expired)
+  local ids = {}
+  for j = 1, #expired do ids[j] = leaseJobId(expired[j]) end
+  local metas = bulkQuery('HMGET', k.meta, ids)
+  local revoked = bulkQuery('ZMSCORE', k.revoked, ids)
+  local dropped, woken = {}, {}
+  for j = 1, #ids do
+    local id, meta = ids[j], metas[j]
+    if meta then
+      local score, key = parseMeta(meta)
+      if score == 'inbox' then
+        local raw = redis.call('HGET', k.body, id)
+        if raw then redis.call('LPUSH', key, raw) end
+        dropped[#dropped + 1] = id
+        woken[key] = true
+      elseif revoked[j] then
+        dropped[#dropped + 1] = id
+      else
+        redis.call('ZADD', key, score, id)
+        woken[key] = true
+      end
+    end
+  end
+  forgetJobs(k.body, k.meta, k.dlv, dropped)
+  for key in pairs(woken) do
+    local _, queue = routeOf(k.routes, key)
+    if queue ~= '' then redis.call('PUBLISH', wakePrefix .. queue, '') end
+  end
+end

@@ -1,0 +1,227 @@
+--[[
+  Reserves up to `max` messages for one worker: from the queues in order of preference, within a
+  queue highest priority first then oldest, only for the tasks asked for, within their rate limits.
+  Each is leased until now + visibility timeout and its delivery count is incremented. Before
+  taking, it settles the acks this process queued (as ackJobs), reclaims expired leases and
+  promotes the due delayed messages of these queues. Raw messages that foreign producers pushed to
+  these queues' inboxes are leased too and returned apart, for the caller to validate (and admit
+  with requeueJob, or dead-letter). Per-message work is done with one multi-element command per
+  structure.
+
+  KEYS[1] leases   zset lease member "<token>:<id>" -> expiry ms
+  KEYS[2] tokens   counter for lease tokens
+  KEYS[3] revoked  zset id -> revoke time
+  KEYS[4] body     hash id -> raw
+  KEYS[5] meta     hash id -> routing meta (includes/jobMeta)
+  KEYS[6] dlv      hash id -> deliveries so far
+  KEYS[7] routes   hash ready or inbox key -> JSON [delayed key, queue]
+  ARGV[1] wake channel prefix
+  ARGV[2] visibility timeout ms
+  ARGV[3] max
+  ARGV[4] number of acks, then their lease members
+          then the number of rate limits, then 3 per limit: rate key, limit, interval ms
+          then the number of queues, then per queue: queue, delayed key, inbox key, inbox route
+          JSON, number of ready keys, then 2 per ready key: ready key, rate limit index (0: none)
+  Returns { nextDue, nRaw, first token, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
+          nextDue: when nothing was taken, ms until something may become reservable (a delayed
+          message, a lease expiry, a rate window), -1 if nothing is pending; else -1.
+          The j-th message taken is leased as "<first token + j - 1>:<id>".
+]]
+--- @include "includes/nowMs"
+--- @include "includes/bulk"
+--- @include "includes/leaseJobId"
+--- @include "includes/jobMeta"
+--- @include "includes/ackLeases"
+--- @include "includes/reclaimExpired"
+--- @include "includes/promoteDue"
+
+local k = {
+  leases = KEYS[1], tokens = KEYS[2], revoked = KEYS[3], body = KEYS[4],
+  meta = KEYS[5], dlv = KEYS[6], routes = KEYS[7],
+}
+local wakePrefix = ARGV[1]
+local max = tonumber(ARGV[3])
+local now = nowMs()
+local leaseUntil = digits(now + tonumber(ARGV[2]))
+
+local cursor = 3
+local function nextArg()
+  cursor = cursor + 1
+  return ARGV[cursor]
+end
+local acks = {}
+for j = 1, tonumber(nextArg()) do acks[j] = nextArg() end
+local rates = {}
+for r = 1, tonumber(nextArg()) do
+  -- One statement per argument: Lua does not promise the evaluation order inside a constructor.
+  local key = nextArg()
+  local limit = tonumber(nextArg())
+  local interval = tonumber(nextArg())
+  rates[r] = { key = key, limit = limit, interval = interval }
+end
+local queues = {}
+for q = 1, tonumber(nextArg()) do
+  local name = nextArg()
+  local delayed = nextArg()
+  local inbox = nextArg()
+  local inboxRoute = nextArg()
+  local queue = { name = name, delayed = delayed, inbox = inbox, inboxRoute = inboxRoute, ready = {}, rate = {} }
+  for j = 1, tonumber(nextArg()) do
+    queue.ready[j] = nextArg()
+    queue.rate[j] = tonumber(nextArg())
+  end
+  queues[q] = queue
+end
+
+ackLeases(k.leases, k.body, k.meta, k.dlv, acks)
+reclaimExpired(k, wakePrefix, now)
+for _, queue in ipairs(queues) do
+  if promoteDue(k, queue.delayed, now) > 0 then redis.call('PUBLISH', wakePrefix .. queue.name, '') end
+end
+
+-- Sliding windows: forget starts older than the interval; what is left is this window's count.
+for _, rate in ipairs(rates) do
+  redis.call('ZREMRANGEBYSCORE', rate.key, '-inf', now - rate.interval)
+  rate.used = redis.call('ZCARD', rate.key)
+  rate.cap = rate.limit - rate.used
+end
+
+-- Raw inbox messages: leased like deliveries, so a worker dying while validating loses nothing.
+local raws = {}
+for _, queue in ipairs(queues) do
+  local items = redis.call('LPOP', queue.inbox, max)
+  if items then
+    redis.call('HSET', k.routes, queue.inbox, queue.inboxRoute)
+    local last = redis.call('INCRBY', k.tokens, #items)
+    for j, raw in ipairs(items) do
+      local token = digits(last - #items + j)
+      local id = 'raw-' .. token
+      local member = token .. ':' .. id
+      redis.call('HSET', k.body, id, raw)
+      redis.call('HSET', k.meta, id, 'inbox ' .. queue.inbox)
+      redis.call('ZADD', k.leases, leaseUntil, member)
+      raws[#raws + 1] = member
+      raws[#raws + 1] = queue.name
+      raws[#raws + 1] = raw
+    end
+  end
+end
+
+-- Take: a k-way merge of the queue's ready zsets (one per task) by score, reading each in pages.
+local candidates, candidateRate = {}, {}
+for _, queue in ipairs(queues) do
+  if #candidates >= max then break end
+  local keys = queue.ready
+  local pages, pos, popped, done = {}, {}, {}, {}
+  for j = 1, #keys do
+    pages[j], pos[j], popped[j], done[j] = {}, 1, 0, false
+  end
+  while #candidates < max do
+    local best, bestScore = nil, nil
+    for j = 1, #keys do
+      local r = queue.rate[j]
+      if r == 0 or rates[r].cap > 0 then
+        if pos[j] > #pages[j] and not done[j] then
+          local want = max - #candidates
+          pages[j] = redis.call('ZRANGE', keys[j], popped[j], popped[j] + want - 1, 'WITHSCORES')
+          pos[j] = 1
+          done[j] = #pages[j] < want * 2
+        end
+        if pos[j] <= #pages[j] then
+          local score = tonumber(pages[j][pos[j] + 1])
+          if best == nil or score < bestScore then best, bestScore = j, score end
+        end
+      end
+    end
+    if best == nil then break end
+    candidates[#candidates + 1] = pages[best][pos[best]]
+    pos[best] = pos[best] + 2
+    popped[best] = popped[best] + 1
+    local r = queue.rate[best]
+    candidateRate[#candidates] = r
+    if r > 0 then rates[r].cap = rates[r].cap - 1 end
+  end
+  for j = 1, #keys do
+    if popped[j] > 0 then redis.call('ZREMRANGEBYRANK', keys[j], 0, popped[j] - 1) end
+  end
+end
+
+-- Deliver the candidates that are neither revoked nor bodiless (a stale copy of a settled id).
+local taken, takenRate = {}, {}
+if #candidates > 0 then
+  local revoked = bulkQuery('ZMSCORE', k.revoked, candidates)
+  local bodies = bulkQuery('HMGET', k.body, candidates)
+  local counts = bulkQuery('HMGET', k.dlv, candidates)
+  local dropped, dlvArgs = {}, {}
+  for j = 1, #candidates do
+    local id = candidates[j]
+    if revoked[j] then
+      dropped[#dropped + 1] = id
+    elseif bodies[j] then
+      local deliveries = digits((tonumber(counts[j]) or 0) + 1)
+      dlvArgs[#dlvArgs + 1] = id
+      dlvArgs[#dlvArgs + 1] = deliveries
+      taken[#taken + 1] = id
+      taken[#taken + 1] = bodies[j]
+      taken[#taken + 1] = deliveries
+      takenRate[#takenRate + 1] = candidateRate[j]
+    end
+  end
+  forgetJobs(k.body, k.meta, k.dlv, dropped)
+  bulkCall('HSET', k.dlv, dlvArgs)
+end
+
+local count = #takenRate
+local nextDue = -1
+local firstToken = 0
+if count > 0 then
+  firstToken = redis.call('INCRBY', k.tokens, count) - count + 1
+  local leaseArgs = {}
+  local rateArgs = {}
+  local nowDigits = digits(now)
+  for j = 1, count do
+    local token = digits(firstToken + j - 1)
+    leaseArgs[#leaseArgs + 1] = leaseUntil
+    leaseArgs[#leaseArgs + 1] = token .. ':' .. taken[j * 3 - 2]
+    local r = takenRate[j]
+    if r > 0 then
+      local args = rateArgs[r]
+      if not args then
+        args = {}
+        rateArgs[r] = args
+      end
+      args[#args + 1] = nowDigits
+      args[#args + 1] = token
+    end
+  end
+  bulkCall('ZADD', k.leases, leaseArgs)
+  for r, args in pairs(rateArgs) do
+    bulkCall('ZADD', rates[r].key, args)
+    redis.call('PEXPIRE', rates[r].key, rates[r].interval)
+  end
+elseif #raws == 0 then
+  local function consider(ms)
+    if ms < 0 then ms = 0 end
+    if nextDue < 0 or ms < nextDue then nextDue = ms end
+  end
+  for _, queue in ipairs(queues) do
+    local head = redis.call('ZRANGE', queue.delayed, 0, 0, 'WITHSCORES')
+    if head[2] then consider(tonumber(head[2]) - now) end
+    -- A rate-limited task with work waiting: when does its window let one more through?
+    for j = 1, #queue.ready do
+      local r = queue.rate[j]
+      if r > 0 and rates[r].cap <= 0 and redis.call('ZCARD', queue.ready[j]) > 0 then
+        local rate = rates[r]
+        local oldest = redis.call('ZRANGE', rate.key, rate.used - rate.limit, rate.used - rate.limit, 'WITHSCORES')
+        if oldest[2] then consider(tonumber(oldest[2]) + rate.interval - now) end
+      end
+    end
+  end
+  local lease = redis.call('ZRANGE', k.leases, 0, 0, 'WITHSCORES')
+  if lease[2] then consider(tonumber(lease[2]) - now) end
+end
+
+local out = { nextDue, #raws / 3, firstToken }
+for _, v in ipairs(raws) do out[#out + 1] = v end
+for _, v in ipairs(taken) do out[#out + 1] = v end
+return out

@@ -1,0 +1,38 @@
+--[[
+  Records a revocation (kept for a while, so a message published or redelivered later is dropped
+  too), removes the message if it is waiting or delayed, and tells every process. A running
+  message keeps its lease: its worker aborts it on the announcement, then acknowledges it. A dead
+  letter stays where it is.
+
+  KEYS[1] revoked  zset id -> revoke time
+  KEYS[2] body     hash id -> raw
+  KEYS[3] meta     hash id -> routing meta
+  KEYS[4] dlv      hash id -> deliveries
+  KEYS[5] routes   hash key -> JSON [delayed key, queue]
+  KEYS[6] reasons  hash id -> why it died (dead letters)
+  ARGV[1] id
+  ARGV[2] how long revocations are kept, ms
+  ARGV[3] revocation channel
+  Returns 1 if a waiting or delayed message was removed, else 0.
+]]
+--- @include "includes/nowMs"
+--- @include "includes/bulk"
+--- @include "includes/jobMeta"
+
+local now = nowMs()
+local id = ARGV[1]
+redis.call('ZADD', KEYS[1], now, id)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+local removed = 0
+local meta = redis.call('HGET', KEYS[3], id)
+if meta and redis.call('HEXISTS', KEYS[6], id) == 0 then
+  local score, key = parseMeta(meta)
+  if score ~= 'inbox' then
+    local delayedKey = routeOf(KEYS[5], key)
+    removed = redis.call('ZREM', key, id)
+    if delayedKey ~= '' then removed = removed + redis.call('ZREM', delayedKey, id) end
+    if removed > 0 then forgetJobs(KEYS[2], KEYS[3], KEYS[4], { id }) end
+  end
+end
+redis.call('PUBLISH', ARGV[3], id)
+return removed > 0 and 1 or 0

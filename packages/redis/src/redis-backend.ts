@@ -1,0 +1,192 @@
+import type { ApplyResult, RecordListener, ResultBackend, StateUpdate, TaskRecord } from '@celeriac/core';
+import { type RedisBackendOptions, type ResolvedRedisBackendOptions, resolveBackendOptions } from './backend-options.js';
+import { RedisClients } from './internal/connection.js';
+import { type BackendKeys, backendKeys } from './internal/keys.js';
+import { type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, sourcesArg } from './internal/record-codec.js';
+import { replyArray, replyNumber } from './internal/reply.js';
+import { SCRIPTS, runScript } from './internal/scripts.js';
+import { sharedClientsOf } from './internal/shared-clients.js';
+import { SubscriberHub } from './internal/subscriber-hub.js';
+import { TickBatcher } from './internal/tick-batcher.js';
+
+/**
+ * Task states in Redis: one record per task (kept `resultTtl` after its last change), every change
+ * checked by the state machine and published, atomically, in Lua. Updates made in the same turn of
+ * the event loop share one script call. `subscribe` shares one pub/sub connection per backend.
+ *
+ * Listeners of this process hear a change this process made as soon as its script returns, without
+ * waiting for the pub/sub echo; each listener set gets every seq once, in order (older or repeated
+ * records, like that echo, are dropped).
+ */
+export class RedisBackend implements ResultBackend {
+  readonly options: Readonly<ResolvedRedisBackendOptions>;
+  readonly #keys: BackendKeys;
+  readonly #clients: RedisClients;
+  readonly #hub: SubscriberHub;
+  readonly #applies: TickBatcher<PendingUpdate, ApplyResult>;
+  readonly #listeners = new Map<string, Listeners>();
+  readonly #unlisten = new Map<string, Promise<() => void>>();
+  readonly #stopResync: () => void;
+  #closed = false;
+
+  constructor(options: RedisBackendOptions = {}) {
+    this.options = resolveBackendOptions(options);
+    this.#keys = backendKeys(this.options.prefix);
+    const shared = sharedClientsOf(options);
+    this.#clients = shared?.clients.retain() ?? new RedisClients(this.options.connection, this.options.connectTimeout);
+    this.#hub = shared?.hub ?? new SubscriberHub(this.#clients);
+    this.#applies = new TickBatcher((batch) => this.#applyBatch(batch), this.options.maxBatch);
+    this.#stopResync = this.#hub.onResync(() => void this.#resync());
+  }
+
+  /** Resolves once Redis is reachable; rejects with `RedisUnavailableError` after `connectTimeout`. Optional: every call connects. */
+  async connect(): Promise<void> {
+    await this.#clients.ready();
+  }
+
+  async apply(update: StateUpdate): Promise<ApplyResult> {
+    this.#assertOpen();
+    if (typeof update?.id !== 'string' || update.id.length === 0) throw new TypeError('RedisBackend.apply(): update.id must be a non-empty string');
+    const sources = sourcesArg(update.state);
+    if (sources === undefined) return { applied: false, current: await this.get(update.id) };
+    await this.#clients.ready();
+    return this.#applies.add({ update, sources });
+  }
+
+  async get(id: string): Promise<TaskRecord | null> {
+    this.#assertOpen();
+    await this.#clients.ready();
+    const stored = await this.#clients.command.get(this.#keys.record(id));
+    return stored === null ? null : decodeStoredRecord(stored);
+  }
+
+  async forget(id: string): Promise<void> {
+    this.#assertOpen();
+    await this.#clients.ready();
+    await this.#clients.command.del(this.#keys.record(id));
+    // A forgotten id may be used again from seq 1.
+    const listeners = this.#listeners.get(id);
+    if (listeners !== undefined) listeners.lastSeq = 0;
+  }
+
+  async subscribe(id: string, listener: RecordListener): Promise<() => void> {
+    this.#assertOpen();
+    await this.#clients.ready();
+    let listeners = this.#listeners.get(id);
+    if (listeners === undefined) {
+      const created: Listeners = { set: new Set(), lastSeq: 0 };
+      listeners = created;
+      this.#listeners.set(id, created);
+      // One channel handler per id, parsing each event once for all of its listeners.
+      this.#unlisten.set(id, this.#hub.listen(this.#keys.events(id), (message) => emit(created, JSON.parse(message) as TaskRecord)));
+    }
+    listeners.set.add(listener);
+    try {
+      await this.#unlisten.get(id);
+    } catch (error) {
+      this.#removeListener(id, listener);
+      throw error;
+    }
+    return () => this.#removeListener(id, listener);
+  }
+
+  async completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean> {
+    this.#assertOpen();
+    if (!Number.isSafeInteger(size) || size < 1) throw new TypeError(`RedisBackend.completeGroupMember(): size must be a positive integer, got ${String(size)}`);
+    await this.#clients.ready();
+    const keys = [this.#keys.groupMembers(groupId), this.#keys.groupFired(groupId)];
+    return replyNumber(await runScript(this.#clients.command, SCRIPTS.completeGroup, keys, [memberId, size, this.options.resultTtl])) === 1;
+  }
+
+  async compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
+    this.#assertOpen();
+    if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) {
+      throw new TypeError(`RedisBackend.compareAndSet(): ttlMs must be a positive number of ms, got ${String(ttlMs)}`);
+    }
+    await this.#clients.ready();
+    const args = [expected === null ? '0' : '1', expected ?? '', value, ttlMs === undefined ? '' : Math.ceil(ttlMs)];
+    return replyNumber(await runScript(this.#clients.command, SCRIPTS.compareAndSet, [this.#keys.value(key)], args)) === 1;
+  }
+
+  async getValue(key: string): Promise<string | null> {
+    this.#assertOpen();
+    await this.#clients.ready();
+    return this.#clients.command.get(this.#keys.value(key));
+  }
+
+  /** Stops listening, waits for queued updates, and closes the connections made by this backend (never a given instance). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopResync();
+    await this.#applies.drain();
+    const unlistens = await Promise.allSettled(this.#unlisten.values());
+    for (const outcome of unlistens) if (outcome.status === 'fulfilled') outcome.value();
+    this.#listeners.clear();
+    this.#unlisten.clear();
+    await this.#clients.release();
+  }
+
+  async #applyBatch(batch: PendingUpdate[]): Promise<ApplyResult[]> {
+    const keys = this.#keys;
+    const args = [keys.recordPrefix, keys.eventPrefix, this.options.resultTtl, ...applyArgs(batch)];
+    const firstKey = keys.record((batch[0] as PendingUpdate).update.id);
+    const reply = replyArray(await runScript(this.#clients.command, SCRIPTS.applyUpdates, [firstKey], args), 'applyUpdates');
+    return applyResults(batch, reply).map((r) => {
+      if (!r.applied) return { applied: false, current: r.stored === null ? null : decodeStoredRecord(r.stored) };
+      const listeners = this.#listeners.get(r.record.id);
+      if (listeners !== undefined) emit(listeners, r.record);
+      return r;
+    });
+  }
+
+  /** After a reconnect: events published meanwhile are lost, so give every listener the stored record. */
+  async #resync(): Promise<void> {
+    const ids = [...this.#listeners.keys()];
+    for (let i = 0; i < ids.length && !this.#closed; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      let values: (string | null)[];
+      try {
+        values = await this.#clients.command.mget(chunk.map((id) => this.#keys.record(id)));
+      } catch {
+        return; // disconnected again: the next reconnect resyncs
+      }
+      chunk.forEach((id, j) => {
+        const stored = values[j];
+        const listeners = this.#listeners.get(id);
+        if (stored !== null && stored !== undefined && listeners !== undefined) emit(listeners, decodeStoredRecord(stored));
+      });
+    }
+  }
+
+  #removeListener(id: string, listener: RecordListener): void {
+    const listeners = this.#listeners.get(id);
+    if (listeners === undefined || !listeners.set.delete(listener) || listeners.set.size > 0) return;
+    this.#listeners.delete(id);
+    const unlisten = this.#unlisten.get(id);
+    this.#unlisten.delete(id);
+    void unlisten?.then((stop) => stop(), () => undefined);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('RedisBackend is closed');
+  }
+}
+
+/** The listeners of one id, and the newest seq they were given. */
+interface Listeners {
+  readonly set: Set<RecordListener>;
+  lastSeq: number;
+}
+
+function emit(listeners: Listeners, record: TaskRecord): void {
+  if (record.seq <= listeners.lastSeq) return;
+  listeners.lastSeq = record.seq;
+  for (const listener of listeners.set) {
+    try {
+      listener(record);
+    } catch {
+      // A listener's bug must not stop the others.
+    }
+  }
+}

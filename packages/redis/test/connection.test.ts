@@ -1,0 +1,104 @@
+import { Celeriac, InvalidOptionError } from '@celeriac/core';
+import { freePort, redisForTests } from '@celeriac/test-support';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisBackend, RedisBroker, RedisUnavailableError, createRedisStores } from '../src/index.js';
+import { redisApp, silentLogger } from './helpers/apps.js';
+import { deleteKeys, uniquePrefix } from './helpers/redis.js';
+
+let server: Awaited<ReturnType<typeof redisForTests>>;
+let admin: Redis;
+
+beforeAll(async () => {
+  server = await redisForTests();
+  admin = new Redis(server.url);
+});
+afterAll(async () => {
+  await admin.quit();
+  await server.stop();
+});
+
+describe('connections', () => {
+  it('fails with a clear error within connectTimeout when Redis is unreachable at start-up', { timeout: 20_000 }, async () => {
+    const port = await freePort(); // nothing listens there
+    const url = `redis://127.0.0.1:${port}`;
+    const broker = new RedisBroker({ connection: url, connectTimeout: 400 });
+    const backend = new RedisBackend({ connection: url, connectTimeout: 400 });
+    try {
+      const started = Date.now();
+      const error = await broker.connect().catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(error).toBeInstanceOf(RedisUnavailableError);
+      expect((error as RedisUnavailableError).code).toBe('REDIS_UNAVAILABLE');
+      expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+      expect((error as Error).message).toContain('within 400 ms');
+      await expect(backend.apply({ id: 'x', task: 't', state: 'PENDING' })).rejects.toBeInstanceOf(RedisUnavailableError);
+      const app = new Celeriac({ broker, backend, logger: silentLogger });
+      app.task({ name: 'never' }, () => 1);
+      await expect(app.worker().start()).rejects.toBeInstanceOf(RedisUnavailableError);
+      await expect(app.send('never')).rejects.toBeInstanceOf(RedisUnavailableError);
+    } finally {
+      const closing = Date.now();
+      await Promise.all([broker.close(), backend.close()]);
+      expect(Date.now() - closing).toBeLessThan(2_000);
+    }
+  });
+
+  it('never closes an ioredis instance it was given, and closes the ones it made', async () => {
+    const given = new Redis(server.url);
+    const prefix = uniquePrefix('given');
+    const stores = createRedisStores({ connection: given, prefix });
+    const own = createRedisStores({ connection: server.url, prefix });
+    await stores.backend.apply({ id: 'g1', task: 't', state: 'PENDING' });
+    await stores.backend.subscribe('g1', () => undefined);
+    await own.backend.apply({ id: 'g2', task: 't', state: 'PENDING' });
+    await Promise.all([stores.broker.close(), stores.backend.close(), own.broker.close(), own.backend.close()]);
+    expect(given.status).toBe('ready');
+    expect(await given.get(`{${prefix}}:rec:g1`)).toContain('PENDING');
+    await deleteKeys(given, prefix);
+    await given.quit();
+  });
+
+  it('shares one command and one pub/sub connection per process among many waits', { timeout: 20_000 }, async () => {
+    const prefix = uniquePrefix('share');
+    const clients = async () => String(await admin.call('CLIENT', 'LIST')).trim().split('\n').length;
+    const before = await clients();
+    const { app, close } = redisApp({ connection: server.url, prefix });
+    try {
+      const double = app.task({ name: 'share.double' }, (n: number) => n * 2);
+      const results = await Promise.all(Array.from({ length: 50 }, (_, n) => double.delay(n)));
+      const waits = results.map((r) => r.wait({ timeout: 10_000 }));
+      await app.worker({ concurrency: 10 }).start();
+      expect(await Promise.all(waits)).toEqual(results.map((_, n) => n * 2));
+      const during = await clients();
+      expect(during - before).toBe(2);
+    } finally {
+      await close();
+      await deleteKeys(admin, prefix);
+    }
+  });
+});
+
+describe('options', () => {
+  it('are checked eagerly, naming the option', () => {
+    const bad: [() => unknown, string][] = [
+      [() => new RedisBroker({ visibilityTimeout: 0 }), 'visibilityTimeout'],
+      [() => new RedisBroker({ visibilityTimeout: 1_000, heartbeatInterval: 1_000 }), 'heartbeatInterval'],
+      [() => new RedisBroker({ prefix: 'a{b}' }), 'prefix'],
+      [() => new RedisBroker({ connection: 'http://localhost' }), 'connection'],
+      [() => new RedisBroker({ visibilityTimout: 5 } as never), 'visibilityTimout'],
+      [() => new RedisBackend({ resultTtl: -1 }), 'resultTtl'],
+      [() => createRedisStores({ maxBatch: 1.5 }), 'maxBatch'],
+    ];
+    for (const [make, option] of bad) {
+      let error: unknown;
+      try {
+        make();
+      } catch (e) {
+        error = e;
+      }
+      expect(error, option).toBeInstanceOf(InvalidOptionError);
+      expect((error as InvalidOptionError).option).toBe(option);
+    }
+  });
+});

@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { keyPattern } from '../../src/internal/keys.js';
+
+/** A prefix no other test uses, so tests share a server without sharing keys. */
+export function uniquePrefix(label = 't'): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Deletes every key of a prefix. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', keyPattern(prefix), 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** Polls `check` until it holds or `timeoutMs` passes; for state that has no event to await. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

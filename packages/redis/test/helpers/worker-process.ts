@@ -1,0 +1,60 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const FIXTURES = {
+  work: fileURLToPath(new URL('../fixtures/worker.mjs', import.meta.url)),
+  workflow: fileURLToPath(new URL('../fixtures/workflow-worker.mjs', import.meta.url)),
+};
+const BUILT = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+
+export interface WorkerConfig {
+  url: string;
+  prefix: string;
+  name: string;
+  concurrency?: number;
+  visibilityTimeout?: number;
+  heartbeatInterval?: number;
+  shutdownTimeout?: number;
+  /** Which fixture: `work` (test.work, the default) or `workflow` (rate.insert, chord.member, chord.sum). */
+  fixture?: keyof typeof FIXTURES;
+}
+
+export interface WorkerProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** Resolves with how it ended. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** What it wrote to stderr, for failure messages. */
+  output(): string;
+}
+
+/** Starts test/fixtures/worker.mjs (on the built packages) and resolves once it consumes. */
+export async function startWorkerProcess(config: WorkerConfig, readyTimeoutMs = 15_000): Promise<WorkerProcess> {
+  if (!existsSync(BUILT)) throw new Error('packages/redis/dist is missing: run `pnpm turbo run build --filter=@celeriac/redis` first');
+  const child = fork(FIXTURES[config.fixture ?? 'work'], [], { env: { ...process.env, CELERIAC_TEST_WORKER: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker ${config.name} not ready within ${readyTimeoutMs} ms:\n${output}`)), readyTimeoutMs);
+    child.once('message', (message) => {
+      clearTimeout(timer);
+      if (message === 'ready') resolve();
+      else reject(new Error(`worker ${config.name} said ${String(message)}`));
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`worker ${config.name} exited (${String(code ?? signal)}) before it was ready:\n${output}`));
+    });
+  });
+  return { name: config.name, child, exited, output: () => output };
+}
+
+/** Ends a worker process if it still runs (test cleanup). */
+export async function stopWorkerProcess(worker: WorkerProcess): Promise<void> {
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+  worker.child.kill('SIGKILL');
+  await worker.exited;
+}

@@ -1,0 +1,2 @@
+export { type RedisServer, type RedisServerOptions, redisForTests, startRedisServer } from './redis-server.js';
+export { freePort } from './free-port.js';
