@@ -49,8 +49,8 @@ describe('the demo page in a real browser', () => {
     }
     await expect.poll(async () => (await rows.nth(0).locator('.status').textContent()) ?? '', { timeout: 10_000 }).toMatch(/\.\.\.$|Task completed!/);
 
-    await page.waitForFunction(() => [...document.querySelectorAll('.task .result')].filter((el) => el.textContent === 'Result: 42').length === 2, undefined, { timeout: 15_000 });
-    expect(await rows.evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.state))).toEqual(['SUCCESS', 'SUCCESS']);
+    await expect.poll(() => page.locator('.task .result', { hasText: 'Result: 42' }).count(), { timeout: 15_000 }).toBe(2);
+    expect([await rows.nth(0).getAttribute('data-state'), await rows.nth(1).getAttribute('data-state')]).toEqual(['SUCCESS', 'SUCCESS']);
     mkdirSync(OUTPUT, { recursive: true });
     await page.screenshot({ path: `${OUTPUT}long-task-demo.png`, fullPage: true });
     expect(errors).toEqual([]);

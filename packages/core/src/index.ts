@@ -41,7 +41,7 @@ export { backoffDelay } from './worker/retry-policy.js';
 
 // The state machine
 export { TaskStates, type BuiltinState, type TaskState, BUILTIN_STATES, TERMINAL_STATES, isTerminal, isUserState } from './state/states.js';
-export { TRANSITIONS, USER_STATE, allowedSources, assertTransition, canTransition } from './state/transitions.js';
+export { TRANSITIONS, USER_STATE, allowedSources, allowedSourcesFor, assertTransition, canApply, canTransition } from './state/transitions.js';
 
 // Contracts for storage adapters
 export type { Broker, DeadLetter, Delivery, RateLimit, ReserveRequest, RevokeListener } from './contracts/broker.js';

@@ -73,6 +73,13 @@ describe('enqueue', () => {
     await broker.ack(delivery as NonNullable<typeof delivery>);
   });
 
+  it('refuses the id of a running task: a second enqueue never resets it to PENDING', async () => {
+    await backend.apply({ id: 'running-1', task: 'Jobs.store', state: 'PENDING', create: true });
+    await backend.apply({ id: 'running-1', state: 'STARTED' });
+    await expect(jobs.store.applyAsync([2], { taskId: 'running-1' })).rejects.toThrow(/"running-1" is already in use/);
+    expect(await backend.get('running-1')).toMatchObject({ state: 'STARTED', seq: 2 });
+  });
+
   it('leaves no PENDING record behind when the broker refuses the publish', async () => {
     const failing = new MemoryBroker();
     failing.publish = async () => {

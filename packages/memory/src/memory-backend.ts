@@ -4,7 +4,7 @@ import {
   type ResultBackend,
   type StateUpdate,
   type TaskRecord,
-  canTransition,
+  canApply,
   isTerminal,
 } from '@celeriac/core';
 import { Fifo } from './internal/fifo.js';
@@ -37,7 +37,7 @@ export class MemoryBackend implements ResultBackend {
 
   async apply(update: StateUpdate): Promise<ApplyResult> {
     const current = this.#records.get(update.id) ?? null;
-    if (!canTransition(current?.state ?? null, update.state)) return { applied: false, current };
+    if (!canApply(current?.state ?? null, update)) return { applied: false, current };
     const task = update.task ?? current?.task;
     if (task === undefined) return { applied: false, current };
     const record: TaskRecord = {

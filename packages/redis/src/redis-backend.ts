@@ -2,7 +2,7 @@ import type { ApplyResult, RecordListener, ResultBackend, StateUpdate, TaskRecor
 import { type RedisBackendOptions, type ResolvedRedisBackendOptions, resolveBackendOptions } from './backend-options.js';
 import { RedisClients } from './internal/connection.js';
 import { type BackendKeys, backendKeys } from './internal/keys.js';
-import { type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, sourcesArg } from './internal/record-codec.js';
+import { type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, updateSourcesArg } from './internal/record-codec.js';
 import { replyArray, replyNumber } from './internal/reply.js';
 import { SCRIPTS, runScript } from './internal/scripts.js';
 import { sharedClientsOf } from './internal/shared-clients.js';
@@ -47,7 +47,7 @@ export class RedisBackend implements ResultBackend {
   async apply(update: StateUpdate): Promise<ApplyResult> {
     this.#assertOpen();
     if (typeof update?.id !== 'string' || update.id.length === 0) throw new TypeError('RedisBackend.apply(): update.id must be a non-empty string');
-    const sources = sourcesArg(update.state);
+    const sources = updateSourcesArg(update);
     if (sources === undefined) return { applied: false, current: await this.get(update.id) };
     await this.#clients.ready();
     return this.#applies.add({ update, sources });

@@ -211,7 +211,7 @@ export class Celeriac {
     submit: async (start, pending) => {
       const { broker, backend } = this.#ready ?? (await this.#stores);
       const records = [...start.map((m) => ({ id: m.id, task: m.task })), ...pending.map((s) => ({ id: s.id, task: s.task }))];
-      const created = await Promise.all(records.map((r) => backend.apply({ ...r, state: TaskStates.PENDING, attempt: 1 })));
+      const created = await Promise.all(records.map((r) => backend.apply({ ...r, state: TaskStates.PENDING, attempt: 1, create: true })));
       const taken = created.findIndex((c) => !c.applied);
       if (taken >= 0) {
         await Promise.all(records.filter((_, i) => created[i]?.applied).map((r) => backend.forget(r.id)));
@@ -229,7 +229,7 @@ export class Celeriac {
     const now = Date.now();
     const message = this.#buildMessage(name, args, resolveApplyOptions(name, apply, defaults, now), now, '');
     const { broker, backend } = this.#ready ?? (await this.#stores);
-    const pending = await backend.apply({ id: message.id, task: name, state: TaskStates.PENDING, attempt: 1 });
+    const pending = await backend.apply({ id: message.id, task: name, state: TaskStates.PENDING, attempt: 1, create: true });
     if (!pending.applied) throw this.#idInUse(name, message.id);
     if (this.eager) return this.#runEagerly<R>(message);
     try {
@@ -251,7 +251,7 @@ export class Celeriac {
     }
     const messages = argsList.map((args, i) => this.#buildMessage(name, args, resolved, now, argsList.length > 1 ? `call ${i}: ` : ''));
     const { broker, backend } = this.#ready ?? (await this.#stores);
-    const pending = await Promise.all(messages.map((m) => backend.apply({ id: m.id, task: name, state: TaskStates.PENDING, attempt: 1 })));
+    const pending = await Promise.all(messages.map((m) => backend.apply({ id: m.id, task: name, state: TaskStates.PENDING, attempt: 1, create: true })));
     const taken = pending.findIndex((p) => !p.applied);
     if (taken >= 0) {
       await Promise.all(messages.filter((_, i) => pending[i]?.applied).map((m) => backend.forget(m.id)));

@@ -9,7 +9,7 @@ import { TaskStates } from '../state/states.js';
  */
 export function createDispatcher(backend: ResultBackend, start: (messages: TaskMessage[]) => Promise<void>) {
   return async (messages: TaskMessage[]): Promise<void> => {
-    const outcomes = await Promise.all(messages.map((m) => backend.apply({ id: m.id, task: m.task, state: TaskStates.PENDING, attempt: 1 })));
+    const outcomes = await Promise.all(messages.map((m) => backend.apply({ id: m.id, task: m.task, state: TaskStates.PENDING, attempt: 1, create: true })));
     const ready = messages.filter((_, i) => {
       const outcome = outcomes[i];
       return outcome !== undefined && (outcome.applied || outcome.current?.state === TaskStates.PENDING);

@@ -38,6 +38,12 @@ export interface StateUpdate {
   id: string;
   /** Required to create a record (PENDING); later updates keep the stored name when omitted. */
   task?: string;
+  /**
+   * Only create: refused if the id has a record in any state. Enqueueing sets it, because PENDING
+   * is also reachable from STARTED (a graceful shutdown handing a task back), and a second enqueue
+   * of a running task's id must not reset it.
+   */
+  create?: boolean;
   state: TaskState;
   meta?: TaskMeta;
   result?: unknown;

@@ -51,6 +51,17 @@ export function assertTransition(from: TaskState | null, to: TaskState): void {
   if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
 }
 
+/** Whether `update` may be applied to a record in state `from` (`null`: no record). */
+export function canApply(from: TaskState | null, update: { state: TaskState; create?: boolean }): boolean {
+  if (update.create === true && from !== null) return false;
+  return canTransition(from, update.state);
+}
+
+/** {@link allowedSources} for an update: a creation is allowed only where there is no record. */
+export function allowedSourcesFor(update: { state: TaskState; create?: boolean }): string[] {
+  return update.create === true ? [''] : allowedSources(update.state);
+}
+
 /**
  * The states a record may be in for `to` to be applied, with `''` for "no record".
  * Storage adapters that check transitions atomically (e.g. in a Lua script) take this list

@@ -71,6 +71,15 @@ export function backendConformance(options: BackendConformanceOptions): void {
       expect(reuse).toMatchObject({ applied: false, current: { state: 'SUCCESS' } });
     });
 
+    it('a creation is refused whatever state the record is in, even one PENDING is reachable from', async () => {
+      expect(await backend.apply({ id, task: 't.x', state: 'PENDING', create: true })).toMatchObject({ applied: true, record: { seq: 1 } });
+      expect(await backend.apply({ id, task: 't.x', state: 'PENDING', create: true })).toMatchObject({ applied: false, current: { state: 'PENDING', seq: 1 } });
+      await backend.apply({ id, state: 'STARTED' });
+      // STARTED → PENDING is a legal hand-back, but not a second enqueue of a running task.
+      expect(await backend.apply({ id, task: 't.x', state: 'PENDING', create: true })).toMatchObject({ applied: false, current: { state: 'STARTED', seq: 2 } });
+      expect(await backend.apply({ id, state: 'PENDING', meta: { reason: 'handed back' } })).toMatchObject({ applied: true, record: { state: 'PENDING', seq: 3 } });
+    });
+
     it('lets exactly one of many racing terminal updates win', async () => {
       await backend.apply({ id, task: 't.x', state: 'PENDING' });
       await backend.apply({ id, state: 'STARTED' });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BUILTIN_STATES, type StateUpdate, type TaskRecord, type TaskState, allowedSources } from '@celeriac/core';
+import { BUILTIN_STATES, type StateUpdate, type TaskRecord, type TaskState, allowedSources, allowedSourcesFor } from '@celeriac/core';
 import { replyNumber, replyString } from './reply.js';
 import type { ScriptArg } from './scripts.js';
 
@@ -7,6 +7,14 @@ import type { ScriptArg } from './scripts.js';
 export const BUILTIN_STATES_ARG = `,${BUILTIN_STATES.join(',')},`;
 
 const sourcesCache = new Map<TaskState, string>();
+
+/** Sources of a creation: only "no record" (see `StateUpdate.create`). */
+export const CREATE_SOURCES_ARG = `,${allowedSourcesFor({ state: 'PENDING', create: true }).join(',')},`;
+
+/** The sources argument of one update: its state's sources, or only "no record" for a creation. */
+export function updateSourcesArg(update: Pick<StateUpdate, 'state' | 'create'>): string | undefined {
+  return update.create === true ? CREATE_SOURCES_ARG : sourcesArg(update.state);
+}
 
 /**
  * The states a record may be in for `state` to be applied, as the apply script reads them
