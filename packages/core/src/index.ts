@@ -44,7 +44,7 @@ export { TaskStates, type BuiltinState, type TaskState, BUILTIN_STATES, TERMINAL
 export { TRANSITIONS, USER_STATE, allowedSources, allowedSourcesFor, assertTransition, canApply, canTransition } from './state/transitions.js';
 
 // Contracts for storage adapters
-export type { Broker, DeadLetter, Delivery, RateLimit, ReserveRequest, RevokeListener } from './contracts/broker.js';
+export type { Broker, CombinedStore, DeadLetter, Delivery, RateLimit, ReserveRequest, RevokeListener } from './contracts/broker.js';
 export type { RecordListener, ResultBackend } from './contracts/result-backend.js';
 export type { ApplyResult, SerializedError, StateUpdate, TaskMeta, TaskRecord } from './contracts/record.js';
 export { type ChordLink, type TaskMessage, type TaskStep, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';

@@ -1,10 +1,11 @@
 import type { ApplyResult, RecordListener, ResultBackend, StateUpdate, TaskRecord } from '@celeriac/core';
 import { type RedisBackendOptions, type ResolvedRedisBackendOptions, resolveBackendOptions } from './backend-options.js';
+import { BACKEND_PARTS, type BackendParts } from './internal/backend-parts.js';
 import { RedisClients } from './internal/connection.js';
 import { type BackendKeys, backendKeys } from './internal/keys.js';
 import { type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, updateSourcesArg } from './internal/record-codec.js';
 import { replyArray, replyNumber } from './internal/reply.js';
-import { SCRIPTS, runScript } from './internal/scripts.js';
+import { SCRIPTS, type ScriptArg, runScript } from './internal/scripts.js';
 import { sharedClientsOf } from './internal/shared-clients.js';
 import { SubscriberHub } from './internal/subscriber-hub.js';
 import { TickBatcher } from './internal/tick-batcher.js';
@@ -128,16 +129,33 @@ export class RedisBackend implements ResultBackend {
   }
 
   async #applyBatch(batch: PendingUpdate[]): Promise<ApplyResult[]> {
-    const keys = this.#keys;
-    const args = [keys.recordPrefix, keys.eventPrefix, this.options.resultTtl, ...applyArgs(batch)];
-    const firstKey = keys.record((batch[0] as PendingUpdate).update.id);
-    const reply = replyArray(await runScript(this.#clients.command, SCRIPTS.applyUpdates, [firstKey], args), 'applyUpdates');
-    return applyResults(batch, reply).map((r) => {
+    const firstKey = this.#keys.record((batch[0] as PendingUpdate).update.id);
+    return this.#results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, [firstKey], this.#recordArgs(batch)));
+  }
+
+  #recordArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
+    return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.options.resultTtl, ...applyArgs(batch)];
+  }
+
+  #results(batch: readonly PendingUpdate[], reply: unknown): ApplyResult[] {
+    return applyResults(batch, replyArray(reply, 'applyUpdates')).map((r) => {
       if (!r.applied) return { applied: false, current: r.stored === null ? null : decodeStoredRecord(r.stored) };
       const listeners = this.#listeners.get(r.record.id);
       if (listeners !== undefined) emit(listeners, r.record);
       return r;
     });
+  }
+
+  /** For a broker on the same connection and prefix (see `RedisBroker.combinedWith`). */
+  [BACKEND_PARTS](): BackendParts {
+    return {
+      clients: this.#clients,
+      keys: this.#keys,
+      prefix: this.options.prefix,
+      recordArgs: (batch) => this.#recordArgs(batch),
+      results: (batch, reply) => this.#results(batch, reply),
+      assertOpen: () => this.#assertOpen(),
+    };
   }
 
   /** After a reconnect: events published meanwhile are lost, so give every listener the stored record. */

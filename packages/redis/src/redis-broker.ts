@@ -4,17 +4,19 @@ import {
   type Delivery,
   type ReserveRequest,
   type RevokeListener,
+  type CombinedStore,
+  type ResultBackend,
   type TaskMessage,
-  encodeTaskMessage,
-  validateTaskMessage,
 } from '@celeriac/core';
 import { type RedisBrokerOptions, type ResolvedRedisBrokerOptions, resolveBrokerOptions } from './broker-options.js';
 import { RedisClients } from './internal/connection.js';
 import { type BrokerKeys, brokerKeys } from './internal/keys.js';
 import { AckQueue } from './internal/ack-queue.js';
+import { backendPartsOf } from './internal/backend-parts.js';
+import { RedisCombinedStore } from './internal/combined-store.js';
 import { LeaseKeeper } from './internal/lease-keeper.js';
 import { BrokerScripts } from './internal/broker-scripts.js';
-import type { StoredMessage } from './internal/message-fields.js';
+import { type StoredMessage, requeuedMessage, storedMessage } from './internal/message-fields.js';
 import { replyNumber, replyString } from './internal/reply.js';
 import { Reserver } from './internal/reserver.js';
 import { sharedClientsOf } from './internal/shared-clients.js';
@@ -27,7 +29,8 @@ import { WakeSignal } from './internal/wake-signal.js';
  * is leased, the lease kept alive by this process's heartbeats, and delivered again (counted) if
  * its holder dies. Delayed messages, priorities, per-task queues, rate limits, revocations and the
  * dead-letter queue all live in Redis, changed only by Lua scripts. Publishes and acks made in the
- * same turn of the event loop share one script call.
+ * same turn of the event loop share one script call. With its partner backend (`combinedWith`),
+ * record + publish and outcome + settle are one script call each.
  */
 export class RedisBroker implements Broker {
   readonly options: Readonly<ResolvedRedisBrokerOptions>;
@@ -41,6 +44,8 @@ export class RedisBroker implements Broker {
   readonly #publishes: TickBatcher<StoredMessage, void>;
   readonly #acks: AckQueue;
   readonly #revokeListeners = new Set<RevokeListener>();
+  /** The combined store of each partner backend (usually one). */
+  readonly #combined = new Map<ResultBackend, RedisCombinedStore>();
   readonly #stopResync: () => void;
   #revokeChannel: Promise<() => void> | undefined;
   #closed = false;
@@ -93,10 +98,7 @@ export class RedisBroker implements Broker {
   async publish(messages: readonly TaskMessage[]): Promise<void> {
     this.#assertOpen();
     if (messages.length === 0) return;
-    const stored = messages.map((m): StoredMessage => {
-      const message = validateTaskMessage(m);
-      return { message, raw: encodeTaskMessage(message), queue: message.queue, deliveries: 0 };
-    });
+    const stored = messages.map((m) => storedMessage(m));
     await this.#clients.ready();
     await this.#publishes.addAll(stored);
   }
@@ -118,11 +120,9 @@ export class RedisBroker implements Broker {
   }
 
   async requeue(delivery: Delivery, next: TaskMessage): Promise<void> {
-    const message = validateTaskMessage(next);
-    // A hand-back (same attempt) did not really run, so it does not count; a retry starts afresh.
-    const deliveries = message.attempt === delivery.message.attempt ? Math.max(0, delivery.deliveries - 1) : 0;
+    const stored = requeuedMessage(delivery, next);
     try {
-      await this.#scripts.requeue(delivery.receipt, { message, raw: encodeTaskMessage(message), queue: message.queue, deliveries });
+      await this.#scripts.requeue(delivery.receipt, stored);
     } finally {
       this.#leases.release(delivery.receipt);
     }
@@ -204,6 +204,32 @@ export class RedisBroker implements Broker {
   }
 
   /**
+   * The one-script fast paths (records + publish, outcome + settle) with `backend`, when it is a
+   * `RedisBackend` on this broker's connection and prefix, as `createRedisStores` makes them (or
+   * both given the same ioredis instance); otherwise `undefined`.
+   */
+  combinedWith(backend: ResultBackend): CombinedStore | undefined {
+    const parts = backendPartsOf(backend);
+    if (parts === undefined || parts.prefix !== this.options.prefix || parts.clients.command !== this.#clients.command) return undefined;
+    let store = this.#combined.get(backend);
+    if (store === undefined) {
+      store = new RedisCombinedStore({
+        scripts: this.#scripts,
+        backend: parts,
+        wake: this.#wake,
+        leases: this.#leases,
+        maxBatch: this.options.maxBatch,
+        ready: () => this.#clients.ready(),
+        assertOpen: () => this.#assertOpen(),
+        ack: (delivery) => this.ack(delivery),
+        get: async (id) => ({ applied: false, current: await backend.get(id) }),
+      });
+      this.#combined.set(backend, store);
+    }
+    return store;
+  }
+
+  /**
    * Stops heartbeats and wake-ups, waits for queued publishes and acks, and closes the connections
    * made by this broker (never a given instance). Deliveries not settled stay leased until their
    * lease expires, then go to another worker.
@@ -213,7 +239,7 @@ export class RedisBroker implements Broker {
     this.#closed = true;
     this.#leases.stop();
     this.#stopResync();
-    await Promise.all([this.#publishes.drain(), this.#acks.drain()]);
+    await Promise.all([this.#publishes.drain(), this.#acks.drain(), ...[...this.#combined.values()].map((s) => s.drain())]);
     await this.#wake.close();
     if (this.#revokeChannel !== undefined) {
       await this.#revokeChannel.then((stop) => stop(), () => undefined);

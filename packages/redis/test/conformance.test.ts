@@ -3,7 +3,7 @@ import { backendConformance, brokerConformance } from '@celeriac/core/testing';
 import { redisForTests } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { RedisBackend, RedisBroker } from '../src/index.js';
+import { RedisBackend, RedisBroker, createRedisStores } from '../src/index.js';
 import { brokerKeys } from '../src/internal/keys.js';
 import { deleteKeys, uniquePrefix } from './helpers/redis.js';
 
@@ -46,6 +46,12 @@ brokerConformance({
     if (members.length > 0) await admin.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
   },
   createPeer: async (broker: Broker) => new RedisBroker({ connection: server.url, prefix: prefixOf(broker) }),
+  createCombined: async () => {
+    const prefix = uniquePrefix('combined');
+    const stores = createRedisStores({ connection: server.url, prefix });
+    prefixes.set(stores.broker, prefix);
+    return stores;
+  },
 });
 
 backendConformance({

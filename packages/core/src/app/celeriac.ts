@@ -24,6 +24,7 @@ import { readScheduleMetadata } from '../decorators/schedule.js';
 import { type ScheduleOptions, resolveSchedule } from '../schedule/schedule-options.js';
 import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
 import { loadMemoryStores } from './default-stores.js';
+import { type EnqueueTarget, createAndPublish } from './create-and-publish.js';
 
 /** What `revoke` found. */
 export type RevokeOutcome = 'revoked' | 'finished' | 'unknown';
@@ -41,8 +42,10 @@ export class Celeriac {
   /** Workers and schedulers made by this app, closed with it. */
   readonly #closeables = new Set<{ close(): Promise<void> }>();
   #stores: Promise<Stores>;
-  /** The stores once `#stores` has resolved, for synchronous use on hot paths. */
-  #ready: Stores | undefined;
+  /** The stores and their combined fast path (resolved once per app), for enqueueing. */
+  readonly #target: Promise<EnqueueTarget>;
+  /** `#target` once resolved, for synchronous use on hot paths. */
+  #ready: EnqueueTarget | undefined;
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);
@@ -54,12 +57,11 @@ export class Celeriac {
       options.broker !== undefined && options.backend !== undefined
         ? Promise.resolve({ broker: options.broker, backend: options.backend })
         : loadMemoryStores();
-    this.#stores.then(
-      (stores) => {
-        this.#ready = stores;
-      },
-      () => undefined, // surfaced by the first call that needs the stores
-    );
+    this.#target = this.#stores.then((stores) => {
+      this.#ready = { ...stores, combined: stores.broker.combinedWith?.(stores.backend) };
+      return this.#ready;
+    });
+    this.#target.catch(() => undefined); // surfaced by the first call that needs the stores
   }
 
   /** The broker and result backend, once ready (the in-memory default loads lazily). */
@@ -209,36 +211,19 @@ export class Celeriac {
     newId: () => this.#generateId(),
     result: (id) => this.result(id),
     submit: async (start, pending) => {
-      const { broker, backend } = this.#ready ?? (await this.#stores);
-      const records = [...start.map((m) => ({ id: m.id, task: m.task })), ...pending.map((s) => ({ id: s.id, task: s.task }))];
-      const created = await Promise.all(records.map((r) => backend.apply({ ...r, state: TaskStates.PENDING, attempt: 1, create: true })));
-      const taken = created.findIndex((c) => !c.applied);
-      if (taken >= 0) {
-        await Promise.all(records.filter((_, i) => created[i]?.applied).map((r) => backend.forget(r.id)));
-        throw this.#idInUse(records[taken]?.task ?? '', records[taken]?.id ?? '');
-      }
+      await this.#create(start, pending.map((s) => ({ id: s.id, task: s.task })));
       if (this.eager) {
         for (const message of start) await this.#runEagerly(message);
-      } else {
-        await broker.publish(start);
       }
     },
-  }
+  };
 
   async #enqueue<R>(name: string, args: unknown[], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>> {
     const now = Date.now();
     const message = this.#buildMessage(name, args, resolveApplyOptions(name, apply, defaults, now), now, '');
-    const { broker, backend } = this.#ready ?? (await this.#stores);
-    const pending = await backend.apply({ id: message.id, task: name, state: TaskStates.PENDING, attempt: 1, create: true });
-    if (!pending.applied) throw this.#idInUse(name, message.id);
+    const [record] = await this.#create([message]);
     if (this.eager) return this.#runEagerly<R>(message);
-    try {
-      await broker.publish([message]);
-    } catch (error) {
-      await backend.forget(message.id).catch(() => undefined); // nothing was enqueued: leave no orphan PENDING
-      throw error;
-    }
-    return new AsyncResult<R>(message.id, this.#resultSource, pending.record);
+    return new AsyncResult<R>(message.id, this.#resultSource, record);
   }
 
   /** Checks every call, stores PENDING for each, then publishes them together. */
@@ -250,22 +235,16 @@ export class Celeriac {
       throw new InvalidOptionError(`bulk() of ${name}`, 'taskId', 'cannot be shared by several tasks');
     }
     const messages = argsList.map((args, i) => this.#buildMessage(name, args, resolved, now, argsList.length > 1 ? `call ${i}: ` : ''));
-    const { broker, backend } = this.#ready ?? (await this.#stores);
-    const pending = await Promise.all(messages.map((m) => backend.apply({ id: m.id, task: name, state: TaskStates.PENDING, attempt: 1, create: true })));
-    const taken = pending.findIndex((p) => !p.applied);
-    if (taken >= 0) {
-      await Promise.all(messages.filter((_, i) => pending[i]?.applied).map((m) => backend.forget(m.id)));
-      throw this.#idInUse(name, messages[taken]?.id ?? '');
-    }
+    const records = await this.#create(messages);
     if (this.eager) return Promise.all(messages.map((m) => this.#runEagerly<R>(m)));
-    try {
-      await broker.publish(messages);
-    } catch (error) {
-      // Nothing was enqueued: leave no orphan PENDING records.
-      await Promise.all(messages.map((m) => backend.forget(m.id))).catch(() => undefined);
-      throw error;
-    }
-    return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, (pending[i] as { record: TaskRecord }).record));
+    return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
+  }
+
+  /** PENDING records for the messages (and for `later` workflow steps), then the publish unless eager; throws if an id is taken. */
+  async #create(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[] = []): Promise<TaskRecord[]> {
+    const created = await createAndPublish(this.#ready ?? (await this.#target), messages, later, !this.eager);
+    if (!created.ok) throw this.#idInUse(created.taken.task, created.taken.id);
+    return created.records;
   }
 
   #buildMessage(name: string, args: unknown, resolved: ResolvedApply, now: number, label: string): TaskMessage {

@@ -1,4 +1,6 @@
 import type { TaskMessage } from './message.js';
+import type { ApplyResult, StateUpdate } from './record.js';
+import type { ResultBackend } from './result-backend.js';
 
 /** One reserved message. Hand it back with exactly one of ack / requeue / deadLetter. */
 export interface Delivery {
@@ -51,6 +53,27 @@ export interface DeadLetter {
 export type RevokeListener = (taskId: string) => void;
 
 /**
+ * Fast paths for a broker that keeps task records in the same storage as its result backend: what
+ * core would do in two steps (record, then publish; store the outcome, then settle), done as one
+ * atomic step, so no crash between the two can leave a record without its message or the reverse.
+ */
+export interface CombinedStore {
+  /**
+   * Create the PENDING records and publish the messages in one atomic step, all or nothing: if any
+   * id already has a record, nothing is created or published. Returns, per message, what
+   * `backend.apply({ id, task, state: 'PENDING', attempt: 1 })` would have returned; when the call
+   * is refused, every entry is refused (`current`: the record in the way, or `null`).
+   */
+  enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]>;
+  /**
+   * Store an outcome (SUCCESS, FAILURE, REVOKED, or RETRY with `next`) and settle the delivery in
+   * one atomic step: ack, or requeue `next` in its place. The update goes through the state machine
+   * as in `apply`; if it is refused, the delivery is still acked and `next` is not published.
+   */
+  settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult>;
+}
+
+/**
  * Where tasks wait between a producer and a worker. Core talks to message storage only through this.
  *
  * Contract (checked by `brokerConformance` from `@celeriac/core/testing`):
@@ -81,5 +104,10 @@ export interface Broker {
   retryDeadLetter(id: string): Promise<boolean>;
   /** Count of messages waiting (ready + delayed) in a queue, for monitoring and tests. */
   size(queue: string): Promise<number>;
+  /**
+   * The fast paths, only when `backend` is this broker's partner on the same storage; otherwise
+   * `undefined` (or no such method), and core makes the separate calls.
+   */
+  combinedWith?(backend: ResultBackend): CombinedStore | undefined;
   close(): Promise<void>;
 }

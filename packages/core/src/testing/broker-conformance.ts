@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Broker, Delivery, ReserveRequest } from '../contracts/broker.js';
+import type { ResultBackend } from '../contracts/result-backend.js';
+import { combinedConformance } from './combined-conformance.js';
 import { makeMessage, sleep } from './fixtures.js';
 
 export interface BrokerConformanceOptions {
@@ -18,6 +20,11 @@ export interface BrokerConformanceOptions {
   abandon?: (broker: Broker) => Promise<void>;
   /** A second broker on the same storage, to check that revocations reach other processes. */
   createPeer?: (broker: Broker) => Promise<Broker>;
+  /**
+   * For brokers with `combinedWith`: a fresh broker and its partner backend, so the combined fast
+   * paths are checked too (`destroy` and `abandon` are called with that broker).
+   */
+  createCombined?: () => Promise<{ broker: Broker; backend: ResultBackend }>;
 }
 
 /**
@@ -25,6 +32,9 @@ export interface BrokerConformanceOptions {
  * test file of the adapter package.
  */
 export function brokerConformance(options: BrokerConformanceOptions): void {
+  if (options.createCombined !== undefined) {
+    combinedConformance({ name: options.name, createCombined: options.createCombined, ...pick(options, 'destroy', 'abandon') });
+  }
   describe(`Broker conformance: ${options.name}`, () => {
     let broker: Broker;
     const req = (over: Partial<ReserveRequest> = {}): ReserveRequest => ({ queues: ['default'], tasks: ['test.noop'], max: 10, waitMs: 0, ...over });
@@ -240,4 +250,9 @@ export function brokerConformance(options: BrokerConformanceOptions): void {
       });
     }
   });
+}
+
+/** The named options that are set (exactOptionalPropertyTypes: no explicit undefined). */
+function pick<T extends object, K extends keyof T>(options: T, ...names: K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(names.filter((n) => options[n] !== undefined).map((n) => [n, options[n]])) as Partial<Pick<T, K>>;
 }

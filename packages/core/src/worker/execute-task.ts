@@ -1,5 +1,5 @@
 import type { TaskMessage } from '../contracts/message.js';
-import type { StateUpdate, TaskMeta } from '../contracts/record.js';
+import type { ApplyResult, StateUpdate, TaskMeta } from '../contracts/record.js';
 import type { ResultBackend } from '../contracts/result-backend.js';
 import { childLogger, type Logger } from '../context/logger.js';
 import type { TaskContext } from '../context/task-context.js';
@@ -26,8 +26,20 @@ export interface ExecutionEnv {
   dispatch(messages: TaskMessage[]): Promise<void>;
 }
 
-/** What to tell the broker once a run is over: its outcome is already stored. */
-export type Outcome = { kind: 'ack' } | { kind: 'retry'; next: TaskMessage };
+/**
+ * What to tell the broker once a run is over: its outcome is already stored. `settled`: the
+ * delivery was settled together with the outcome (see `Settle`), nothing is left to do.
+ */
+export type Outcome = { kind: 'ack' } | { kind: 'retry'; next: TaskMessage } | { kind: 'settled' };
+
+/**
+ * Stores a run's outcome and settles its delivery in one step (`CombinedStore.settle` bound to the
+ * delivery), when the broker offers it.
+ */
+export type Settle = (update: StateUpdate, next?: TaskMessage) => Promise<ApplyResult>;
+
+const ACK: Outcome = { kind: 'ack' };
+const SETTLED: Outcome = { kind: 'settled' };
 
 /**
  * Runs one message to its outcome: expiry and registration checks, STARTED, the task with its time
@@ -35,25 +47,26 @@ export type Outcome = { kind: 'ack' } | { kind: 'retry'; next: TaskMessage };
  * already-finished task is refused by the state machine rather than by special cases here.
  *
  * `controller` is aborted by the worker on revoke or shutdown; a bound task sees it as `ctx.signal`.
+ * With `settle`, the run's own outcome (SUCCESS, FAILURE, RETRY) is stored and its delivery settled
+ * in one step, unless the message has workflow follow-ups: those must start after the outcome is
+ * stored and before the ack, so a crash in between redelivers the message instead of losing them.
  */
-export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: LazyAbort): Promise<Outcome> {
+export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: LazyAbort, settle?: Settle): Promise<Outcome> {
   const { backend } = env;
   const base = { id: message.id, task: message.task, attempt: message.attempt };
   const definition = env.registry.get(message.task);
   if (definition === undefined) {
-    await finish(env, message, { ...base, state: TaskStates.FAILURE, error: serializeError(new NotRegisteredError(message.task)) });
-    return { kind: 'ack' };
+    return finish(env, message, { ...base, state: TaskStates.FAILURE, error: serializeError(new NotRegisteredError(message.task)) });
   }
   if (message.expires !== undefined && Date.now() > message.expires) {
-    await finish(env, message, { ...base, state: TaskStates.REVOKED, meta: { reason: 'expired' } });
-    return { kind: 'ack' };
+    return finish(env, message, { ...base, state: TaskStates.REVOKED, meta: { reason: 'expired' } });
   }
   const started = await backend.apply({ ...base, state: TaskStates.STARTED });
   if (!started.applied) {
     // Revoked, or finished by an earlier delivery that may have died before its follow-ups ran.
     const current = started.current;
     if (current !== null && isTerminal(current.state) && hasFollowUps(message)) await runFollowUps(env, message, current);
-    return { kind: 'ack' };
+    return ACK;
   }
 
   const limits = armTimeLimits(controller, definition.options.softTimeLimit, definition.options.timeLimit);
@@ -63,10 +76,9 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
     // A void task's `undefined` is stored as "no result"; anything else must survive JSON as is.
     const problem = result === undefined ? undefined : findNonJson(result, 'result');
     if (problem !== undefined) throw new SerializationError(`The result of ${message.task}`, problem);
-    await finish(env, message, { ...base, state: TaskStates.SUCCESS, result });
-    return { kind: 'ack' };
+    return await finish(env, message, { ...base, state: TaskStates.SUCCESS, result }, settle);
   } catch (error) {
-    return await settleFailure(env, definition, message, controller, error);
+    return await settleFailure(env, definition, message, controller, error, settle);
   } finally {
     limits.disarm();
   }
@@ -83,39 +95,53 @@ async function settleFailure(
   message: TaskMessage,
   controller: LazyAbort,
   error: unknown,
+  settle: Settle | undefined,
 ): Promise<Outcome> {
   const base = { id: message.id, task: message.task, attempt: message.attempt };
   if (controller.reason instanceof TaskRevokedError) {
     // Revoked while running: REVOKED is already stored by whoever revoked it.
     const current = await env.backend.get(message.id);
     if (current !== null && isTerminal(current.state) && hasFollowUps(message)) await runFollowUps(env, message, current);
-    return { kind: 'ack' };
+    return ACK;
   }
   const { retries, backoff } = definition.options;
   const retriable = !(error instanceof SerializationError) && message.attempt <= retries;
   if (retriable) {
     const countdown = error instanceof RetryRequest && error.countdownMs !== undefined ? error.countdownMs : backoffDelay(backoff, message.attempt);
     const cause = error instanceof RetryRequest ? error.reason : error;
-    const stored = await env.backend.apply({
+    const update: StateUpdate = {
       ...base,
       state: TaskStates.RETRY,
       meta: { countdown, nextAttempt: message.attempt + 1 },
       ...(cause === undefined ? {} : { error: serializeError(cause) }),
-    });
-    if (!stored.applied) return { kind: 'ack' };
-    return { kind: 'retry', next: { ...message, attempt: message.attempt + 1, eta: Date.now() + countdown } };
+    };
+    const next = { ...message, attempt: message.attempt + 1, eta: Date.now() + countdown };
+    // A retry starts no follow-up, so it may always go in one step.
+    if (settle !== undefined) {
+      await settle(update, next);
+      return SETTLED;
+    }
+    const stored = await env.backend.apply(update);
+    return stored.applied ? { kind: 'retry', next } : ACK;
   }
   const failure = error instanceof RetryRequest && error.reason !== undefined ? error.reason : error;
   const logged = failure instanceof CeleriacError ? failure.code : 'error';
   env.logger.warn(`task ${message.task} failed`, { id: message.id, attempt: message.attempt, error: logged });
-  await finish(env, message, { ...base, state: TaskStates.FAILURE, error: serializeError(failure) });
-  return { kind: 'ack' };
+  return finish(env, message, { ...base, state: TaskStates.FAILURE, error: serializeError(failure) }, settle);
 }
 
-/** Stores a terminal outcome, then starts the workflow's follow-ups (only if this call stored it). */
-async function finish(env: ExecutionEnv, message: TaskMessage, update: StateUpdate): Promise<void> {
+/**
+ * Stores a terminal outcome, then starts the workflow's follow-ups (only if this call stored it).
+ * With `settle` and no follow-ups, stores it and settles the delivery in one step.
+ */
+async function finish(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, settle?: Settle): Promise<Outcome> {
+  if (settle !== undefined && !hasFollowUps(message)) {
+    await settle(update);
+    return SETTLED;
+  }
   const stored = await env.backend.apply(update);
   if (stored.applied && hasFollowUps(message)) await runFollowUps(env, message, stored.record);
+  return ACK;
 }
 
 function hasFollowUps(message: TaskMessage): boolean {

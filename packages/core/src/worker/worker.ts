@@ -1,4 +1,4 @@
-import type { Broker, Delivery } from '../contracts/broker.js';
+import type { Broker, CombinedStore, Delivery } from '../contracts/broker.js';
 import type { ResultBackend } from '../contracts/result-backend.js';
 import type { Logger } from '../context/logger.js';
 import { DeliveryLimitError } from '../errors/delivery-limit-error.js';
@@ -7,7 +7,7 @@ import { TaskRevokedError } from '../errors/revoked-error.js';
 import { serializeError } from '../errors/serialize-error.js';
 import type { TaskRegistry } from '../app/registry.js';
 import { TaskStates } from '../state/states.js';
-import { executeTask } from './execute-task.js';
+import { type Settle, executeTask } from './execute-task.js';
 import { createDispatcher } from '../canvas/dispatch.js';
 import type { TaskMessage } from '../contracts/message.js';
 import { LazyAbort } from './lazy-abort.js';
@@ -48,6 +48,8 @@ export class Worker {
   readonly options: ResolvedWorkerOptions;
   readonly #source: WorkerSource;
   #env!: WorkerEnv;
+  /** The broker's one-step store-and-settle, when it offers one for this backend. */
+  #combined: CombinedStore | undefined;
   readonly #running = new Map<string, Running>();
   readonly #stopFetching = new AbortController();
   #loop: Promise<void> | undefined;
@@ -71,6 +73,7 @@ export class Worker {
     const { registry, logger } = this.#source;
     const stores = await this.#source.connect();
     this.#env = { ...stores, registry, logger, dispatch: createDispatcher(stores.backend, (messages) => stores.broker.publish(messages)) };
+    this.#combined = stores.broker.combinedWith?.(stores.backend);
     const tasks = registry.names();
     if (tasks.length === 0) {
       throw new InvalidOptionError('app.worker()', 'tasks', 'has nothing to run: register tasks (app.register / app.task) before starting a worker');
@@ -163,14 +166,24 @@ export class Worker {
         await broker.deadLetter(delivery, error.message);
         return;
       }
-      const outcome = await executeTask(this.#env, message, controller);
-      if (entry.handedBack) return;
+      const outcome = await executeTask(this.#env, message, controller, this.#settler(entry));
+      if (entry.handedBack || outcome.kind === 'settled') return;
       if (outcome.kind === 'retry') await broker.requeue(delivery, outcome.next);
       else await broker.ack(delivery);
     } catch (error) {
       // Storage failed: leave the delivery unsettled. The broker redelivers it when its lease ends.
       this.#env.logger.error(`could not settle task ${message.task}; it will be redelivered`, { id: message.id, error: serializeError(error).message });
     }
+  }
+
+  /**
+   * Store-and-settle for one delivery. Once the delivery is handed back at shutdown it is no longer
+   * this run's to settle: the (refused) outcome is only stored, as without a combined store.
+   */
+  #settler(entry: Running): Settle | undefined {
+    const combined = this.#combined;
+    if (combined === undefined) return undefined;
+    return (update, next) => (entry.handedBack ? this.#env.backend.apply(update) : combined.settle(entry.delivery, update, next));
   }
 
   #abortRunning(taskId: string): void {

@@ -48,6 +48,31 @@ export class BrokerScripts {
     return runScript(this.#redis, SCRIPTS.deadLetterJob, [k.leases, k.dead, k.body, k.reasons, k.dlv], [member, reason]);
   }
 
+  /**
+   * Creates records and publishes their messages, per group all or nothing (enqueueJobs-6.lua).
+   * `recordArgs`: the PENDING updates' applyUpdates arguments, one per message, in message order.
+   */
+  enqueue(origin: string, groupSizes: readonly number[], recordArgs: readonly ScriptArg[], messages: readonly StoredMessage[]): Promise<unknown> {
+    const k = this.#k;
+    const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
+    return runScript(this.#redis, SCRIPTS.enqueueJobs, keys, [k.wakePrefix, PRIORITY_UNIT, origin, groupSizes.length, ...groupSizes, ...recordArgs, ...publishArgs(k, messages)]);
+  }
+
+  /**
+   * Stores outcomes and settles their deliveries (settleJobs-7.lua). `recordArgs`: the updates'
+   * applyUpdates arguments; `settlements`: per update, its lease member and the message to requeue.
+   */
+  settle(recordArgs: readonly ScriptArg[], settlements: readonly { member: string; next: StoredMessage | undefined }[]): Promise<unknown> {
+    const k = this.#k;
+    const keys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
+    const args: ScriptArg[] = [k.wakePrefix, PRIORITY_UNIT, ...recordArgs];
+    for (const { member, next } of settlements) {
+      if (next === undefined) args.push(member, 0);
+      else args.push(member, 10, ...messageFields(k, next));
+    }
+    return runScript(this.#redis, SCRIPTS.settleJobs, keys, args);
+  }
+
   extendLeases(visibilityTimeout: number, members: readonly string[]): Promise<unknown> {
     return runScript(this.#redis, SCRIPTS.extendLeases, [this.#k.leases], [visibilityTimeout, ...members]);
   }

@@ -1,4 +1,4 @@
-import { MAX_PRIORITY, type TaskMessage } from '@celeriac/core';
+import { type Delivery, MAX_PRIORITY, type TaskMessage, encodeTaskMessage, validateTaskMessage } from '@celeriac/core';
 import type { BrokerKeys } from './keys.js';
 import type { ScriptArg } from './scripts.js';
 
@@ -12,6 +12,19 @@ export interface StoredMessage {
   readonly queue: string;
   /** deliveries so far (kept across a hand-back) */
   readonly deliveries: number;
+}
+
+/** A message to publish, checked and encoded. */
+export function storedMessage(m: TaskMessage, deliveries = 0): StoredMessage {
+  const message = validateTaskMessage(m);
+  return { message, raw: encodeTaskMessage(message), queue: message.queue, deliveries };
+}
+
+/** `next` to store in place of `delivery`: a hand-back (same attempt) did not really run, so it does not count; a retry starts afresh. */
+export function requeuedMessage(delivery: Delivery, next: TaskMessage): StoredMessage {
+  const message = validateTaskMessage(next);
+  const deliveries = message.attempt === delivery.message.attempt ? Math.max(0, delivery.deliveries - 1) : 0;
+  return { message, raw: encodeTaskMessage(message), queue: message.queue, deliveries };
 }
 
 /** What the routes hash says of a queue: its delayed key and name (see includes/jobMeta.lua). */

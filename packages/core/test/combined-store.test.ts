@@ -1,0 +1,79 @@
+import { MemoryBackend, MemoryBroker } from '@celeriac/memory';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ApplyResult, Celeriac, type CombinedStore, type Delivery, type StateUpdate, type TaskContext, type TaskMessage, chain } from '../src/index.js';
+
+/** A broker offering the combined fast paths, made of the separate calls (not atomic: a test double). */
+class CombinedMemoryBroker extends MemoryBroker {
+  readonly calls: string[] = [];
+
+  combinedWith(backend: MemoryBackend): CombinedStore {
+    return {
+      enqueue: async (messages: readonly TaskMessage[]): Promise<ApplyResult[]> => {
+        this.calls.push(`enqueue ${messages.map((m) => m.task).join(',')}`);
+        const existing = await Promise.all(messages.map((m) => backend.get(m.id)));
+        if (existing.some((r) => r !== null)) return existing.map((current) => ({ applied: false, current }));
+        const created = await Promise.all(messages.map((m) => backend.apply({ id: m.id, task: m.task, state: 'PENDING', attempt: 1, create: true })));
+        await this.publish(messages);
+        return created;
+      },
+      settle: async (delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> => {
+        this.calls.push(`settle ${delivery.message.task} ${update.state}${next === undefined ? '' : ' +next'}`);
+        const stored = await backend.apply(update);
+        if (stored.applied && next !== undefined) await this.requeue(delivery, next);
+        else await this.ack(delivery);
+        return stored;
+      },
+    };
+  }
+}
+
+describe('a broker with a combined store', () => {
+  let app: Celeriac | undefined;
+  afterEach(async () => {
+    await app?.close();
+  });
+
+  const setup = (eager = false) => {
+    const broker = new CombinedMemoryBroker();
+    const backend = new MemoryBackend();
+    app = new Celeriac({ broker, backend, eager });
+    const add = app.task({ name: 'add' }, (a: number, b: number) => a + b);
+    let failures = 1;
+    const flaky = app.task({ name: 'flaky', bind: true, retries: 2 }, (ctx: TaskContext) => {
+      if (failures-- > 0) ctx.retry({ countdown: 0 });
+      return ctx.attempt;
+    });
+    return { app, broker, backend, add, flaky };
+  };
+
+  it('enqueues through it and settles outcomes and retries through it', async () => {
+    const { app, broker, add, flaky } = setup();
+    await app.worker({ pollInterval: 20 }).start();
+    expect(await (await add.delay(2, 3)).wait({ timeout: 2_000 })).toBe(5);
+    expect(await (await flaky.delay()).wait({ timeout: 2_000 })).toBe(2);
+    expect(broker.calls).toEqual(['enqueue add', 'settle add SUCCESS', 'enqueue flaky', 'settle flaky RETRY +next', 'settle flaky SUCCESS']);
+    expect(await broker.size('default')).toBe(0);
+  });
+
+  it('refuses an id in use through it, enqueuing nothing', async () => {
+    const { broker, add } = setup();
+    await add.applyAsync([1, 1], { taskId: 'taken' });
+    await expect(add.applyAsync([1, 2], { taskId: 'taken' })).rejects.toThrow(/"taken" is already in use/);
+    expect(await broker.size('default')).toBe(1);
+  });
+
+  it('keeps store → follow-ups → ack for a message with follow-ups', async () => {
+    const { app, broker, add } = setup();
+    await app.worker({ pollInterval: 20 }).start();
+    const result = await chain(add.s(1, 2)).then(add.partial(10)).applyAsync();
+    expect(await result.wait({ timeout: 2_000 })).toBe(13);
+    // The first link starts the second: stored and acked apart. The last has no follow-up.
+    expect(broker.calls).toEqual(['enqueue add', 'settle add SUCCESS']);
+  });
+
+  it('is not used in eager mode', async () => {
+    const { broker, add } = setup(true);
+    expect(await (await add.delay(2, 2)).wait({ timeout: 2_000 })).toBe(4);
+    expect(broker.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+import type { ApplyResult } from '@celeriac/core';
+import type { RedisClients } from './connection.js';
+import type { BackendKeys } from './keys.js';
+import type { PendingUpdate } from './record-codec.js';
+import type { ScriptArg } from './scripts.js';
+
+/**
+ * What a broker needs of its partner backend to change records in its own scripts (the combined
+ * fast paths), reached through a symbol-keyed method so the backend's public surface stays as is.
+ */
+export const BACKEND_PARTS: unique symbol = Symbol('celeriac.redis.backendParts');
+
+export interface BackendParts {
+  readonly clients: RedisClients;
+  readonly keys: BackendKeys;
+  readonly prefix: string;
+  /** The record arguments of applyUpdates-1.lua (prefixes, TTL, packed updates) for a batch. */
+  recordArgs(batch: readonly PendingUpdate[]): ScriptArg[];
+  /** A script's applyUpdates-style reply as results, told at once to this process's listeners (as `apply` does). */
+  results(batch: readonly PendingUpdate[], reply: unknown): ApplyResult[];
+  assertOpen(): void;
+}
+
+export function backendPartsOf(backend: unknown): BackendParts | undefined {
+  const method = (backend as { [BACKEND_PARTS]?: () => BackendParts } | null)?.[BACKEND_PARTS];
+  return typeof method === 'function' ? method.call(backend) : undefined;
+}

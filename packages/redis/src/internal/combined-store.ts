@@ -1,0 +1,108 @@
+import { type ApplyResult, type CombinedStore, type Delivery, type StateUpdate, type TaskMessage, TaskStates } from '@celeriac/core';
+import type { BackendParts } from './backend-parts.js';
+import type { BrokerScripts } from './broker-scripts.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import { type StoredMessage, requeuedMessage, storedMessage } from './message-fields.js';
+import { CREATE_SOURCES_ARG, type PendingUpdate, updateSourcesArg } from './record-codec.js';
+import { TickBatcher } from './tick-batcher.js';
+import type { WakeSignal } from './wake-signal.js';
+
+/** What the store borrows from its broker. */
+export interface CombinedStoreDeps {
+  readonly scripts: BrokerScripts;
+  readonly backend: BackendParts;
+  readonly wake: WakeSignal;
+  readonly leases: LeaseKeeper;
+  readonly maxBatch: number;
+  ready(): Promise<void>;
+  assertOpen(): void;
+  /** Settles a delivery whose update is no state at all (refused before any script). */
+  ack(delivery: Delivery): Promise<void>;
+  get(id: string): Promise<ApplyResult & { applied: false }>;
+}
+
+interface EnqueueGroup {
+  readonly messages: StoredMessage[];
+  readonly updates: PendingUpdate[];
+}
+
+interface Settlement extends PendingUpdate {
+  readonly member: string;
+  readonly next: StoredMessage | undefined;
+}
+
+/**
+ * The combined fast paths of a Redis broker and its partner backend (same connection, same
+ * prefix): record + publish, and outcome + settle, each one Lua script call. Like `publish` and
+ * `apply`, calls made in the same turn of the event loop share one script call: a worker's tasks
+ * finish in bursts, so a burst of completions costs one round trip.
+ */
+export class RedisCombinedStore implements CombinedStore {
+  readonly #deps: CombinedStoreDeps;
+  readonly #enqueues: TickBatcher<EnqueueGroup, ApplyResult[]>;
+  readonly #settles: TickBatcher<Settlement, ApplyResult>;
+  readonly #pendingSources: string;
+
+  constructor(deps: CombinedStoreDeps) {
+    this.#deps = deps;
+    this.#enqueues = new TickBatcher((groups) => this.#enqueueBatch(groups), deps.maxBatch);
+    this.#settles = new TickBatcher((batch) => this.#settleBatch(batch), deps.maxBatch);
+    this.#pendingSources = CREATE_SOURCES_ARG; // enqueue only creates: never resets a running task
+  }
+
+  async enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]> {
+    this.#assertOpen();
+    if (messages.length === 0) return [];
+    const stored = messages.map((m) => storedMessage(m));
+    const updates = stored.map(({ message }): PendingUpdate => ({
+      update: { id: message.id, task: message.task, state: TaskStates.PENDING, attempt: 1 },
+      sources: this.#pendingSources,
+    }));
+    await this.#deps.ready();
+    return this.#enqueues.add({ messages: stored, updates });
+  }
+
+  async settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> {
+    this.#assertOpen();
+    const sources = updateSourcesArg(update);
+    if (sources === undefined) {
+      await this.#deps.ack(delivery);
+      return this.#deps.get(update.id);
+    }
+    const settlement: Settlement = { update, sources, member: delivery.receipt, next: next === undefined ? undefined : requeuedMessage(delivery, next) };
+    try {
+      await this.#deps.ready();
+      return await this.#settles.add(settlement);
+    } finally {
+      this.#deps.leases.release(delivery.receipt);
+    }
+  }
+
+  /** Resolves once every call made so far is answered (for the broker's close()). */
+  async drain(): Promise<void> {
+    await Promise.all([this.#enqueues.drain(), this.#settles.drain()]);
+  }
+
+  async #enqueueBatch(groups: EnqueueGroup[]): Promise<ApplyResult[][]> {
+    const { scripts, backend, wake } = this.#deps;
+    const updates = groups.flatMap((g) => g.updates);
+    const messages = groups.flatMap((g) => g.messages);
+    const reply = await scripts.enqueue(wake.origin, groups.map((g) => g.messages.length), backend.recordArgs(updates), messages);
+    const results = backend.results(updates, reply);
+    // This process ignores the echo of its own wake-up (see WakeSignal): wake its waiters here.
+    const now = Date.now();
+    if (messages.some((m, i) => results[i]?.applied === true && wake.watches(m.queue) && (m.message.eta === undefined || m.message.eta <= now))) wake.notify();
+    let at = 0;
+    return groups.map((g) => results.slice(at, (at += g.messages.length)));
+  }
+
+  async #settleBatch(batch: Settlement[]): Promise<ApplyResult[]> {
+    const { scripts, backend } = this.#deps;
+    return backend.results(batch, await scripts.settle(backend.recordArgs(batch), batch));
+  }
+
+  #assertOpen(): void {
+    this.#deps.assertOpen();
+    this.#deps.backend.assertOpen();
+  }
+}

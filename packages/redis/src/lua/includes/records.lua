@@ -1,0 +1,111 @@
+-- Task records, one string per task (see applyUpdates-1.lua for the stored value). Shared by every
+-- script that changes records, so the state machine check, the token check and the event live in
+-- one place.
+
+-- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-1.lua's ARGV):
+-- record key prefix, event channel prefix, TTL, built-in states, batch token, allowed-source lists,
+-- packed updates. Returns the batch and the index of the argument after them.
+local function readRecordBatch(at, now)
+  local b = {
+    channels = ARGV[at + 1], ttl = ARGV[at + 2], builtins = ARGV[at + 3],
+    now = now, nowDigits = string.format('%d', now),
+    updates = {}, current = {}, written = {}, seqs = {}, extras = {},
+  }
+  local prefix, batch = ARGV[at], ARGV[at + 4]
+  local nSources = tonumber(ARGV[at + 5])
+  local u = 0
+  for idJson, taskJson, state, attempt, sourcesIndex, payload in packedRecords(ARGV[at + 7 + nSources], 6) do
+    u = u + 1
+    local id = idFromJson(idJson)
+    b.updates[u] = {
+      id = id, idJson = idJson, taskJson = taskJson, state = state, attempt = attempt, payload = payload,
+      sources = ARGV[at + 5 + tonumber(sourcesIndex)], key = prefix .. id, token = batch .. '.' .. string.format('%d', u),
+    }
+  end
+  -- One MGET for the batch; `written` holds what this call wrote, for a second update of one id.
+  local n = #b.updates
+  for start = 1, n, 4000 do
+    local keys = {}
+    for u = start, math.min(start + 3999, n) do keys[#keys + 1] = b.updates[u].key end
+    local part = redis.call('MGET', unpack(keys))
+    for j = 1, #part do b.current[start + j - 1] = part[j] end
+  end
+  return b, at + 8 + nSources
+end
+
+-- The value stored for update u's record as this call sees it (false if none).
+local function storedRecord(b, u)
+  local stored = b.written[b.updates[u].key]
+  if stored == nil then stored = b.current[u] end
+  return stored
+end
+
+-- The token of the update that wrote a stored value.
+local function recordToken(stored)
+  return string.match(stored, '^[^\n]*\n%d+\n%d+\n%d+\n([^\n]*)\n')
+end
+
+-- Update u is refused without a look at the state machine (a caller's own rule said no).
+local function refuseRecord(b, u)
+  b.seqs[u] = 0
+  b.extras[#b.extras + 1] = storedRecord(b, u) or false
+end
+
+-- Applies update u if the state machine allows it: bumps seq, stores the record (refreshing its
+-- TTL) and publishes it on the task's event channel. Returns true if applied (or already applied
+-- by this very batch, resent after a reconnect lost its reply).
+local function applyRecord(b, u)
+  local up = b.updates[u]
+  local stored = storedRecord(b, u)
+  local curState, curSeq, curAttempt, curToken, curTask = '', 0, nil, nil, nil
+  if stored then
+    local s, q, a, _, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n(%d+)\n([^\n]*)\n(%d+)\n()')
+    curState, curSeq, curAttempt, curToken = s, tonumber(q), a, t
+    curTask = string.sub(stored, pos, pos + tonumber(len) - 1)
+  end
+  if stored and curToken == up.token then
+    b.seqs[u] = curSeq
+    if up.taskJson == '' or up.attempt == '' then
+      b.extras[#b.extras + 1] = curAttempt
+      b.extras[#b.extras + 1] = curTask
+    end
+    return true
+  end
+  local allowed = string.find(up.sources, ',' .. curState .. ',', 1, true) ~= nil
+  if not allowed and curState ~= '' and string.find(up.sources, ',*user*,', 1, true)
+    and not string.find(b.builtins, ',' .. curState .. ',', 1, true) then
+    allowed = true
+  end
+  local task = up.taskJson
+  if task == '' then task = curTask end
+  if not (allowed and task) then
+    b.seqs[u] = 0
+    b.extras[#b.extras + 1] = stored or false
+    return false
+  end
+  local seq = curSeq + 1
+  local seqDigits = string.format('%d', seq)
+  local attempt = up.attempt
+  local keptAttempt = attempt == ''
+  if keptAttempt then attempt = curAttempt or '1' end
+  local record = '{"id":' .. up.idJson .. ',"task":' .. task .. ',"state":"' .. up.state .. '","seq":' .. seqDigits ..
+    ',"attempt":' .. attempt .. ',"updatedAt":' .. b.nowDigits .. up.payload .. '}'
+  local value = up.state .. '\n' .. seqDigits .. '\n' .. attempt .. '\n' .. b.nowDigits .. '\n' .. up.token .. '\n' .. string.format('%d', #task) .. '\n' .. task .. record
+  redis.call('SET', up.key, value, 'PX', b.ttl)
+  b.written[up.key] = value
+  redis.call('PUBLISH', b.channels .. up.id, record)
+  b.seqs[u] = seq
+  if up.taskJson == '' or keptAttempt then
+    b.extras[#b.extras + 1] = attempt
+    b.extras[#b.extras + 1] = task
+  end
+  return true
+end
+
+-- The reply of applyUpdates-1.lua: { now, seq or 0 per update, then the extras in update order }.
+local function recordReply(b)
+  local out = { b.now }
+  for u = 1, #b.updates do out[u + 1] = b.seqs[u] end
+  for _, v in ipairs(b.extras) do out[#out + 1] = v end
+  return out
+end
