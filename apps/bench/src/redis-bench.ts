@@ -1,0 +1,100 @@
+/**
+ * Celeriac, BullMQ and bee-queue side by side on one redis-server, in this one process: bulk
+ * enqueue, processing at concurrency 1/10/100, and sequential enqueue-to-result latency. Every run
+ * starts on an empty Redis; each scenario is warmed up, then measured `BENCH_ROUNDS` times
+ * (interleaved across peers), keeping the best. Progress goes to stderr; stdout gets a table and,
+ * last, one line per scenario and peer:
+ *
+ *   ratio <scenario> celeriac/<peer> <x.xx>      (above 1: Celeriac is better)
+ *
+ * Environment: REDIS_URL (else a redis-server is spawned), BENCH_TASKS (20000),
+ * BENCH_LATENCY_TASKS (2000), BENCH_WARMUP (1000), BENCH_ROUNDS (3), BENCH_TIMEOUT_MS (1200000),
+ * BENCH_SCENARIOS (comma-separated subset), BENCH_FLUSH=1 (allow flushing a REDIS_URL holding data).
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import type { Peer } from './redis-bench/peer.js';
+import { BeeQueuePeer } from './redis-bench/peers/bee-queue.js';
+import { BullmqPeer } from './redis-bench/peers/bullmq.js';
+import { CeleriacPeer } from './redis-bench/peers/celeriac.js';
+import { describe, ratios, runAll } from './redis-bench/runner.js';
+import { SCENARIOS, SCENARIO_NAMES } from './redis-bench/scenarios.js';
+import { type BenchRedis, openBenchRedis } from './redis-bench/server.js';
+import { formatRatios, formatTable } from './redis-bench/table.js';
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function selectedScenarios() {
+  const raw = process.env.BENCH_SCENARIOS;
+  if (raw === undefined || raw === '') return SCENARIOS;
+  const names = raw.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !(SCENARIO_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(', ')}; known: ${SCENARIO_NAMES.join(', ')}`);
+  return SCENARIOS.filter((s) => names.includes(s.name));
+}
+
+/** Found by walking up from the package's entry point: not every package exports its package.json. */
+function packageVersion(name: string): string {
+  for (let url = new URL('.', import.meta.resolve(name)); url.pathname !== '/'; url = new URL('..', url)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === name && pkg.version !== undefined) return pkg.version;
+    } catch {
+      // no package.json at this level
+    }
+  }
+  return 'unknown';
+}
+
+const sizes = { tasks: envInt('BENCH_TASKS', 20_000), roundTrips: envInt('BENCH_LATENCY_TASKS', 2_000), warmup: envInt('BENCH_WARMUP', 1_000) };
+const rounds = envInt('BENCH_ROUNDS', 3);
+const timeoutMs = envInt('BENCH_TIMEOUT_MS', 20 * 60_000);
+const scenarios = selectedScenarios();
+
+let step = 'starting redis-server';
+// Bounded in time: a peer that hangs must not hold a CI job forever. Unref'd, so a finished run
+// exits without waiting for it.
+setTimeout(() => {
+  console.error(`redis-bench: aborted after ${timeoutMs / 1000} s (BENCH_TIMEOUT_MS), still at: ${step}`);
+  process.exit(124); // test-support's exit hook kills the spawned redis-server
+}, timeoutMs).unref();
+
+const log = (line: string) => console.error(line);
+let redis: BenchRedis | undefined;
+let peers: Peer[] = [];
+try {
+  redis = await openBenchRedis(process.env);
+  const target = redis;
+  peers = [new CeleriacPeer(target), new BullmqPeer(target), new BeeQueuePeer(target)];
+  log(`redis-bench: redis-server ${target.version} at ${target.url} (${target.origin})`);
+  const results = await runAll({ peers, scenarios, sizes, rounds, flush: () => target.flush(), log, step: (s) => (step = s) });
+
+  console.log(
+    `Celeriac ${packageVersion('@celeriac/redis')} vs BullMQ ${packageVersion('bullmq')} vs bee-queue ${packageVersion('bee-queue')} · redis-server ${target.version} · ` +
+      `Node ${process.version} · ${availableParallelism()} CPUs`,
+  );
+  console.log(
+    `${sizes.tasks.toLocaleString('en-US')} no-op tasks per enqueue/process run, ${sizes.roundTrips.toLocaleString('en-US')} sequential round trips per latency run; ` +
+      `best of ${rounds} after a warm-up; Redis flushed before every run`,
+  );
+  console.log('');
+  console.log(formatTable(results));
+  console.log('');
+  console.log('all runs:');
+  for (const r of results) console.log(`  ${r.scenario.padEnd(12)} ${r.peer.padEnd(9)} ${r.runs.map(describe).join(' | ')}`);
+  console.log('');
+  console.log(formatRatios(ratios(results, scenarios)));
+} catch (error) {
+  console.error(`redis-bench: failed during ${step}:`, error);
+  process.exitCode = 1;
+} finally {
+  step = 'closing';
+  for (const peer of peers) await peer.close();
+  await redis?.close();
+}
