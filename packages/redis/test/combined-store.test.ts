@@ -1,22 +1,16 @@
 import { TaskStates } from '@celeriac/core';
 import { makeMessage } from '@celeriac/core/testing';
 import { MemoryBackend } from '@celeriac/memory';
-import { redisForTests } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisBackend, RedisBroker, createRedisStores } from '../src/index.js';
-import { deleteKeys, uniquePrefix } from './helpers/redis.js';
+import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
 
-let server: Awaited<ReturnType<typeof redisForTests>>;
+let server: TestRedis;
 let admin: Redis;
-
-beforeAll(async () => {
-  server = await redisForTests();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  await admin.quit();
-  await server.stop();
+useRedisServer((started, connection) => {
+  server = started;
+  admin = connection;
 });
 
 describe('RedisBroker.combinedWith', () => {

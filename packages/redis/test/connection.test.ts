@@ -1,21 +1,16 @@
 import { Celeriac, InvalidOptionError } from '@celeriac/core';
-import { freePort, redisForTests } from '@celeriac/test-support';
+import { freePort } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisBackend, RedisBroker, RedisUnavailableError, createRedisStores } from '../src/index.js';
 import { redisApp, silentLogger } from './helpers/apps.js';
-import { deleteKeys, uniquePrefix } from './helpers/redis.js';
+import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
 
-let server: Awaited<ReturnType<typeof redisForTests>>;
+let server: TestRedis;
 let admin: Redis;
-
-beforeAll(async () => {
-  server = await redisForTests();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  await admin.quit();
-  await server.stop();
+useRedisServer((started, connection) => {
+  server = started;
+  admin = connection;
 });
 
 describe('connections', () => {

@@ -1,20 +1,14 @@
-import { redisForTests } from '@celeriac/test-support';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { records, redisApp } from './helpers/apps.js';
-import { deleteKeys, uniquePrefix } from './helpers/redis.js';
+import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
 import { type WorkerProcess, startWorkerProcess, stopWorkerProcess } from './helpers/worker-process.js';
 
-let server: Awaited<ReturnType<typeof redisForTests>>;
+let server: TestRedis;
 let admin: Redis;
-
-beforeAll(async () => {
-  server = await redisForTests();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  await admin.quit();
-  await server.stop();
+useRedisServer((started, connection) => {
+  server = started;
+  admin = connection;
 });
 
 describe('leases across worker processes', () => {

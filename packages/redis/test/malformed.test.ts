@@ -1,20 +1,14 @@
-import { redisForTests } from '@celeriac/test-support';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
 import { brokerKeys } from '../src/internal/keys.js';
 import { redisApp } from './helpers/apps.js';
-import { deleteKeys, uniquePrefix, until } from './helpers/redis.js';
+import { type TestRedis, deleteKeys, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
 
-let server: Awaited<ReturnType<typeof redisForTests>>;
+let server: TestRedis;
 let admin: Redis;
-
-beforeAll(async () => {
-  server = await redisForTests();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  await admin.quit();
-  await server.stop();
+useRedisServer((started, connection) => {
+  server = started;
+  admin = connection;
 });
 
 describe('malformed messages in Redis', () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { redisForTests } from '@celeriac/test-support';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { keyPattern } from '../../src/internal/keys.js';
 
 /** A prefix no other test uses, so tests share a server without sharing keys. */
@@ -24,4 +26,27 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs: 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The server a test file talks to: its own, or the one at REDIS_URL. */
+export type TestRedis = Awaited<ReturnType<typeof redisForTests>>;
+
+/**
+ * A redis-server for this test file (its own on a free port, or REDIS_URL) and an admin
+ * connection, started before the file's tests and stopped after them.
+ */
+export function useRedisServer(ready: (server: TestRedis, admin: Redis) => void): void {
+  let server: TestRedis | undefined;
+  let admin: Redis | undefined;
+  beforeAll(async () => {
+    const started = await redisForTests();
+    const connection = new Redis(started.url);
+    server = started;
+    admin = connection;
+    ready(started, connection);
+  });
+  afterAll(async () => {
+    await admin?.quit();
+    await server?.stop();
+  });
 }
