@@ -30,5 +30,7 @@
 --- @include "includes/records"
 
 local b = readRecordBatch(1, nowMs())
+local replay = replayedReply(b)
+if replay then return replay end
 for u = 1, #b.updates do applyRecord(b, u) end
-return recordReply(b)
+return finalReply(b)

@@ -26,6 +26,8 @@ local k = { seq = KEYS[1], revoked = KEYS[2], body = KEYS[3], meta = KEYS[4], dl
 local now = nowMs()
 local nGroups = tonumber(ARGV[4])
 local b, at = readRecordBatch(5 + nGroups, now)
+local replay = replayedReply(b)
+if replay then return replay end
 local routes, messages = readMessages(at)
 local accepted = {}
 local first = 1
@@ -50,4 +52,4 @@ for g = 1, nGroups do
   first = last + 1
 end
 publishMessages(k, now, tonumber(ARGV[2]), ARGV[1], ARGV[3], routes, accepted)
-return recordReply(b)
+return finalReply(b)

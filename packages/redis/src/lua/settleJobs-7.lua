@@ -24,6 +24,8 @@ local k = { leases = KEYS[1], seq = KEYS[2], revoked = KEYS[3], body = KEYS[4], 
 local now = nowMs()
 local unit = tonumber(ARGV[2])
 local b, at = readRecordBatch(3, now)
+local replay = replayedReply(b)
+if replay then return replay end
 local acks = {}
 for u = 1, #b.updates do
   local member, width = ARGV[at], tonumber(ARGV[at + 1])
@@ -43,4 +45,4 @@ for u = 1, #b.updates do
   at = at + 2 + width
 end
 ackLeases(k.leases, k.body, k.meta, k.dlv, acks)
-return recordReply(b)
+return finalReply(b)

@@ -12,6 +12,8 @@ local function readRecordBatch(at, now)
     updates = {}, current = {}, written = {}, seqs = {}, extras = {},
   }
   local prefix, batch = ARGV[at], ARGV[at + 4]
+  -- '{p}:rec:' -> '{p}:replay:<batch token>' (see replayedReply)
+  b.replayKey = string.sub(prefix, 1, #prefix - 4) .. 'replay:' .. batch
   local nSources = tonumber(ARGV[at + 5])
   local u = 0
   for idJson, taskJson, state, attempt, sourcesIndex, payload in packedRecords(ARGV[at + 7 + nSources], 6) do
@@ -108,4 +110,21 @@ local function recordReply(b)
   for u = 1, #b.updates do out[u + 1] = b.seqs[u] end
   for _, v in ipairs(b.extras) do out[#out + 1] = v end
   return out
+end
+
+-- A call can reach Redis twice: after a reconnect, the client sends again every call whose reply
+-- was lost, and by then a worker may have moved the records on. So each call keeps its reply for a
+-- minute under its batch token, and a call seen before returns that reply without running again:
+-- its records, messages and acks change once. Returns the kept reply, or nil for a first run.
+local function replayedReply(b)
+  local kept = redis.call('GET', b.replayKey)
+  if kept then return cjson.decode(kept) end
+  return nil
+end
+
+-- The reply of this call (recordReply), kept for a resend of it (replayedReply).
+local function finalReply(b)
+  local reply = recordReply(b)
+  redis.call('SET', b.replayKey, cjson.encode(reply), 'PX', 60000)
+  return reply
 end

@@ -1,0 +1,41 @@
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { createRedisStores } from '../src/index.js';
+import { backendKeys } from '../src/internal/keys.js';
+import { applyArgs, updateSourcesArg } from '../src/internal/record-codec.js';
+import { SCRIPTS, defineScripts, runScript } from '../src/internal/scripts.js';
+import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
+
+let server: TestRedis;
+let admin: Redis;
+useRedisServer((started, connection) => {
+  server = started;
+  admin = connection;
+});
+
+describe('a call sent twice (its reply lost in a reconnect)', () => {
+  it('runs once: the second send gets the first reply, even after a worker moved the record on', async () => {
+    const prefix = uniquePrefix('resend');
+    const { backend, broker } = createRedisStores({ connection: server.url, prefix });
+    const client = new Redis(server.url);
+    defineScripts(client);
+    try {
+      const keys = backendKeys(prefix);
+      const update = { id: 'task-1', task: 't.x', state: 'PENDING', attempt: 1, create: true } as const;
+      // The exact arguments the backend sends for this creation, sent twice as ioredis would resend them.
+      const args = [keys.recordPrefix, keys.eventPrefix, 60_000, ...applyArgs([{ update, sources: updateSourcesArg(update) as string }])];
+      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record(update.id)], args);
+      const first = (await call()) as unknown[];
+      expect(first[1]).toBe(1); // created at seq 1
+      // In between, a worker starts the task.
+      expect(await backend.apply({ id: 'task-1', state: 'STARTED' })).toMatchObject({ applied: true, record: { seq: 2 } });
+      const resent = (await call()) as unknown[];
+      expect(resent).toEqual(first); // not "already in use": the same answer as the first time
+      expect(await backend.get('task-1')).toMatchObject({ state: 'STARTED', seq: 2 }); // and nothing changed
+    } finally {
+      client.disconnect();
+      await Promise.all([broker.close(), backend.close()]);
+      await deleteKeys(admin, prefix);
+    }
+  });
+});
