@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createRedisStores } from '../src/index.js';
-import { backendKeys } from '../src/internal/keys.js';
+import { makeMessage } from '@celeriac/core/testing';
+import { backendKeys, brokerKeys } from '../src/internal/keys.js';
+import { PRIORITY_UNIT, publishArgs, storedMessage } from '../src/internal/message-fields.js';
 import { applyArgs, updateSourcesArg } from '../src/internal/record-codec.js';
 import { SCRIPTS, defineScripts, runScript } from '../src/internal/scripts.js';
 import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
@@ -32,6 +34,28 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       const resent = (await call()) as unknown[];
       expect(resent).toEqual(first); // not "already in use": the same answer as the first time
       expect(await backend.get('task-1')).toMatchObject({ state: 'STARTED', seq: 2 }); // and nothing changed
+    } finally {
+      client.disconnect();
+      await Promise.all([broker.close(), backend.close()]);
+      await deleteKeys(admin, prefix);
+    }
+  });
+
+  it('publishes once: a resent publish does not put back a message a worker has already taken', async () => {
+    const prefix = uniquePrefix('resend');
+    const { backend, broker } = createRedisStores({ connection: server.url, prefix });
+    const client = new Redis(server.url);
+    defineScripts(client);
+    try {
+      const k = brokerKeys(prefix);
+      const message = makeMessage();
+      const args = [k.wakePrefix, PRIORITY_UNIT, 'test', ...publishArgs(k, [storedMessage(message)]), 'call-token-1'];
+      const call = () => runScript(client, SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], args);
+      expect(await call()).toBe(1);
+      const [taken] = await broker.reserve({ queues: ['default'], tasks: ['test.noop'], max: 10, waitMs: 0 });
+      expect(taken?.message.id).toBe(message.id);
+      expect(await call()).toBe(1); // the first reply again
+      expect(await broker.reserve({ queues: ['default'], tasks: ['test.noop'], max: 10, waitMs: 0 })).toEqual([]); // no second copy
     } finally {
       client.disconnect();
       await Promise.all([broker.close(), backend.close()]);

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { nextCallToken } from './call-token.js';
 import type { BrokerKeys } from './keys.js';
 import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from './message-fields.js';
 import { replyArray, replyNumber } from './reply.js';
@@ -20,7 +21,7 @@ export class BrokerScripts {
   /** `origin` is the wake message, so this process can tell its own wake-ups (see WakeSignal). */
   publish(batch: readonly StoredMessage[], origin: string): Promise<unknown> {
     const k = this.#k;
-    return runScript(this.#redis, SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT, origin, ...publishArgs(k, batch)]);
+    return runScript(this.#redis, SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT, origin, ...publishArgs(k, batch), nextCallToken()]);
   }
 
   /** `tail`: everything after the acks (see ReserveArgs). */

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { BUILTIN_STATES, type StateUpdate, type TaskRecord, type TaskState, allowedSources, allowedSourcesFor } from '@celeriac/core';
+import { nextCallToken } from './call-token.js';
 import { replyNumber, replyString } from './reply.js';
 import type { ScriptArg } from './scripts.js';
 
@@ -33,9 +33,6 @@ export function sourcesArg(state: TaskState): string | undefined {
   return cached;
 }
 
-// Unique per call across processes, so a resent batch is recognised and nothing else is.
-const tokenPrefix = randomBytes(6).toString('base64url');
-let batchCounter = 0;
 
 export interface PendingUpdate {
   readonly update: StateUpdate;
@@ -61,7 +58,7 @@ export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
     const task = update.task === undefined ? '' : JSON.stringify(update.task);
     packed += `${JSON.stringify(update.id)}\n${task}\n${update.state}\n${update.attempt ?? ''}\n${index}\n${payload}\n`;
   }
-  return [BUILTIN_STATES_ARG, `${tokenPrefix}${(++batchCounter).toString(36)}`, lists.size, ...lists.keys(), batch.length, packed];
+  return [BUILTIN_STATES_ARG, nextCallToken(), lists.size, ...lists.keys(), batch.length, packed];
 }
 
 /** Results of one applyUpdates call, in update order. */

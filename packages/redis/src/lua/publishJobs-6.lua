@@ -18,6 +18,8 @@
   then the number of messages, then the messages packed in one argument (includes/packedFields),
           6 fields each: id as JSON, raw JSON, route index, priority rank (MAX_PRIORITY -
           priority), eta ms ('' for none), deliveries so far
+  ARGV[last] a token naming this call: a resend of it after a reconnect (its reply was lost) gets
+          the first reply without storing the messages again (one may have been delivered since)
   Returns the number of messages stored.
 ]]
 --- @include "includes/nowMs"
@@ -26,5 +28,11 @@
 --- @include "includes/publishMessages"
 
 local k = { seq = KEYS[1], revoked = KEYS[2], body = KEYS[3], meta = KEYS[4], dlv = KEYS[5], routes = KEYS[6] }
+-- '{p}:seq' -> '{p}:replay:<token>', as the record scripts keep theirs (includes/records.lua).
+local replayKey = string.sub(k.seq, 1, #k.seq - 3) .. 'replay:' .. ARGV[#ARGV]
+local kept = redis.call('GET', replayKey)
+if kept then return tonumber(kept) end
 local routes, messages = readMessages(4)
-return publishMessages(k, nowMs(), tonumber(ARGV[2]), ARGV[1], ARGV[3], routes, messages)
+local stored = publishMessages(k, nowMs(), tonumber(ARGV[2]), ARGV[1], ARGV[3], routes, messages)
+redis.call('SET', replayKey, stored, 'PX', 60000)
+return stored
