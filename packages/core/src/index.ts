@@ -43,7 +43,8 @@ export { backoffDelay } from './worker/retry-policy.js';
 export { TaskStates, type BuiltinState, type TaskState, BUILTIN_STATES, TERMINAL_STATES, isTerminal, isUserState } from './state/states.js';
 export { TRANSITIONS, USER_STATE, allowedSources, allowedSourcesFor, assertTransition, canApply, canTransition } from './state/transitions.js';
 
-// Contracts for storage adapters
+// Contracts for storage adapters, and what they share
+export { Wakeup } from './adapters/wakeup.js';
 export type { Broker, CombinedStore, DeadLetter, Delivery, RateLimit, ReserveRequest, RevokeListener } from './contracts/broker.js';
 export type { RecordListener, ResultBackend } from './contracts/result-backend.js';
 export type { ApplyResult, SerializedError, StateUpdate, TaskMeta, TaskRecord } from './contracts/record.js';

@@ -5,6 +5,7 @@ import {
   type ReserveRequest,
   type RevokeListener,
   type TaskMessage,
+  Wakeup,
   decodeTaskMessage,
   encodeTaskMessage,
 } from '@celeriac/core';
@@ -44,7 +45,8 @@ export class MemoryBroker implements Broker {
   readonly #revoked = new Set<string>();
   readonly #revokeListeners = new Set<RevokeListener>();
   readonly #deadLetters: DeadLetter[] = [];
-  readonly #waiters = new Set<() => void>();
+  /** Reserves waiting for work; a publish or a due delayed message wakes them. */
+  readonly #wakeup = new Wakeup();
   readonly #rates = new RateWindows();
   #seq = 0;
   #receipts = 0;
@@ -63,7 +65,7 @@ export class MemoryBroker implements Broker {
    */
   injectRaw(queue: string, raw: string): void {
     this.#queue(queue).push({ id: `raw-${++this.#seq}`, task: '', priority: 0, seq: this.#seq, message: undefined, raw, deliveries: 0 });
-    this.#wake();
+    this.#wakeup.wakeAll();
   }
 
   async reserve(request: ReserveRequest): Promise<Delivery[]> {
@@ -74,7 +76,7 @@ export class MemoryBroker implements Broker {
       const left = deadline - Date.now();
       if (taken.length > 0 || left <= 0 || request.signal?.aborted || this.#closed) return taken;
       // Wake on a publish, or when a rate-limited task's window lets one more through.
-      await this.#waitForWork(Math.min(left, this.#nextRateOpening(request)), request.signal);
+      await this.#wakeup.wait(Math.min(left, this.#nextRateOpening(request)), request.signal);
     }
   }
 
@@ -144,8 +146,7 @@ export class MemoryBroker implements Broker {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    for (const wake of this.#waiters) wake();
-    this.#waiters.clear();
+    this.#wakeup.wakeAll();
   }
 
   #store(queue: string, message: TaskMessage, deliveries: number): void {
@@ -156,7 +157,7 @@ export class MemoryBroker implements Broker {
       return;
     }
     this.#queue(queue).push(entry);
-    this.#wake();
+    this.#wakeup.wakeAll();
   }
 
   #take({ queues, tasks, max, rateLimits }: ReserveRequest): Delivery[] {
@@ -229,7 +230,7 @@ export class MemoryBroker implements Broker {
       this.#timer = undefined;
       this.#timerAt = Number.POSITIVE_INFINITY;
       this.#promoteDue();
-      this.#wake();
+      this.#wakeup.wakeAll();
       this.#armTimer();
       // Node fires timers longer than 2^31-1 ms at once: wake early and re-arm instead.
     }, Math.min(MAX_TIMER_MS, Math.max(0, next.eta - Date.now())));
@@ -243,26 +244,6 @@ export class MemoryBroker implements Broker {
       this.#queues.set(name, queue);
     }
     return queue;
-  }
-
-  #wake(): void {
-    if (this.#waiters.size === 0) return;
-    for (const wake of this.#waiters) wake();
-    this.#waiters.clear();
-  }
-
-  #waitForWork(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#waiters.add(done);
-    });
   }
 
   #assertOpen(): void {

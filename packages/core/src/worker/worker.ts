@@ -11,6 +11,7 @@ import { type Settle, executeTask } from './execute-task.js';
 import { createDispatcher } from '../canvas/dispatch.js';
 import type { TaskMessage } from '../contracts/message.js';
 import { LazyAbort } from './lazy-abort.js';
+import { Wakeup } from '../adapters/wakeup.js';
 import { type ResolvedWorkerOptions, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
 
 export interface Stores {
@@ -133,7 +134,7 @@ export class Worker {
       } catch (error) {
         const wait = RESERVE_ERROR_BACKOFF_MS[Math.min(failures++, RESERVE_ERROR_BACKOFF_MS.length - 1)] as number;
         this.#env.logger.error(`reserve failed; retrying in ${wait} ms`, { error: serializeError(error).message });
-        await sleep(wait, stop);
+        await new Wakeup().wait(wait, stop);
         continue;
       }
       for (const delivery of deliveries) {
@@ -205,9 +206,9 @@ export class Worker {
     this.#slotFreed?.();
     if (this.#loop === undefined) return;
     await this.#loop;
-    const deadline = sleep(this.options.shutdownTimeout);
-    await Promise.race([Promise.all([...this.#running.values()].map((e) => e.done)), deadline.promise]);
-    deadline.cancel();
+    const deadline = new Wakeup();
+    await Promise.race([Promise.all([...this.#running.values()].map((e) => e.done)), deadline.wait(this.options.shutdownTimeout)]);
+    deadline.wakeAll(); // clears the timer when the tasks finished first
     for (const entry of this.#running.values()) {
       const { message } = entry.delivery;
       entry.handedBack = true;
@@ -218,24 +219,4 @@ export class Worker {
     }
     this.#unsubscribeRevoke?.();
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> & { promise: Promise<void>; cancel(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  let done!: () => void;
-  const promise = new Promise<void>((resolve) => {
-    done = resolve;
-    timer = setTimeout(resolve, ms);
-  });
-  const onAbort = () => {
-    clearTimeout(timer);
-    done();
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const cancel = () => {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
-    done();
-  };
-  return Object.assign(promise.finally(() => signal?.removeEventListener('abort', onAbort)), { promise, cancel });
 }

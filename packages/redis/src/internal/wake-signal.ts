@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Wakeup } from '@celeriac/core';
 import type { BrokerKeys } from './keys.js';
 import type { SubscriberHub } from './subscriber-hub.js';
 
@@ -17,7 +18,7 @@ export class WakeSignal {
   readonly #hub: SubscriberHub;
   readonly #keys: BrokerKeys;
   readonly #watched = new Map<string, Promise<() => void>>();
-  readonly #waiters = new Set<() => void>();
+  readonly #wakeup = new Wakeup();
   #generation = 0;
   /** What this process's publishes send on wake channels. */
   readonly origin = randomBytes(9).toString('base64url');
@@ -55,24 +56,13 @@ export class WakeSignal {
   /** Wakes every waiter (a publish, a reconnect, or close). */
   notify(): void {
     this.#generation++;
-    for (const wake of this.#waiters) wake();
-    this.#waiters.clear();
+    this.#wakeup.wakeAll();
   }
 
   /** Sleeps up to `ms`, less if woken or aborted; returns at once if woken since `since`. */
   wait(ms: number, since: number, signal: AbortSignal | undefined): Promise<void> {
-    if (this.#generation !== since || signal?.aborted === true || ms <= 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-      this.#waiters.add(done);
-    });
+    if (this.#generation !== since) return Promise.resolve();
+    return this.#wakeup.wait(ms, signal);
   }
 
   async close(): Promise<void> {
