@@ -15,7 +15,7 @@ export interface CeleriacOptions {
   eager?: boolean;
   /** @defaultValue a console logger at the level of `CELERIAC_LOG` (default `warn`) */
   logger?: Logger;
-  /** Makes task ids. @defaultValue `crypto.randomUUID` */
+  /** Makes task ids. @defaultValue a random (version 4) UUID */
   generateId?: () => string;
 }
 

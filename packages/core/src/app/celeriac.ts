@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUuid } from '../internal/random-uuid.js';
 import type { TaskMessage } from '../contracts/message.js';
 import type { TaskRecord } from '../contracts/record.js';
 import { consoleLogger, type Logger } from '../context/logger.js';
@@ -51,7 +51,7 @@ export class Celeriac {
     checkCeleriacOptions(options);
     this.logger = options.logger ?? consoleLogger();
     this.eager = options.eager ?? false;
-    this.#generateId = options.generateId ?? randomUUID;
+    this.#generateId = options.generateId ?? randomUuid;
     this.#ownsStores = options.broker === undefined;
     this.#stores =
       options.broker !== undefined && options.backend !== undefined
