@@ -7,7 +7,7 @@ import {
   canApply,
   isTerminal,
 } from '@celeriac/core';
-import { Fifo } from './internal/fifo.js';
+import { ExpiryQueue } from './internal/expiry-queue.js';
 
 export interface MemoryBackendOptions {
   /** How long a finished task's record is kept, in ms. @defaultValue `86_400_000` (one day) */
@@ -16,12 +16,22 @@ export interface MemoryBackendOptions {
 
 export const DEFAULT_MEMORY_BACKEND_OPTIONS = { resultTtl: 86_400_000 } as const;
 
+/**
+ * One task id: its record (null before creation or after `forget`) and whoever follows it. One map
+ * entry holds both, so a state change costs one lookup, and an update changes the entry in place
+ * instead of writing to the map.
+ */
+interface Entry {
+  record: TaskRecord | null;
+  /** Nearly every id has one listener (its wait()): kept bare; a Set only from the second on. */
+  listeners: RecordListener | Set<RecordListener> | undefined;
+}
+
 /** Task states in this process's memory. Every change is checked by the state machine and published to listeners. */
 export class MemoryBackend implements ResultBackend {
-  readonly #records = new Map<string, TaskRecord>();
-  readonly #listeners = new Map<string, Set<RecordListener>>();
+  readonly #entries = new Map<string, Entry>();
   /** (id, time) in write order: a cheap queue to sweep from the front, checked against the record. */
-  readonly #expiry = new Fifo<{ id: string; at: number }>();
+  readonly #expiry = new ExpiryQueue();
   readonly #groups = new Map<string, Set<string>>();
   readonly #values = new Map<string, { value: string; expiresAt: number }>();
   readonly #resultTtl: number;
@@ -36,58 +46,77 @@ export class MemoryBackend implements ResultBackend {
   }
 
   async apply(update: StateUpdate): Promise<ApplyResult> {
-    const current = this.#records.get(update.id) ?? null;
-    if (!canApply(current?.state ?? null, update)) return { applied: false, current };
+    return this.applyNow(update);
+  }
+
+  /**
+   * `apply`, synchronously: the memory broker's combined store calls it so that storing an outcome
+   * and settling its delivery happen with no await in between.
+   */
+  applyNow(update: StateUpdate): ApplyResult {
+    const entry = this.#entries.get(update.id);
+    const current = entry === undefined ? null : entry.record;
+    if (!canApply(current === null ? null : current.state, update)) return { applied: false, current };
     const task = update.task ?? current?.task;
     if (task === undefined) return { applied: false, current };
+    // Built property by property, not with spreads: every record then shares a few hidden classes,
+    // which keeps the hot path fast (this runs three times per task).
     const record: TaskRecord = {
       id: update.id,
       task,
       state: update.state,
-      seq: (current?.seq ?? 0) + 1,
+      seq: current === null ? 1 : current.seq + 1,
       attempt: update.attempt ?? current?.attempt ?? 1,
       updatedAt: Date.now(),
-      ...(update.meta === undefined ? {} : { meta: copyJson(update.meta) }),
-      ...(update.result === undefined ? {} : { result: copyJson(update.result) }),
-      ...(update.error === undefined ? {} : { error: update.error }),
     };
+    if (update.meta !== undefined) record.meta = copyJson(update.meta);
+    if (update.result !== undefined) record.result = copyJson(update.result);
+    if (update.error !== undefined) record.error = update.error;
     Object.freeze(record);
-    this.#records.set(record.id, record);
+    if (entry === undefined) this.#entries.set(record.id, { record, listeners: undefined });
+    else entry.record = record;
     // Only creation and the end are queued; the sweep re-queues a record that changed since.
-    if (current === null || isTerminal(record.state)) this.#expiry.push({ id: record.id, at: record.updatedAt + this.#resultTtl });
-    const listeners = this.#listeners.get(record.id);
-    if (listeners !== undefined) {
-      for (const listener of listeners) {
-        try {
-          listener(record);
-        } catch {
-          // A listener's bug must not undo or block the state change.
-        }
-      }
-    }
+    if (current === null || isTerminal(record.state)) this.#expiry.push(record.id, record.updatedAt + this.#resultTtl);
+    if (entry?.listeners !== undefined) notify(entry.listeners, record);
     return { applied: true, record };
   }
 
   async get(id: string): Promise<TaskRecord | null> {
-    return this.#records.get(id) ?? null;
+    return this.getNow(id);
+  }
+
+  /** `get`, synchronously (for the memory broker's combined store). */
+  getNow(id: string): TaskRecord | null {
+    return this.#entries.get(id)?.record ?? null;
   }
 
   async forget(id: string): Promise<void> {
-    this.#records.delete(id);
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return;
+    entry.record = null;
+    if (entry.listeners === undefined) this.#entries.delete(id);
   }
 
   async subscribe(id: string, listener: RecordListener): Promise<() => void> {
-    let set = this.#listeners.get(id);
-    if (set === undefined) {
-      set = new Set();
-      this.#listeners.set(id, set);
+    let entry = this.#entries.get(id);
+    if (entry === undefined) {
+      entry = { record: null, listeners: undefined };
+      this.#entries.set(id, entry);
     }
-    set.add(listener);
+    const existing = entry.listeners;
+    if (existing === undefined) entry.listeners = listener;
+    else if (typeof existing === 'function') entry.listeners = new Set([existing, listener]);
+    else existing.add(listener);
+    const followed = entry;
     return () => {
-      const current = this.#listeners.get(id);
-      if (current === undefined) return;
-      current.delete(listener);
-      if (current.size === 0) this.#listeners.delete(id);
+      const current = followed.listeners;
+      if (current === listener) followed.listeners = undefined;
+      else if (typeof current === 'object') {
+        current.delete(listener);
+        if (current.size === 0) followed.listeners = undefined;
+      }
+      // An entry made only to listen goes with its last listener.
+      if (followed.listeners === undefined && followed.record === null && this.#entries.get(id) === followed) this.#entries.delete(id);
     };
   }
 
@@ -124,19 +153,33 @@ export class MemoryBackend implements ResultBackend {
 
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
-    this.#listeners.clear();
+    for (const entry of this.#entries.values()) entry.listeners = undefined;
   }
 
   #sweep(): void {
     const now = Date.now();
-    for (let next = this.#expiry.peek(); next !== undefined && next.at <= now; next = this.#expiry.peek()) {
-      this.#expiry.shift();
-      const record = this.#records.get(next.id);
-      if (record === undefined) continue;
-      const due = record.updatedAt + this.#resultTtl;
-      if (due <= now) this.#records.delete(next.id);
-      else this.#expiry.push({ id: next.id, at: due });
+    for (let at = this.#expiry.nextAt(); at <= now; at = this.#expiry.nextAt()) {
+      const id = this.#expiry.shift();
+      const entry = this.#entries.get(id);
+      if (entry === undefined || entry.record === null) continue;
+      const due = entry.record.updatedAt + this.#resultTtl;
+      if (due > now) this.#expiry.push(id, due);
+      else if (entry.listeners === undefined) this.#entries.delete(id);
+      else entry.record = null; // someone still follows the id: keep the entry, drop the record
     }
+  }
+}
+
+function notify(listeners: RecordListener | Set<RecordListener>, record: TaskRecord): void {
+  if (typeof listeners === 'function') return call(listeners, record);
+  for (const listener of listeners) call(listener, record);
+}
+
+function call(listener: RecordListener, record: TaskRecord): void {
+  try {
+    listener(record);
+  } catch {
+    // A listener's bug must not undo or block the state change.
   }
 }
 
