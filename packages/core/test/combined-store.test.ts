@@ -2,26 +2,21 @@ import { MemoryBackend, MemoryBroker } from '@celeriac/memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApplyResult, Celeriac, type CombinedStore, type Delivery, type StateUpdate, type TaskContext, type TaskMessage, chain } from '../src/index.js';
 
-/** A broker offering the combined fast paths, made of the separate calls (not atomic: a test double). */
+/** The memory broker's combined store, recording which of its paths core takes. */
 class CombinedMemoryBroker extends MemoryBroker {
   readonly calls: string[] = [];
 
-  combinedWith(backend: MemoryBackend): CombinedStore {
+  override combinedWith(backend: MemoryBackend): CombinedStore {
+    const store = super.combinedWith(backend);
+    if (store === undefined) throw new Error('the memory broker offers no combined store for its own backend');
     return {
-      enqueue: async (messages: readonly TaskMessage[]): Promise<ApplyResult[]> => {
+      enqueue: (messages: readonly TaskMessage[]): Promise<ApplyResult[]> => {
         this.calls.push(`enqueue ${messages.map((m) => m.task).join(',')}`);
-        const existing = await Promise.all(messages.map((m) => backend.get(m.id)));
-        if (existing.some((r) => r !== null)) return existing.map((current) => ({ applied: false, current }));
-        const created = await Promise.all(messages.map((m) => backend.apply({ id: m.id, task: m.task, state: 'PENDING', attempt: 1, create: true })));
-        await this.publish(messages);
-        return created;
+        return store.enqueue(messages);
       },
-      settle: async (delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> => {
+      settle: (delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> => {
         this.calls.push(`settle ${delivery.message.task} ${update.state}${next === undefined ? '' : ' +next'}`);
-        const stored = await backend.apply(update);
-        if (stored.applied && next !== undefined) await this.requeue(delivery, next);
-        else await this.ack(delivery);
-        return stored;
+        return store.settle(delivery, update, next);
       },
     };
   }

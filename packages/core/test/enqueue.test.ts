@@ -85,6 +85,7 @@ describe('enqueue', () => {
     failing.publish = async () => {
       throw new Error('broker down');
     };
+    failing.combinedWith = () => undefined; // the separate path: PENDING first, then the publish
     const other = new Celeriac({ broker: failing, backend });
     const handle = other.task({ name: 'x.y' }, () => 1);
     await expect(handle.applyAsync([], { taskId: 'lost-1' })).rejects.toThrow('broker down');

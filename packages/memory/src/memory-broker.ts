@@ -1,5 +1,7 @@
 import {
   type Broker,
+  type CombinedStore,
+  type ResultBackend,
   type DeadLetter,
   type Delivery,
   type ReserveRequest,
@@ -9,6 +11,8 @@ import {
   decodeTaskMessage,
   encodeTaskMessage,
 } from '@celeriac/core';
+import { MemoryBackend } from './memory-backend.js';
+import { combinedStore } from './internal/combined-store.js';
 import { MinHeap } from './internal/min-heap.js';
 import { RateWindows } from './internal/rate-window.js';
 import { type QueuedMessage, ReadyQueue } from './internal/ready-queue.js';
@@ -55,8 +59,17 @@ export class MemoryBroker implements Broker {
   #closed = false;
 
   async publish(messages: readonly TaskMessage[]): Promise<void> {
-    this.#assertOpen();
-    for (const message of messages) this.#store(message.queue, copyMessage(message), 0);
+    this.#publishNow(messages);
+  }
+
+  /** With its partner `MemoryBackend`: enqueue and settle as single synchronous steps. */
+  combinedWith(backend: ResultBackend): CombinedStore | undefined {
+    if (!(backend instanceof MemoryBackend)) return undefined;
+    return combinedStore(backend, {
+      publish: (messages) => this.#publishNow(messages),
+      ack: (delivery) => this.#inFlight.delete(delivery.receipt),
+      requeue: (delivery, next) => this.#requeueNow(delivery, next),
+    });
   }
 
   /**
@@ -85,6 +98,10 @@ export class MemoryBroker implements Broker {
   }
 
   async requeue(delivery: Delivery, next: TaskMessage): Promise<void> {
+    this.#requeueNow(delivery, next);
+  }
+
+  #requeueNow(delivery: Delivery, next: TaskMessage): void {
     this.#inFlight.delete(delivery.receipt);
     // A hand-back (same attempt) did not really run, so it does not count; a retry starts a fresh count.
     const deliveries = next.attempt === delivery.message.attempt ? delivery.deliveries - 1 : 0;
@@ -147,6 +164,11 @@ export class MemoryBroker implements Broker {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#wakeup.wakeAll();
+  }
+
+  #publishNow(messages: readonly TaskMessage[]): void {
+    this.#assertOpen();
+    for (const message of messages) this.#store(message.queue, copyMessage(message), 0);
   }
 
   #store(queue: string, message: TaskMessage, deliveries: number): void {

@@ -6,6 +6,7 @@ brokerConformance({
   name: 'memory',
   create: async () => new MemoryBroker(),
   injectRaw: async (broker: Broker, queue, raw) => (broker as MemoryBroker).injectRaw(queue, raw),
+  createCombined: async () => ({ broker: new MemoryBroker(), backend: new MemoryBackend() }),
 });
 
 backendConformance({

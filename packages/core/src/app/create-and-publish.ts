@@ -36,8 +36,10 @@ export type Created = { ok: true; records: TaskRecord[] } | { ok: false; taken: 
 export async function createAndPublish(target: EnqueueTarget, messages: readonly TaskMessage[], later: readonly IdAndTask[], publish: boolean): Promise<Created> {
   const { broker, backend, combined } = target;
   if (publish && combined !== undefined && messages.length <= COMBINED_ENQUEUE_LIMIT) {
-    const early = await createRecords(backend, later);
-    if (!early.ok) return early;
+    if (later.length > 0) {
+      const early = await createRecords(backend, later);
+      if (!early.ok) return early;
+    }
     let results: ApplyResult[];
     try {
       results = await combined.enqueue(messages);
@@ -45,9 +47,10 @@ export async function createAndPublish(target: EnqueueTarget, messages: readonly
       await forget(backend, later).catch(() => undefined); // the workflow did not start: leave no orphan PENDING
       throw error;
     }
-    const records = results.flatMap((r) => (r.applied ? [r.record] : []));
+    const records: TaskRecord[] = [];
+    for (const result of results) if (result.applied) records.push(result.record);
     if (records.length === messages.length) return { ok: true, records };
-    await forget(backend, later);
+    if (later.length > 0) await forget(backend, later);
     return { ok: false, taken: messages[results.findIndex((r) => !r.applied)] as TaskMessage };
   }
   const created = await createRecords(backend, [...messages, ...later]);
