@@ -53,15 +53,15 @@ const SETTLED: Outcome = { kind: 'settled' };
  */
 export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: LazyAbort, settle?: Settle): Promise<Outcome> {
   const { backend } = env;
-  const base = { id: message.id, task: message.task, attempt: message.attempt };
   const definition = env.registry.get(message.task);
+  const base = { id: message.id, task: message.task, attempt: message.attempt };
   if (definition === undefined) {
     return finish(env, message, { ...base, state: TaskStates.FAILURE, error: serializeError(new NotRegisteredError(message.task)) });
   }
   if (message.expires !== undefined && Date.now() > message.expires) {
     return finish(env, message, { ...base, state: TaskStates.REVOKED, meta: { reason: 'expired' } });
   }
-  const started = await backend.apply({ ...base, state: TaskStates.STARTED });
+  const started = await backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED });
   if (!started.applied) {
     // Revoked, or finished by an earlier delivery that may have died before its follow-ups ran.
     const current = started.current;
@@ -70,18 +70,27 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
   }
 
   const limits = armTimeLimits(controller, definition.options.softTimeLimit, definition.options.timeLimit);
+  let result: unknown;
   try {
-    const run = Promise.resolve(invoke(env, definition, message, controller));
-    const result = await (limits.hardLimit === undefined ? run : Promise.race([run, limits.hardLimit]));
+    const value = invoke(env, definition, message, controller);
+    // A synchronous task's value is used as is: an await per task is a measurable share of a no-op run.
+    if (limits.hardLimit !== undefined) result = await Promise.race([value, limits.hardLimit]);
+    else result = isThenable(value) ? await value : value;
     // A void task's `undefined` is stored as "no result"; anything else must survive JSON as is.
     const problem = result === undefined ? undefined : findNonJson(result, 'result');
     if (problem !== undefined) throw new SerializationError(`The result of ${message.task}`, problem);
-    return await finish(env, message, { ...base, state: TaskStates.SUCCESS, result }, settle);
   } catch (error) {
     return await settleFailure(env, definition, message, controller, error, settle);
   } finally {
     limits.disarm();
   }
+  // Outside the try: failing to store the outcome is a storage failure, not the task's. The
+  // delivery stays unsettled and is redelivered.
+  return finish(env, message, { id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.SUCCESS, result }, settle);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function invoke(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: LazyAbort): unknown {
