@@ -69,6 +69,7 @@ export class MemoryBroker implements Broker {
       publish: (messages) => this.#publishNow(messages),
       ack: (delivery) => this.#inFlight.delete(delivery.receipt),
       requeue: (delivery, next) => this.#requeueNow(delivery, next),
+      reserve: (request) => this.reserve(request),
     });
   }
 

@@ -11,6 +11,12 @@ export interface Delivery {
   readonly receipt: string;
 }
 
+/** A delivery whose run the broker already marked STARTED as it reserved it (`CombinedStore.reserveStarted`). */
+export interface StartedDelivery extends Delivery {
+  /** What storing STARTED gave, as `backend.apply({ id, state: 'STARTED', attempt })` would have. */
+  readonly started: ApplyResult;
+}
+
 /** At most `limit` starts of a task per `intervalMs`, across every worker sharing the broker. */
 export interface RateLimit {
   limit: number;
@@ -71,6 +77,14 @@ export interface CombinedStore {
    * as in `apply`; if it is refused, the delivery is still acked and `next` is not published.
    */
   settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult>;
+  /**
+   * Optional. `broker.reserve(request)`, and STARTED stored for every message taken (with the
+   * message's `attempt`, keeping the record's task name) in the same atomic step: no moment where a
+   * task is leased but its record does not say so, and no separate call per task to say it. The
+   * update goes through the state machine as in `apply`; a refused one (the record is terminal or
+   * missing) is reported in `started`, and the delivery is still returned for the worker to settle.
+   */
+  reserveStarted?(request: ReserveRequest): Promise<StartedDelivery[]>;
 }
 
 /**

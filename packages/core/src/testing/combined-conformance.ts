@@ -102,5 +102,68 @@ export function combinedConformance(options: CombinedConformanceOptions): void {
       expect(!refused.applied && refused.current?.state).toBe(TaskStates.PENDING);
       await settled();
     });
+
+    describe('reserveStarted (when offered)', () => {
+      const reserveStarted = (over: Partial<ReserveRequest> = {}) => {
+        if (store.reserveStarted === undefined) throw new Error('unreachable: checked by the caller');
+        return store.reserveStarted({ queues: ['default'], tasks: ['test.noop'], max: 100, waitMs: 0, ...over });
+      };
+      const offered = () => store.reserveStarted !== undefined;
+
+      it('stores STARTED for every message taken, in the same step, and tells listeners', async ({ skip }) => {
+        if (!offered()) return skip();
+        const messages = [makeMessage({ task: 'test.noop' }), makeMessage({ task: 'test.noop', priority: 5 })];
+        await store.enqueue(messages);
+        const heard: string[] = [];
+        const stop = await backend.subscribe(messages[0]?.id ?? '', (r) => heard.push(`${r.state}:${r.seq}`));
+        const taken = await reserveStarted();
+        stop();
+        expect(taken.map((d) => d.message.id)).toEqual([messages[1]?.id, messages[0]?.id]);
+        for (const delivery of taken) {
+          expect(delivery.started).toMatchObject({ applied: true, record: { id: delivery.message.id, task: 'test.noop', state: TaskStates.STARTED, seq: 2, attempt: 1 } });
+          expect(await backend.get(delivery.message.id)).toMatchObject({ state: TaskStates.STARTED, seq: 2, attempt: 1 });
+        }
+        expect(heard).toContain('STARTED:2');
+        for (const delivery of taken) await store.settle(delivery, { id: delivery.message.id, state: TaskStates.SUCCESS, attempt: 1 });
+        await settled();
+      });
+
+      it('handles any id: quotes, backslashes, control characters, non-ASCII', async ({ skip }) => {
+        if (!offered()) return skip();
+        const message = makeMessage({ id: 'odd "id" \\ \t ü/✓' });
+        await store.enqueue([message]);
+        const [delivery] = await reserveStarted();
+        expect(delivery?.message.id).toBe(message.id);
+        expect(delivery?.started).toMatchObject({ applied: true, record: { id: message.id, state: TaskStates.STARTED } });
+        expect(await backend.get(message.id)).toMatchObject({ id: message.id, state: TaskStates.STARTED, seq: 2 });
+      });
+
+      it("starts a retry's next run with the next attempt", async ({ skip }) => {
+        if (!offered()) return skip();
+        await store.enqueue([makeMessage()]);
+        const [first] = await reserveStarted();
+        if (first === undefined) throw new Error('the enqueued message was not delivered');
+        const next = { ...first.message, attempt: 2, eta: Date.now() };
+        await store.settle(first, { id: next.id, state: TaskStates.RETRY, attempt: 1 }, next);
+        const [second] = await reserveStarted({ waitMs: 2_000 });
+        expect(second?.message.attempt).toBe(2);
+        expect(second?.started).toMatchObject({ applied: true, record: { state: TaskStates.STARTED, attempt: 2, seq: 4 } });
+      });
+
+      it('reports a refused STARTED (record finished or missing) and still delivers, for the worker to settle', async ({ skip }) => {
+        if (!offered()) return skip();
+        const finished = makeMessage();
+        await store.enqueue([finished]);
+        await backend.apply({ id: finished.id, state: TaskStates.REVOKED, meta: { reason: 'test' } });
+        const orphan = makeMessage();
+        await broker.publish([orphan]); // a message with no record at all
+        const taken = await reserveStarted();
+        const byId = new Map(taken.map((d) => [d.message.id, d]));
+        expect(byId.get(finished.id)?.started).toMatchObject({ applied: false, current: { state: TaskStates.REVOKED } });
+        expect(byId.get(orphan.id)?.started).toEqual({ applied: false, current: null });
+        expect((await backend.get(finished.id))?.state).toBe(TaskStates.REVOKED);
+        for (const delivery of taken) await broker.ack(delivery);
+      });
+    });
   });
 }

@@ -47,11 +47,12 @@ const SETTLED: Outcome = { kind: 'settled' };
  * already-finished task is refused by the state machine rather than by special cases here.
  *
  * `controller` is aborted by the worker on revoke or shutdown; a bound task sees it as `ctx.signal`.
+ * `alreadyStarted` is given when the reserve stored STARTED itself (`CombinedStore.reserveStarted`).
  * With `settle`, the run's own outcome (SUCCESS, FAILURE, RETRY) is stored and its delivery settled
  * in one step, unless the message has workflow follow-ups: those must start after the outcome is
  * stored and before the ack, so a crash in between redelivers the message instead of losing them.
  */
-export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: LazyAbort, settle?: Settle): Promise<Outcome> {
+export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: LazyAbort, settle?: Settle, alreadyStarted?: ApplyResult): Promise<Outcome> {
   const { backend } = env;
   const definition = env.registry.get(message.task);
   const base = { id: message.id, task: message.task, attempt: message.attempt };
@@ -61,7 +62,7 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
   if (message.expires !== undefined && Date.now() > message.expires) {
     return finish(env, message, { ...base, state: TaskStates.REVOKED, meta: { reason: 'expired' } });
   }
-  const started = await backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED });
+  const started = alreadyStarted ?? (await backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED }));
   if (!started.applied) {
     // Revoked, or finished by an earlier delivery that may have died before its follow-ups ran.
     const current = started.current;

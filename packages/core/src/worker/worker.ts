@@ -1,4 +1,4 @@
-import type { Broker, CombinedStore, Delivery } from '../contracts/broker.js';
+import type { Broker, CombinedStore, Delivery, ReserveRequest, StartedDelivery } from '../contracts/broker.js';
 import type { ResultBackend } from '../contracts/result-backend.js';
 import type { Logger } from '../context/logger.js';
 import { DeliveryLimitError } from '../errors/delivery-limit-error.js';
@@ -33,7 +33,7 @@ export interface WorkerSource {
 }
 
 interface Running {
-  readonly delivery: Delivery;
+  readonly delivery: Delivery | StartedDelivery;
   readonly controller: LazyAbort;
   done: Promise<void>;
   handedBack: boolean;
@@ -120,16 +120,11 @@ export class Worker {
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
-      let deliveries: Delivery[];
+      let deliveries: (Delivery | StartedDelivery)[];
       try {
-        deliveries = await this.#env.broker.reserve({
-          queues,
-          tasks,
-          max: free,
-          waitMs: this.options.pollInterval,
-          signal: stop,
-          ...(rateLimits === undefined ? {} : { rateLimits }),
-        });
+        const request: ReserveRequest = { queues, tasks, max: free, waitMs: this.options.pollInterval, signal: stop, ...(rateLimits === undefined ? {} : { rateLimits }) };
+        // With the combined store's reserveStarted, STARTED is stored in the same step as the reserve.
+        deliveries = await (this.#combined?.reserveStarted === undefined ? this.#env.broker.reserve(request) : this.#combined.reserveStarted(request));
         failures = 0;
       } catch (error) {
         const wait = RESERVE_ERROR_BACKOFF_MS[Math.min(failures++, RESERVE_ERROR_BACKOFF_MS.length - 1)] as number;
@@ -167,7 +162,8 @@ export class Worker {
         await broker.deadLetter(delivery, error.message);
         return;
       }
-      const outcome = await executeTask(this.#env, message, controller, this.#settler(entry));
+      const started = 'started' in delivery ? delivery.started : undefined;
+      const outcome = await executeTask(this.#env, message, controller, this.#settler(entry), started);
       if (entry.handedBack || outcome.kind === 'settled') return;
       if (outcome.kind === 'retry') await broker.requeue(delivery, outcome.next);
       else await broker.ack(delivery);
@@ -193,12 +189,19 @@ export class Worker {
     }
   }
 
-  async #handBack(delivery: Delivery): Promise<void> {
+  async #handBack(delivery: Delivery | StartedDelivery): Promise<void> {
     try {
+      // Marked STARTED by the reserve but never run: its record goes back to PENDING with it.
+      if ('started' in delivery && delivery.started.applied) await this.#markHandedBack(delivery.message);
       await this.#env.broker.requeue(delivery, delivery.message);
     } catch (error) {
       this.#env.logger.error('could not hand a task back; it will be redelivered when its lease ends', { id: delivery.message.id, error: serializeError(error).message });
     }
+  }
+
+  async #markHandedBack(message: TaskMessage): Promise<void> {
+    const update = { id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, meta: { reason: 'worker shut down' } };
+    await this.#env.backend.apply(update).catch(() => undefined);
   }
 
   async #shutdown(): Promise<void> {
@@ -213,9 +216,9 @@ export class Worker {
       const { message } = entry.delivery;
       entry.handedBack = true;
       // PENDING first, so the aborted run's late outcome is refused by the state machine.
-      await this.#env.backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, meta: { reason: 'worker shut down' } }).catch(() => undefined);
+      await this.#markHandedBack(message);
       entry.controller.abort(new Error('worker shut down before the task finished; it was handed back to the broker'));
-      await this.#handBack(entry.delivery);
+      await this.#handBack({ message, deliveries: entry.delivery.deliveries, receipt: entry.delivery.receipt });
     }
     this.#unsubscribeRevoke?.();
   }

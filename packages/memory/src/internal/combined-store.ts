@@ -1,4 +1,4 @@
-import { type ApplyResult, type CombinedStore, type Delivery, type TaskMessage, TaskStates } from '@celeriac/core';
+import { type ApplyResult, type CombinedStore, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, TaskStates } from '@celeriac/core';
 import type { MemoryBackend } from '../memory-backend.js';
 
 /** The broker's synchronous internals the combined store needs. */
@@ -6,6 +6,7 @@ export interface BrokerSide {
   publish(messages: readonly TaskMessage[]): void;
   ack(delivery: Delivery): void;
   requeue(delivery: Delivery, next: TaskMessage): void;
+  reserve(request: ReserveRequest): Promise<Delivery[]>;
 }
 
 /**
@@ -25,6 +26,13 @@ export function combinedStore(backend: MemoryBackend, broker: BrokerSide): Combi
       if (next !== undefined && stored.applied) broker.requeue(delivery, next);
       else broker.ack(delivery);
       return stored;
+    },
+    async reserveStarted(request) {
+      // Marked as the reserve returns. A revoke in between stored REVOKED, and the state machine refuses STARTED.
+      return (await broker.reserve(request)).map((delivery): StartedDelivery => {
+        const { id, task, attempt } = delivery.message;
+        return { ...delivery, started: backend.applyNow({ id, task, attempt, state: TaskStates.STARTED }) };
+      });
     },
   };
 }
