@@ -3,7 +3,8 @@ import { type RedisBackendOptions, type ResolvedRedisBackendOptions, resolveBack
 import { BACKEND_PARTS, type BackendParts } from './internal/backend-parts.js';
 import { RedisClients } from './internal/connection.js';
 import { type BackendKeys, backendKeys } from './internal/keys.js';
-import { type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, updateSourcesArg } from './internal/record-codec.js';
+import { BUILTIN_STATES_ARG, type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, updateSourcesArg } from './internal/record-codec.js';
+import { nextCallToken } from './internal/call-token.js';
 import { replyArray, replyNumber } from './internal/reply.js';
 import { SCRIPTS, type ScriptArg, runScript } from './internal/scripts.js';
 import { sharedClientsOf } from './internal/shared-clients.js';
@@ -152,6 +153,7 @@ export class RedisBackend implements ResultBackend {
       clients: this.#clients,
       keys: this.#keys,
       prefix: this.options.prefix,
+      recordHeader: () => [this.#keys.recordPrefix, this.#keys.eventPrefix, this.options.resultTtl, BUILTIN_STATES_ARG, nextCallToken()],
       recordArgs: (batch) => this.#recordArgs(batch),
       results: (batch, reply) => this.#results(batch, reply),
       assertOpen: () => this.#assertOpen(),

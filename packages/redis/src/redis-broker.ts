@@ -223,6 +223,7 @@ export class RedisBroker implements Broker {
         assertOpen: () => this.#assertOpen(),
         ack: (delivery) => this.ack(delivery),
         get: async (id) => ({ applied: false, current: await backend.get(id) }),
+        reserve: (request, start) => this.#reserver.reserve(request, start),
       });
       this.#combined.set(backend, store);
     }

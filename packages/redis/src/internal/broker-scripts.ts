@@ -24,11 +24,11 @@ export class BrokerScripts {
     return runScript(this.#redis, SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT, origin, ...publishArgs(k, batch), nextCallToken()]);
   }
 
-  /** `tail`: everything after the acks (see ReserveArgs). */
-  async reserve(visibilityTimeout: number, max: number, acks: readonly string[], tail: readonly ScriptArg[]): Promise<unknown[]> {
+  /** `tail`: the rate limits and queues (see ReserveArgs); `start`: the STARTED flag and its arguments. */
+  async reserve(visibilityTimeout: number, max: number, acks: readonly string[], tail: readonly ScriptArg[], start: readonly ScriptArg[]): Promise<unknown[]> {
     const k = this.#k;
     const keys = [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes];
-    const reply = await runScript(this.#redis, SCRIPTS.reserveJobs, keys, [k.wakePrefix, visibilityTimeout, max, acks.length, ...acks, ...tail]);
+    const reply = await runScript(this.#redis, SCRIPTS.reserveJobs, keys, [k.wakePrefix, visibilityTimeout, max, acks.length, ...acks, ...tail, ...start]);
     return replyArray(reply, 'reserveJobs');
   }
 

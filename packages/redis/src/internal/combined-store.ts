@@ -1,9 +1,10 @@
-import { type ApplyResult, type CombinedStore, type Delivery, type StateUpdate, type TaskMessage, TaskStates } from '@celeriac/core';
+import { type ApplyResult, type CombinedStore, type Delivery, type ReserveRequest, type StartedDelivery, type StateUpdate, type TaskMessage, TaskStates } from '@celeriac/core';
 import type { BackendParts } from './backend-parts.js';
 import type { BrokerScripts } from './broker-scripts.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { type StoredMessage, requeuedMessage, storedMessage } from './message-fields.js';
-import { CREATE_SOURCES_ARG, type PendingUpdate, updateSourcesArg } from './record-codec.js';
+import { CREATE_SOURCES_ARG, type PendingUpdate, sourcesArg, updateSourcesArg } from './record-codec.js';
+import type { StartOnReserve } from './reserver.js';
 import { TickBatcher } from './tick-batcher.js';
 import type { WakeSignal } from './wake-signal.js';
 
@@ -19,6 +20,8 @@ export interface CombinedStoreDeps {
   /** Settles a delivery whose update is no state at all (refused before any script). */
   ack(delivery: Delivery): Promise<void>;
   get(id: string): Promise<ApplyResult & { applied: false }>;
+  /** The broker's reserve, storing STARTED as it takes (see Reserver). */
+  reserve(request: ReserveRequest, start: StartOnReserve): Promise<StartedDelivery[]>;
 }
 
 interface EnqueueGroup {
@@ -42,12 +45,25 @@ export class RedisCombinedStore implements CombinedStore {
   readonly #enqueues: TickBatcher<EnqueueGroup, ApplyResult[]>;
   readonly #settles: TickBatcher<Settlement, ApplyResult>;
   readonly #pendingSources: string;
+  readonly #start: StartOnReserve;
 
   constructor(deps: CombinedStoreDeps) {
     this.#deps = deps;
     this.#enqueues = new TickBatcher((groups) => this.#enqueueBatch(groups), deps.maxBatch);
     this.#settles = new TickBatcher((batch) => this.#settleBatch(batch), deps.maxBatch);
     this.#pendingSources = CREATE_SOURCES_ARG; // enqueue only creates: never resets a running task
+    const startedSources = sourcesArg(TaskStates.STARTED) as string;
+    this.#start = {
+      args: () => [...deps.backend.recordHeader(), startedSources],
+      // The script kept the record's task and used the message's attempt: both come back in its reply.
+      results: (ids, reply) => deps.backend.results(ids.map((id) => ({ update: { id, state: TaskStates.STARTED }, sources: startedSources })), reply),
+    };
+  }
+
+  async reserveStarted(request: ReserveRequest): Promise<StartedDelivery[]> {
+    this.#assertOpen();
+    await this.#deps.ready();
+    return this.#deps.reserve(request, this.#start);
   }
 
   async enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]> {

@@ -1,4 +1,4 @@
-import { type Delivery, MAX_PRIORITY, type TaskMessage, encodeTaskMessage, validateTaskMessage } from '@celeriac/core';
+import { type Delivery, MAX_PRIORITY, type TaskMessage, validateTaskMessage } from '@celeriac/core';
 import type { BrokerKeys } from './keys.js';
 import type { ScriptArg } from './scripts.js';
 
@@ -17,14 +17,23 @@ export interface StoredMessage {
 /** A message to publish, checked and encoded. */
 export function storedMessage(m: TaskMessage, deliveries = 0): StoredMessage {
   const message = validateTaskMessage(m);
-  return { message, raw: encodeTaskMessage(message), queue: message.queue, deliveries };
+  return { message, raw: encodeStoredMessage(message), queue: message.queue, deliveries };
+}
+
+/**
+ * A message as stored: its JSON with `attempt` first, so the reserve script reads the attempt of
+ * the STARTED record it writes with a pattern instead of decoding the whole message.
+ */
+export function encodeStoredMessage(message: TaskMessage): string {
+  // Keys keep the place where they were first set: `attempt` stays at the front.
+  return JSON.stringify(Object.assign({ attempt: message.attempt }, message));
 }
 
 /** `next` to store in place of `delivery`: a hand-back (same attempt) did not really run, so it does not count; a retry starts afresh. */
 export function requeuedMessage(delivery: Delivery, next: TaskMessage): StoredMessage {
   const message = validateTaskMessage(next);
   const deliveries = message.attempt === delivery.message.attempt ? Math.max(0, delivery.deliveries - 1) : 0;
-  return { message, raw: encodeTaskMessage(message), queue: message.queue, deliveries };
+  return { message, raw: encodeStoredMessage(message), queue: message.queue, deliveries };
 }
 
 /** What the routes hash says of a queue: its delayed key and name (see includes/jobMeta.lua). */

@@ -1,9 +1,10 @@
-import { type Delivery, type ReserveRequest, decodeTaskMessage } from '@celeriac/core';
+import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, decodeTaskMessage } from '@celeriac/core';
 import type { BrokerScripts } from './broker-scripts.js';
 import type { BrokerKeys } from './keys.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { replyNumber, replyString } from './reply.js';
 import { ReserveArgs } from './reserve-args.js';
+import type { ScriptArg } from './scripts.js';
 import type { WakeSignal } from './wake-signal.js';
 
 export interface ReserverContext {
@@ -19,8 +20,19 @@ export interface ReserverContext {
   handBack(deliveries: Delivery[]): void;
 }
 
+/** Storing STARTED as messages are taken (the combined store's `reserveStarted`). */
+export interface StartOnReserve {
+  /** The reserve script's STARTED arguments after the flag (see reserveJobs-7.lua). */
+  args(): ScriptArg[];
+  /** Its STARTED reply as results, one per id taken, told to this process's listeners. */
+  results(ids: readonly string[], reply: unknown): ApplyResult[];
+}
+
+/** A delivery, with the outcome of its STARTED when the reserve stored one. */
+type Reserved = Delivery | StartedDelivery;
+
 interface Attempt {
-  deliveries: Delivery[];
+  deliveries: Reserved[];
   /** ms until something may become reservable, or -1 */
   nextDue: number;
   /** raw inbox messages were validated: some may be reservable now */
@@ -41,7 +53,9 @@ export class Reserver {
     this.#args = new ReserveArgs(ctx.keys);
   }
 
-  async reserve(request: ReserveRequest): Promise<Delivery[]> {
+  reserve(request: ReserveRequest): Promise<Delivery[]>;
+  reserve(request: ReserveRequest, start: StartOnReserve): Promise<StartedDelivery[]>;
+  async reserve(request: ReserveRequest, start?: StartOnReserve): Promise<Reserved[]> {
     checkRequest(request);
     const { wake } = this.#ctx;
     const signal = request.signal;
@@ -49,7 +63,7 @@ export class Reserver {
     for (;;) {
       if (isAborted(signal) || this.#ctx.isClosed()) return [];
       const since = wake.generation;
-      const attempt = await this.#attemptUnlessAborted(request);
+      const attempt = await this.#attemptUnlessAborted(request, start);
       if (attempt === undefined) return [];
       if (attempt.deliveries.length > 0) return attempt.deliveries;
       if (attempt.triaged) continue;
@@ -61,8 +75,8 @@ export class Reserver {
   }
 
   /** The attempt, or undefined if the signal aborts first (a late result is handed back, not lost). */
-  #attemptUnlessAborted(request: ReserveRequest): Promise<Attempt | undefined> {
-    const attempt = this.#attempt(request);
+  #attemptUnlessAborted(request: ReserveRequest, start: StartOnReserve | undefined): Promise<Attempt | undefined> {
+    const attempt = this.#attempt(request, start);
     const signal = request.signal;
     if (signal === undefined) return attempt;
     return new Promise<Attempt | undefined>((resolve, reject) => {
@@ -86,25 +100,30 @@ export class Reserver {
     });
   }
 
-  async #attempt(request: ReserveRequest): Promise<Attempt> {
+  async #attempt(request: ReserveRequest, start: StartOnReserve | undefined): Promise<Attempt> {
     const { scripts, leases } = this.#ctx;
-    const reply = await scripts.reserve(this.#ctx.visibilityTimeout, request.max, this.#ctx.takeAcks(), this.#args.for(request));
+    const startArgs: ScriptArg[] = start === undefined ? [0] : [1, ...start.args()];
+    const reply = await scripts.reserve(this.#ctx.visibilityTimeout, request.max, this.#ctx.takeAcks(), this.#args.for(request), startArgs);
     const nextDue = replyNumber(reply[0]);
     const rawCount = replyNumber(reply[1]);
     let token = replyNumber(reply[2]);
     const settling: Promise<unknown>[] = [];
-    let at = 3;
+    let at = 4;
     for (let i = 0; i < rawCount; i++, at += 3) {
       settling.push(this.#triage(replyString(reply[at]), replyString(reply[at + 1]), replyString(reply[at + 2])));
     }
-    const deliveries: Delivery[] = [];
-    for (; at < reply.length; at += 3) {
-      const id = replyString(reply[at]);
+    const ids: string[] = [];
+    for (let j = at; j < reply.length; j += 3) ids.push(replyString(reply[j]));
+    const started = start === undefined || ids.length === 0 ? undefined : start.results(ids, reply[3]);
+    const deliveries: Reserved[] = [];
+    for (let j = 0; j < ids.length; j++, at += 3) {
+      const id = ids[j] as string;
       const receipt = `${token++}:${id}`;
       const body = replyString(reply[at + 1]);
       leases.hold(receipt);
       try {
-        deliveries.push({ message: decodeTaskMessage(body), deliveries: replyNumber(reply[at + 2]), receipt });
+        const delivery: Delivery = { message: decodeTaskMessage(body), deliveries: replyNumber(reply[at + 2]), receipt };
+        deliveries.push(started === undefined ? delivery : { ...delivery, started: started[j] as ApplyResult });
       } catch (error) {
         // A stored message that is not valid: to the dead-letter queue with the reason, never returned.
         settling.push(this.#deadLetter(receipt, (error as Error).message));

@@ -22,7 +22,12 @@
           then the number of rate limits, then 3 per limit: rate key, limit, interval ms
           then the number of queues, then per queue: queue, delayed key, inbox key, inbox route
           JSON, number of ready keys, then 2 per ready key: ready key, rate limit index (0: none)
-  Returns { nextDue, nRaw, first token, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
+          then 0, or 1 to store STARTED for every message taken, followed by the record key
+          prefix, event channel prefix, record TTL, built-in states and batch token (as
+          applyUpdates-1.lua's ARGV[1..5]) and STARTED's allowed-source list
+  Returns { nextDue, nRaw, first token, started, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
+          started: 0, or for STARTED the applyUpdates-1.lua reply of one update per message taken,
+          in order (the attempt is the message's, the task the record's).
           nextDue: when nothing was taken, ms until something may become reservable (a delayed
           message, a lease expiry, a rate window), -1 if nothing is pending; else -1.
           The j-th message taken is leased as "<first token + j - 1>:<id>".
@@ -34,6 +39,17 @@
 --- @include "includes/ackLeases"
 --- @include "includes/reclaimExpired"
 --- @include "includes/promoteDue"
+--- @include "includes/records"
+
+-- A stored message's attempt, as digits: our producers write it first (see message-fields.ts), so a
+-- pattern finds it; anything else is decoded. '' (keep the record's) if it cannot be read.
+local function messageAttempt(body)
+  local attempt = string.match(body, '^{"attempt":(%d+),')
+  if attempt then return attempt end
+  local ok, message = pcall(cjson.decode, body)
+  if ok and type(message) == 'table' and type(message.attempt) == 'number' then return digits(message.attempt) end
+  return ''
+end
 
 local k = {
   leases = KEYS[1], tokens = KEYS[2], revoked = KEYS[3], body = KEYS[4],
@@ -71,6 +87,11 @@ for q = 1, tonumber(nextArg()) do
     queue.rate[j] = tonumber(nextArg())
   end
   queues[q] = queue
+end
+local start = nil
+if nextArg() == '1' then
+  local prefix, channels, ttl, builtins, batch = nextArg(), nextArg(), nextArg(), nextArg(), nextArg()
+  start = { batch = newRecordBatch(prefix, channels, ttl, builtins, batch, now), sources = nextArg() }
 end
 
 ackLeases(k.leases, k.body, k.meta, k.dlv, acks)
@@ -221,7 +242,23 @@ elseif #raws == 0 then
   if lease[2] then consider(tonumber(lease[2]) - now) end
 end
 
-local out = { nextDue, #raws / 3, firstToken }
+-- STARTED for each message taken, in the same step: no moment where a task is leased but its
+-- record does not say so, and no round trip per task for it.
+local started = 0
+if start then
+  local b = start.batch
+  for j = 1, count do
+    local id, body = taken[j * 3 - 2], taken[j * 3 - 1]
+    local idJson = '"' .. id .. '"'
+    if string.find(id, '[%c"\\]') then idJson = cjson.encode(id) end
+    addRecordUpdate(b, id, idJson, '', 'STARTED', messageAttempt(body), start.sources, '')
+  end
+  loadRecords(b)
+  for u = 1, count do applyRecord(b, u) end
+  started = recordReply(b)
+end
+
+local out = { nextDue, #raws / 3, firstToken, started }
 for _, v in ipairs(raws) do out[#out + 1] = v end
 for _, v in ipairs(taken) do out[#out + 1] = v end
 return out

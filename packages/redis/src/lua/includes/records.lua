@@ -2,36 +2,49 @@
 -- script that changes records, so the state machine check, the token check and the event live in
 -- one place.
 
--- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-1.lua's ARGV):
--- record key prefix, event channel prefix, TTL, built-in states, batch token, allowed-source lists,
--- packed updates. Returns the batch and the index of the argument after them.
-local function readRecordBatch(at, now)
-  local b = {
-    channels = ARGV[at + 1], ttl = ARGV[at + 2], builtins = ARGV[at + 3],
+-- An empty batch of record updates: record key prefix, event channel prefix, TTL, built-in
+-- states, batch token (see applyUpdates-1.lua).
+local function newRecordBatch(prefix, channels, ttl, builtins, batch, now)
+  return {
+    prefix = prefix, channels = channels, ttl = ttl, builtins = builtins, batch = batch,
     now = now, nowDigits = string.format('%d', now),
+    -- '{p}:rec:' -> '{p}:replay:<batch token>' (see replayedReply)
+    replayKey = string.sub(prefix, 1, #prefix - 4) .. 'replay:' .. batch,
     updates = {}, current = {}, written = {}, seqs = {}, extras = {},
   }
-  local prefix, batch = ARGV[at], ARGV[at + 4]
-  -- '{p}:rec:' -> '{p}:replay:<batch token>' (see replayedReply)
-  b.replayKey = string.sub(prefix, 1, #prefix - 4) .. 'replay:' .. batch
-  local nSources = tonumber(ARGV[at + 5])
-  local u = 0
-  for idJson, taskJson, state, attempt, sourcesIndex, payload in packedRecords(ARGV[at + 7 + nSources], 6) do
-    u = u + 1
-    local id = idFromJson(idJson)
-    b.updates[u] = {
-      id = id, idJson = idJson, taskJson = taskJson, state = state, attempt = attempt, payload = payload,
-      sources = ARGV[at + 5 + tonumber(sourcesIndex)], key = prefix .. id, token = batch .. '.' .. string.format('%d', u),
-    }
-  end
-  -- One MGET for the batch; `written` holds what this call wrote, for a second update of one id.
+end
+
+-- Adds an update to the batch (fields as in applyUpdates-1.lua; sources is the list itself).
+local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources, payload)
+  local u = #b.updates + 1
+  b.updates[u] = {
+    id = id, idJson = idJson, taskJson = taskJson, state = state, attempt = attempt, payload = payload,
+    sources = sources, key = b.prefix .. id, token = b.batch .. '.' .. string.format('%d', u),
+  }
+end
+
+-- Reads the stored values of the batch's records: one MGET per 4000 (`written` then holds what
+-- this call writes, for a second update of one id).
+local function loadRecords(b)
   local n = #b.updates
-  for start = 1, n, 4000 do
+  for start = #b.current + 1, n, 4000 do
     local keys = {}
     for u = start, math.min(start + 3999, n) do keys[#keys + 1] = b.updates[u].key end
     local part = redis.call('MGET', unpack(keys))
     for j = 1, #part do b.current[start + j - 1] = part[j] end
   end
+end
+
+-- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-1.lua's ARGV):
+-- record key prefix, event channel prefix, TTL, built-in states, batch token, allowed-source lists,
+-- packed updates. Returns the batch, its stored records loaded, and the index of the argument after them.
+local function readRecordBatch(at, now)
+  local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now)
+  local nSources = tonumber(ARGV[at + 5])
+  for idJson, taskJson, state, attempt, sourcesIndex, payload in packedRecords(ARGV[at + 7 + nSources], 6) do
+    addRecordUpdate(b, idFromJson(idJson), idJson, taskJson, state, attempt, ARGV[at + 5 + tonumber(sourcesIndex)], payload)
+  end
+  loadRecords(b)
   return b, at + 8 + nSources
 end
 
