@@ -30,8 +30,8 @@ export function combinedStore(backend: MemoryBackend, broker: BrokerSide): Combi
     async reserveStarted(request) {
       // Marked as the reserve returns. A revoke in between stored REVOKED, and the state machine refuses STARTED.
       return (await broker.reserve(request)).map((delivery): StartedDelivery => {
-        const { id, task, attempt } = delivery.message;
-        return { ...delivery, started: backend.applyNow({ id, task, attempt, state: TaskStates.STARTED }) };
+        const { message, deliveries, receipt } = delivery;
+        return { message, deliveries, receipt, started: backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED }) };
       });
     },
   };

@@ -122,8 +122,9 @@ export class Reserver {
       const body = replyString(reply[at + 1]);
       leases.hold(receipt);
       try {
-        const delivery: Delivery = { message: decodeTaskMessage(body), deliveries: replyNumber(reply[at + 2]), receipt };
-        deliveries.push(started === undefined ? delivery : { ...delivery, started: started[j] as ApplyResult });
+        const message = decodeTaskMessage(body);
+        const count = replyNumber(reply[at + 2]);
+        deliveries.push(started === undefined ? { message, deliveries: count, receipt } : { message, deliveries: count, receipt, started: started[j] as ApplyResult });
       } catch (error) {
         // A stored message that is not valid: to the dead-letter queue with the reason, never returned.
         settling.push(this.#deadLetter(receipt, (error as Error).message));
