@@ -16,8 +16,15 @@ export interface BrokerSide {
 export function combinedStore(backend: MemoryBackend, broker: BrokerSide): CombinedStore {
   return {
     async enqueue(messages) {
+      const create = (m: TaskMessage) => backend.applyNow({ id: m.id, task: m.task, state: TaskStates.PENDING, attempt: 1, create: true });
+      if (messages.length === 1) {
+        // One message: the creation itself is the check, and a refusal leaves nothing to undo.
+        const result = create(messages[0] as TaskMessage);
+        if (result.applied) broker.publish(messages);
+        return [result];
+      }
       if (isAnyTaken(backend, messages)) return messages.map((m): ApplyResult => ({ applied: false, current: backend.getNow(m.id) }));
-      const results = messages.map((m) => backend.applyNow({ id: m.id, task: m.task, state: TaskStates.PENDING, attempt: 1, create: true }));
+      const results = messages.map(create);
       broker.publish(messages);
       return results;
     },
@@ -39,7 +46,6 @@ export function combinedStore(backend: MemoryBackend, broker: BrokerSide): Combi
 
 /** Whether any id has a record already, or appears twice. */
 function isAnyTaken(backend: MemoryBackend, messages: readonly TaskMessage[]): boolean {
-  if (messages.length === 1) return backend.getNow((messages[0] as TaskMessage).id) !== null;
   const ids = new Set<string>();
   for (const { id } of messages) {
     if (ids.has(id) || backend.getNow(id) !== null) return true;
