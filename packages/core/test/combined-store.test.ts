@@ -1,10 +1,12 @@
 import { MemoryBackend, MemoryBroker } from '@celeriac/memory';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ApplyResult, Celeriac, type CombinedStore, type Delivery, type StateUpdate, type TaskContext, type TaskMessage, chain } from '../src/index.js';
 
 /** The memory broker's combined store, recording which of its paths core takes. */
 class CombinedMemoryBroker extends MemoryBroker {
   readonly calls: string[] = [];
+  /** While set, settles wait for it: an outcome slow to reach the store. */
+  settleGate: Promise<void> | undefined;
 
   override combinedWith(backend: MemoryBackend): CombinedStore {
     const store = super.combinedWith(backend);
@@ -14,8 +16,9 @@ class CombinedMemoryBroker extends MemoryBroker {
         this.calls.push(`enqueue ${messages.map((m) => m.task).join(',')}`);
         return store.enqueue(messages);
       },
-      settle: (delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> => {
+      settle: async (delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> => {
         this.calls.push(`settle ${delivery.message.task} ${update.state}${next === undefined ? '' : ' +next'}`);
+        await this.settleGate;
         return store.settle(delivery, update, next);
       },
     };
@@ -64,6 +67,38 @@ describe('a broker with a combined store', () => {
     expect(await result.wait({ timeout: 2_000 })).toBe(13);
     // The first link starts the second: stored and acked apart. The last has no follow-up.
     expect(broker.calls).toEqual(['enqueue add', 'settle add SUCCESS']);
+  });
+
+  it('gives a slot to the next task once the outcome is handed over, and closes only after it is stored', async () => {
+    const { app, broker, backend } = setup();
+    let opened!: () => void;
+    broker.settleGate = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const ran: number[] = [];
+    const step = app.task({ name: 'step' }, (n: number) => {
+      ran.push(n);
+      return n;
+    });
+    const worker = app.worker({ concurrency: 1, pollInterval: 20 });
+    await worker.start();
+    const [first, second] = await step.bulk([[1], [2]]);
+    // Concurrency 1, and the first outcome is not stored yet: the second task ran all the same.
+    await vi.waitFor(() => expect(ran).toEqual([1, 2]));
+    expect(worker.activeCount).toBe(2);
+    expect((await backend.get(first?.id ?? ''))?.state).toBe('STARTED');
+    let closed = false;
+    const closing = worker.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(false);
+    opened();
+    await closing;
+    expect(worker.activeCount).toBe(0);
+    expect((await backend.get(first?.id ?? ''))?.state).toBe('SUCCESS');
+    expect((await backend.get(second?.id ?? ''))?.state).toBe('SUCCESS');
+    expect(await broker.size('default')).toBe(0);
   });
 
   it('is not used in eager mode', async () => {

@@ -52,6 +52,8 @@ export class Worker {
   /** The broker's one-step store-and-settle, when it offers one for this backend. */
   #combined: CombinedStore | undefined;
   readonly #running = new Map<string, Running>();
+  /** Runs that are over, their outcome on its way to the store: their slot is already free. */
+  readonly #settling = new Map<string, Running>();
   readonly #stopFetching = new AbortController();
   #loop: Promise<void> | undefined;
   #slotFreed: (() => void) | undefined;
@@ -63,9 +65,9 @@ export class Worker {
     this.options = resolveWorkerOptions(options);
   }
 
-  /** Tasks running right now. */
+  /** Deliveries not yet settled: tasks running, and finished ones whose outcome is being stored. */
   get activeCount(): number {
-    return this.#running.size;
+    return this.#running.size + this.#settling.size;
   }
 
   /** Starts consuming; resolves once the worker listens for revocations and has begun fetching. */
@@ -144,11 +146,22 @@ export class Worker {
     const entry: Running = { delivery, controller, handedBack: false, done: Promise.resolve() };
     this.#running.set(delivery.receipt, entry);
     entry.done = this.#process(entry).finally(() => {
-      this.#running.delete(delivery.receipt);
-      const wake = this.#slotFreed;
-      this.#slotFreed = undefined;
-      wake?.();
+      this.#freeSlot(entry);
+      this.#settling.delete(delivery.receipt);
     });
+  }
+
+  /**
+   * The run is over: its slot goes to the next task. Called as soon as the outcome is handed to the
+   * store, so the next reserve goes out right behind the settle instead of a round trip later.
+   */
+  #freeSlot(entry: Running): void {
+    const receipt = entry.delivery.receipt;
+    if (!this.#running.delete(receipt)) return;
+    this.#settling.set(receipt, entry);
+    const wake = this.#slotFreed;
+    this.#slotFreed = undefined;
+    wake?.();
   }
 
   async #process(entry: Running): Promise<void> {
@@ -180,7 +193,12 @@ export class Worker {
   #settler(entry: Running): Settle | undefined {
     const combined = this.#combined;
     if (combined === undefined) return undefined;
-    return (update, next) => (entry.handedBack ? this.#env.backend.apply(update) : combined.settle(entry.delivery, update, next));
+    return (update, next) => {
+      if (entry.handedBack) return this.#env.backend.apply(update);
+      const settled = combined.settle(entry.delivery, update, next);
+      this.#freeSlot(entry);
+      return settled;
+    };
   }
 
   #abortRunning(taskId: string): void {
@@ -220,6 +238,8 @@ export class Worker {
       entry.controller.abort(new Error('worker shut down before the task finished; it was handed back to the broker'));
       await this.#handBack({ message, deliveries: entry.delivery.deliveries, receipt: entry.delivery.receipt });
     }
+    // Outcomes still on their way to the store: the stores must not close under them.
+    await Promise.all([...this.#settling.values()].map((e) => e.done));
     this.#unsubscribeRevoke?.();
   }
 }
