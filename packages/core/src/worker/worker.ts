@@ -37,6 +37,8 @@ interface Running {
   readonly controller: LazyAbort;
   done: Promise<void>;
   handedBack: boolean;
+  /** The run is over and its slot free; the outcome is still on its way to the store. */
+  settling: boolean;
 }
 
 const RESERVE_ERROR_BACKOFF_MS = [50, 200, 500, 1000, 2000];
@@ -53,7 +55,9 @@ export class Worker {
   #combined: CombinedStore | undefined;
   readonly #running = new Map<string, Running>();
   /** Runs that are over, their outcome on its way to the store: their slot is already free. */
-  readonly #settling = new Map<string, Running>();
+  #settlingCount = 0;
+  /** Set by a shutdown waiting for the last of those settles. */
+  #allSettled: (() => void) | undefined;
   readonly #stopFetching = new AbortController();
   #loop: Promise<void> | undefined;
   #slotFreed: (() => void) | undefined;
@@ -67,7 +71,7 @@ export class Worker {
 
   /** Deliveries not yet settled: tasks running, and finished ones whose outcome is being stored. */
   get activeCount(): number {
-    return this.#running.size + this.#settling.size;
+    return this.#running.size + this.#settlingCount;
   }
 
   /** Starts consuming; resolves once the worker listens for revocations and has begun fetching. */
@@ -143,11 +147,11 @@ export class Worker {
 
   #launch(delivery: Delivery): void {
     const controller = new LazyAbort();
-    const entry: Running = { delivery, controller, handedBack: false, done: Promise.resolve() };
+    const entry: Running = { delivery, controller, handedBack: false, settling: false, done: Promise.resolve() };
     this.#running.set(delivery.receipt, entry);
     entry.done = this.#process(entry).finally(() => {
-      this.#freeSlot(entry);
-      this.#settling.delete(delivery.receipt);
+      if (!entry.settling) return this.#freeSlot(entry, false);
+      if (--this.#settlingCount === 0) this.#allSettled?.();
     });
   }
 
@@ -155,10 +159,13 @@ export class Worker {
    * The run is over: its slot goes to the next task. Called as soon as the outcome is handed to the
    * store, so the next reserve goes out right behind the settle instead of a round trip later.
    */
-  #freeSlot(entry: Running): void {
-    const receipt = entry.delivery.receipt;
-    if (!this.#running.delete(receipt)) return;
-    this.#settling.set(receipt, entry);
+  #freeSlot(entry: Running, settling: boolean): void {
+    // Counted, not kept in a collection: this runs for every task.
+    this.#running.delete(entry.delivery.receipt);
+    if (settling) {
+      entry.settling = true;
+      this.#settlingCount++;
+    }
     const wake = this.#slotFreed;
     this.#slotFreed = undefined;
     wake?.();
@@ -196,7 +203,7 @@ export class Worker {
     return (update, next) => {
       if (entry.handedBack) return this.#env.backend.apply(update);
       const settled = combined.settle(entry.delivery, update, next);
-      this.#freeSlot(entry);
+      this.#freeSlot(entry, true);
       return settled;
     };
   }
@@ -239,7 +246,7 @@ export class Worker {
       await this.#handBack({ message, deliveries: entry.delivery.deliveries, receipt: entry.delivery.receipt });
     }
     // Outcomes still on their way to the store: the stores must not close under them.
-    await Promise.all([...this.#settling.values()].map((e) => e.done));
+    if (this.#settlingCount > 0) await new Promise<void>((resolve) => (this.#allSettled = resolve));
     this.#unsubscribeRevoke?.();
   }
 }
