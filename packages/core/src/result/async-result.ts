@@ -141,10 +141,15 @@ export class AsyncResult<R = unknown> {
    * after it arrives as an event. Plain callbacks rather than `updates()`: this is the hot path of
    * every `wait()`, and an async generator per wait costs more than the task itself.
    */
-  private async waitForEnd({ timeout, signal }: WaitOptions): Promise<TaskRecord> {
-    if (this.#record !== null && isTerminal(this.#record.state)) return this.#record;
+  private waitForEnd({ timeout, signal }: WaitOptions): Promise<TaskRecord> {
+    if (this.#record !== null && isTerminal(this.#record.state)) return Promise.resolve(this.#record);
     if (timeout !== undefined) optionChecker('AsyncResult.wait()').timerMs('timeout', timeout);
-    const backend = await this.source.backend();
+    const source = this.source.backend();
+    return source instanceof Promise ? source.then((backend) => this.follow(backend, timeout, signal)) : this.follow(source, timeout, signal);
+  }
+
+  /** Subscribe, then read; settles on the first terminal record, the timeout or the signal. */
+  private follow(backend: ResultBackend, timeout: number | undefined, signal: AbortSignal | undefined): Promise<TaskRecord> {
     return new Promise<TaskRecord>((resolve, reject) => {
       let settled = false;
       let unsubscribe: (() => void) | undefined;
@@ -154,7 +159,7 @@ export class AsyncResult<R = unknown> {
         settled = true;
         unsubscribe?.();
         if (timer !== undefined) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        if (signal !== undefined) signal.removeEventListener('abort', onAbort);
         if (record === undefined) reject(error);
         else resolve(record);
       };
@@ -163,18 +168,19 @@ export class AsyncResult<R = unknown> {
         if (isTerminal(record.state)) finish(undefined, record);
       };
       const onAbort = () => finish(signal?.reason);
-      if (signal?.aborted) return finish(signal.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const fail = (error: unknown) => finish(error);
+      if (signal !== undefined) {
+        if (signal.aborted) return finish(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
       if (timeout !== undefined) timer = setTimeout(() => finish(new WaitTimeoutError(this.id, timeout)), timeout);
-      backend
-        .subscribe(this.id, onRecord)
-        .then(async (stop) => {
-          if (settled) return stop();
-          unsubscribe = stop;
-          const current = await backend.get(this.id);
+      backend.subscribe(this.id, onRecord).then((stop) => {
+        if (settled) return stop();
+        unsubscribe = stop;
+        backend.get(this.id).then((current) => {
           if (current !== null) onRecord(current);
-        })
-        .catch((error: unknown) => finish(error));
+        }, fail);
+      }, fail);
     });
   }
 
