@@ -11,6 +11,7 @@ import { type Settle, executeTask } from './execute-task.js';
 import { createDispatcher } from '../canvas/dispatch.js';
 import type { TaskMessage } from '../contracts/message.js';
 import { LazyAbort } from './lazy-abort.js';
+import { RunningSet, type Slotted } from './running-set.js';
 import { Wakeup } from '../adapters/wakeup.js';
 import { type ResolvedWorkerOptions, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
 
@@ -32,7 +33,7 @@ export interface WorkerSource {
   readonly logger: Logger;
 }
 
-interface Running {
+interface Running extends Slotted {
   readonly delivery: Delivery | StartedDelivery;
   readonly controller: LazyAbort;
   done: Promise<void>;
@@ -53,7 +54,7 @@ export class Worker {
   #env!: WorkerEnv;
   /** The broker's one-step store-and-settle, when it offers one for this backend. */
   #combined: CombinedStore | undefined;
-  readonly #running = new Map<string, Running>();
+  readonly #running = new RunningSet<Running>();
   /** Runs that are over, their outcome on its way to the store: their slot is already free. */
   #settlingCount = 0;
   /** Set by a shutdown waiting for the last of those settles. */
@@ -147,8 +148,8 @@ export class Worker {
 
   #launch(delivery: Delivery): void {
     const controller = new LazyAbort();
-    const entry: Running = { delivery, controller, handedBack: false, settling: false, done: Promise.resolve() };
-    this.#running.set(delivery.receipt, entry);
+    const entry: Running = { delivery, controller, handedBack: false, settling: false, done: Promise.resolve(), slot: -1 };
+    this.#running.add(entry);
     entry.done = this.#process(entry).finally(() => {
       if (!entry.settling) return this.#freeSlot(entry, false);
       if (--this.#settlingCount === 0) this.#allSettled?.();
@@ -161,7 +162,7 @@ export class Worker {
    */
   #freeSlot(entry: Running, settling: boolean): void {
     // Counted, not kept in a collection: this runs for every task.
-    this.#running.delete(entry.delivery.receipt);
+    this.#running.delete(entry);
     if (settling) {
       entry.settling = true;
       this.#settlingCount++;
@@ -209,7 +210,7 @@ export class Worker {
   }
 
   #abortRunning(taskId: string): void {
-    for (const entry of this.#running.values()) {
+    for (const entry of this.#running.toArray()) {
       if (entry.delivery.message.id === taskId) entry.controller.abort(new TaskRevokedError(taskId));
     }
   }
@@ -235,9 +236,9 @@ export class Worker {
     if (this.#loop === undefined) return;
     await this.#loop;
     const deadline = new Wakeup();
-    await Promise.race([Promise.all([...this.#running.values()].map((e) => e.done)), deadline.wait(this.options.shutdownTimeout)]);
+    await Promise.race([Promise.all(this.#running.toArray().map((e) => e.done)), deadline.wait(this.options.shutdownTimeout)]);
     deadline.wakeAll(); // clears the timer when the tasks finished first
-    for (const entry of this.#running.values()) {
+    for (const entry of this.#running.toArray()) {
       const { message } = entry.delivery;
       entry.handedBack = true;
       // PENDING first, so the aborted run's late outcome is refused by the state machine.
