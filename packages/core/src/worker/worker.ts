@@ -161,7 +161,7 @@ export class Worker {
    * store, so the next reserve goes out right behind the settle instead of a round trip later.
    */
   #freeSlot(entry: Running, settling: boolean): void {
-    // Counted, not kept in a collection: this runs for every task.
+    // Settling runs are counted, not kept in a collection: this runs for every task.
     this.#running.delete(entry);
     if (settling) {
       entry.settling = true;
