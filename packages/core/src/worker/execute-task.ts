@@ -55,14 +55,13 @@ const SETTLED: Outcome = { kind: 'settled' };
 export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: LazyAbort, settle?: Settle, alreadyStarted?: ApplyResult): Promise<Outcome> {
   const { backend } = env;
   const definition = env.registry.get(message.task);
-  const base = { id: message.id, task: message.task, attempt: message.attempt };
   if (definition === undefined) {
-    return finish(env, message, { ...base, state: TaskStates.FAILURE, error: serializeError(new NotRegisteredError(message.task)) });
+    return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: serializeError(new NotRegisteredError(message.task)) });
   }
   if (message.expires !== undefined && Date.now() > message.expires) {
-    return finish(env, message, { ...base, state: TaskStates.REVOKED, meta: { reason: 'expired' } });
+    return finish(env, message, { ...runUpdate(message, TaskStates.REVOKED), meta: { reason: 'expired' } });
   }
-  const started = alreadyStarted ?? (await backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED }));
+  const started = alreadyStarted ?? (await backend.apply(runUpdate(message, TaskStates.STARTED)));
   if (!started.applied) {
     // Revoked, or finished by an earlier delivery that may have died before its follow-ups ran.
     const current = started.current;
@@ -87,7 +86,14 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
   }
   // Outside the try: failing to store the outcome is a storage failure, not the task's. The
   // delivery stays unsettled and is redelivered.
-  return finish(env, message, { id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.SUCCESS, result }, settle);
+  const success = runUpdate(message, TaskStates.SUCCESS);
+  success.result = result;
+  return finish(env, message, success, settle);
+}
+
+/** An update of this run's record: its id, task and attempt, and `state`. */
+export function runUpdate(message: TaskMessage, state: TaskState): StateUpdate {
+  return { id: message.id, task: message.task, attempt: message.attempt, state };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -107,7 +113,6 @@ async function settleFailure(
   error: unknown,
   settle: Settle | undefined,
 ): Promise<Outcome> {
-  const base = { id: message.id, task: message.task, attempt: message.attempt };
   if (controller.reason instanceof TaskRevokedError) {
     // Revoked while running: REVOKED is already stored by whoever revoked it.
     const current = await env.backend.get(message.id);
@@ -120,8 +125,7 @@ async function settleFailure(
     const countdown = error instanceof RetryRequest && error.countdownMs !== undefined ? error.countdownMs : backoffDelay(backoff, message.attempt);
     const cause = error instanceof RetryRequest ? error.reason : error;
     const update: StateUpdate = {
-      ...base,
-      state: TaskStates.RETRY,
+      ...runUpdate(message, TaskStates.RETRY),
       meta: { countdown, nextAttempt: message.attempt + 1 },
       ...(cause === undefined ? {} : { error: serializeError(cause) }),
     };
@@ -137,7 +141,7 @@ async function settleFailure(
   const failure = error instanceof RetryRequest && error.reason !== undefined ? error.reason : error;
   const logged = failure instanceof CeleriacError ? failure.code : 'error';
   env.logger.warn(`task ${message.task} failed`, { id: message.id, attempt: message.attempt, error: logged });
-  return finish(env, message, { ...base, state: TaskStates.FAILURE, error: serializeError(failure) }, settle);
+  return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: serializeError(failure) }, settle);
 }
 
 /**
@@ -170,7 +174,8 @@ function createContext(env: ExecutionEnv, definition: RegisteredTask, message: T
     if (!isUserState(state)) {
       throw new InvalidTransitionError(TaskStates.STARTED, state, `updateState("${state}"): only user states (UPPER_SNAKE_CASE, not built in) may be set from a task; return a value to succeed, throw to fail`);
     }
-    const update: StateUpdate = { id: message.id, task: message.task, state, attempt: message.attempt, ...(meta === undefined ? {} : { meta }) };
+    const update = runUpdate(message, state);
+    if (meta !== undefined) update.meta = meta;
     try {
       await env.backend.apply(update);
     } catch (error) {

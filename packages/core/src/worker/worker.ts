@@ -7,7 +7,7 @@ import { TaskRevokedError } from '../errors/revoked-error.js';
 import { serializeError } from '../errors/serialize-error.js';
 import type { TaskRegistry } from '../app/registry.js';
 import { TaskStates } from '../state/states.js';
-import { type Settle, executeTask } from './execute-task.js';
+import { type Settle, executeTask, runUpdate } from './execute-task.js';
 import { createDispatcher } from '../canvas/dispatch.js';
 import type { TaskMessage } from '../contracts/message.js';
 import { LazyAbort } from './lazy-abort.js';
@@ -179,7 +179,7 @@ export class Worker {
     try {
       if (delivery.deliveries > this.options.maxDeliveries) {
         const error = new DeliveryLimitError(delivery.deliveries, this.options.maxDeliveries);
-        await backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.FAILURE, error: serializeError(error) });
+        await backend.apply({ ...runUpdate(message, TaskStates.FAILURE), error: serializeError(error) });
         await broker.deadLetter(delivery, error.message);
         return;
       }
@@ -226,8 +226,7 @@ export class Worker {
   }
 
   async #markHandedBack(message: TaskMessage): Promise<void> {
-    const update = { id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, meta: { reason: 'worker shut down' } };
-    await this.#env.backend.apply(update).catch(() => undefined);
+    await this.#env.backend.apply({ ...runUpdate(message, TaskStates.PENDING), meta: { reason: 'worker shut down' } }).catch(() => undefined);
   }
 
   async #shutdown(): Promise<void> {
