@@ -123,6 +123,8 @@ export class RedisBroker implements Broker {
     const stored = requeuedMessage(delivery, next);
     try {
       await this.#scripts.requeue(delivery.receipt, stored);
+      // Waiters of this process look again now, a delayed retry included (it publishes no wake-up).
+      this.#wake.notify();
     } finally {
       this.#leases.release(delivery.receipt);
     }

@@ -113,8 +113,11 @@ export class RedisCombinedStore implements CombinedStore {
   }
 
   async #settleBatch(batch: Settlement[]): Promise<ApplyResult[]> {
-    const { scripts, backend } = this.#deps;
-    return backend.results(batch, await scripts.settle(backend.recordArgs(batch), batch));
+    const { scripts, backend, wake } = this.#deps;
+    const results = backend.results(batch, await scripts.settle(backend.recordArgs(batch), batch));
+    // A requeued retry may be delayed (no wake-up is published for it): waiters look again now.
+    if (batch.some((s) => s.next !== undefined)) wake.notify();
+    return results;
   }
 
   #assertOpen(): void {

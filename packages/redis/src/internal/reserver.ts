@@ -31,22 +31,41 @@ export interface StartOnReserve {
 /** A delivery, with the outcome of its STARTED when the reserve stored one. */
 type Reserved = Delivery | StartedDelivery;
 
+/** The script's first reply element when it stopped at `max`: more may be reservable now. */
+const MORE_READY = -2;
+
 interface Attempt {
   deliveries: Reserved[];
-  /** ms until something may become reservable, or -1 */
+  /** MORE_READY, else nothing is left to take now: ms until something may become reservable, or -1 */
   nextDue: number;
   /** raw inbox messages were validated: some may be reservable now */
   triaged: boolean;
+}
+
+/** A reserve that took the last reservable messages, before any wake-up (see Reserver). */
+interface Drained {
+  readonly args: ScriptArg[];
+  readonly generation: number;
+  /** Date.now() at which something may become reservable, or -1 */
+  readonly dueAt: number;
 }
 
 /**
  * One `reserve()`: a script call that reclaims, promotes and takes in one round trip; then, if
  * nothing came, a sleep until a wake-up, the earliest due time (a delayed message, a lease expiry,
  * a rate window), `waitMs` or the abort signal, whichever is first.
+ *
+ * A reserve that took the last reservable messages says so. The next reserve with the same
+ * arguments, if no wake-up came in between, then goes straight to that sleep instead of making a
+ * script call that would find nothing: a worker that keeps up with its producers makes one reserve
+ * call per batch of work, not two. The hint is used once, so a worker that sleeps its full `waitMs`
+ * still looks with a real call next time (an inbox written by a foreign producer that does not
+ * publish a wake-up is found as before).
  */
 export class Reserver {
   readonly #ctx: ReserverContext;
   readonly #args: ReserveArgs;
+  #drained: Drained | undefined;
 
   constructor(ctx: ReserverContext) {
     this.#ctx = ctx;
@@ -60,13 +79,17 @@ export class Reserver {
     const { wake } = this.#ctx;
     const signal = request.signal;
     const deadline = Date.now() + request.waitMs;
+    const args = this.#args.for(request);
     for (;;) {
       if (isAborted(signal) || this.#ctx.isClosed()) return [];
       const since = wake.generation;
-      const attempt = await this.#attemptUnlessAborted(request, start);
+      const attempt = this.#skipDrained(args, since) ?? (await this.#attemptUnlessAborted(args, request.max, signal, start));
       if (attempt === undefined) return [];
-      if (attempt.deliveries.length > 0) return attempt.deliveries;
-      if (attempt.triaged) continue;
+      if (attempt.deliveries.length > 0) {
+        if (attempt.nextDue !== MORE_READY) this.#drained = { args, generation: since, dueAt: attempt.nextDue < 0 ? -1 : Date.now() + attempt.nextDue };
+        return attempt.deliveries;
+      }
+      if (attempt.triaged || attempt.nextDue === MORE_READY) continue;
       const left = deadline - Date.now();
       if (left <= 0 || isAborted(signal) || this.#ctx.isClosed()) return [];
       if (await wake.watch(request.queues)) continue;
@@ -74,10 +97,20 @@ export class Reserver {
     }
   }
 
+  /** An empty attempt standing for the call a drained hint makes needless (see the class comment). */
+  #skipDrained(args: ScriptArg[], generation: number): Attempt | undefined {
+    const drained = this.#drained;
+    if (drained === undefined) return undefined;
+    this.#drained = undefined;
+    if (drained.args !== args || drained.generation !== generation) return undefined;
+    if (drained.dueAt < 0) return { deliveries: [], nextDue: -1, triaged: false };
+    const nextDue = drained.dueAt - Date.now();
+    return nextDue > 0 ? { deliveries: [], nextDue, triaged: false } : undefined;
+  }
+
   /** The attempt, or undefined if the signal aborts first (a late result is handed back, not lost). */
-  #attemptUnlessAborted(request: ReserveRequest, start: StartOnReserve | undefined): Promise<Attempt | undefined> {
-    const attempt = this.#attempt(request, start);
-    const signal = request.signal;
+  #attemptUnlessAborted(args: ScriptArg[], max: number, signal: AbortSignal | undefined, start: StartOnReserve | undefined): Promise<Attempt | undefined> {
+    const attempt = this.#attempt(args, max, start);
     if (signal === undefined) return attempt;
     return new Promise<Attempt | undefined>((resolve, reject) => {
       const state = { abandoned: false };
@@ -100,10 +133,10 @@ export class Reserver {
     });
   }
 
-  async #attempt(request: ReserveRequest, start: StartOnReserve | undefined): Promise<Attempt> {
+  async #attempt(args: ScriptArg[], max: number, start: StartOnReserve | undefined): Promise<Attempt> {
     const { scripts, leases } = this.#ctx;
     const startArgs: ScriptArg[] = start === undefined ? [0] : [1, ...start.args()];
-    const reply = await scripts.reserve(this.#ctx.visibilityTimeout, request.max, this.#ctx.takeAcks(), this.#args.for(request), startArgs);
+    const reply = await scripts.reserve(this.#ctx.visibilityTimeout, max, this.#ctx.takeAcks(), args, startArgs);
     const nextDue = replyNumber(reply[0]);
     const rawCount = replyNumber(reply[1]);
     let token = replyNumber(reply[2]);

@@ -28,8 +28,10 @@
   Returns { nextDue, nRaw, first token, started, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
           started: 0, or for STARTED the applyUpdates-1.lua reply of one update per message taken,
           in order (the attempt is the message's, the task the record's).
-          nextDue: when nothing was taken, ms until something may become reservable (a delayed
-          message, a lease expiry, a rate window), -1 if nothing is pending; else -1.
+          nextDue: -2 if more may be reservable now (the take stopped at `max`); else nothing is
+          left to take now, and it is the ms until something may become reservable (a delayed
+          message, a lease expiry, a rate window), or -1 if nothing is pending. A worker that took
+          the last ready message thus knows, without a second call, that it can sleep until a wake-up.
           The j-th message taken is leased as "<first token + j - 1>:<id>".
 ]]
 --- @include "includes/nowMs"
@@ -128,10 +130,16 @@ for _, queue in ipairs(queues) do
   end
 end
 
+-- Whether the queue's j-th ready zset may give a message now (its rate window has room).
+local function takeable(queue, j)
+  local r = queue.rate[j]
+  return r == 0 or rates[r].cap > 0
+end
+
 -- Take: a k-way merge of the queue's ready zsets (one per task) by score, reading each in pages.
+-- Returns whether the queue was drained: nothing takeable left in it.
 local candidates, candidateRate = {}, {}
-for _, queue in ipairs(queues) do
-  if #candidates >= max then break end
+local function takeFrom(queue)
   local keys = queue.ready
   local pages, pos, popped, done = {}, {}, {}, {}
   for j = 1, #keys do
@@ -140,8 +148,7 @@ for _, queue in ipairs(queues) do
   while #candidates < max do
     local best, bestScore = nil, nil
     for j = 1, #keys do
-      local r = queue.rate[j]
-      if r == 0 or rates[r].cap > 0 then
+      if takeable(queue, j) then
         if pos[j] > #pages[j] and not done[j] then
           local want = max - #candidates
           pages[j] = redis.call('ZRANGE', keys[j], popped[j], popped[j] + want - 1, 'WITHSCORES')
@@ -162,8 +169,33 @@ for _, queue in ipairs(queues) do
     candidateRate[#candidates] = r
     if r > 0 then rates[r].cap = rates[r].cap - 1 end
   end
+  local drained = true
   for j = 1, #keys do
+    -- Stopped at `max` with more in the page read, or perhaps past it?
+    if drained and takeable(queue, j) and (pos[j] <= #pages[j] or (not done[j] and redis.call('ZCARD', keys[j]) > popped[j])) then
+      drained = false
+    end
     if popped[j] > 0 then redis.call('ZREMRANGEBYRANK', keys[j], 0, popped[j] - 1) end
+  end
+  return drained
+end
+
+-- Whether a queue not looked at (`max` was reached before it) holds a takeable message.
+local function anyReady(queue)
+  for j = 1, #queue.ready do
+    if takeable(queue, j) and redis.call('ZCARD', queue.ready[j]) > 0 then return true end
+  end
+  return false
+end
+
+-- Drained: nothing is left to take now, so the caller need not ask again before a wake-up or
+-- nextDue (raw inbox messages are validated first, so they are never "nothing left").
+local drained = #raws == 0
+for _, queue in ipairs(queues) do
+  if #candidates < max then
+    if not takeFrom(queue) then drained = false end
+  elseif drained and anyReady(queue) then
+    drained = false
   end
 end
 
@@ -219,8 +251,12 @@ if count > 0 then
   for r, args in pairs(rateArgs) do
     bulkCall('ZADD', rates[r].key, args)
     redis.call('PEXPIRE', rates[r].key, rates[r].interval)
+    rates[r].used = rates[r].used + #args / 2
   end
-elseif #raws == 0 then
+end
+if not drained then
+  nextDue = -2
+else
   local function consider(ms)
     if ms < 0 then ms = 0 end
     if nextDue < 0 or ms < nextDue then nextDue = ms end

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { makeMessage } from '@celeriac/core/testing';
+import { type Command, Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RedisBroker } from '../src/index.js';
+import { SCRIPTS } from '../src/internal/scripts.js';
+import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
+
+let server: TestRedis;
+let admin: Redis;
+useRedisServer((started, connection) => {
+  server = started;
+  admin = connection;
+});
+
+const RESERVE_SHA = createHash('sha1').update(SCRIPTS.reserveJobs.lua).digest('hex');
+const request = { queues: ['default'], tasks: ['test.noop'], max: 5 } as const;
+
+/** A broker on a connection of ours that counts the reserve script calls it sends. */
+function countingBroker(prefix: string): { broker: RedisBroker; reserveCalls: () => number; close: () => Promise<void> } {
+  const client = new Redis(server.url);
+  let calls = 0;
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = (command: Command, stream?: Parameters<Redis['sendCommand']>[1]) => {
+    const first = command.args[0];
+    if ((command.name === 'evalsha' && first === RESERVE_SHA) || (command.name === 'eval' && first === SCRIPTS.reserveJobs.lua)) calls++;
+    return send(command, stream);
+  };
+  const broker = new RedisBroker({ connection: client, prefix });
+  return {
+    broker,
+    reserveCalls: () => calls,
+    close: async () => {
+      await broker.close();
+      client.disconnect();
+    },
+  };
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** A worker's broker already listening for wake-ups (as after its first idle reserve), and a producer. */
+async function setUp() {
+  const prefix = uniquePrefix('drained');
+  const worker = countingBroker(prefix);
+  const producer = new RedisBroker({ connection: server.url, prefix });
+  cleanups.push(async () => {
+    await Promise.all([worker.close(), producer.close()]);
+    await deleteKeys(admin, prefix);
+  });
+  expect(await worker.broker.reserve({ ...request, waitMs: 10 })).toEqual([]);
+  const base = worker.reserveCalls();
+  return { broker: worker.broker, reserveCalls: () => worker.reserveCalls() - base, producer };
+}
+
+describe('a reserve that took the last ready message', () => {
+  it('lets the next reserve sleep without a script call, until a wake-up brings work', async () => {
+    const { broker, reserveCalls, producer } = await setUp();
+    await producer.publish([makeMessage()]);
+    // Let its wake-up arrive first: one arriving after the reserve began may be about newer work,
+    // and rightly costs a look.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await broker.reserve({ ...request, waitMs: 0 })).toHaveLength(1);
+    expect(reserveCalls()).toBe(1);
+
+    const second = makeMessage();
+    const next = broker.reserve({ ...request, waitMs: 5_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(reserveCalls()).toBe(1); // asleep: the queue was known to be empty
+    await producer.publish([second]); // another process: the wake-up comes over pub/sub
+    expect((await next).map((d) => d.message.id)).toEqual([second.id]);
+    expect(reserveCalls()).toBe(2);
+  });
+
+  it('looks again at once when the take stopped at max', async () => {
+    const { broker, reserveCalls, producer } = await setUp();
+    await producer.publish([makeMessage(), makeMessage(), makeMessage()]);
+    expect(await broker.reserve({ ...request, max: 2, waitMs: 0 })).toHaveLength(2);
+    expect(await broker.reserve({ ...request, max: 2, waitMs: 0 })).toHaveLength(1);
+    expect(reserveCalls()).toBe(2);
+  });
+
+  it('sleeps only until a delayed message is due', async () => {
+    const { broker, producer } = await setUp();
+    const delayed = makeMessage({ eta: Date.now() + 300 });
+    await producer.publish([makeMessage(), delayed]);
+    expect(await broker.reserve({ ...request, waitMs: 0 })).toHaveLength(1);
+    const started = Date.now();
+    const [due] = await broker.reserve({ ...request, waitMs: 5_000 });
+    expect(due?.message.id).toBe(delayed.id);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('uses the hint once: a reserve that slept its waitMs still looks before it returns', async () => {
+    const { broker, reserveCalls, producer } = await setUp();
+    await producer.publish([makeMessage()]);
+    expect(await broker.reserve({ ...request, waitMs: 0 })).toHaveLength(1);
+    // A foreign producer pushes a raw message straight into the inbox, with no wake-up.
+    const foreign = makeMessage();
+    await admin.rpush(broker.inboxKey('default'), JSON.stringify(foreign));
+    const [found] = await broker.reserve({ ...request, waitMs: 100 });
+    expect(found?.message.id).toBe(foreign.id);
+    expect(reserveCalls()).toBeGreaterThanOrEqual(2); // the skipped call, then the look after the sleep
+  });
+});
