@@ -77,9 +77,9 @@ export class RedisBroker implements Broker {
       },
     });
     this.#publishes = new TickBatcher<StoredMessage, void>(async (batch) => {
-      await this.#scripts.publish(batch, this.#wake.origin);
-      const now = Date.now();
-      if (batch.some((m) => this.#wake.watches(m.queue) && (m.message.eta === undefined || m.message.eta <= now))) this.#wake.notify();
+      const published = this.#scripts.publish(batch, this.#wake.origin);
+      this.#wake.notifyPublished(batch); // this process ignores its own wake-ups' echo (see WakeSignal)
+      await published;
       return [];
     }, this.options.maxBatch);
     this.#acks = new AckQueue((members) => this.#scripts.ack(members), this.options.maxBatch);

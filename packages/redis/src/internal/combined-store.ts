@@ -103,11 +103,9 @@ export class RedisCombinedStore implements CombinedStore {
     const { scripts, backend, wake } = this.#deps;
     const updates = groups.flatMap((g) => g.updates);
     const messages = groups.flatMap((g) => g.messages);
-    const reply = await scripts.enqueue(wake.origin, groups.map((g) => g.messages.length), backend.recordArgs(updates), messages);
-    const results = backend.results(updates, reply);
-    // This process ignores the echo of its own wake-up (see WakeSignal): wake its waiters here.
-    const now = Date.now();
-    if (messages.some((m, i) => results[i]?.applied === true && wake.watches(m.queue) && (m.message.eta === undefined || m.message.eta <= now))) wake.notify();
+    const enqueued = scripts.enqueue(wake.origin, groups.map((g) => g.messages.length), backend.recordArgs(updates), messages);
+    wake.notifyPublished(messages); // this process ignores its own wake-ups' echo (see WakeSignal)
+    const results = backend.results(updates, await enqueued);
     let at = 0;
     return groups.map((g) => results.slice(at, (at += g.messages.length)));
   }

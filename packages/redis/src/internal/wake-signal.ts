@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Wakeup } from '@celeriac/core';
 import type { BrokerKeys } from './keys.js';
+import type { StoredMessage } from './message-fields.js';
 import type { SubscriberHub } from './subscriber-hub.js';
 
 /**
@@ -13,6 +14,9 @@ import type { SubscriberHub } from './subscriber-hub.js';
  *
  * A process that publishes wakes its own waiters at once (a producer and a worker in one process
  * skip the pub/sub round trip) and ignores the echo, recognised by its `origin` in the message.
+ * "At once" means as soon as the publishing call is sent, not when its reply comes: the reserve a
+ * waiter then sends goes out after it on the same connection, and Redis runs a connection's
+ * commands in order, so the reserve finds the new work one round trip earlier.
  */
 export class WakeSignal {
   readonly #hub: SubscriberHub;
@@ -48,9 +52,13 @@ export class WakeSignal {
     return added;
   }
 
-  /** Whether a waiter of this process may want `queue`'s work. */
-  watches(queue: string): boolean {
-    return this.#watched.has(queue);
+  /**
+   * Wakes this process's waiters if any of these messages is ready now in a queue they watch. Call
+   * it right after sending the call that publishes them, on the connection waiters reserve with.
+   */
+  notifyPublished(messages: readonly StoredMessage[]): void {
+    const now = Date.now();
+    if (messages.some((m) => this.#watched.has(m.queue) && (m.message.eta === undefined || m.message.eta <= now))) this.notify();
   }
 
   /** Wakes every waiter (a publish, a reconnect, or close). */
