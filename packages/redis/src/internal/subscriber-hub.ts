@@ -2,6 +2,11 @@ import type { RedisClients } from './connection.js';
 
 export type ChannelHandler = (message: string) => void;
 
+/** How long a channel nobody listens to stays subscribed, so its UNSUBSCRIBE can share a command. */
+const LEAVE_DELAY_MS = 50;
+/** A batch of channels this large is unsubscribed at once. */
+const LEAVE_BATCH = 1000;
+
 /**
  * All pub/sub of one set of connections over a single subscriber connection: record events,
  * revocations and wake-ups, for every waiter in the process (never a connection per wait).
@@ -9,12 +14,19 @@ export type ChannelHandler = (message: string) => void;
  * Messages published while the connection is down are lost, so after a reconnect the hub
  * subscribes again to every channel and then runs the resync hooks, which re-read the state the
  * events were hinting at (events are a hint, state is the truth).
+ *
+ * A channel whose last handler leaves is unsubscribed a little later, together with the others
+ * left meanwhile: a `wait()` that ends then costs no command on its own, and no write on the way
+ * to its caller. A channel listened to again before that is still live.
  */
 export class SubscriberHub {
   readonly #clients: RedisClients;
   readonly #handlers = new Map<string, Set<ChannelHandler>>();
   readonly #live = new Map<string, Promise<void>>();
   readonly #resyncHooks = new Set<() => void>();
+  /** Channels without handlers, still subscribed until the next leave flush. */
+  #leaving = new Set<string>();
+  #leaveTimer: NodeJS.Timeout | undefined;
   #started = false;
   #connectedOnce = false;
 
@@ -29,7 +41,7 @@ export class SubscriberHub {
     if (handlers === undefined) {
       handlers = new Set();
       this.#handlers.set(channel, handlers);
-      this.#live.set(channel, this.#subscribe([channel]));
+      if (!this.#leaving.delete(channel)) this.#live.set(channel, this.#subscribe([channel]));
     }
     handlers.add(handler);
     try {
@@ -93,7 +105,17 @@ export class SubscriberHub {
     const handlers = this.#handlers.get(channel);
     if (handlers === undefined || !handlers.delete(handler) || handlers.size > 0) return;
     this.#handlers.delete(channel);
-    this.#live.delete(channel);
-    this.#clients.subscriber().unsubscribe(channel).catch(() => undefined);
+    this.#leaving.add(channel);
+    if (this.#leaving.size >= LEAVE_BATCH) this.#leave();
+    else this.#leaveTimer ??= setTimeout(() => this.#leave(), LEAVE_DELAY_MS).unref();
+  }
+
+  #leave(): void {
+    clearTimeout(this.#leaveTimer);
+    this.#leaveTimer = undefined;
+    const channels = [...this.#leaving];
+    this.#leaving = new Set();
+    for (const channel of channels) this.#live.delete(channel);
+    if (channels.length > 0) this.#clients.subscriber().unsubscribe(...channels).catch(() => undefined);
   }
 }
