@@ -1,5 +1,6 @@
 import { MemoryBackend, MemoryBroker } from '@celeriac/memory';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { COMBINED_ENQUEUE_STEP } from '../src/app/create-and-publish.js';
 import { type ApplyResult, Celeriac, type CombinedStore, type Delivery, type StateUpdate, type TaskContext, type TaskMessage, chain } from '../src/index.js';
 
 /** The memory broker's combined store, recording which of its paths core takes. */
@@ -99,6 +100,14 @@ describe('a broker with a combined store', () => {
     expect((await backend.get(first?.id ?? ''))?.state).toBe('SUCCESS');
     expect((await backend.get(second?.id ?? ''))?.state).toBe('SUCCESS');
     expect(await broker.size('default')).toBe(0);
+  });
+
+  it('takes a large bulk in steps of COMBINED_ENQUEUE_STEP messages, each one call', async () => {
+    const { broker, add } = setup();
+    const results = await add.bulk(Array.from({ length: COMBINED_ENQUEUE_STEP * 2 + 1 }, (_, i) => [i, 1]));
+    expect(results).toHaveLength(COMBINED_ENQUEUE_STEP * 2 + 1);
+    expect(broker.calls.map((c) => c.split(',').length)).toEqual([COMBINED_ENQUEUE_STEP, COMBINED_ENQUEUE_STEP, 1]);
+    expect(await broker.size('default')).toBe(COMBINED_ENQUEUE_STEP * 2 + 1);
   });
 
   it('is not used in eager mode', async () => {

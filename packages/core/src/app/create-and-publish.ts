@@ -17,12 +17,11 @@ interface IdAndTask {
 }
 
 /**
- * Above this many messages, enqueue with the separate calls even when a combined store exists: one
- * atomic step over a huge bulk (measured: 20,000 messages in one Redis script) is slower than
- * the pipelined chunks of the separate path, and a bulk's ids are fresh, so all-or-nothing buys
- * little there. Below it, the single step saves a round trip per enqueue.
+ * A bulk larger than this goes to the combined store in steps of this many messages, each all or
+ * nothing: one atomic step over a huge bulk (measured: 20,000 messages in one Redis script) is
+ * slower than steps the store can pipeline, and holds Redis for the whole bulk.
  */
-export const COMBINED_ENQUEUE_LIMIT = 1_000;
+export const COMBINED_ENQUEUE_STEP = 1_000;
 
 /** The PENDING records of the messages, or the first id found already in use (nothing was left behind). */
 export type Created = { ok: true; records: TaskRecord[] } | { ok: false; taken: IdAndTask };
@@ -30,19 +29,21 @@ export type Created = { ok: true; records: TaskRecord[] } | { ok: false; taken: 
 /**
  * Creates the PENDING record of every message and of every id in `later` (workflow steps published
  * later, by a follow-up), then publishes the messages unless `publish` is false (eager mode): all or
- * nothing. One atomic step through the combined store when there is one; otherwise apply, then
- * publish, removing what was created if an id is taken or the publish fails.
+ * nothing. Through the combined store when there is one: one atomic step per COMBINED_ENQUEUE_STEP
+ * messages (a bulk's ids are fresh, so a refused step is all but impossible; a failed one leaves
+ * the steps before it enqueued). Otherwise apply, then publish, removing what was created if an id
+ * is taken or the publish fails.
  */
 export async function createAndPublish(target: EnqueueTarget, messages: readonly TaskMessage[], later: readonly IdAndTask[], publish: boolean): Promise<Created> {
   const { broker, backend, combined } = target;
-  if (publish && combined !== undefined && messages.length <= COMBINED_ENQUEUE_LIMIT) {
+  if (publish && combined !== undefined) {
     if (later.length > 0) {
       const early = await createRecords(backend, later);
       if (!early.ok) return early;
     }
     let results: ApplyResult[];
     try {
-      results = await combined.enqueue(messages);
+      results = messages.length <= COMBINED_ENQUEUE_STEP ? await combined.enqueue(messages) : await enqueueInSteps(combined, messages);
     } catch (error) {
       await forget(backend, later).catch(() => undefined); // the workflow did not start: leave no orphan PENDING
       throw error;
@@ -64,6 +65,12 @@ export async function createAndPublish(target: EnqueueTarget, messages: readonly
     }
   }
   return { ok: true, records: created.records.slice(0, messages.length) };
+}
+
+async function enqueueInSteps(combined: CombinedStore, messages: readonly TaskMessage[]): Promise<ApplyResult[]> {
+  const steps: Promise<ApplyResult[]>[] = [];
+  for (let at = 0; at < messages.length; at += COMBINED_ENQUEUE_STEP) steps.push(combined.enqueue(messages.slice(at, at + COMBINED_ENQUEUE_STEP)));
+  return (await Promise.all(steps)).flat();
 }
 
 async function createRecords(backend: ResultBackend, items: readonly IdAndTask[]): Promise<Created> {

@@ -49,7 +49,7 @@ export class RedisCombinedStore implements CombinedStore {
 
   constructor(deps: CombinedStoreDeps) {
     this.#deps = deps;
-    this.#enqueues = new TickBatcher((groups) => this.#enqueueBatch(groups), deps.maxBatch);
+    this.#enqueues = new TickBatcher((groups) => this.#enqueueBatch(groups), deps.maxBatch, (group) => group.messages.length);
     this.#settles = new TickBatcher((batch) => this.#settleBatch(batch), deps.maxBatch);
     this.#pendingSources = CREATE_SOURCES_ARG; // enqueue only creates: never resets a running task
     const startedSources = sourcesArg(TaskStates.STARTED) as string;

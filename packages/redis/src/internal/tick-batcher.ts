@@ -15,9 +15,14 @@ export class TickBatcher<T, R> {
   #scheduled = false;
   readonly #inFlight = new Set<Promise<void>>();
 
+  /**
+   * `maxBatch` bounds the total weight of one script call; `weigh` gives an item's weight (1 by
+   * default; a group of messages weighs its size). An item heavier than `maxBatch` goes alone.
+   */
   constructor(
     private readonly send: (items: T[]) => Promise<R[]>,
     private readonly maxBatch: number,
+    private readonly weigh: (item: T) => number = () => 1,
   ) {}
 
   add(item: T): Promise<R> {
@@ -62,15 +67,27 @@ export class TickBatcher<T, R> {
     this.#scheduled = false;
     const entries = this.#entries;
     this.#entries = [];
-    for (let start = 0; start < entries.length; start += this.maxBatch) {
-      const chunk = entries.slice(start, start + this.maxBatch);
-      const sent = this.#sendChunk(chunk);
-      this.#inFlight.add(sent);
-      void sent.finally(() => this.#inFlight.delete(sent));
+    let start = 0;
+    let weight = 0;
+    for (let i = 0; i < entries.length; i++) {
+      const itemWeight = this.weigh((entries[i] as Entry<T, R>).item);
+      if (i > start && weight + itemWeight > this.maxBatch) {
+        this.#sendChunk(entries.slice(start, i));
+        start = i;
+        weight = 0;
+      }
+      weight += itemWeight;
     }
+    if (start < entries.length) this.#sendChunk(entries.slice(start));
   }
 
-  async #sendChunk(chunk: Entry<T, R>[]): Promise<void> {
+  #sendChunk(chunk: Entry<T, R>[]): void {
+    const sent = this.#send(chunk);
+    this.#inFlight.add(sent);
+    void sent.finally(() => this.#inFlight.delete(sent));
+  }
+
+  async #send(chunk: Entry<T, R>[]): Promise<void> {
     let results: R[];
     try {
       results = await this.send(chunk.map((e) => e.item));
