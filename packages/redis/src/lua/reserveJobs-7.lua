@@ -150,7 +150,8 @@ local function takeFrom(queue)
     for j = 1, #keys do
       if takeable(queue, j) then
         if pos[j] > #pages[j] and not done[j] then
-          local want = max - #candidates
+          -- One more than wanted: a page with something left over tells that the zset is not drained.
+          local want = max - #candidates + 1
           pages[j] = redis.call('ZRANGE', keys[j], popped[j], popped[j] + want - 1, 'WITHSCORES')
           pos[j] = 1
           done[j] = #pages[j] < want * 2
