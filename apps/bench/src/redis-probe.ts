@@ -45,6 +45,7 @@ async function run(peer: Peer, scenario: Scenario, tasks: number): Promise<void>
 async function main(): Promise<void> {
   const scenario = parseScenario(process.argv[2]);
   const tasks = Number(process.argv[3] ?? (scenario === 'latency' || scenario === 'process-c1' ? 2000 : 20000));
+  if (!Number.isSafeInteger(tasks) || tasks < 1) throw new Error(`tasks must be a positive integer, got ${String(process.argv[3])}`);
   const redis = await openBenchRedis(process.env);
   const admin = new Redis({ host: redis.host, port: redis.port });
   try {

@@ -172,7 +172,8 @@ local function takeFrom(queue)
   end
   local drained = true
   for j = 1, #keys do
-    -- Stopped at `max` with more in the page read, or perhaps past it?
+    -- Stopped at `max` with more in the page read (pages hold one more than wanted, so this is
+    -- the usual answer), or perhaps past it (a full page all taken: checked, never assumed)?
     if drained and takeable(queue, j) and (pos[j] <= #pages[j] or (not done[j] and redis.call('ZCARD', keys[j]) > popped[j])) then
       drained = false
     end
