@@ -160,10 +160,13 @@ export class Celeriac {
     const current = await backend.get(id);
     if (current === null) return 'unknown';
     if (isTerminal(current.state)) return 'finished';
-    await broker.revoke(id);
+    // The record first: a backend may read a waiting task's PENDING from its message (Redis
+    // does), which the broker's revoke removes. A crash in between leaves a REVOKED record over a
+    // waiting message, which no worker starts.
     const outcome = await backend.apply({ id, state: TaskStates.REVOKED, meta: { reason: 'revoked' } });
-    if (outcome.applied) return 'revoked';
-    return outcome.current === null ? 'unknown' : 'finished';
+    if (!outcome.applied) return outcome.current === null ? 'unknown' : 'finished';
+    await broker.revoke(id);
+    return 'revoked';
   }
 
   /** A worker running this app's registered tasks. Call `start()` on it. */

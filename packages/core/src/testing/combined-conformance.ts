@@ -150,19 +150,24 @@ export function combinedConformance(options: CombinedConformanceOptions): void {
         expect(second?.started).toMatchObject({ applied: true, record: { state: TaskStates.STARTED, attempt: 2, seq: 4 } });
       });
 
-      it('reports a refused STARTED (record finished or missing) and still delivers, for the worker to settle', async ({ skip }) => {
+      it('reports a refused STARTED (record finished) and still delivers, for the worker to settle', async ({ skip }) => {
         if (!offered()) return skip();
         const finished = makeMessage();
         await store.enqueue([finished]);
         await backend.apply({ id: finished.id, state: TaskStates.REVOKED, meta: { reason: 'test' } });
+        const [taken] = await reserveStarted();
+        expect(taken?.started).toMatchObject({ applied: false, current: { state: TaskStates.REVOKED } });
+        expect((await backend.get(finished.id))?.state).toBe(TaskStates.REVOKED);
+        if (taken !== undefined) await broker.ack(taken);
+      });
+
+      it('starts a message that has no record (expired, forgotten, or from a foreign producer) as a waiting task', async ({ skip }) => {
+        if (!offered()) return skip();
         const orphan = makeMessage();
         await broker.publish([orphan]); // a message with no record at all
-        const taken = await reserveStarted();
-        const byId = new Map(taken.map((d) => [d.message.id, d]));
-        expect(byId.get(finished.id)?.started).toMatchObject({ applied: false, current: { state: TaskStates.REVOKED } });
-        expect(byId.get(orphan.id)?.started).toEqual({ applied: false, current: null });
-        expect((await backend.get(finished.id))?.state).toBe(TaskStates.REVOKED);
-        for (const delivery of taken) await broker.ack(delivery);
+        const [taken] = await reserveStarted();
+        expect(taken?.started).toMatchObject({ applied: true, record: { id: orphan.id, task: orphan.task, state: TaskStates.STARTED, seq: 2 } });
+        if (taken !== undefined) await broker.ack(taken);
       });
     });
   });

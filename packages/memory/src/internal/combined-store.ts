@@ -38,6 +38,8 @@ export function combinedStore(backend: MemoryBackend, broker: BrokerSide): Combi
       // Marked as the reserve returns. A revoke in between stored REVOKED, and the state machine refuses STARTED.
       return (await broker.reserve(request)).map((delivery): StartedDelivery => {
         const { message, deliveries, receipt } = delivery;
+        // A message without a record (expired, forgotten, or never written) is a task waiting: PENDING first.
+        if (backend.getNow(message.id) === null) backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, create: true });
         return { message, deliveries, receipt, started: backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED }) };
       });
     },
