@@ -5,7 +5,7 @@ import { RedisClients } from './internal/connection.js';
 import { type BackendKeys, backendKeys } from './internal/keys.js';
 import { BUILTIN_STATES_ARG, type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, updateSourcesArg } from './internal/record-codec.js';
 import { nextCallToken } from './internal/call-token.js';
-import { replyArray, replyNumber } from './internal/reply.js';
+import { replyArray, replyNumber, replyString } from './internal/reply.js';
 import { SCRIPTS, type ScriptArg, runScript } from './internal/scripts.js';
 import { sharedClientsOf } from './internal/shared-clients.js';
 import { SubscriberHub } from './internal/subscriber-hub.js';
@@ -58,8 +58,9 @@ export class RedisBackend implements ResultBackend {
   async get(id: string): Promise<TaskRecord | null> {
     this.#assertOpen();
     await this.#clients.ready();
-    const stored = await this.#clients.command.get(this.#keys.record(id));
-    return stored === null ? null : decodeStoredRecord(stored);
+    // The stored record, or the PENDING record a waiting message implies (readRecord-2.lua).
+    const stored = await runScript(this.#clients.command, SCRIPTS.readRecord, [this.#keys.record(id), this.#keys.bodies], [id, JSON.stringify(id)]);
+    return stored === null ? null : decodeStoredRecord(replyString(stored));
   }
 
   async forget(id: string): Promise<void> {
@@ -131,7 +132,7 @@ export class RedisBackend implements ResultBackend {
 
   async #applyBatch(batch: PendingUpdate[]): Promise<ApplyResult[]> {
     const firstKey = this.#keys.record((batch[0] as PendingUpdate).update.id);
-    return this.#results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, [firstKey], this.#recordArgs(batch)));
+    return this.#results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, [firstKey, this.#keys.bodies], this.#recordArgs(batch)));
   }
 
   #recordArgs(batch: readonly PendingUpdate[]): ScriptArg[] {

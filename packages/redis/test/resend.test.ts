@@ -26,7 +26,7 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       const update = { id: 'task-1', task: 't.x', state: 'PENDING', attempt: 1, create: true } as const;
       // The exact arguments the backend sends for this creation, sent twice as ioredis would resend them.
       const args = [keys.recordPrefix, keys.eventPrefix, 60_000, ...applyArgs([{ update, sources: updateSourcesArg(update) as string }])];
-      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record(update.id)], args);
+      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record(update.id), keys.bodies], args);
       const first = (await call()) as unknown[];
       expect(first[1]).toBe(1); // created at seq 1
       // In between, a worker starts the task.

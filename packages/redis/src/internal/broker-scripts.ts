@@ -50,13 +50,13 @@ export class BrokerScripts {
   }
 
   /**
-   * Creates records and publishes their messages, per group all or nothing (enqueueJobs-6.lua).
-   * `recordArgs`: the PENDING updates' applyUpdates arguments, one per message, in message order.
+   * Publishes messages with their PENDING events, per group all or nothing (enqueueJobs-6.lua).
+   * `recordHeader`: the backend's record arguments (applyUpdates-2.lua's ARGV[1..5]).
    */
-  enqueue(origin: string, groupSizes: readonly number[], recordArgs: readonly ScriptArg[], messages: readonly StoredMessage[]): Promise<unknown> {
+  enqueue(origin: string, recordHeader: readonly ScriptArg[], groupSizes: readonly number[], messages: readonly StoredMessage[]): Promise<unknown> {
     const k = this.#k;
     const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
-    return runScript(this.#redis, SCRIPTS.enqueueJobs, keys, [k.wakePrefix, PRIORITY_UNIT, origin, groupSizes.length, ...groupSizes, ...recordArgs, ...publishArgs(k, messages)]);
+    return runScript(this.#redis, SCRIPTS.enqueueJobs, keys, [k.wakePrefix, PRIORITY_UNIT, origin, ...recordHeader, groupSizes.length, ...groupSizes, ...publishArgs(k, messages)]);
   }
 
   /**

@@ -70,9 +70,12 @@ export class RedisCombinedStore implements CombinedStore {
     this.#assertOpen();
     if (messages.length === 0) return [];
     const stored = messages.map((m) => storedMessage(m));
+    // Only the results are built from these: the script stores no PENDING record (the waiting
+    // message implies it, with its createdAt as updatedAt).
     const updates = stored.map(({ message }): PendingUpdate => ({
-      update: { id: message.id, task: message.task, state: TaskStates.PENDING, attempt: 1 },
+      update: { id: message.id, task: message.task, state: TaskStates.PENDING, attempt: message.attempt },
       sources: this.#pendingSources,
+      at: message.createdAt,
     }));
     await this.#deps.ready();
     return this.#enqueues.add({ messages: stored, updates });
@@ -103,7 +106,7 @@ export class RedisCombinedStore implements CombinedStore {
     const { scripts, backend, wake } = this.#deps;
     const updates = groups.flatMap((g) => g.updates);
     const messages = groups.flatMap((g) => g.messages);
-    const enqueued = scripts.enqueue(wake.origin, groups.map((g) => g.messages.length), backend.recordArgs(updates), messages);
+    const enqueued = scripts.enqueue(wake.origin, backend.recordHeader(), groups.map((g) => g.messages.length), messages);
     wake.notifyPublished(messages); // this process ignores its own wake-ups' echo (see WakeSignal)
     const results = backend.results(updates, await enqueued);
     let at = 0;

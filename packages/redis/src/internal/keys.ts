@@ -11,6 +11,8 @@
  * `delayed:<queue>` zset by eta; `inbox:<queue>` list for foreign producers; `leases` zset
  * "<token>:<id>" by expiry; `revoked` zset by time; `dead` zset by time with `reasons` hash.
  * Backend: `rec:<id>` string per task record; `gm:`/`gf:` group members and fired flag; `kv:` values.
+ * A message waiting in `body` without a record implies its PENDING record (see
+ * lua/includes/impliedRecord.lua), so the backend reads `body` too.
  */
 export interface BrokerKeys {
   readonly seq: string;
@@ -35,6 +37,8 @@ export interface BrokerKeys {
 
 export interface BackendKeys {
   readonly recordPrefix: string;
+  /** The broker's `body` hash: waiting messages, whose PENDING records are implied. */
+  readonly bodies: string;
   readonly eventPrefix: string;
   record(id: string): string;
   events(id: string): string;
@@ -53,7 +57,7 @@ export function brokerKeys(prefix: string): BrokerKeys {
     revoked: `${p}:revoked`,
     dead: `${p}:dead`,
     reasons: `${p}:reasons`,
-    body: `${p}:body`,
+    body: bodiesKey(p),
     meta: `${p}:meta`,
     dlv: `${p}:dlv`,
     routes: `${p}:routes`,
@@ -74,6 +78,7 @@ export function backendKeys(prefix: string): BackendKeys {
   const eventPrefix = `${p}:ev:`;
   return {
     recordPrefix,
+    bodies: bodiesKey(p),
     eventPrefix,
     record: (id) => recordPrefix + id,
     events: (id) => eventPrefix + id,
@@ -81,6 +86,10 @@ export function backendKeys(prefix: string): BackendKeys {
     groupFired: (groupId) => `${p}:gf:${groupId}`,
     value: (key) => `${p}:kv:${key}`,
   };
+}
+
+function bodiesKey(p: string): string {
+  return `${p}:body`;
 }
 
 /** Every key of a deployment matches this (for tests and tooling that clean up). */

@@ -21,12 +21,13 @@ export function storedMessage(m: TaskMessage, deliveries = 0): StoredMessage {
 }
 
 /**
- * A message as stored: its JSON with `attempt` first, so the reserve script reads the attempt of
- * the STARTED record it writes with a pattern instead of decoding the whole message.
+ * A message as stored: its JSON with `attempt` and `createdAt` first, so scripts read them (for the
+ * STARTED record, and the PENDING record a waiting message implies) with a pattern instead of
+ * decoding the whole message (see includes/impliedRecord.lua).
  */
 export function encodeStoredMessage(message: TaskMessage): string {
-  // Keys keep the place where they were first set: `attempt` stays at the front.
-  return JSON.stringify(Object.assign({ attempt: message.attempt }, message));
+  // Keys keep the place where they were first set: `attempt` and `createdAt` stay at the front.
+  return JSON.stringify(Object.assign({ attempt: message.attempt, createdAt: message.createdAt }, message));
 }
 
 /** `next` to store in place of `delivery`: a hand-back (same attempt) did not really run, so it does not count; a retry starts afresh. */

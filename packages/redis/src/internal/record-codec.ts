@@ -37,9 +37,11 @@ export function sourcesArg(state: TaskState): string | undefined {
 export interface PendingUpdate {
   readonly update: StateUpdate;
   readonly sources: string;
+  /** The record's updatedAt when it is not the script's clock (an implied PENDING: its message's createdAt). */
+  readonly at?: number;
 }
 
-/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-1.lua). */
+/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-2.lua). */
 export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
   const lists = new Map<string, number>();
   let packed = '';
@@ -65,7 +67,7 @@ export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
 export function applyResults(batch: readonly PendingUpdate[], reply: readonly unknown[]): ({ applied: true; record: TaskRecord } | { applied: false; stored: string | null })[] {
   const now = replyNumber(reply[0]);
   let extra = batch.length + 1;
-  return batch.map(({ update }, i) => {
+  return batch.map(({ update, at }, i) => {
     const seq = replyNumber(reply[i + 1]);
     if (seq === 0) {
       const stored = reply[extra++];
@@ -77,7 +79,7 @@ export function applyResults(batch: readonly PendingUpdate[], reply: readonly un
       attempt = replyNumber(reply[extra++]);
       task = JSON.parse(replyString(reply[extra++])) as string;
     }
-    const record: TaskRecord = { id: update.id, task, state: update.state, seq, attempt, updatedAt: now };
+    const record: TaskRecord = { id: update.id, task, state: update.state, seq, attempt, updatedAt: at ?? now };
     // Copies, as a reader of the store would get: a caller mutating its objects later changes nothing.
     if (update.meta !== undefined) record.meta = copyJson(update.meta);
     if (update.result !== undefined) record.result = copyJson(update.result);
@@ -90,7 +92,7 @@ function copyJson<T>(value: T): T {
   return typeof value === 'object' && value !== null ? (JSON.parse(JSON.stringify(value)) as T) : value;
 }
 
-/** A stored value (header + record JSON, see applyUpdates-1.lua) as a record. */
+/** A stored value (header + record JSON, see applyUpdates-2.lua) as a record. */
 export function decodeStoredRecord(stored: string): TaskRecord {
   // The record JSON is the first '{"id":' after the header: inside the task name's JSON string
   // every quote is escaped, so the header cannot contain it.

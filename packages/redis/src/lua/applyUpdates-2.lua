@@ -10,6 +10,8 @@
 
   KEYS[1] the record key of the first update: routes the call to the prefix's hash slot. Every
           record key is ARGV[1] .. id, in that same slot ({prefix} hash tag).
+  KEYS[2] the broker's message bodies (hash id -> raw): a waiting message without a record implies
+          its PENDING record (includes/impliedRecord)
   ARGV[1] record key prefix
   ARGV[2] event channel prefix
   ARGV[3] record TTL ms
@@ -29,7 +31,7 @@
 --- @include "includes/packedFields"
 --- @include "includes/records"
 
-local b = readRecordBatch(1, nowMs())
+local b = readRecordBatch(1, nowMs(), KEYS[2])
 local replay = replayedReply(b)
 if replay then return replay end
 for u = 1, #b.updates do applyRecord(b, u) end

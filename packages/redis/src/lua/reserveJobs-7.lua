@@ -24,9 +24,9 @@
           JSON, number of ready keys, then 2 per ready key: ready key, rate limit index (0: none)
           then 0, or 1 to store STARTED for every message taken, followed by the record key
           prefix, event channel prefix, record TTL, built-in states and batch token (as
-          applyUpdates-1.lua's ARGV[1..5]) and STARTED's allowed-source list
+          applyUpdates-2.lua's ARGV[1..5]) and STARTED's allowed-source list
   Returns { nextDue, nRaw, first token, started, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
-          started: 0, or for STARTED the applyUpdates-1.lua reply of one update per message taken,
+          started: 0, or for STARTED the applyUpdates-2.lua reply of one update per message taken,
           in order (the attempt is the message's, the task the record's).
           nextDue: -2 if more may be reservable now (the take stopped at `max`); else nothing is
           left to take now, and it is the ms until something may become reservable (a delayed
@@ -93,7 +93,7 @@ end
 local start = nil
 if nextArg() == '1' then
   local prefix, channels, ttl, builtins, batch = nextArg(), nextArg(), nextArg(), nextArg(), nextArg()
-  start = { batch = newRecordBatch(prefix, channels, ttl, builtins, batch, now), sources = nextArg() }
+  start = { batch = newRecordBatch(prefix, channels, ttl, builtins, batch, now, k.body), sources = nextArg() }
 end
 
 ackLeases(k.leases, k.body, k.meta, k.dlv, acks)
@@ -289,7 +289,7 @@ if start then
     local id, body = taken[j * 3 - 2], taken[j * 3 - 1]
     local idJson = '"' .. id .. '"'
     if string.find(id, '[%c"\\]') then idJson = cjson.encode(id) end
-    addRecordUpdate(b, id, idJson, '', 'STARTED', messageAttempt(body), start.sources, '')
+    addRecordUpdate(b, id, idJson, '', 'STARTED', messageAttempt(body), start.sources, '', body)
   end
   loadRecords(b)
   for u = 1, count do applyRecord(b, u) end

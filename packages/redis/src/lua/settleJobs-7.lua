@@ -1,16 +1,16 @@
 --[[
   Stores task outcomes and settles their deliveries, each in one step: an accepted update (checked
-  by the state machine as in applyUpdates-1.lua, and published) with a next message requeues it in
+  by the state machine as in applyUpdates-2.lua, and published) with a next message requeues it in
   place of its delivery (as requeueJob-7.lua: only if the lease is still held); anything else, a
   refused update included, acknowledges the delivery (as ackJobs-4.lua).
 
   KEYS[1..7] as requeueJob-7.lua: leases, seq, revoked, body, meta, dlv, routes
   ARGV[1] wake channel prefix
   ARGV[2] priority unit
-  then the record updates as applyUpdates-1.lua's ARGV, one per delivery,
+  then the record updates as applyUpdates-2.lua's ARGV, one per delivery,
   then per update: the lease member of its delivery, the number of fields of its next message
           (0 for none, else 10), and those fields as requeueJob-7.lua's ARGV[4..13]
-  Returns applyUpdates-1.lua's reply.
+  Returns applyUpdates-2.lua's reply.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"
@@ -23,7 +23,7 @@
 local k = { leases = KEYS[1], seq = KEYS[2], revoked = KEYS[3], body = KEYS[4], meta = KEYS[5], dlv = KEYS[6], routes = KEYS[7] }
 local now = nowMs()
 local unit = tonumber(ARGV[2])
-local b, at = readRecordBatch(3, now)
+local b, at = readRecordBatch(3, now, k.body)
 local replay = replayedReply(b)
 if replay then return replay end
 local acks = {}

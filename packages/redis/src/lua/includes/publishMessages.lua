@@ -11,7 +11,7 @@ local function readMessages(at)
   end
   local messages = {}
   for idJson, raw, route, rank, eta, deliveries in packedRecords(ARGV[at + 2 + nRoutes * 5], 6) do
-    messages[#messages + 1] = { id = idFromJson(idJson), raw = raw, route = routes[tonumber(route)], rank = tonumber(rank), eta = eta, dlv = deliveries }
+    messages[#messages + 1] = { id = idFromJson(idJson), idJson = idJson, raw = raw, route = routes[tonumber(route)], rank = tonumber(rank), eta = eta, dlv = deliveries }
   end
   return routes, messages
 end

@@ -1,45 +1,69 @@
--- Task records, one string per task (see applyUpdates-1.lua for the stored value). Shared by every
+-- Task records, one string per task (see applyUpdates-2.lua for the stored value). Shared by every
 -- script that changes records, so the state machine check, the token check and the event live in
 -- one place.
+--- @include "includes/bulk"
+--- @include "includes/impliedRecord"
 
 -- An empty batch of record updates: record key prefix, event channel prefix, TTL, built-in
--- states, batch token (see applyUpdates-1.lua).
-local function newRecordBatch(prefix, channels, ttl, builtins, batch, now)
+-- states, batch token (see applyUpdates-2.lua), and the hash of waiting messages whose PENDING
+-- records are implied (see includes/impliedRecord).
+local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodies)
   return {
     prefix = prefix, channels = channels, ttl = ttl, builtins = builtins, batch = batch,
-    now = now, nowDigits = string.format('%d', now),
+    now = now, nowDigits = string.format('%d', now), bodies = bodies,
     -- '{p}:rec:' -> '{p}:replay:<batch token>' (see replayedReply)
     replayKey = string.sub(prefix, 1, #prefix - 4) .. 'replay:' .. batch,
-    updates = {}, current = {}, written = {}, seqs = {}, extras = {},
+    updates = {}, current = {}, implied = {}, written = {}, seqs = {}, extras = {},
   }
 end
 
--- Adds an update to the batch (fields as in applyUpdates-1.lua; sources is the list itself).
-local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources, payload)
+-- Adds an update to the batch (fields as in applyUpdates-2.lua; sources is the list itself).
+-- raw: the update's waiting message if the caller holds it (else it is read when needed).
+local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources, payload, raw)
   local u = #b.updates + 1
   b.updates[u] = {
     id = id, idJson = idJson, taskJson = taskJson, state = state, attempt = attempt, payload = payload,
-    sources = sources, key = b.prefix .. id, token = b.batch .. '.' .. string.format('%d', u),
+    sources = sources, key = b.prefix .. id, token = b.batch .. '.' .. string.format('%d', u), raw = raw,
   }
 end
 
 -- Reads the stored values of the batch's records: one MGET per 4000 (`written` then holds what
--- this call writes, for a second update of one id).
+-- this call writes, for a second update of one id). A missing record of a waiting message reads as
+-- the PENDING record the message implies (its fields in b.implied[u]; see includes/impliedRecord).
 local function loadRecords(b)
   local n = #b.updates
-  for start = #b.current + 1, n, 4000 do
+  local first = #b.current + 1
+  for start = first, n, 4000 do
     local keys = {}
     for u = start, math.min(start + 3999, n) do keys[#keys + 1] = b.updates[u].key end
     local part = redis.call('MGET', unpack(keys))
     for j = 1, #part do b.current[start + j - 1] = part[j] end
   end
+  if not b.bodies then return end
+  local missing, ids = {}, {}
+  for u = first, n do
+    local up = b.updates[u]
+    if not b.current[u] then
+      if up.raw then
+        b.implied[u] = impliedFields(up.raw)
+      else
+        missing[#missing + 1] = u
+        ids[#ids + 1] = up.id
+      end
+    end
+  end
+  if #ids == 0 then return end
+  local raws = bulkQuery('HMGET', b.bodies, ids)
+  for j = 1, #missing do
+    if raws[j] then b.implied[missing[j]] = impliedFields(raws[j]) end
+  end
 end
 
--- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-1.lua's ARGV):
+-- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-2.lua's ARGV):
 -- record key prefix, event channel prefix, TTL, built-in states, batch token, allowed-source lists,
 -- packed updates. Returns the batch, its stored records loaded, and the index of the argument after them.
-local function readRecordBatch(at, now)
-  local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now)
+local function readRecordBatch(at, now, bodies)
+  local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, bodies)
   local nSources = tonumber(ARGV[at + 5])
   for idJson, taskJson, state, attempt, sourcesIndex, payload in packedRecords(ARGV[at + 7 + nSources], 6) do
     addRecordUpdate(b, idFromJson(idJson), idJson, taskJson, state, attempt, ARGV[at + 5 + tonumber(sourcesIndex)], payload)
@@ -55,17 +79,6 @@ local function storedRecord(b, u)
   return stored
 end
 
--- The token of the update that wrote a stored value.
-local function recordToken(stored)
-  return string.match(stored, '^[^\n]*\n%d+\n%d+\n%d+\n([^\n]*)\n')
-end
-
--- Update u is refused without a look at the state machine (a caller's own rule said no).
-local function refuseRecord(b, u)
-  b.seqs[u] = 0
-  b.extras[#b.extras + 1] = storedRecord(b, u) or false
-end
-
 -- Applies update u if the state machine allows it: bumps seq, stores the record (refreshing its
 -- TTL) and publishes it on the task's event channel. Returns true if applied (or already applied
 -- by this very batch, resent after a reconnect lost its reply).
@@ -77,6 +90,9 @@ local function applyRecord(b, u)
     local s, q, a, _, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n(%d+)\n([^\n]*)\n(%d+)\n()')
     curState, curSeq, curAttempt, curToken = s, tonumber(q), a, t
     curTask = string.sub(stored, pos, pos + tonumber(len) - 1)
+  elseif b.implied[u] then
+    local f = b.implied[u]
+    curState, curSeq, curAttempt, curTask = 'PENDING', 1, f.attempt, f.task
   end
   if stored and curToken == up.token then
     b.seqs[u] = curSeq
@@ -95,7 +111,7 @@ local function applyRecord(b, u)
   if task == '' then task = curTask end
   if not (allowed and task) then
     b.seqs[u] = 0
-    b.extras[#b.extras + 1] = stored or false
+    b.extras[#b.extras + 1] = stored or (b.implied[u] and impliedValue(up.idJson, b.implied[u])) or false
     return false
   end
   local seq = curSeq + 1
@@ -117,7 +133,7 @@ local function applyRecord(b, u)
   return true
 end
 
--- The reply of applyUpdates-1.lua: { now, seq or 0 per update, then the extras in update order }.
+-- The reply of applyUpdates-2.lua: { now, seq or 0 per update, then the extras in update order }.
 local function recordReply(b)
   local out = { b.now }
   for u = 1, #b.updates do out[u + 1] = b.seqs[u] end
@@ -135,9 +151,12 @@ local function replayedReply(b)
   return nil
 end
 
--- The reply of this call (recordReply), kept for a resend of it (replayedReply).
-local function finalReply(b)
-  local reply = recordReply(b)
+-- A call's reply, kept for a resend of it (replayedReply); finalReply: recordReply's.
+local function keepReply(b, reply)
   redis.call('SET', b.replayKey, cjson.encode(reply), 'PX', 60000)
   return reply
+end
+
+local function finalReply(b)
+  return keepReply(b, recordReply(b))
 end
