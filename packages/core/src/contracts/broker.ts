@@ -81,8 +81,10 @@ export interface CombinedStore {
    * Optional. `broker.reserve(request)`, and STARTED stored for every message taken (with the
    * message's `attempt`, keeping the record's task name) in the same atomic step: no moment where a
    * task is leased but its record does not say so, and no separate call per task to say it. The
-   * update goes through the state machine as in `apply`; a refused one (the record is terminal or
-   * missing) is reported in `started`, and the delivery is still returned for the worker to settle.
+   * update goes through the state machine as in `apply`; a refused one (the record is terminal) is
+   * reported in `started`, and the delivery is still returned for the worker to settle. A message
+   * with no record at all (forgotten, expired, or from a foreign producer) is a waiting task: it
+   * starts from PENDING (STARTED at seq 2).
    */
   reserveStarted?(request: ReserveRequest): Promise<StartedDelivery[]>;
 }

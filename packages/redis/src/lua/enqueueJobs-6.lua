@@ -59,12 +59,12 @@ for g = 1, nGroups do
   for m = first, last do
     local msg = messages[m]
     if free then
-      local attempt, createdAt, taskJson = messageHead(msg.raw)
       earlier[msg.id] = msg
       reply[m + 1] = 1
       accepted[#accepted + 1] = msg
-      redis.call('PUBLISH', b.channels .. msg.id, '{"id":' .. msg.idJson .. ',"task":' .. (taskJson or 'null') ..
-        ',"state":"PENDING","seq":1,"attempt":' .. (attempt or '1') .. ',"updatedAt":' .. (createdAt or b.nowDigits) .. '}')
+      -- Our producers' messages are always readable; one that is not has no record to announce.
+      local f = impliedFields(msg.raw)
+      if f then redis.call('PUBLISH', b.channels .. msg.id, impliedJson(msg.idJson, f)) end
     else
       -- Refused: the record in the way, as stored or implied (false if none: a repeat in this group).
       reply[m + 1] = 0

@@ -43,16 +43,6 @@
 --- @include "includes/promoteDue"
 --- @include "includes/records"
 
--- A stored message's attempt, as digits: our producers write it first (see message-fields.ts), so a
--- pattern finds it; anything else is decoded. '' (keep the record's) if it cannot be read.
-local function messageAttempt(body)
-  local attempt = string.match(body, '^{"attempt":(%d+),')
-  if attempt then return attempt end
-  local ok, message = pcall(cjson.decode, body)
-  if ok and type(message) == 'table' and type(message.attempt) == 'number' then return digits(message.attempt) end
-  return ''
-end
-
 local k = {
   leases = KEYS[1], tokens = KEYS[2], revoked = KEYS[3], body = KEYS[4],
   meta = KEYS[5], dlv = KEYS[6], routes = KEYS[7],
@@ -289,7 +279,9 @@ if start then
     local id, body = taken[j * 3 - 2], taken[j * 3 - 1]
     local idJson = '"' .. id .. '"'
     if string.find(id, '[%c"\\]') then idJson = cjson.encode(id) end
-    addRecordUpdate(b, id, idJson, '', 'STARTED', messageAttempt(body), start.sources, '', body)
+    -- The attempt is the message's (a retry's run is the next one); '' keeps the record's if unreadable.
+    local f = impliedFields(body) or false
+    addRecordUpdate(b, id, idJson, '', 'STARTED', f and f.attempt or '', start.sources, '', f)
   end
   loadRecords(b)
   for u = 1, count do applyRecord(b, u) end

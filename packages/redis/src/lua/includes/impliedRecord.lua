@@ -26,10 +26,14 @@ local function impliedFields(raw)
   return { attempt = attempt, createdAt = createdAt, task = taskJson }
 end
 
+-- That record as JSON (as published, and as stored after the header).
+local function impliedJson(idJson, f)
+  return '{"id":' .. idJson .. ',"task":' .. f.task .. ',"state":"PENDING","seq":1,"attempt":' .. f.attempt .. ',"updatedAt":' .. f.createdAt .. '}'
+end
+
 -- That record in the stored format (see applyUpdates-2.lua), with no token: no update wrote it.
 local function impliedValue(idJson, f)
-  return 'PENDING\n1\n' .. f.attempt .. '\n' .. f.createdAt .. '\n\n' .. string.format('%d', #f.task) .. '\n' .. f.task ..
-    '{"id":' .. idJson .. ',"task":' .. f.task .. ',"state":"PENDING","seq":1,"attempt":' .. f.attempt .. ',"updatedAt":' .. f.createdAt .. '}'
+  return 'PENDING\n1\n' .. f.attempt .. '\n' .. f.createdAt .. '\n\n' .. string.format('%d', #f.task) .. '\n' .. f.task .. impliedJson(idJson, f)
 end
 
 -- The stored-format PENDING record of a waiting message, or false if it cannot be read.

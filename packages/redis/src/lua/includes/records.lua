@@ -18,12 +18,13 @@ local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodie
 end
 
 -- Adds an update to the batch (fields as in applyUpdates-2.lua; sources is the list itself).
--- raw: the update's waiting message if the caller holds it (else it is read when needed).
-local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources, payload, raw)
+-- implied: the impliedFields of the update's waiting message if the caller has read it (false if
+-- unreadable; nil: loadRecords reads the message if the record is missing).
+local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources, payload, implied)
   local u = #b.updates + 1
   b.updates[u] = {
     id = id, idJson = idJson, taskJson = taskJson, state = state, attempt = attempt, payload = payload,
-    sources = sources, key = b.prefix .. id, token = b.batch .. '.' .. string.format('%d', u), raw = raw,
+    sources = sources, key = b.prefix .. id, token = b.batch .. '.' .. string.format('%d', u), implied = implied,
   }
 end
 
@@ -44,8 +45,8 @@ local function loadRecords(b)
   for u = first, n do
     local up = b.updates[u]
     if not b.current[u] then
-      if up.raw then
-        b.implied[u] = impliedFields(up.raw)
+      if up.implied ~= nil then
+        b.implied[u] = up.implied or nil
       else
         missing[#missing + 1] = u
         ids[#ids + 1] = up.id
