@@ -45,7 +45,7 @@ export { TRANSITIONS, USER_STATE, allowedSources, allowedSourcesFor, assertTrans
 
 // Contracts for storage adapters, and what they share
 export { Wakeup } from './adapters/wakeup.js';
-export type { Broker, CombinedStore, DeadLetter, Delivery, RateLimit, ReserveRequest, RevokeListener, StartedDelivery } from './contracts/broker.js';
+export type { Broker, CombinedStore, DeadLetter, Delivery, EnqueueOptions, RateLimit, ReserveRequest, RevokeListener, StartedDelivery } from './contracts/broker.js';
 export type { RecordListener, ResultBackend } from './contracts/result-backend.js';
 export type { ApplyResult, SerializedError, StateUpdate, TaskMeta, TaskRecord } from './contracts/record.js';
 export { type ChordLink, type TaskMessage, type TaskStep, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';

@@ -38,6 +38,8 @@ export class Celeriac {
   readonly logger: Logger;
   readonly eager: boolean;
   readonly #generateId: () => string;
+  /** Whether `#generateId` is ours (random, never repeats): a store may then skip checking its ids. */
+  readonly #idsAreRandom: boolean;
   readonly #ownsStores: boolean;
   /** Workers and schedulers made by this app, closed with it. */
   readonly #closeables = new Set<{ close(): Promise<void> }>();
@@ -52,6 +54,7 @@ export class Celeriac {
     this.logger = options.logger ?? consoleLogger();
     this.eager = options.eager ?? false;
     this.#generateId = options.generateId ?? randomUuid;
+    this.#idsAreRandom = options.generateId === undefined;
     this.#ownsStores = options.broker === undefined;
     this.#stores =
       options.broker !== undefined && options.backend !== undefined
@@ -214,7 +217,7 @@ export class Celeriac {
     newId: () => this.#generateId(),
     result: (id) => this.result(id),
     submit: async (start, pending) => {
-      await this.#create(start, pending.map((s) => ({ id: s.id, task: s.task })));
+      await this.#create(start, pending.map((s) => ({ id: s.id, task: s.task })), this.#idsAreRandom); // ids from newId()
       if (this.eager) {
         for (const message of start) await this.#runEagerly(message);
       }
@@ -223,15 +226,17 @@ export class Celeriac {
 
   async #enqueue<R>(name: string, args: unknown[], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>> {
     const now = Date.now();
-    const message = this.#buildMessage(name, args, resolveApplyOptions(name, apply, defaults, now), now, '');
+    const resolved = resolveApplyOptions(name, apply, defaults, now);
+    const message = this.#buildMessage(name, args, resolved, now, '');
+    const freshIds = resolved.taskId === undefined && this.#idsAreRandom;
     const combined = this.eager ? undefined : this.#ready?.combined;
     if (combined !== undefined) {
       // The hot path of every delay(): one message, one step, no layers in between.
-      const [created] = await combined.enqueue([message]);
+      const [created] = await combined.enqueue([message], { freshIds });
       if (created?.applied !== true) throw this.#idInUse(name, message.id);
       return new AsyncResult<R>(message.id, this.#resultSource, created.record);
     }
-    const [record] = await this.#create([message]);
+    const [record] = await this.#create([message], [], freshIds);
     if (this.eager) return this.#runEagerly<R>(message);
     return new AsyncResult<R>(message.id, this.#resultSource, record);
   }
@@ -245,14 +250,14 @@ export class Celeriac {
       throw new InvalidOptionError(`bulk() of ${name}`, 'taskId', 'cannot be shared by several tasks');
     }
     const messages = argsList.map((args, i) => this.#buildMessage(name, args, resolved, now, argsList.length > 1 ? `call ${i}: ` : ''));
-    const records = await this.#create(messages);
+    const records = await this.#create(messages, [], resolved.taskId === undefined && this.#idsAreRandom);
     if (this.eager) return Promise.all(messages.map((m) => this.#runEagerly<R>(m)));
     return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
   }
 
   /** PENDING records for the messages (and for `later` workflow steps), then the publish unless eager; throws if an id is taken. */
-  async #create(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[] = []): Promise<TaskRecord[]> {
-    const created = await createAndPublish(this.#ready ?? (await this.#target), messages, later, !this.eager);
+  async #create(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[], freshIds: boolean): Promise<TaskRecord[]> {
+    const created = await createAndPublish(this.#ready ?? (await this.#target), messages, later, !this.eager, { freshIds });
     if (!created.ok) throw this.#idInUse(created.taken.task, created.taken.id);
     return created.records;
   }

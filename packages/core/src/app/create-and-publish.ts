@@ -1,4 +1,4 @@
-import type { Broker, CombinedStore } from '../contracts/broker.js';
+import type { Broker, CombinedStore, EnqueueOptions } from '../contracts/broker.js';
 import type { TaskMessage } from '../contracts/message.js';
 import type { ApplyResult, TaskRecord } from '../contracts/record.js';
 import type { ResultBackend } from '../contracts/result-backend.js';
@@ -34,7 +34,7 @@ export type Created = { ok: true; records: TaskRecord[] } | { ok: false; taken: 
  * the steps before it enqueued). Otherwise apply, then publish, removing what was created if an id
  * is taken or the publish fails.
  */
-export async function createAndPublish(target: EnqueueTarget, messages: readonly TaskMessage[], later: readonly IdAndTask[], publish: boolean): Promise<Created> {
+export async function createAndPublish(target: EnqueueTarget, messages: readonly TaskMessage[], later: readonly IdAndTask[], publish: boolean, options: EnqueueOptions = {}): Promise<Created> {
   const { broker, backend, combined } = target;
   if (publish && combined !== undefined) {
     if (later.length > 0) {
@@ -43,7 +43,7 @@ export async function createAndPublish(target: EnqueueTarget, messages: readonly
     }
     let results: ApplyResult[];
     try {
-      results = messages.length <= COMBINED_ENQUEUE_STEP ? await combined.enqueue(messages) : await enqueueInSteps(combined, messages);
+      results = messages.length <= COMBINED_ENQUEUE_STEP ? await combined.enqueue(messages, options) : await enqueueInSteps(combined, messages, options);
     } catch (error) {
       await forget(backend, later).catch(() => undefined); // the workflow did not start: leave no orphan PENDING
       throw error;
@@ -67,9 +67,9 @@ export async function createAndPublish(target: EnqueueTarget, messages: readonly
   return { ok: true, records: created.records.slice(0, messages.length) };
 }
 
-async function enqueueInSteps(combined: CombinedStore, messages: readonly TaskMessage[]): Promise<ApplyResult[]> {
+async function enqueueInSteps(combined: CombinedStore, messages: readonly TaskMessage[], options: EnqueueOptions): Promise<ApplyResult[]> {
   const steps: Promise<ApplyResult[]>[] = [];
-  for (let at = 0; at < messages.length; at += COMBINED_ENQUEUE_STEP) steps.push(combined.enqueue(messages.slice(at, at + COMBINED_ENQUEUE_STEP)));
+  for (let at = 0; at < messages.length; at += COMBINED_ENQUEUE_STEP) steps.push(combined.enqueue(messages.slice(at, at + COMBINED_ENQUEUE_STEP), options));
   return (await Promise.all(steps)).flat();
 }
 

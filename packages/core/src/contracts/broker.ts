@@ -63,6 +63,16 @@ export type RevokeListener = (taskId: string) => void;
  * core would do in two steps (record, then publish; store the outcome, then settle), done as one
  * atomic step, so no crash between the two can leave a record without its message or the reverse.
  */
+/** What the caller knows of the messages it enqueues. */
+export interface EnqueueOptions {
+  /**
+   * Every id was generated for this call from enough random bits never to repeat (the app's own
+   * generator, not a caller's `taskId` or `generateId`): none can be in use, revoked, or listened
+   * to yet, so a store may skip checking and announcing them.
+   */
+  freshIds?: boolean;
+}
+
 export interface CombinedStore {
   /**
    * Create the PENDING records and publish the messages in one atomic step, all or nothing: if any
@@ -70,7 +80,7 @@ export interface CombinedStore {
    * `backend.apply({ id, task, state: 'PENDING', attempt: 1 })` would have returned; when the call
    * is refused, every entry is refused (`current`: the record in the way, or `null`).
    */
-  enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]>;
+  enqueue(messages: readonly TaskMessage[], options?: EnqueueOptions): Promise<ApplyResult[]>;
   /**
    * Store an outcome (SUCCESS, FAILURE, REVOKED, or RETRY with `next`) and settle the delivery in
    * one atomic step: ack, or requeue `next` in its place. The update goes through the state machine

@@ -5,6 +5,12 @@ import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from '.
 import { replyArray, replyNumber } from './reply.js';
 import { SCRIPTS, type ScriptArg, runScript } from './scripts.js';
 
+/** One enqueue call within a batched enqueueJobs call: its number of messages, and whether their ids are fresh. */
+export interface EnqueueGroupShape {
+  readonly size: number;
+  readonly freshIds: boolean;
+}
+
 /**
  * The broker's Lua scripts, each with its KEYS in the order its header documents: the one place
  * that knows which keys a script touches.
@@ -53,10 +59,12 @@ export class BrokerScripts {
    * Publishes messages with their PENDING events, per group all or nothing (enqueueJobs-6.lua).
    * `recordHeader`: the backend's record arguments (applyUpdates-2.lua's ARGV[1..5]).
    */
-  enqueue(origin: string, recordHeader: readonly ScriptArg[], groupSizes: readonly number[], messages: readonly StoredMessage[]): Promise<unknown> {
+  enqueue(origin: string, recordHeader: readonly ScriptArg[], groups: readonly EnqueueGroupShape[], messages: readonly StoredMessage[]): Promise<unknown> {
     const k = this.#k;
     const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
-    return runScript(this.#redis, SCRIPTS.enqueueJobs, keys, [k.wakePrefix, PRIORITY_UNIT, origin, ...recordHeader, groupSizes.length, ...groupSizes, ...publishArgs(k, messages)]);
+    const groupArgs: ScriptArg[] = [groups.length];
+    for (const g of groups) groupArgs.push(g.size, g.freshIds ? 1 : 0);
+    return runScript(this.#redis, SCRIPTS.enqueueJobs, keys, [k.wakePrefix, PRIORITY_UNIT, origin, ...recordHeader, ...groupArgs, ...publishArgs(k, messages)]);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { type ApplyResult, type CombinedStore, type Delivery, type ReserveRequest, type StartedDelivery, type StateUpdate, type TaskMessage, TaskStates } from '@celeriac/core';
+import { type ApplyResult, type CombinedStore, type Delivery, type EnqueueOptions, type ReserveRequest, type StartedDelivery, type StateUpdate, type TaskMessage, TaskStates } from '@celeriac/core';
 import type { BackendParts } from './backend-parts.js';
 import type { BrokerScripts } from './broker-scripts.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -27,6 +27,7 @@ export interface CombinedStoreDeps {
 interface EnqueueGroup {
   readonly messages: StoredMessage[];
   readonly updates: PendingUpdate[];
+  readonly freshIds: boolean;
 }
 
 interface Settlement extends PendingUpdate {
@@ -66,9 +67,11 @@ export class RedisCombinedStore implements CombinedStore {
     return this.#deps.reserve(request, this.#start);
   }
 
-  async enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]> {
+  async enqueue(messages: readonly TaskMessage[], options?: EnqueueOptions): Promise<ApplyResult[]> {
     this.#assertOpen();
     if (messages.length === 0) return [];
+    // Ready first, then encode and send: the steps of a bulk then encode one while Redis runs the last.
+    await this.#deps.ready();
     const stored = messages.map((m) => storedMessage(m));
     // Only the results are built from these: the script stores no PENDING record (the waiting
     // message implies it, with its createdAt as updatedAt).
@@ -77,8 +80,7 @@ export class RedisCombinedStore implements CombinedStore {
       sources: this.#pendingSources,
       at: message.createdAt,
     }));
-    await this.#deps.ready();
-    return this.#enqueues.add({ messages: stored, updates });
+    return this.#enqueues.add({ messages: stored, updates, freshIds: options?.freshIds === true });
   }
 
   async settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> {
@@ -106,7 +108,8 @@ export class RedisCombinedStore implements CombinedStore {
     const { scripts, backend, wake } = this.#deps;
     const updates = groups.flatMap((g) => g.updates);
     const messages = groups.flatMap((g) => g.messages);
-    const enqueued = scripts.enqueue(wake.origin, backend.recordHeader(), groups.map((g) => g.messages.length), messages);
+    const shapes = groups.map((g) => ({ size: g.messages.length, freshIds: g.freshIds }));
+    const enqueued = scripts.enqueue(wake.origin, backend.recordHeader(), shapes, messages);
     wake.notifyPublished(messages); // this process ignores its own wake-ups' echo (see WakeSignal)
     const results = backend.results(updates, await enqueued);
     let at = 0;

@@ -58,6 +58,9 @@ export class TickBatcher<T, R> {
 
   #push(entry: Entry<T, R>): void {
     this.#entries.push(entry);
+    // A full batch on its own gains nothing by waiting: send it (and what came before it) now, so
+    // the caller prepares its next batch while Redis runs this one.
+    if (this.weigh(entry.item) >= this.maxBatch) return this.#flush();
     if (this.#scheduled) return;
     this.#scheduled = true;
     process.nextTick(() => this.#flush());

@@ -8,13 +8,18 @@
   createdAt; see includes/impliedRecord), which the first update that moves it on stores. The
   PENDING event is published as for any other change.
 
+  A group of fresh ids (generated for this call from 122 random bits, so never seen before and
+  unknown to anyone until this call replies) skips what cannot apply to it: the in-use check, the
+  revoked check and the PENDING event (no one can be subscribed to an id nobody knows yet).
+
   KEYS[1..6] as publishJobs-6.lua: seq, revoked, body, meta, dlv, routes
   ARGV[1] wake channel prefix
   ARGV[2] priority unit
   ARGV[3] origin (the wake message, see publishJobs-6.lua)
   ARGV[4..8] record key prefix, event channel prefix, record TTL, built-in states and batch token
           (as applyUpdates-2.lua's ARGV[1..5])
-  ARGV[9] number of groups, then the number of messages of each group (in message order)
+  ARGV[9] number of groups, then per group (in message order): its number of messages, and 1 if
+          its ids are fresh, else 0
   then the messages as publishJobs-6.lua's ARGV from ARGV[4] (route table, count, packed)
   Returns applyUpdates-2.lua's reply for one PENDING creation per message: seq 1 if enqueued; 0 if
   its group was refused, with the record in its way (false if none).
@@ -31,39 +36,55 @@ local b = newRecordBatch(ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], now, k.bod
 local replay = replayedReply(b)
 if replay then return replay end
 local nGroups = tonumber(ARGV[9])
-local routes, messages = readMessages(10 + nGroups)
+local routes, messages = readMessages(10 + nGroups * 2)
 local n = #messages
 
--- In use: an id with a record, or with a message waiting under it (its implied PENDING).
-local ids, keys, records = {}, {}, {}
-for m = 1, n do
-  ids[m] = messages[m].id
-  keys[m] = b.prefix .. ids[m]
-end
-for start = 1, n, 4000 do
-  local part = redis.call('MGET', unpack(keys, start, math.min(start + 3999, n)))
-  for j = 1, #part do records[start + j - 1] = part[j] end
-end
-local waiting = bulkQuery('HMGET', k.body, ids)
-
-local reply, extras, accepted, earlier = { now }, {}, {}, {}
+-- In use: an id with a record, or with a message waiting under it (its implied PENDING). Only
+-- the messages of groups whose ids are not fresh are looked up.
+local groups, checked, ids, keys = {}, {}, {}, {}
 local first = 1
 for g = 1, nGroups do
-  local last = first + tonumber(ARGV[9 + g]) - 1
-  local free, seen = true, {}
-  for m = first, last do
-    local id = ids[m]
-    if seen[id] or earlier[id] or records[m] or waiting[m] then free = false end
-    seen[id] = true
+  local size, fresh = tonumber(ARGV[8 + g * 2]), ARGV[9 + g * 2] == '1'
+  groups[g] = { first = first, last = first + size - 1, fresh = fresh }
+  for m = first, first + size - 1 do
+    if fresh then
+      messages[m].fresh = true
+    else
+      checked[#checked + 1] = m
+      ids[#ids + 1] = messages[m].id
+      keys[#keys + 1] = b.prefix .. messages[m].id
+    end
   end
-  for m = first, last do
+  first = first + size
+end
+local records, waiting = {}, {}
+for start = 1, #keys, 4000 do
+  local part = redis.call('MGET', unpack(keys, start, math.min(start + 3999, #keys)))
+  for j = 1, #part do records[checked[start + j - 1]] = part[j] end
+end
+if #ids > 0 then
+  local bodies = bulkQuery('HMGET', k.body, ids)
+  for j = 1, #checked do waiting[checked[j]] = bodies[j] end
+end
+
+local reply, extras, accepted, earlier = { now }, {}, {}, {}
+for _, group in ipairs(groups) do
+  local free, seen = true, {}
+  if not group.fresh then
+    for m = group.first, group.last do
+      local id = messages[m].id
+      if seen[id] or earlier[id] or records[m] or waiting[m] then free = false end
+      seen[id] = true
+    end
+  end
+  for m = group.first, group.last do
     local msg = messages[m]
     if free then
       earlier[msg.id] = msg
       reply[m + 1] = 1
       accepted[#accepted + 1] = msg
       -- Our producers' messages are always readable; one that is not has no record to announce.
-      local f = impliedFields(msg.raw)
+      local f = not group.fresh and impliedFields(msg.raw)
       if f then redis.call('PUBLISH', b.channels .. msg.id, impliedJson(msg.idJson, f)) end
     else
       -- Refused: the record in the way, as stored or implied (false if none: a repeat in this group).
@@ -72,7 +93,6 @@ for g = 1, nGroups do
       extras[#extras + 1] = records[m] or (before and impliedRecord(msg.idJson, before)) or false
     end
   end
-  first = last + 1
 end
 for _, v in ipairs(extras) do reply[#reply + 1] = v end
 publishMessages(k, now, tonumber(ARGV[2]), ARGV[1], ARGV[3], routes, accepted)

@@ -17,7 +17,9 @@ local function readMessages(at)
 end
 
 -- Stores messages, each ready at once or delayed until its eta; those whose id is revoked are
--- dropped. Wakes the queues that got ready work with `origin` as the wake message.
+-- dropped. Wakes the queues that got ready work with `origin` as the wake message. A message
+-- marked `fresh` has an id generated for it just now (see enqueueJobs): it cannot be revoked or
+-- have a delivery count yet, so neither is looked at.
 -- k: seq, revoked, body, meta, dlv, routes keys. Returns the number of messages stored.
 local function publishMessages(k, now, unit, wakePrefix, origin, routes, messages)
   local n = #messages
@@ -30,11 +32,20 @@ local function publishMessages(k, now, unit, wakePrefix, origin, routes, message
     route.readyArgs = {}
   end
   bulkCall('HSET', k.routes, routeArgs)
-  local ids = {}
-  for m = 1, n do ids[m] = messages[m].id end
-  local revoked = bulkQuery('ZMSCORE', k.revoked, ids)
+  local checked, ids = {}, {}
+  for m = 1, n do
+    if not messages[m].fresh then
+      checked[#checked + 1] = m
+      ids[#ids + 1] = messages[m].id
+    end
+  end
+  local revoked = {}
+  if #ids > 0 then
+    local scores = bulkQuery('ZMSCORE', k.revoked, ids)
+    for j = 1, #checked do revoked[checked[j]] = scores[j] end
+  end
   local last = redis.call('INCRBY', k.seq, n)
-  local bodyArgs, metaArgs, dlvArgs, fresh, delayed = {}, {}, {}, {}, {}
+  local bodyArgs, metaArgs, dlvArgs, uncounted, delayed = {}, {}, {}, {}, {}
   local stored = 0
   for m = 1, n do
     if not revoked[m] then
@@ -49,8 +60,8 @@ local function publishMessages(k, now, unit, wakePrefix, origin, routes, message
       if msg.dlv ~= '0' then
         dlvArgs[#dlvArgs + 1] = id
         dlvArgs[#dlvArgs + 1] = msg.dlv
-      else
-        fresh[#fresh + 1] = id
+      elseif not msg.fresh then
+        uncounted[#uncounted + 1] = id
       end
       if msg.eta ~= '' and tonumber(msg.eta) > now then
         local args = delayed[route.delayed]
@@ -69,7 +80,7 @@ local function publishMessages(k, now, unit, wakePrefix, origin, routes, message
   bulkCall('HSET', k.body, bodyArgs)
   bulkCall('HSET', k.meta, metaArgs)
   bulkCall('HSET', k.dlv, dlvArgs)
-  bulkCall('HDEL', k.dlv, fresh)
+  bulkCall('HDEL', k.dlv, uncounted)
   for key, args in pairs(delayed) do bulkCall('ZADD', key, args) end
   local woken = {}
   for _, route in ipairs(routes) do
