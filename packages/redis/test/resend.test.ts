@@ -41,6 +41,34 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
     }
   });
 
+  it('applies once even when the kept reply is gone: each record knows the update that wrote it', async () => {
+    const prefix = uniquePrefix('resend');
+    const { backend, broker } = createRedisStores({ connection: server.url, prefix });
+    const client = new Redis(server.url);
+    defineScripts(client);
+    try {
+      const keys = backendKeys(prefix);
+      for (const id of ['task-a', 'task-b']) await backend.apply({ id, task: 't.x', state: 'PENDING', attempt: 1, create: true });
+      const updates = ['task-a', 'task-b'].map((id) => ({ update: { id, state: 'STARTED' } as const, sources: updateSourcesArg({ id, state: 'STARTED' }) as string }));
+      const args = [keys.recordPrefix, keys.eventPrefix, 60_000, ...applyArgs(updates)];
+      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record('task-a'), keys.bodies], args);
+      const keptBefore = new Set(await admin.keys(`{${prefix}}:replay:*`));
+      const first = (await call()) as unknown[];
+      expect(first.slice(1, 3)).toEqual([2, 2]);
+      // The kept reply expires (or is lost): only the records' tokens can tell the resend.
+      const kept = (await admin.keys(`{${prefix}}:replay:*`)).filter((key) => !keptBefore.has(key));
+      expect(kept).toHaveLength(1);
+      await admin.del(...kept);
+      const resent = (await call()) as unknown[];
+      expect(resent.slice(1)).toEqual(first.slice(1)); // applied, at the same seqs: not STARTED again at 3
+      for (const id of ['task-a', 'task-b']) expect(await backend.get(id)).toMatchObject({ state: 'STARTED', seq: 2 });
+    } finally {
+      client.disconnect();
+      await Promise.all([broker.close(), backend.close()]);
+      await deleteKeys(admin, prefix);
+    }
+  });
+
   it('publishes once: a resent publish does not put back a message a worker has already taken', async () => {
     const prefix = uniquePrefix('resend');
     const { backend, broker } = createRedisStores({ connection: server.url, prefix });

@@ -14,7 +14,52 @@ local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodie
     -- '{p}:rec:' -> '{p}:replay:<batch token>' (see replayedReply)
     replayKey = string.sub(prefix, 1, #prefix - 4) .. 'replay:' .. batch,
     updates = {}, current = {}, implied = {}, written = {}, seqs = {}, extras = {},
+    -- Parsed once per call, not per update: the allowed-source lists and the built-in states.
+    tokenPrefix = batch .. '.', allowSets = {}, builtinSet = false,
   }
+end
+
+-- Small integers as digits, formatted once per script call (seqs and update indexes repeat).
+local digitsCache = {}
+local function cachedDigits(n)
+  local d = digitsCache[n]
+  if not d then
+    d = string.format('%d', n)
+    digitsCache[n] = d
+  end
+  return d
+end
+
+-- Update u's token, "<batch token>.<u>": built only to be stored, or to compare with a stored
+-- token that starts with "<batch token>." (a resent batch), not for every update.
+local function updateToken(b, u)
+  return b.tokenPrefix .. cachedDigits(u)
+end
+
+-- Whether a stored token is update u's.
+local function isUpdateToken(b, u, token)
+  return string.find(token, b.tokenPrefix, 1, true) == 1 and token == updateToken(b, u)
+end
+
+-- ",A,B," as the set { A = true, B = true } ("no record" is the empty name: ",," holds '').
+local function stateSet(list)
+  local set = {}
+  for state in string.gmatch(string.sub(list, 2), '([^,]*),') do set[state] = true end
+  return set
+end
+
+-- Whether a record in `state` may move on under the allowed-source list `sources` (a user state
+-- is allowed by "*user*": any stored state that is not built in).
+local function allowedFrom(b, sources, state)
+  local set = b.allowSets[sources]
+  if not set then
+    set = stateSet(sources)
+    b.allowSets[sources] = set
+  end
+  if set[state] then return true end
+  if state == '' or not set['*user*'] then return false end
+  if not b.builtinSet then b.builtinSet = stateSet(b.builtins) end
+  return not b.builtinSet[state]
 end
 
 -- Adds an update to the batch (fields as in applyUpdates-2.lua; sources is the list itself).
@@ -24,7 +69,7 @@ local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources,
   local u = #b.updates + 1
   b.updates[u] = {
     id = id, idJson = idJson, taskJson = taskJson, state = state, attempt = attempt, payload = payload,
-    sources = sources, key = b.prefix .. id, token = b.batch .. '.' .. string.format('%d', u), implied = implied,
+    sources = sources, key = b.prefix .. id, implied = implied,
   }
 end
 
@@ -88,14 +133,14 @@ local function applyRecord(b, u)
   local stored = storedRecord(b, u)
   local curState, curSeq, curAttempt, curToken, curTask = '', 0, nil, nil, nil
   if stored then
-    local s, q, a, _, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n(%d+)\n([^\n]*)\n(%d+)\n()')
+    local s, q, a, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n%d+\n([^\n]*)\n(%d+)\n()')
     curState, curSeq, curAttempt, curToken = s, tonumber(q), a, t
     curTask = string.sub(stored, pos, pos + tonumber(len) - 1)
   elseif b.implied[u] then
     local f = b.implied[u]
     curState, curSeq, curAttempt, curTask = 'PENDING', 1, f.attempt, f.task
   end
-  if stored and curToken == up.token then
+  if stored and isUpdateToken(b, u, curToken) then
     b.seqs[u] = curSeq
     if up.taskJson == '' or up.attempt == '' then
       b.extras[#b.extras + 1] = curAttempt
@@ -103,11 +148,7 @@ local function applyRecord(b, u)
     end
     return true
   end
-  local allowed = string.find(up.sources, ',' .. curState .. ',', 1, true) ~= nil
-  if not allowed and curState ~= '' and string.find(up.sources, ',*user*,', 1, true)
-    and not string.find(b.builtins, ',' .. curState .. ',', 1, true) then
-    allowed = true
-  end
+  local allowed = allowedFrom(b, up.sources, curState)
   local task = up.taskJson
   if task == '' then task = curTask end
   if not (allowed and task) then
@@ -116,13 +157,13 @@ local function applyRecord(b, u)
     return false
   end
   local seq = curSeq + 1
-  local seqDigits = string.format('%d', seq)
+  local seqDigits = cachedDigits(seq)
   local attempt = up.attempt
   local keptAttempt = attempt == ''
   if keptAttempt then attempt = curAttempt or '1' end
   local record = '{"id":' .. up.idJson .. ',"task":' .. task .. ',"state":"' .. up.state .. '","seq":' .. seqDigits ..
     ',"attempt":' .. attempt .. ',"updatedAt":' .. b.nowDigits .. up.payload .. '}'
-  local value = up.state .. '\n' .. seqDigits .. '\n' .. attempt .. '\n' .. b.nowDigits .. '\n' .. up.token .. '\n' .. string.format('%d', #task) .. '\n' .. task .. record
+  local value = up.state .. '\n' .. seqDigits .. '\n' .. attempt .. '\n' .. b.nowDigits .. '\n' .. updateToken(b, u) .. '\n' .. cachedDigits(#task) .. '\n' .. task .. record
   redis.call('SET', up.key, value, 'PX', b.ttl)
   b.written[up.key] = value
   redis.call('PUBLISH', b.channels .. up.id, record)
