@@ -15,13 +15,24 @@ useRedisServer((started, connection) => {
   admin = connection;
 });
 
+/** Fresh stores under a unique prefix, and a raw client with the scripts defined, to send calls as ioredis would resend them. */
+async function withStores(run: (env: { prefix: string; client: Redis } & ReturnType<typeof createRedisStores>) => Promise<void>): Promise<void> {
+  const prefix = uniquePrefix('resend');
+  const stores = createRedisStores({ connection: server.url, prefix });
+  const client = new Redis(server.url);
+  defineScripts(client);
+  try {
+    await run({ prefix, client, ...stores });
+  } finally {
+    client.disconnect();
+    await Promise.all([stores.broker.close(), stores.backend.close()]);
+    await deleteKeys(admin, prefix);
+  }
+}
+
 describe('a call sent twice (its reply lost in a reconnect)', () => {
   it('runs once: the second send gets the first reply, even after a worker moved the record on', async () => {
-    const prefix = uniquePrefix('resend');
-    const { backend, broker } = createRedisStores({ connection: server.url, prefix });
-    const client = new Redis(server.url);
-    defineScripts(client);
-    try {
+    await withStores(async ({ prefix, backend, broker, client }) => {
       const keys = backendKeys(prefix);
       const update = { id: 'task-1', task: 't.x', state: 'PENDING', attempt: 1, create: true } as const;
       // The exact arguments the backend sends for this creation, sent twice as ioredis would resend them.
@@ -34,22 +45,14 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       const resent = (await call()) as unknown[];
       expect(resent).toEqual(first); // not "already in use": the same answer as the first time
       expect(await backend.get('task-1')).toMatchObject({ state: 'STARTED', seq: 2 }); // and nothing changed
-    } finally {
-      client.disconnect();
-      await Promise.all([broker.close(), backend.close()]);
-      await deleteKeys(admin, prefix);
-    }
+    });
   });
 
   it('applies once even when the kept reply is gone: each record knows the update that wrote it', async () => {
-    const prefix = uniquePrefix('resend');
-    const { backend, broker } = createRedisStores({ connection: server.url, prefix });
-    const client = new Redis(server.url);
-    defineScripts(client);
-    try {
+    await withStores(async ({ prefix, backend, broker, client }) => {
       const keys = backendKeys(prefix);
       for (const id of ['task-a', 'task-b']) await backend.apply({ id, task: 't.x', state: 'PENDING', attempt: 1, create: true });
-      const updates = ['task-a', 'task-b'].map((id) => ({ update: { id, state: 'STARTED' } as const, sources: updateSourcesArg({ id, state: 'STARTED' }) as string }));
+      const updates = ['task-a', 'task-b'].map((id) => ({ update: { id, state: 'STARTED' } as const, sources: updateSourcesArg({ state: 'STARTED' }) as string }));
       const args = [keys.recordPrefix, keys.eventPrefix, 60_000, ...applyArgs(updates)];
       const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record('task-a'), keys.bodies], args);
       const keptBefore = new Set(await admin.keys(`{${prefix}}:replay:*`));
@@ -62,19 +65,11 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       const resent = (await call()) as unknown[];
       expect(resent.slice(1)).toEqual(first.slice(1)); // applied, at the same seqs: not STARTED again at 3
       for (const id of ['task-a', 'task-b']) expect(await backend.get(id)).toMatchObject({ state: 'STARTED', seq: 2 });
-    } finally {
-      client.disconnect();
-      await Promise.all([broker.close(), backend.close()]);
-      await deleteKeys(admin, prefix);
-    }
+    });
   });
 
   it('publishes once: a resent publish does not put back a message a worker has already taken', async () => {
-    const prefix = uniquePrefix('resend');
-    const { backend, broker } = createRedisStores({ connection: server.url, prefix });
-    const client = new Redis(server.url);
-    defineScripts(client);
-    try {
+    await withStores(async ({ prefix, backend, broker, client }) => {
       const k = brokerKeys(prefix);
       const message = makeMessage();
       const args = [k.wakePrefix, PRIORITY_UNIT, 'test', ...publishArgs(k, [storedMessage(message)]), 'call-token-1'];
@@ -84,10 +79,6 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       expect(taken?.message.id).toBe(message.id);
       expect(await call()).toBe(1); // the first reply again
       expect(await broker.reserve({ queues: ['default'], tasks: ['test.noop'], max: 10, waitMs: 0 })).toEqual([]); // no second copy
-    } finally {
-      client.disconnect();
-      await Promise.all([broker.close(), backend.close()]);
-      await deleteKeys(admin, prefix);
-    }
+    });
   });
 });
