@@ -1,8 +1,8 @@
-import { Celeriac, TaskStates, consoleLogger } from '@celeriac/core';
+import { TaskStates } from '@celeriac/core';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createRedisStores } from '../src/index.js';
 import { backendKeys } from '../src/internal/keys.js';
+import { redisApp } from './helpers/apps.js';
 import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
@@ -14,15 +14,9 @@ useRedisServer((started, connection) => {
 
 /** An app on fresh Redis stores with one task, `echo`; `close` tidies everything up. */
 function openApp(prefix: string, generateId?: () => string) {
-  const stores = createRedisStores({ connection: server.url, prefix });
-  const app = new Celeriac({ ...stores, logger: consoleLogger('warn'), ...(generateId === undefined ? {} : { generateId }) });
+  const { app, stores, close } = redisApp({ connection: server.url, prefix }, generateId === undefined ? {} : { generateId });
   const echo = app.task({ name: 'fresh.echo' }, (x: number) => x);
-  const close = async () => {
-    await app.close();
-    await Promise.all([stores.broker.close(), stores.backend.close()]);
-    await deleteKeys(admin, prefix);
-  };
-  return { app, echo, stores, close };
+  return { app, echo, stores, close: () => close().then(() => deleteKeys(admin, prefix)) };
 }
 
 /** Every record event published under `prefix`, as `<id> <state> <seq>`, in order. */

@@ -228,7 +228,7 @@ export class Celeriac {
     const now = Date.now();
     const resolved = resolveApplyOptions(name, apply, defaults, now);
     const message = this.#buildMessage(name, args, resolved, now, '');
-    const freshIds = resolved.taskId === undefined && this.#idsAreRandom;
+    const freshIds = this.#freshIds(resolved);
     const combined = this.eager ? undefined : this.#ready?.combined;
     if (combined !== undefined) {
       // The hot path of every delay(): one message, one step, no layers in between.
@@ -250,9 +250,14 @@ export class Celeriac {
       throw new InvalidOptionError(`bulk() of ${name}`, 'taskId', 'cannot be shared by several tasks');
     }
     const messages = argsList.map((args, i) => this.#buildMessage(name, args, resolved, now, argsList.length > 1 ? `call ${i}: ` : ''));
-    const records = await this.#create(messages, [], resolved.taskId === undefined && this.#idsAreRandom);
+    const records = await this.#create(messages, [], this.#freshIds(resolved));
     if (this.eager) return Promise.all(messages.map((m) => this.#runEagerly<R>(m)));
     return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
+  }
+
+  /** Whether the ids of an enqueue with these options are ours to generate: random, so no store need check them. */
+  #freshIds(resolved: ResolvedApply): boolean {
+    return resolved.taskId === undefined && this.#idsAreRandom;
   }
 
   /** PENDING records for the messages (and for `later` workflow steps), then the publish unless eager; throws if an id is taken. */

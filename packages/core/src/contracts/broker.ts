@@ -58,11 +58,6 @@ export interface DeadLetter {
 /** Called with the id of every task revoked anywhere, so a worker can abort it if it is running. */
 export type RevokeListener = (taskId: string) => void;
 
-/**
- * Fast paths for a broker that keeps task records in the same storage as its result backend: what
- * core would do in two steps (record, then publish; store the outcome, then settle), done as one
- * atomic step, so no crash between the two can leave a record without its message or the reverse.
- */
 /** What the caller knows of the messages it enqueues. */
 export interface EnqueueOptions {
   /**
@@ -73,6 +68,11 @@ export interface EnqueueOptions {
   freshIds?: boolean;
 }
 
+/**
+ * Fast paths for a broker that keeps task records in the same storage as its result backend: what
+ * core would do in two steps (record, then publish; store the outcome, then settle), done as one
+ * atomic step, so no crash between the two can leave a record without its message or the reverse.
+ */
 export interface CombinedStore {
   /**
    * Create the PENDING records and publish the messages in one atomic step, all or nothing: if any

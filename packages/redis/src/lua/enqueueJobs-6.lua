@@ -10,7 +10,8 @@
 
   A group of fresh ids (generated for this call from 122 random bits, so never seen before and
   unknown to anyone until this call replies) skips what cannot apply to it: the in-use check, the
-  revoked check and the PENDING event (no one can be subscribed to an id nobody knows yet).
+  revoked check, the stale delivery-count delete and the PENDING event (no one can be subscribed
+  to an id nobody knows yet).
 
   KEYS[1..6] as publishJobs-6.lua: seq, revoked, body, meta, dlv, routes
   ARGV[1] wake channel prefix

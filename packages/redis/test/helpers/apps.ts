@@ -1,12 +1,12 @@
-import { Celeriac, type Logger } from '@celeriac/core';
+import { Celeriac, type CeleriacOptions, type Logger } from '@celeriac/core';
 import { type RedisStoresOptions, createRedisStores } from '../../src/index.js';
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** A producer/waiter app on Redis; `close()` closes the app and its stores. */
-export function redisApp(options: RedisStoresOptions) {
+/** A producer/waiter app on Redis (`appOptions`: the app's own, e.g. `generateId`); `close()` closes the app and its stores. */
+export function redisApp(options: RedisStoresOptions, appOptions: Pick<CeleriacOptions, 'generateId'> = {}) {
   const stores = createRedisStores(options);
-  const app = new Celeriac({ ...stores, logger: silentLogger });
+  const app = new Celeriac({ ...appOptions, ...stores, logger: silentLogger });
   return {
     app,
     stores,
