@@ -4,7 +4,7 @@
  * script may touch any of them.
  *
  * Broker: per message a field in each of the hashes `body` (raw message), `meta` (score and
- * ready key) and `dlv` (deliveries so far), so a batch of messages is one multi-element command
+ * ready key) and `dlv` (deliveries that ended unacknowledged; absent for most), so a batch of messages is one multi-element command
  * per hash; `routes` maps a ready or inbox key to its queue's delayed key and name;
  * `ready:<len>:<queue>:<task>` zset of ids by priority rank then arrival (the queue's length makes
  * the name unambiguous when names contain ':'); `readykeys:<queue>` set of a queue's ready keys;

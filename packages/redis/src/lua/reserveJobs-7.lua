@@ -1,7 +1,8 @@
 --[[
   Reserves up to `max` messages for one worker: from the queues in order of preference, within a
   queue highest priority first then oldest, only for the tasks asked for, within their rate limits.
-  Each is leased until now + visibility timeout and its delivery count is incremented. Before
+  Each is leased until now + visibility timeout; its delivery count is the stored one (deliveries
+  that ended unacknowledged) plus this one. Before
   taking, it settles the acks this process queued (as ackJobs), reclaims expired leases and
   promotes the due delayed messages of these queues. Raw messages that foreign producers pushed to
   these queues' inboxes are leased too and returned apart, for the caller to validate (and admit
@@ -13,7 +14,7 @@
   KEYS[3] revoked  zset id -> revoke time
   KEYS[4] body     hash id -> raw
   KEYS[5] meta     hash id -> routing meta (includes/jobMeta)
-  KEYS[6] dlv      hash id -> deliveries so far
+  KEYS[6] dlv      hash id -> deliveries that ended unacknowledged (absent: none)
   KEYS[7] routes   hash ready or inbox key -> JSON [delayed key, queue]
   ARGV[1] wake channel prefix
   ARGV[2] visibility timeout ms
@@ -129,8 +130,30 @@ end
 -- Take: a k-way merge of the queue's ready zsets (one per task) by score, reading each in pages.
 -- Returns whether the queue was drained: nothing takeable left in it.
 local candidates, candidateRate = {}, {}
+
+-- Take from a queue with one ready zset: no merge, so no scores (a reply's doubles cost Redis a
+-- printf each, and Lua a strtod).
+local function takeSingle(queue)
+  local key, r = queue.ready[1], queue.rate[1]
+  if not takeable(queue, 1) then return true end
+  local want = max - #candidates
+  if r > 0 and rates[r].cap < want then want = rates[r].cap end
+  -- One more than wanted: something left over tells that the zset is not drained.
+  local page = redis.call('ZRANGE', key, 0, want)
+  local n = math.min(want, #page)
+  for j = 1, n do
+    candidates[#candidates + 1] = page[j]
+    candidateRate[#candidates] = r
+  end
+  if n > 0 then redis.call('ZREMRANGEBYRANK', key, 0, n - 1) end
+  if r > 0 then rates[r].cap = rates[r].cap - n end
+  -- Drained unless something is left that the rate limit (if any) would still let through.
+  return #page <= n or (r > 0 and rates[r].cap <= 0)
+end
+
 local function takeFrom(queue)
   local keys = queue.ready
+  if #keys == 1 then return takeSingle(queue) end
   local pages, pos, popped, done = {}, {}, {}, {}
   for j = 1, #keys do
     pages[j], pos[j], popped[j], done[j] = {}, 1, 0, false
@@ -197,15 +220,15 @@ if #candidates > 0 then
   local revoked = bulkQuery('ZMSCORE', k.revoked, candidates)
   local bodies = bulkQuery('HMGET', k.body, candidates)
   local counts = bulkQuery('HMGET', k.dlv, candidates)
-  local dropped, dlvArgs = {}, {}
+  local dropped = {}
   for j = 1, #candidates do
     local id = candidates[j]
     if revoked[j] then
       dropped[#dropped + 1] = id
     elseif bodies[j] then
-      local deliveries = digits((tonumber(counts[j]) or 0) + 1)
-      dlvArgs[#dlvArgs + 1] = id
-      dlvArgs[#dlvArgs + 1] = deliveries
+      -- Not written back: the stored count is of the deliveries that ended unacknowledged, and
+      -- the one starting now is counted when its lease expires (includes/reclaimExpired).
+      local deliveries = counts[j] and digits(tonumber(counts[j]) + 1) or '1'
       taken[#taken + 1] = id
       taken[#taken + 1] = bodies[j]
       taken[#taken + 1] = deliveries
@@ -213,7 +236,6 @@ if #candidates > 0 then
     end
   end
   forgetJobs(k.body, k.meta, k.dlv, dropped)
-  bulkCall('HSET', k.dlv, dlvArgs)
 end
 
 local count = #takenRate

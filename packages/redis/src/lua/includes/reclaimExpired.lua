@@ -1,7 +1,7 @@
 -- Puts back the messages whose lease expired (their holder died or stalled): a message returns to
 -- its ready zset at its old score (so it is not pushed behind newer work), a raw inbox message to
--- the front of its inbox; revoked ones are dropped. The delivery count is kept, so the next
--- delivery counts one more. Bounded per call; the rest goes on the next call.
+-- the front of its inbox; revoked ones are dropped. The expired delivery is added to the stored
+-- count, so the next delivery counts one more. Bounded per call; the rest goes on the next call.
 local function reclaimExpired(k, wakePrefix, now)
   local expired = redis.call('ZRANGEBYSCORE', k.leases, '-inf', now, 'LIMIT', 0, 100)
   if #expired == 0 then return end
@@ -24,6 +24,9 @@ local function reclaimExpired(k, wakePrefix, now)
         dropped[#dropped + 1] = id
       else
         redis.call('ZADD', key, score, id)
+        -- The delivery that ended here counts (a reserve does not write the count, to keep the
+        -- hot path free of it).
+        redis.call('HINCRBY', k.dlv, id, 1)
         woken[key] = true
       end
     end
