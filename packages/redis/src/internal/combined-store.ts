@@ -5,6 +5,7 @@ import type { LeaseKeeper } from './lease-keeper.js';
 import { type StoredMessage, requeuedMessage, storedMessage } from './message-fields.js';
 import { CREATE_SOURCES_ARG, type PendingUpdate, sourcesArg, updateSourcesArg } from './record-codec.js';
 import type { StartOnReserve } from './reserver.js';
+import { replyArray } from './reply.js';
 import { TickBatcher } from './tick-batcher.js';
 import type { WakeSignal } from './wake-signal.js';
 
@@ -56,8 +57,7 @@ export class RedisCombinedStore implements CombinedStore {
     const startedSources = sourcesArg(TaskStates.STARTED) as string;
     this.#start = {
       args: () => [...deps.backend.recordHeader(), startedSources],
-      // The script kept the record's task and used the message's attempt: both come back in its reply.
-      results: (ids, reply) => deps.backend.results(ids.map((id) => ({ update: { id, state: TaskStates.STARTED }, sources: startedSources })), reply),
+      results: (taken, reply) => deps.backend.results(...startedResults(taken, reply, startedSources)),
     };
   }
 
@@ -128,4 +128,20 @@ export class RedisCombinedStore implements CombinedStore {
     this.#deps.assertOpen();
     this.#deps.backend.assertOpen();
   }
+}
+
+/**
+ * The reserve's STARTED reply (see reserveJobs-7.lua) as an applyUpdates batch and reply. A stored
+ * STARTED kept the record's task and used the message's attempt: both come back in the reply. An
+ * implied one (seq -2, no extras) is seq 2 with the message's task and attempt.
+ */
+function startedResults(taken: readonly { id: string; message: TaskMessage | undefined }[], reply: unknown, sources: string): [PendingUpdate[], unknown[]] {
+  const seqs = [...replyArray(reply, 'reserveJobs')];
+  const batch = taken.map(({ id, message }, j): PendingUpdate => {
+    if (seqs[j + 1] !== -2) return { update: { id, state: TaskStates.STARTED }, sources };
+    seqs[j + 1] = 2;
+    // An undecodable message is dead-lettered, and its result never used.
+    return { update: { id, state: TaskStates.STARTED, task: message?.task ?? '', attempt: message?.attempt ?? 1 }, sources };
+  });
+  return [batch, seqs];
 }

@@ -11,8 +11,9 @@
  * `delayed:<queue>` zset by eta; `inbox:<queue>` list for foreign producers; `leases` zset
  * "<token>:<id>" by expiry; `revoked` zset by time; `dead` zset by time with `reasons` hash.
  * Backend: `rec:<id>` string per task record; `gm:`/`gf:` group members and fired flag; `kv:` values.
- * A message waiting in `body` without a record implies its PENDING record (see
- * lua/includes/impliedRecord.lua), so the backend reads `body` too.
+ * A message in `body` without a record implies its PENDING record, or its STARTED record if the
+ * hash `run` holds its start time (see lua/includes/impliedRecord.lua), so the backend reads
+ * `body` and `run` too.
  */
 export interface BrokerKeys {
   readonly seq: string;
@@ -24,6 +25,8 @@ export interface BrokerKeys {
   readonly body: string;
   readonly meta: string;
   readonly dlv: string;
+  /** Implied starts (id -> ms). Not passed to scripts: they derive it from `body` (includes/bulk). */
+  readonly run: string;
   readonly routes: string;
   readonly wakePrefix: string;
   readonly revokeChannel: string;
@@ -60,6 +63,7 @@ export function brokerKeys(prefix: string): BrokerKeys {
     body: bodiesKey(p),
     meta: `${p}:meta`,
     dlv: `${p}:dlv`,
+    run: `${p}:run`,
     routes: `${p}:routes`,
     wakePrefix,
     revokeChannel: `${p}:revocations`,

@@ -1,4 +1,4 @@
-import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, decodeTaskMessage } from '@celeriac/core';
+import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, decodeTaskMessage } from '@celeriac/core';
 import type { BrokerScripts } from './broker-scripts.js';
 import type { BrokerKeys } from './keys.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -24,8 +24,11 @@ export interface ReserverContext {
 export interface StartOnReserve {
   /** The reserve script's STARTED arguments after the flag (see reserveJobs-7.lua). */
   args(): ScriptArg[];
-  /** Its STARTED reply as results, one per id taken, told to this process's listeners. */
-  results(ids: readonly string[], reply: unknown): ApplyResult[];
+  /**
+   * Its STARTED reply as results, one per message taken (undefined where the stored message could
+   * not be decoded), told to this process's listeners.
+   */
+  results(taken: readonly { id: string; message: TaskMessage | undefined }[], reply: unknown): ApplyResult[];
 }
 
 /** A delivery, with the outcome of its STARTED when the reserve stored one. */
@@ -145,24 +148,26 @@ export class Reserver {
     for (let i = 0; i < rawCount; i++, at += 3) {
       settling.push(this.#triage(replyString(reply[at]), replyString(reply[at + 1]), replyString(reply[at + 2])));
     }
-    const ids: string[] = [];
-    for (let j = at; j < reply.length; j += 3) ids.push(replyString(reply[j]));
-    const started = start === undefined || ids.length === 0 ? undefined : start.results(ids, reply[3]);
-    const deliveries: Reserved[] = [];
-    for (let j = 0; j < ids.length; j++, at += 3) {
-      const id = ids[j] as string;
+    const taken: { id: string; receipt: string; message: TaskMessage | undefined; deliveries: number }[] = [];
+    for (; at < reply.length; at += 3) {
+      const id = replyString(reply[at]);
       const receipt = `${token++}:${id}`;
-      const body = replyString(reply[at + 1]);
       leases.hold(receipt);
+      let message: TaskMessage | undefined;
       try {
-        const message = decodeTaskMessage(body);
-        const count = replyNumber(reply[at + 2]);
-        deliveries.push(started === undefined ? { message, deliveries: count, receipt } : { message, deliveries: count, receipt, started: started[j] as ApplyResult });
+        message = decodeTaskMessage(replyString(reply[at + 1]));
       } catch (error) {
         // A stored message that is not valid: to the dead-letter queue with the reason, never returned.
         settling.push(this.#deadLetter(receipt, (error as Error).message));
       }
+      taken.push({ id, receipt, message, deliveries: replyNumber(reply[at + 2]) });
     }
+    const started = start === undefined || taken.length === 0 ? undefined : start.results(taken, reply[3]);
+    const deliveries: Reserved[] = [];
+    taken.forEach(({ receipt, message, deliveries: count }, j) => {
+      if (message === undefined) return;
+      deliveries.push(started === undefined ? { message, deliveries: count, receipt } : { message, deliveries: count, receipt, started: started[j] as ApplyResult });
+    });
     await Promise.all(settling);
     return { deliveries, nextDue, triaged: rawCount > 0 };
   }

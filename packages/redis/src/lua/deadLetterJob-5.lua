@@ -13,11 +13,13 @@
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/leaseJobId"
+--- @include "includes/bulk"
 
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
 local id = leaseJobId(ARGV[1])
 if redis.call('HEXISTS', KEYS[3], id) == 0 then return 0 end
 redis.call('HSET', KEYS[4], id, ARGV[2])
 redis.call('HDEL', KEYS[5], id)
+redis.call('HDEL', runKeyOf(KEYS[3]), id)
 redis.call('ZADD', KEYS[2], nowMs(), id)
 return 1

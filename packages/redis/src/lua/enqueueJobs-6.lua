@@ -91,7 +91,8 @@ for _, group in ipairs(groups) do
       -- Refused: the record in the way, as stored or implied (false if none: a repeat in this group).
       reply[m + 1] = 0
       local before = waiting[m] or (earlier[msg.id] and earlier[msg.id].raw)
-      extras[#extras + 1] = records[m] or (before and impliedRecord(msg.idJson, before)) or false
+      local startedAt = waiting[m] and redis.call('HGET', runKeyOf(k.body), msg.id)
+      extras[#extras + 1] = records[m] or (before and impliedRecord(msg.idJson, before, startedAt)) or false
     end
   end
 end

@@ -1,6 +1,6 @@
 --[[
-  Reads one task record: the stored one, else the PENDING record its waiting message implies
-  (includes/impliedRecord), in one atomic step (a task cannot slip from one to the other between
+  Reads one task record: the stored one, else the PENDING or STARTED record its stored message
+  implies (includes/impliedRecord), in one atomic step (a task cannot slip from one to the other between
   two reads).
 
   KEYS[1] the record key
@@ -9,10 +9,11 @@
   ARGV[2] the id as JSON
   Returns the stored value (see applyUpdates-2.lua), or false if there is none.
 ]]
+--- @include "includes/bulk"
 --- @include "includes/impliedRecord"
 
 local stored = redis.call('GET', KEYS[1])
 if stored then return stored end
 local raw = redis.call('HGET', KEYS[2], ARGV[1])
-if raw then return impliedRecord(ARGV[2], raw) end
+if raw then return impliedRecord(ARGV[2], raw, redis.call('HGET', runKeyOf(KEYS[2]), ARGV[1])) end
 return false

@@ -28,7 +28,9 @@
           applyUpdates-2.lua's ARGV[1..5]) and STARTED's allowed-source list
   Returns { nextDue, nRaw, first token, started, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
           started: 0, or for STARTED the applyUpdates-2.lua reply of one update per message taken,
-          in order (the attempt is the message's, the task the record's).
+          in order (the attempt is the message's, the task the record's), except that an implied
+          STARTED (see includes/impliedRecord) is seq -2 with no extras: its task and attempt are
+          the message's, its updatedAt `now`.
           nextDue: -2 if more may be reservable now (the take stopped at `max`); else nothing is
           left to take now, and it is the ms until something may become reservable (a delayed
           message, a lease expiry, a rate window), or -1 if nothing is pending. A worker that took
@@ -293,21 +295,65 @@ else
 end
 
 -- STARTED for each message taken, in the same step: no moment where a task is leased but its
--- record does not say so, and no round trip per task for it.
+-- record does not say so, and no round trip per task for it. A message without a record (the
+-- usual case: its PENDING was implied) gets an implied STARTED: its start time in `{p}:run`, no
+-- record written, its event published only if someone listens. One with a record, or with an
+-- implied STARTED already (a redelivery after its lease expired), gets a stored STARTED.
 local started = 0
-if start then
+if start and count > 0 then
   local b = start.batch
+  local ids, keys = {}, {}
   for j = 1, count do
-    local id, body = taken[j * 3 - 2], taken[j * 3 - 1]
-    local idJson = '"' .. id .. '"'
-    if string.find(id, '[%c"\\]') then idJson = cjson.encode(id) end
-    -- The attempt is the message's (a retry's run is the next one); '' keeps the record's if unreadable.
-    local f = impliedFields(body) or false
-    addRecordUpdate(b, id, idJson, '', 'STARTED', f and f.attempt or '', start.sources, '', f)
+    ids[j] = taken[j * 3 - 2]
+    keys[j] = b.prefix .. ids[j]
+  end
+  local records = bulkGet(keys)
+  local runKey = runKeyOf(k.body)
+  local starts = bulkQuery('HMGET', runKey, ids)
+  local nowDigits = digits(now)
+  -- The field over 64 bytes keeps the hash in Redis's hashtable encoding: in the compact one, a
+  -- field is found by a linear scan, and this hash is written and read for every task.
+  local runArgs = { '\0encoding', 'a value longer than 64 bytes keeps this hash in the hashtable encoding, for constant-time lookups' }
+  local isImplied, impliedChannels = {}, {}
+  for j = 1, count do
+    local id, body = ids[j], taken[j * 3 - 1]
+    if not records[j] and not starts[j] then
+      isImplied[j] = true
+      runArgs[#runArgs + 1] = id
+      runArgs[#runArgs + 1] = nowDigits
+      impliedChannels[#impliedChannels + 1] = b.channels .. id
+    else
+      local idJson = jsonString(id)
+      -- The attempt is the message's (a retry's run is the next one); '' keeps the record's if unreadable.
+      local f = impliedFields(body, starts[j]) or false
+      addRecordUpdate(b, id, idJson, '', 'STARTED', f and f.attempt or '', start.sources, '', f)
+    end
+  end
+  bulkCall('HSET', runKey, runArgs)
+  local watched = watchedChannels(impliedChannels)
+  for j = 1, count do
+    local id = ids[j]
+    if isImplied[j] and (watched == nil or watched[b.channels .. id]) then
+      local f = impliedFields(taken[j * 3 - 1], nowDigits)
+      if f then redis.call('PUBLISH', b.channels .. id, impliedJson(jsonString(id), f)) end
+    end
   end
   loadRecords(b)
-  for u = 1, count do applyRecord(b, u) end
-  started = recordReply(b)
+  for u = 1, #b.updates do applyRecord(b, u) end
+  -- applyUpdates-2.lua's reply in the order taken, an implied STARTED as seq -2 with no extras
+  -- (its task and attempt are the message's, its updatedAt this call's).
+  local general = recordReply(b)
+  started = { now }
+  local u = 0
+  for j = 1, count do
+    if isImplied[j] then
+      started[j + 1] = -2
+    else
+      u = u + 1
+      started[j + 1] = general[u + 1]
+    end
+  end
+  for _, v in ipairs(b.extras) do started[#started + 1] = v end
 end
 
 local out = { nextDue, #raws / 3, firstToken, started }

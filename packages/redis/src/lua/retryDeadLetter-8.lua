@@ -33,6 +33,7 @@ else
   local fresh = digits(math.floor(tonumber(score) / unit) * unit + redis.call('INCR', KEYS[2]))
   redis.call('HSET', KEYS[5], id, fresh .. ' ' .. key)
   redis.call('HDEL', KEYS[6], id)
+  redis.call('HDEL', runKeyOf(KEYS[4]), id)
   redis.call('ZADD', key, fresh, id)
 end
 if queue ~= '' then redis.call('PUBLISH', ARGV[1] .. queue, '') end

@@ -18,12 +18,30 @@ local function bulkQuery(command, key, args)
   return out
 end
 
--- Drops messages' stored fields: body, routing meta, delivery count.
+-- MGET of any number of keys, in chunks.
+local function bulkGet(keys)
+  local out = {}
+  for start = 1, #keys, 4000 do
+    local part = redis.call('MGET', unpack(keys, start, math.min(start + 3999, #keys)))
+    for j = 1, #part do out[#out + 1] = part[j] end
+  end
+  return out
+end
+
+-- The hash of implied starts (includes/impliedRecord), named after the bodies hash of the same
+-- prefix ('{p}:body'): every script that reaches the bodies reaches it without one more key
+-- argument, in the same hash slot.
+local function runKeyOf(bodyKey)
+  return string.sub(bodyKey, 1, -5) .. 'run'
+end
+
+-- Drops messages' stored fields: body, routing meta, delivery count, implied start.
 local function forgetJobs(bodyKey, metaKey, dlvKey, ids)
   if #ids == 0 then return end
   bulkCall('HDEL', bodyKey, ids)
   bulkCall('HDEL', metaKey, ids)
   bulkCall('HDEL', dlvKey, ids)
+  bulkCall('HDEL', runKeyOf(bodyKey), ids)
 end
 
 -- An integer as digits. Always pass numbers to redis.call and '..' this way: Lua would print them

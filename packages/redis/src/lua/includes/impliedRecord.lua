@@ -1,7 +1,12 @@
 -- A message enqueued by the combined path has no stored record while it waits: its PENDING
 -- record (seq 1) is implied by the stored message itself, and is written for the first time by
--- the update that moves it on (STARTED, REVOKED...). Enqueueing thus writes no record key, and a
+-- the update that moves it on (REVOKED, SUCCESS...). Enqueueing thus writes no record key, and a
 -- waiting task's PENDING never expires while it waits.
+--
+-- Likewise a reserve that starts a message without a record writes none: it files the start time
+-- in the hash `{p}:run` (id -> ms), and the message with that entry implies its STARTED record
+-- (seq 2, updatedAt the start). A stored record always wins over an implied one; the entry goes
+-- with the message (forgetJobs), and outlives an expired lease, since the task did start.
 
 -- attempt, createdAt and task JSON of a stored message. Our producers write attempt and createdAt
 -- first (see message-fields.ts), and a task name without escapes is read by a pattern; anything
@@ -18,26 +23,34 @@ local function messageHead(raw)
   return string.format('%d', tonumber(message.attempt) or 1), string.format('%d', tonumber(message.createdAt) or 0), cjson.encode(message.task)
 end
 
--- The fields of the PENDING record a waiting message implies ({ attempt, createdAt, task JSON }),
--- or nil if the message cannot be read.
-local function impliedFields(raw)
+-- A string as JSON: quoted as is unless it holds a character JSON escapes.
+local function jsonString(text)
+  if string.find(text, '[%c"\\]') then return cjson.encode(text) end
+  return '"' .. text .. '"'
+end
+
+-- The fields of the record a stored message implies ({ state, seq, attempt, updatedAt, task JSON }):
+-- PENDING (seq 1, at its createdAt), or STARTED (seq 2) if `startedAt` (its `{p}:run` entry) is
+-- given. nil if the message cannot be read.
+local function impliedFields(raw, startedAt)
   local attempt, createdAt, taskJson = messageHead(raw)
   if not attempt then return nil end
-  return { attempt = attempt, createdAt = createdAt, task = taskJson }
+  if startedAt then return { state = 'STARTED', seq = 2, attempt = attempt, updatedAt = startedAt, task = taskJson } end
+  return { state = 'PENDING', seq = 1, attempt = attempt, updatedAt = createdAt, task = taskJson }
 end
 
 -- That record as JSON (as published, and as stored after the header).
 local function impliedJson(idJson, f)
-  return '{"id":' .. idJson .. ',"task":' .. f.task .. ',"state":"PENDING","seq":1,"attempt":' .. f.attempt .. ',"updatedAt":' .. f.createdAt .. '}'
+  return '{"id":' .. idJson .. ',"task":' .. f.task .. ',"state":"' .. f.state .. '","seq":' .. f.seq .. ',"attempt":' .. f.attempt .. ',"updatedAt":' .. f.updatedAt .. '}'
 end
 
 -- That record in the stored format (see applyUpdates-2.lua), with no token: no update wrote it.
 local function impliedValue(idJson, f)
-  return 'PENDING\n1\n' .. f.attempt .. '\n' .. f.createdAt .. '\n\n' .. string.format('%d', #f.task) .. '\n' .. f.task .. impliedJson(idJson, f)
+  return f.state .. '\n' .. f.seq .. '\n' .. f.attempt .. '\n' .. f.updatedAt .. '\n\n' .. string.format('%d', #f.task) .. '\n' .. f.task .. impliedJson(idJson, f)
 end
 
--- The stored-format PENDING record of a waiting message, or false if it cannot be read.
-local function impliedRecord(idJson, raw)
-  local f = impliedFields(raw)
+-- The stored-format record a stored message implies (see impliedFields), or false if it cannot be read.
+local function impliedRecord(idJson, raw, startedAt)
+  local f = impliedFields(raw, startedAt)
   return f and impliedValue(idJson, f) or false
 end

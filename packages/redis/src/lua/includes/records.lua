@@ -13,7 +13,10 @@ local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodie
     now = now, nowDigits = string.format('%d', now), bodies = bodies,
     -- '{p}:rec:' -> '{p}:replay:<batch token>' (see replayedReply)
     replayKey = string.sub(prefix, 1, #prefix - 4) .. 'replay:' .. batch,
+    runs = bodies and runKeyOf(bodies),
     updates = {}, current = {}, implied = {}, written = {}, seqs = {}, extras = {},
+    -- watched[u]: whether update u's event channel has a subscriber (see watchedChannels).
+    watched = {}, watchedUpTo = 0,
     -- Parsed once per call, not per update: the allowed-source lists and the built-in states.
     tokenPrefix = batch .. '.', allowSets = {}, builtinSet = false,
   }
@@ -74,17 +77,16 @@ local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources,
 end
 
 -- Reads the stored values of the batch's records: one MGET per 4000 (`written` then holds what
--- this call writes, for a second update of one id). A missing record of a waiting message reads as
--- the PENDING record the message implies (its fields in b.implied[u]; see includes/impliedRecord).
+-- this call writes, for a second update of one id). A missing record of a stored message reads as
+-- the PENDING or STARTED record the message implies (its fields in b.implied[u]; see
+-- includes/impliedRecord).
 local function loadRecords(b)
   local n = #b.updates
   local first = #b.current + 1
-  for start = first, n, 4000 do
-    local keys = {}
-    for u = start, math.min(start + 3999, n) do keys[#keys + 1] = b.updates[u].key end
-    local part = redis.call('MGET', unpack(keys))
-    for j = 1, #part do b.current[start + j - 1] = part[j] end
-  end
+  local keys = {}
+  for u = first, n do keys[#keys + 1] = b.updates[u].key end
+  local values = bulkGet(keys)
+  for j = 1, #keys do b.current[first + j - 1] = values[j] end
   if not b.bodies then return end
   local missing, ids = {}, {}
   for u = first, n do
@@ -100,9 +102,40 @@ local function loadRecords(b)
   end
   if #ids == 0 then return end
   local raws = bulkQuery('HMGET', b.bodies, ids)
+  local starts = bulkQuery('HMGET', b.runs, ids)
   for j = 1, #missing do
-    if raws[j] then b.implied[missing[j]] = impliedFields(raws[j]) end
+    if raws[j] then b.implied[missing[j]] = impliedFields(raws[j], starts[j]) end
   end
+end
+
+-- Which of these channels have a subscriber: { [channel] = true }, or nil if any pattern
+-- subscription exists (then every channel may be heard). A PUBLISH nobody receives costs Redis as
+-- much as one that is received, and most tasks are followed by nobody. Safe because the check is
+-- atomic with the caller's changes: a SUBSCRIBE that Redis ran before this script is counted, and
+-- a subscriber whose SUBSCRIBE runs after it reads the record this script wrote (every reader of
+-- events subscribes first, then reads). Assumes subscribers on this server, not on a replica.
+local function watchedChannels(channels)
+  if #channels == 0 or redis.call('PUBSUB', 'NUMPAT') > 0 then return nil end
+  local counts = bulkQuery('PUBSUB', 'NUMSUB', channels)
+  local watched = {}
+  for j = 2, #counts, 2 do
+    if counts[j] > 0 then watched[counts[j - 1]] = true end
+  end
+  return watched
+end
+
+-- Whether update u's event has a subscriber, asked for all of the batch's updates at once.
+local function isWatched(b, u)
+  if u > b.watchedUpTo then
+    local channels = {}
+    for v = b.watchedUpTo + 1, #b.updates do channels[#channels + 1] = b.channels .. b.updates[v].id end
+    local watched = watchedChannels(channels)
+    for v = b.watchedUpTo + 1, #b.updates do
+      b.watched[v] = watched == nil or watched[b.channels .. b.updates[v].id] == true
+    end
+    b.watchedUpTo = #b.updates
+  end
+  return b.watched[u]
 end
 
 -- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-2.lua's ARGV):
@@ -138,7 +171,7 @@ local function applyRecord(b, u)
     curTask = string.sub(stored, pos, pos + tonumber(len) - 1)
   elseif b.implied[u] then
     local f = b.implied[u]
-    curState, curSeq, curAttempt, curTask = 'PENDING', 1, f.attempt, f.task
+    curState, curSeq, curAttempt, curTask = f.state, f.seq, f.attempt, f.task
   end
   if stored and isUpdateToken(b, u, curToken) then
     b.seqs[u] = curSeq
@@ -166,7 +199,7 @@ local function applyRecord(b, u)
   local value = up.state .. '\n' .. seqDigits .. '\n' .. attempt .. '\n' .. b.nowDigits .. '\n' .. updateToken(b, u) .. '\n' .. cachedDigits(#task) .. '\n' .. task .. record
   redis.call('SET', up.key, value, 'PX', b.ttl)
   b.written[up.key] = value
-  redis.call('PUBLISH', b.channels .. up.id, record)
+  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, record) end
   b.seqs[u] = seq
   if up.taskJson == '' or keptAttempt then
     b.extras[#b.extras + 1] = attempt

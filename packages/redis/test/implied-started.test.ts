@@ -1,0 +1,120 @@
+import { type CombinedStore, type StartedDelivery, type TaskRecord, TaskStates } from '@celeriac/core';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { backendKeys, brokerKeys } from '../src/internal/keys.js';
+import { redisApp } from './helpers/apps.js';
+import { type TestRedis, deleteKeys, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
+
+let server: TestRedis;
+let admin: Redis;
+useRedisServer((started, connection) => {
+  server = started;
+  admin = connection;
+});
+
+const TASK = 'started.echo';
+
+/** An app with one task, `echo`, and the combined store of its Redis stores; `close` tidies up. */
+function openApp(prefix: string) {
+  const { app, stores, close } = redisApp({ connection: server.url, prefix });
+  const echo = app.task({ name: TASK }, (x: number) => x);
+  const combined = stores.broker.combinedWith(stores.backend) as Required<CombinedStore>;
+  const reserve = () => combined.reserveStarted({ queues: ['default'], tasks: [TASK], max: 10, waitMs: 1_000 });
+  const succeed = (delivery: StartedDelivery, result: number) => {
+    const { id, task, attempt } = delivery.message;
+    return combined.settle(delivery, { id, task, attempt, state: TaskStates.SUCCESS, result });
+  };
+  return { app, echo, stores, reserve, succeed, close: () => close().then(() => deleteKeys(admin, prefix)) };
+}
+
+/** The record a STARTED delivery was given by its reserve. */
+function startedRecord(delivery: StartedDelivery | undefined): TaskRecord {
+  if (delivery?.started.applied !== true) throw new Error('expected an applied STARTED');
+  return delivery.started.record;
+}
+
+/** Makes every lease of the prefix expire now, as if its holder died. */
+async function expireLeases(prefix: string): Promise<void> {
+  const leases = brokerKeys(prefix).leases;
+  const members = await admin.zrange(leases, '0', '-1');
+  if (members.length > 0) await admin.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
+}
+
+describe('a reserved message implies its STARTED record', () => {
+  it('a reserve writes no record: the task reads as STARTED at seq 2 from its start, and its outcome is seq 3', async () => {
+    const prefix = uniquePrefix('started');
+    const { echo, stores, reserve, succeed, close } = openApp(prefix);
+    try {
+      const result = await echo.delay(5);
+      const before = Date.now();
+      const [delivery] = await reserve();
+      const started = startedRecord(delivery);
+      expect(started).toMatchObject({ id: result.id, task: TASK, state: TaskStates.STARTED, seq: 2, attempt: 1 });
+      expect(started.updatedAt).toBeGreaterThanOrEqual(before - 1_000); // Redis's clock, not ours
+      expect(await admin.exists(backendKeys(prefix).record(result.id))).toBe(0);
+      expect(await admin.hget(brokerKeys(prefix).run, result.id)).toBe(String(started.updatedAt));
+      expect(await stores.backend.get(result.id)).toEqual(started);
+
+      const outcome = await succeed(delivery as StartedDelivery, 5);
+      expect(outcome).toMatchObject({ applied: true, record: { state: TaskStates.SUCCESS, seq: 3, result: 5 } });
+      expect(await admin.hexists(brokerKeys(prefix).run, result.id)).toBe(0);
+      expect(await stores.backend.get(result.id)).toMatchObject({ state: TaskStates.SUCCESS, seq: 3, result: 5 });
+    } finally {
+      await close();
+    }
+  });
+
+  it('a redelivery after the lease expired stores STARTED at seq 3, counts the delivery, and the task still finishes once', async () => {
+    const prefix = uniquePrefix('started');
+    const { echo, stores, reserve, succeed, close } = openApp(prefix);
+    try {
+      const result = await echo.delay(6);
+      const [first] = await reserve();
+      const firstStart = startedRecord(first);
+      await expireLeases(prefix);
+      // The task did start: it stays STARTED at seq 2 until it starts again (no step back to PENDING).
+      expect(await stores.backend.get(result.id)).toEqual(firstStart);
+
+      const [second] = await reserve();
+      expect(second?.deliveries).toBe(2);
+      expect(startedRecord(second)).toMatchObject({ id: result.id, state: TaskStates.STARTED, seq: 3, attempt: 1 });
+      expect(await admin.exists(backendKeys(prefix).record(result.id))).toBe(1);
+      expect(await stores.backend.get(result.id)).toMatchObject({ state: TaskStates.STARTED, seq: 3 });
+
+      // The first holder's late outcome no longer holds the lease, the second's is seq 4.
+      expect(await succeed(second as StartedDelivery, 6)).toMatchObject({ applied: true, record: { state: TaskStates.SUCCESS, seq: 4 } });
+      expect(await stores.broker.size('default')).toBe(0);
+      expect(await admin.hexists(brokerKeys(prefix).run, result.id)).toBe(0);
+    } finally {
+      await close();
+    }
+  });
+
+  it('publishes STARTED and SUCCESS to a task someone follows, and nothing for the tasks nobody follows', async () => {
+    const prefix = uniquePrefix('started');
+    const { app, echo, stores, close } = openApp(prefix);
+    const monitor = await admin.duplicate().monitor();
+    try {
+      const followed = await echo.delay(1);
+      const unfollowed = await echo.bulk([[2], [3], [4], [5], [6], [7], [8], [9]]);
+      const heard: string[] = [];
+      const stop = await stores.backend.subscribe(followed.id, (record) => heard.push(`${record.state} ${record.seq}`));
+      const published: string[] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args[0]?.toUpperCase() === 'PUBLISH' && args[1]?.startsWith(backendKeys(prefix).eventPrefix)) published.push(args[1]);
+      });
+      await app.worker({ concurrency: 4 }).start();
+      expect(await followed.wait({ timeout: 5_000 })).toBe(1);
+      // Polled, not waited for: a wait() would follow them.
+      const finished = async () => (await Promise.all(unfollowed.map((r) => stores.backend.get(r.id)))).every((r) => r?.state === TaskStates.SUCCESS);
+      await until(finished, 5_000, 'the unfollowed tasks to finish');
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the monitor's last lines
+      stop();
+      expect(heard).toEqual(['STARTED 2', 'SUCCESS 3']);
+      expect(published).toEqual([backendKeys(prefix).events(followed.id), backendKeys(prefix).events(followed.id)]);
+    } finally {
+      monitor.disconnect();
+      await close();
+    }
+  });
+});
