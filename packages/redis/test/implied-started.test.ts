@@ -54,6 +54,9 @@ describe('a reserved message implies its STARTED record', () => {
       expect(await admin.exists(backendKeys(prefix).record(result.id))).toBe(0);
       expect(await admin.hget(brokerKeys(prefix).run, result.id)).toBe(String(started.updatedAt));
       expect(await stores.backend.get(result.id)).toEqual(started);
+      // A refused update reports the implied record as the message has it, not as the update says.
+      const refused = await stores.backend.apply({ id: result.id, task: 'other.task', attempt: 9, state: TaskStates.RECEIVED });
+      expect(refused).toEqual({ applied: false, current: started });
 
       const outcome = await succeed(delivery as StartedDelivery, 5);
       expect(outcome).toMatchObject({ applied: true, record: { state: TaskStates.SUCCESS, seq: 3, result: 5 } });

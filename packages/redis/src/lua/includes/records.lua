@@ -101,11 +101,35 @@ local function loadRecords(b)
     end
   end
   if #ids == 0 then return end
-  local raws = bulkQuery('HMGET', b.bodies, ids)
+  -- An implied STARTED needs no message read when the update brings its own task and attempt (a
+  -- worker's outcome always does): the run entry goes with the message, so the message is there.
   local starts = bulkQuery('HMGET', b.runs, ids)
+  local unread, unreadIds = {}, {}
   for j = 1, #missing do
-    if raws[j] then b.implied[missing[j]] = impliedFields(raws[j], starts[j]) end
+    local up = b.updates[missing[j]]
+    if starts[j] and up.taskJson ~= '' and up.attempt ~= '' then
+      b.implied[missing[j]] = { state = 'STARTED', seq = 2, updatedAt = starts[j], attempt = up.attempt, task = up.taskJson, unread = true }
+    else
+      unread[#unread + 1] = j
+      unreadIds[#unreadIds + 1] = ids[j]
+    end
   end
+  if #unreadIds == 0 then return end
+  local raws = bulkQuery('HMGET', b.bodies, unreadIds)
+  for r = 1, #unread do
+    local j = unread[r]
+    if raws[r] then b.implied[missing[j]] = impliedFields(raws[r], starts[j]) end
+  end
+end
+
+-- Update u's implied record with the message's own task and attempt (see loadRecords), to report it.
+local function impliedInFull(b, u)
+  local f = b.implied[u]
+  if f and f.unread then
+    local raw = redis.call('HGET', b.bodies, b.updates[u].id)
+    f = raw and impliedFields(raw, f.updatedAt)
+  end
+  return f
 end
 
 -- Which of these channels have a subscriber: { [channel] = true }, or nil if any pattern
@@ -186,7 +210,8 @@ local function applyRecord(b, u)
   if task == '' then task = curTask end
   if not (allowed and task) then
     b.seqs[u] = 0
-    b.extras[#b.extras + 1] = stored or (b.implied[u] and impliedValue(up.idJson, b.implied[u])) or false
+    local implied = not stored and impliedInFull(b, u)
+    b.extras[#b.extras + 1] = stored or (implied and impliedValue(up.idJson, implied)) or false
     return false
   end
   local seq = curSeq + 1
