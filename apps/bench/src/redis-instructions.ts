@@ -1,0 +1,103 @@
+/**
+ * Redis's work per task, counted in CPU instructions: redis-server runs under valgrind's callgrind,
+ * and each phase is counted between a zeroing and a dump of its counters. Unlike time on a shared
+ * machine, the count barely moves between runs (about 0.1 %), so a change to a Lua script can be
+ * judged from one run. It says nothing about the time spent in the kernel (sockets) or in Node.
+ * `pnpm bench:instructions [tasks] [concurrency]`; needs `valgrind` (Debian package valgrind).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Peer } from './redis-bench/peer.js';
+import { BeeQueuePeer } from './redis-bench/peers/bee-queue.js';
+import { CeleriacPeer } from './redis-bench/peers/celeriac.js';
+import { openBenchRedis } from './redis-bench/server.js';
+
+const tasks = positiveInt(process.argv[2] ?? '4000', 'tasks');
+const concurrency = positiveInt(process.argv[3] ?? '100', 'concurrency');
+
+function positiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return n;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
+  throw new Error('valgrind is not installed (apt-get install valgrind)');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'celeriac-callgrind-'));
+const port = await freePort();
+const server = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'out')}`, 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+const control = (flag: string) => execFileSync('callgrind_control', [flag, String(server.pid)], { stdio: 'ignore' });
+
+/** Instructions redis-server ran during `phase`. */
+async function count(phase: () => Promise<unknown>): Promise<number> {
+  control('-z');
+  await phase();
+  control('-d');
+  const dumps = readdirSync(dir).filter((f) => f.startsWith('out')).sort((a, b) => a.length - b.length || a.localeCompare(b));
+  const last = readFileSync(join(dir, dumps.at(-1) as string), 'utf8');
+  return Number(/^(?:summary|totals): (\d+)/m.exec(last)?.[1] ?? Number.NaN);
+}
+
+try {
+  const redis = await connectWhenUp(`redis://127.0.0.1:${port}`);
+  try {
+    const peers: Peer[] = [new CeleriacPeer(redis), new BeeQueuePeer(redis)];
+    console.log(`Redis instructions per task (valgrind callgrind), ${tasks} no-op tasks, processing at concurrency ${concurrency}`);
+    for (const peer of peers) {
+      await redis.flush();
+      await peer.process(200, concurrency); // warm-up: scripts loaded, code paths taken once
+      await redis.flush();
+      const enqueue = await count(() => peer.enqueueBulk(tasks));
+      await redis.flush();
+      // A processing run enqueues its tasks first (untimed): that part is taken off.
+      const both = await count(() => peer.process(tasks, concurrency));
+      const perTask = (n: number) => Math.round(n / tasks).toLocaleString('en-US');
+      console.log(`${peer.name.padEnd(9)} enqueue ${perTask(enqueue)}  process-c${concurrency} ${perTask(both - enqueue)}`);
+    }
+  } finally {
+    await redis.close();
+  }
+} finally {
+  server.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** The bench's connection to the server, once valgrind has it listening (it starts slowly). */
+async function connectWhenUp(url: string) {
+  const { port } = new URL(url);
+  const deadline = Date.now() + 30_000;
+  while (!(await accepts(Number(port)))) {
+    if (Date.now() > deadline) throw new Error(`redis-server under valgrind did not listen on ${port} within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return openBenchRedis({ REDIS_URL: url, BENCH_FLUSH: '1' });
+}
+
+async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
