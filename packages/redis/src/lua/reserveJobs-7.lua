@@ -338,6 +338,8 @@ if start and count > 0 then
       if f then redis.call('PUBLISH', b.channels .. id, impliedJson(jsonString(id), f)) end
     end
   end
+  -- Reads these updates' records again, with what their messages imply: a second MGET, but only
+  -- for the few messages that have a record or an implied STARTED already (retries, redeliveries).
   loadRecords(b)
   for u = 1, #b.updates do applyRecord(b, u) end
   -- applyUpdates-2.lua's reply in the order taken, an implied STARTED as seq -2 with no extras

@@ -29,13 +29,18 @@ local function jsonString(text)
   return '"' .. text .. '"'
 end
 
+-- The fields of an implied STARTED (see impliedFields).
+local function impliedStarted(startedAt, attempt, taskJson)
+  return { state = 'STARTED', seq = 2, attempt = attempt, updatedAt = startedAt, task = taskJson }
+end
+
 -- The fields of the record a stored message implies ({ state, seq, attempt, updatedAt, task JSON }):
 -- PENDING (seq 1, at its createdAt), or STARTED (seq 2) if `startedAt` (its `{p}:run` entry) is
 -- given. nil if the message cannot be read.
 local function impliedFields(raw, startedAt)
   local attempt, createdAt, taskJson = messageHead(raw)
   if not attempt then return nil end
-  if startedAt then return { state = 'STARTED', seq = 2, attempt = attempt, updatedAt = startedAt, task = taskJson } end
+  if startedAt then return impliedStarted(startedAt, attempt, taskJson) end
   return { state = 'PENDING', seq = 1, attempt = attempt, updatedAt = createdAt, task = taskJson }
 end
 

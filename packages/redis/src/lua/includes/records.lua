@@ -108,7 +108,9 @@ local function loadRecords(b)
   for j = 1, #missing do
     local up = b.updates[missing[j]]
     if starts[j] and up.taskJson ~= '' and up.attempt ~= '' then
-      b.implied[missing[j]] = { state = 'STARTED', seq = 2, updatedAt = starts[j], attempt = up.attempt, task = up.taskJson, unread = true }
+      local f = impliedStarted(starts[j], up.attempt, up.taskJson)
+      f.unread = true
+      b.implied[missing[j]] = f
     else
       unread[#unread + 1] = j
       unreadIds[#unreadIds + 1] = ids[j]
