@@ -42,7 +42,7 @@ brokerConformance({
   // As if the holder died: its leases run out now (a heartbeat would only extend leases still held).
   abandon: async (broker: Broker) => {
     const leases = brokerKeys(prefixOf(broker)).leases;
-    const members = await admin.zrange(leases, '0', '-1');
+    const members = (await admin.zrange(leases, '0', '-1')).filter((m) => /^\d+:/.test(m)); // leases only, not the encoding member
     if (members.length > 0) await admin.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
   },
   createPeer: async (broker: Broker) => new RedisBroker({ connection: server.url, prefix: prefixOf(broker) }),

@@ -36,7 +36,7 @@ function startedRecord(delivery: StartedDelivery | undefined): TaskRecord {
 /** Makes every lease of the prefix expire now, as if its holder died. */
 async function expireLeases(prefix: string): Promise<void> {
   const leases = brokerKeys(prefix).leases;
-  const members = await admin.zrange(leases, '0', '-1');
+  const members = (await admin.zrange(leases, '0', '-1')).filter((m) => /^\d+:/.test(m)); // leases only, not the encoding member
   if (members.length > 0) await admin.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
 }
 

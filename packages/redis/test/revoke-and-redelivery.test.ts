@@ -16,7 +16,7 @@ useRedisServer((started, connection) => {
 /** Ends every lease of a prefix now, as if their holders had died. */
 async function expireLeases(prefix: string): Promise<void> {
   const leases = brokerKeys(prefix).leases;
-  const members = await admin.zrange(leases, '0', '-1');
+  const members = (await admin.zrange(leases, '0', '-1')).filter((m) => /^\d+:/.test(m)); // leases only, not the encoding member
   if (members.length > 0) await admin.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
 }
 

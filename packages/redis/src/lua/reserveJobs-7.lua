@@ -245,7 +245,7 @@ local nextDue = -1
 local firstToken = 0
 if count > 0 then
   firstToken = redis.call('INCRBY', k.tokens, count) - count + 1
-  local leaseArgs = {}
+  local leaseArgs = { '+inf', LEASES_ENCODING_MEMBER }
   local rateArgs = {}
   local nowDigits = digits(now)
   for j = 1, count do
@@ -290,7 +290,7 @@ else
       end
     end
   end
-  local lease = redis.call('ZRANGE', k.leases, 0, 0, 'WITHSCORES')
+  local lease = redis.call('ZRANGE', k.leases, '-inf', '(inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
   if lease[2] then consider(tonumber(lease[2]) - now) end
 end
 

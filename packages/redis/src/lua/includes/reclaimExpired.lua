@@ -3,11 +3,21 @@
 -- the front of its inbox; revoked ones are dropped. The expired delivery is added to the stored
 -- count, so the next delivery counts one more. Bounded per call; the rest goes on the next call.
 local function reclaimExpired(k, wakePrefix, now)
-  local expired = redis.call('ZRANGEBYSCORE', k.leases, '-inf', now, 'LIMIT', 0, 100)
+  local found = redis.call('ZRANGEBYSCORE', k.leases, '-inf', now, 'LIMIT', 0, 100)
+  -- Only real leases: the encoding member (see includes/leaseJobId) belongs at +inf, and goes
+  -- back there if something moved it.
+  local expired, ids = {}, {}
+  for _, member in ipairs(found) do
+    local id = leaseJobId(member)
+    if id then
+      expired[#expired + 1] = member
+      ids[#ids + 1] = id
+    else
+      redis.call('ZADD', k.leases, '+inf', member)
+    end
+  end
   if #expired == 0 then return end
   bulkCall('ZREM', k.leases, expired)
-  local ids = {}
-  for j = 1, #expired do ids[j] = leaseJobId(expired[j]) end
   local metas = bulkQuery('HMGET', k.meta, ids)
   local revoked = bulkQuery('ZMSCORE', k.revoked, ids)
   local dropped, woken = {}, {}
