@@ -311,9 +311,7 @@ if start and count > 0 then
   local runKey = runKeyOf(k.body)
   local starts = bulkQuery('HMGET', runKey, ids)
   local nowDigits = digits(now)
-  -- The field over 64 bytes keeps the hash in Redis's hashtable encoding: in the compact one, a
-  -- field is found by a linear scan, and this hash is written and read for every task.
-  local runArgs = { '\0encoding', 'a value longer than 64 bytes keeps this hash in the hashtable encoding, for constant-time lookups' }
+  local runArgs = { ENCODING_FIELD, ENCODING_VALUE } -- see includes/bulk
   local isImplied, impliedChannels = {}, {}
   for j = 1, count do
     local id, body = ids[j], taken[j * 3 - 1]

@@ -35,6 +35,12 @@ local function runKeyOf(bodyKey)
   return string.sub(bodyKey, 1, -5) .. 'run'
 end
 
+-- One field with a value over 64 bytes keeps a hash in Redis's hashtable encoding. Redis keeps a
+-- hash of at most 128 short fields compact (a listpack) and finds a field by scanning it, and the
+-- hashes written and read for every task in flight ({p}:run, {p}:meta) are usually that small.
+local ENCODING_FIELD = '\0encoding'
+local ENCODING_VALUE = 'a value longer than 64 bytes keeps this hash in the hashtable encoding, for constant-time lookups'
+
 -- Drops messages' stored fields: body, routing meta, delivery count, implied start.
 local function forgetJobs(bodyKey, metaKey, dlvKey, ids)
   if #ids == 0 then return end
