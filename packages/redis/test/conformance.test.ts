@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { RedisBackend, RedisBroker, createRedisStores } from '../src/index.js';
 import { brokerKeys } from '../src/internal/keys.js';
-import { deleteKeys, uniquePrefix } from './helpers/redis.js';
+import { deleteKeys, expireLeases, uniquePrefix } from './helpers/redis.js';
 
 let server: Awaited<ReturnType<typeof redisForTests>>;
 let admin: Redis;
@@ -40,11 +40,7 @@ brokerConformance({
     await admin.rpush(brokerKeys(prefixOf(broker)).inbox(queue), raw);
   },
   // As if the holder died: its leases run out now (a heartbeat would only extend leases still held).
-  abandon: async (broker: Broker) => {
-    const leases = brokerKeys(prefixOf(broker)).leases;
-    const members = (await admin.zrange(leases, '0', '-1')).filter((m) => /^\d+:/.test(m)); // leases only, not the encoding member
-    if (members.length > 0) await admin.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
-  },
+  abandon: (broker: Broker) => expireLeases(admin, prefixOf(broker)),
   createPeer: async (broker: Broker) => new RedisBroker({ connection: server.url, prefix: prefixOf(broker) }),
   createCombined: async () => {
     const prefix = uniquePrefix('combined');

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { backendKeys, brokerKeys } from '../src/internal/keys.js';
 import { redisApp } from './helpers/apps.js';
-import { type TestRedis, deleteKeys, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
+import { type TestRedis, deleteKeys, expireLeases, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
 let admin: Redis;
@@ -33,12 +33,6 @@ function startedRecord(delivery: StartedDelivery | undefined): TaskRecord {
   return delivery.started.record;
 }
 
-/** Makes every lease of the prefix expire now, as if its holder died. */
-async function expireLeases(prefix: string): Promise<void> {
-  const leases = brokerKeys(prefix).leases;
-  const members = (await admin.zrange(leases, '0', '-1')).filter((m) => /^\d+:/.test(m)); // leases only, not the encoding member
-  if (members.length > 0) await admin.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
-}
 
 describe('a reserved message implies its STARTED record', () => {
   it('a reserve writes no record: the task reads as STARTED at seq 2 from its start, and its outcome is seq 3', async () => {
@@ -74,7 +68,7 @@ describe('a reserved message implies its STARTED record', () => {
       const result = await echo.delay(6);
       const [first] = await reserve();
       const firstStart = startedRecord(first);
-      await expireLeases(prefix);
+      await expireLeases(admin, prefix);
       // The task did start: it stays STARTED at seq 2 until it starts again (no step back to PENDING).
       expect(await stores.backend.get(result.id)).toEqual(firstStart);
 

@@ -2,9 +2,8 @@ import type { TaskContext } from '@celeriac/core';
 import { makeMessage } from '@celeriac/core/testing';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { brokerKeys } from '../src/internal/keys.js';
 import { redisApp } from './helpers/apps.js';
-import { type TestRedis, deleteKeys, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
+import { type TestRedis, deleteKeys, expireLeases, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
 let admin: Redis;
@@ -12,13 +11,6 @@ useRedisServer((started, connection) => {
   server = started;
   admin = connection;
 });
-
-/** Ends every lease of a prefix now, as if their holders had died. */
-async function expireLeases(prefix: string): Promise<void> {
-  const leases = brokerKeys(prefix).leases;
-  const members = (await admin.zrange(leases, '0', '-1')).filter((m) => /^\d+:/.test(m)); // leases only, not the encoding member
-  if (members.length > 0) await admin.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
-}
 
 describe('revoke', () => {
   it('keeps a task revoked while no worker is up from ever starting, waiting or delayed', { timeout: 20_000 }, async () => {
@@ -95,7 +87,7 @@ describe('redelivery', () => {
       for (const expected of [1, 2]) {
         const [delivery] = await stores.broker.reserve({ queues: ['default'], tasks: ['lim.noop'], max: 1, waitMs: 1_000 });
         expect(delivery?.deliveries).toBe(expected);
-        await expireLeases(prefix);
+        await expireLeases(admin, prefix);
       }
       await app.worker({ maxDeliveries: 2 }).start();
       await expect(app.result(message.id).wait({ timeout: 5_000 })).rejects.toMatchObject({ code: 'TASK_FAILED' });

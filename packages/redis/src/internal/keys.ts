@@ -4,12 +4,15 @@
  * script may touch any of them.
  *
  * Broker: per message a field in each of the hashes `body` (raw message), `meta` (score and
- * ready key) and `dlv` (deliveries that ended unacknowledged; absent for most), so a batch of messages is one multi-element command
- * per hash; `routes` maps a ready or inbox key to its queue's delayed key and name;
+ * ready key) and `dlv` (deliveries that ended unacknowledged; absent for most), so a batch of
+ * messages is one multi-element command per hash; `routes` maps a ready or inbox key to its
+ * queue's delayed key and name;
  * `ready:<len>:<queue>:<task>` zset of ids by priority rank then arrival (the queue's length makes
  * the name unambiguous when names contain ':'); `readykeys:<queue>` set of a queue's ready keys;
  * `delayed:<queue>` zset by eta; `inbox:<queue>` list for foreign producers; `leases` zset
  * "<token>:<id>" by expiry; `revoked` zset by time; `dead` zset by time with `reasons` hash.
+ * `leases` holds one member that is no lease, and `meta` and `run` one field that is no message:
+ * they keep Redis's skiplist and hashtable encodings (see lua/includes/leaseJobId.lua and bulk.lua).
  * Backend: `rec:<id>` string per task record; `gm:`/`gf:` group members and fired flag; `kv:` values.
  * A message in `body` without a record implies its PENDING record, or its STARTED record if the
  * hash `run` holds its start time (see lua/includes/impliedRecord.lua), so the backend reads

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { redisForTests } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { keyPattern } from '../../src/internal/keys.js';
+import { brokerKeys, keyPattern } from '../../src/internal/keys.js';
 
 /** A prefix no other test uses, so tests share a server without sharing keys. */
 export function uniquePrefix(label = 't'): string {
@@ -17,6 +17,13 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
+}
+
+/** Ends every lease of a prefix now, as if their holders had died (not the zset's encoding member, which is no lease). */
+export async function expireLeases(redis: Redis, prefix: string): Promise<void> {
+  const leases = brokerKeys(prefix).leases;
+  const members = (await redis.zrange(leases, '0', '-1')).filter((m) => /^\d+:/.test(m));
+  if (members.length > 0) await redis.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
 }
 
 /** Polls `check` until it holds or `timeoutMs` passes; for state that has no event to await. */
