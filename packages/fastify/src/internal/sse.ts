@@ -3,6 +3,7 @@ import type { AsyncResult, TaskRecord } from '@celeriac/core';
 import type { FastifyBaseLogger } from 'fastify';
 import { toTaskStatus } from '../task-status.js';
 import type { TaskStatusEvent } from '../wire-types.js';
+import { LatestFrameWriter } from './latest-frame-writer.js';
 
 /** Proxies and load balancers drop connections idle for a minute or so; a comment line keeps them open. */
 const HEARTBEAT_MS = 15_000;
@@ -23,20 +24,23 @@ export function parseLastEventId(header: string | string[] | undefined): number 
 
 /**
  * Writes every update of `result` newer than `lastSeen` to `out` until the task ends or `signal`
- * aborts (the client left, or the server is closing), then ends `out`. Never rejects: a failing
- * store ends the stream, and the client's EventSource reconnects and resumes.
+ * aborts (the client left, or the server is closing), then ends `out`. A client that reads slower
+ * than the task reports gets the newest update when it catches up, not a growing backlog (see
+ * LatestFrameWriter). Never rejects: a failing store ends the stream, and the client's
+ * EventSource reconnects and resumes.
  */
 export async function pumpUpdates(result: AsyncResult, out: Writable, signal: AbortSignal, lastSeen: number, log: FastifyBaseLogger): Promise<void> {
-  const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  const writer = new LatestFrameWriter(out);
+  const heartbeat = setInterval(() => writer.keepAlive(': keep-alive\n\n'), HEARTBEAT_MS);
   heartbeat.unref();
   try {
     for await (const record of result.updates({ signal })) {
-      if (record.seq > lastSeen) out.write(eventFrame(record));
+      if (record.seq > lastSeen) writer.write(eventFrame(record));
     }
   } catch (error) {
     log.error({ err: error, taskId: result.id }, 'task event stream stopped: could not follow the task');
   } finally {
     clearInterval(heartbeat);
-    out.end();
+    writer.end();
   }
 }

@@ -21,6 +21,7 @@ export function registerEventsRoute(instance: FastifyInstance, options: Resolved
         summary: 'Follow a task live (Server-Sent Events) until it ends',
         description:
           'Each event has the SSE id = seq and data = the status shape plus seq. The stream ends after SUCCESS, FAILURE or REVOKED. ' +
+          'A client reading slower than the task reports gets the newest state when it catches up: skipped events are replaced, not queued. ' +
           'A client reconnecting with Last-Event-ID gets only newer events, or 204 once the task has ended.',
         tags: ['tasks'],
         params: ID_PARAMS,
