@@ -7,6 +7,7 @@ import {
   type CombinedStore,
   type ResultBackend,
   type TaskMessage,
+  TaskStates,
 } from '@celeriac/core';
 import { type RedisBrokerOptions, type ResolvedRedisBrokerOptions, resolveBrokerOptions } from './broker-options.js';
 import { RedisClients } from './internal/connection.js';
@@ -225,6 +226,8 @@ export class RedisBroker implements Broker {
         assertOpen: () => this.#assertOpen(),
         ack: (delivery) => this.ack(delivery),
         get: async (id) => ({ applied: false, current: await backend.get(id) }),
+        markPending: (message) =>
+          backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, meta: { reason: 'handed back before it ran' } }),
         reserve: (request, start) => this.#reserver.reserve(request, start),
       });
       this.#combined.set(backend, store);

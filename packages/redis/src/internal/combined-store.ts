@@ -21,6 +21,8 @@ export interface CombinedStoreDeps {
   /** Settles a delivery whose update is no state at all (refused before any script). */
   ack(delivery: Delivery): Promise<void>;
   get(id: string): Promise<ApplyResult & { applied: false }>;
+  /** Stores PENDING for a run handed back before it ran (its reserve stored STARTED). */
+  markPending(message: TaskMessage): Promise<unknown>;
   /** The broker's reserve, storing STARTED as it takes (see Reserver). */
   reserve(request: ReserveRequest, start: StartOnReserve): Promise<StartedDelivery[]>;
 }
@@ -58,6 +60,9 @@ export class RedisCombinedStore implements CombinedStore {
     this.#start = {
       args: () => [...deps.backend.recordHeader(), startedSources],
       results: (taken, reply) => deps.backend.results(...startedResults(taken, reply, startedSources)),
+      undo: async (deliveries) => {
+        await Promise.all(deliveries.filter((d) => d.started.applied).map((d) => deps.markPending(d.message)));
+      },
     };
   }
 

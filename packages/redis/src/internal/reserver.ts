@@ -29,6 +29,12 @@ export interface StartOnReserve {
    * not be decoded), told to this process's listeners.
    */
   results(taken: readonly { id: string; message: TaskMessage | undefined }[], reply: unknown): ApplyResult[];
+  /**
+   * Undoes the STARTED of deliveries taken after the caller gave up, before they are handed back:
+   * their records go back to PENDING, as with a worker's own hand-back, so a task waiting again
+   * never reads as started.
+   */
+  undo(deliveries: readonly StartedDelivery[]): Promise<void>;
 }
 
 /** A delivery, with the outcome of its STARTED when the reserve stored one. */
@@ -126,7 +132,7 @@ export class Reserver {
         (result) => {
           signal.removeEventListener('abort', onAbort);
           if (!state.abandoned) resolve(result);
-          else if (result.deliveries.length > 0) this.#ctx.handBack(result.deliveries);
+          else if (result.deliveries.length > 0) this.#handBack(result.deliveries, start);
         },
         (error: unknown) => {
           signal.removeEventListener('abort', onAbort);
@@ -134,6 +140,14 @@ export class Reserver {
         },
       );
     });
+  }
+
+  /** Deliveries taken after the caller gave up: back to their queue, their STARTED undone first. */
+  #handBack(deliveries: Reserved[], start: StartOnReserve | undefined): void {
+    const started = deliveries.filter((d): d is StartedDelivery => 'started' in d);
+    const undone = start === undefined || started.length === 0 ? Promise.resolve() : start.undo(started);
+    // Handed back even if the undo failed: a task waiting again that reads STARTED beats a stranded one.
+    void undone.catch(() => undefined).then(() => this.#ctx.handBack(deliveries));
   }
 
   async #attempt(args: ScriptArg[], max: number, start: StartOnReserve | undefined): Promise<Attempt> {
