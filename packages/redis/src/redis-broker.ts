@@ -73,8 +73,8 @@ export class RedisBroker implements Broker {
       wake: this.#wake,
       isClosed: () => this.#closed,
       takeAcks: () => this.#acks.take(),
-      handBack: (deliveries) => {
-        for (const d of deliveries) this.requeue(d, d.message).catch(() => undefined);
+      handBack: async (deliveries) => {
+        await Promise.all(deliveries.map((d) => this.requeue(d, d.message).catch(() => undefined)));
       },
     });
     this.#publishes = new TickBatcher<StoredMessage, void>(async (batch) => {
@@ -245,6 +245,8 @@ export class RedisBroker implements Broker {
     this.#closed = true;
     this.#leases.stop();
     this.#stopResync();
+    // Abandoned reserves first: their late deliveries go back to their queue before the connection goes.
+    await this.#reserver.drain();
     await Promise.all([this.#publishes.drain(), this.#acks.drain(), ...[...this.#combined.values()].map((s) => s.drain())]);
     await this.#wake.close();
     if (this.#revokeChannel !== undefined) {

@@ -47,4 +47,27 @@ describe('a reserve whose caller gave up before its reply', () => {
       await deleteKeys(admin, prefix);
     }
   });
+
+  it('is waited for by close(): the tasks it took are back in their queue once the broker has closed', async () => {
+    const prefix = uniquePrefix('abandoned-close');
+    const { app, stores, close } = redisApp({ connection: server.url, prefix });
+    const echo = app.task({ name: TASK }, (x: number) => x);
+    const combined = stores.broker.combinedWith(stores.backend) as Required<CombinedStore>;
+    const reader = redisApp({ connection: server.url, prefix });
+    try {
+      await echo.delay(1);
+      await admin.client('PAUSE', 300, 'ALL');
+      const controller = new AbortController();
+      const reserving = combined.reserveStarted({ queues: ['default'], tasks: [TASK], max: 1, waitMs: 1_000, signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      controller.abort();
+      expect(await reserving).toEqual([]);
+      // Closed while the reserve still waits for Redis: close() lets its late delivery go back first.
+      await close();
+      expect(await reader.stores.broker.size('default')).toBe(1);
+    } finally {
+      await reader.close();
+      await deleteKeys(admin, prefix);
+    }
+  });
 });

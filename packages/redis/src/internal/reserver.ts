@@ -16,8 +16,8 @@ export interface ReserverContext {
   isClosed(): boolean;
   /** Queued acks to settle in the same script call (see AckQueue). */
   takeAcks(): string[];
-  /** Settles deliveries taken after the caller gave up (aborted): handed back for someone else. */
-  handBack(deliveries: Delivery[]): void;
+  /** Settles deliveries taken after the caller gave up (aborted): handed back for someone else. Never rejects. */
+  handBack(deliveries: Delivery[]): Promise<void>;
 }
 
 /** Storing STARTED as messages are taken (the combined store's `reserveStarted`). */
@@ -74,6 +74,8 @@ interface Drained {
 export class Reserver {
   readonly #ctx: ReserverContext;
   readonly #args: ReserveArgs;
+  /** Abandoned calls whose late deliveries are still on their way back (see drain). */
+  readonly #handingBack = new Set<Promise<void>>();
   #drained: Drained | undefined;
 
   constructor(ctx: ReserverContext) {
@@ -106,6 +108,11 @@ export class Reserver {
     }
   }
 
+  /** Resolves once every call abandoned so far has replied and its deliveries are handed back (for close()). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.#handingBack]);
+  }
+
   /** An empty attempt standing for the call a drained hint makes needless (see the class comment). */
   #skipDrained(args: ScriptArg[], generation: number): Attempt | undefined {
     const drained = this.#drained;
@@ -126,13 +133,19 @@ export class Reserver {
       const onAbort = () => {
         state.abandoned = true;
         resolve(undefined);
+        // What the call takes once its reply comes goes back; drain() waits for that.
+        const late = attempt.then(
+          (result) => (result.deliveries.length > 0 ? this.#handBack(result.deliveries, start) : undefined),
+          () => undefined,
+        );
+        this.#handingBack.add(late);
+        void late.finally(() => this.#handingBack.delete(late));
       };
       signal.addEventListener('abort', onAbort, { once: true });
       attempt.then(
         (result) => {
           signal.removeEventListener('abort', onAbort);
           if (!state.abandoned) resolve(result);
-          else if (result.deliveries.length > 0) this.#handBack(result.deliveries, start);
         },
         (error: unknown) => {
           signal.removeEventListener('abort', onAbort);
@@ -143,11 +156,11 @@ export class Reserver {
   }
 
   /** Deliveries taken after the caller gave up: back to their queue, their STARTED undone first. */
-  #handBack(deliveries: Reserved[], start: StartOnReserve | undefined): void {
+  async #handBack(deliveries: Reserved[], start: StartOnReserve | undefined): Promise<void> {
     const started = deliveries.filter((d): d is StartedDelivery => 'started' in d);
-    const undone = start === undefined || started.length === 0 ? Promise.resolve() : start.undo(started);
     // Handed back even if the undo failed: a task waiting again that reads STARTED beats a stranded one.
-    void undone.catch(() => undefined).then(() => this.#ctx.handBack(deliveries));
+    if (start !== undefined && started.length > 0) await start.undo(started).catch(() => undefined);
+    await this.#ctx.handBack(deliveries);
   }
 
   async #attempt(args: ScriptArg[], max: number, start: StartOnReserve | undefined): Promise<Attempt> {
