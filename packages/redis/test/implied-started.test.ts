@@ -1,8 +1,8 @@
-import { type CombinedStore, type StartedDelivery, type TaskRecord, TaskStates } from '@celeriac/core';
+import { type StartedDelivery, type TaskRecord, TaskStates } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { backendKeys, brokerKeys } from '../src/internal/keys.js';
-import { redisApp } from './helpers/apps.js';
+import { echoApp } from './helpers/apps.js';
 import { type TestRedis, deleteKeys, expireLeases, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
@@ -16,9 +16,7 @@ const TASK = 'started.echo';
 
 /** An app with one task, `echo`, and the combined store of its Redis stores; `close` tidies up. */
 function openApp(prefix: string) {
-  const { app, stores, close } = redisApp({ connection: server.url, prefix });
-  const echo = app.task({ name: TASK }, (x: number) => x);
-  const combined = stores.broker.combinedWith(stores.backend) as Required<CombinedStore>;
+  const { app, stores, echo, combined, close } = echoApp({ connection: server.url, prefix }, TASK);
   const reserve = () => combined.reserveStarted({ queues: ['default'], tasks: [TASK], max: 10, waitMs: 1_000 });
   const succeed = (delivery: StartedDelivery, result: number) => {
     const { id, task, attempt } = delivery.message;

@@ -1,8 +1,7 @@
-import type { CombinedStore } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { brokerKeys } from '../src/internal/keys.js';
-import { redisApp } from './helpers/apps.js';
+import { echoApp } from './helpers/apps.js';
 import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
@@ -17,9 +16,7 @@ const TASK = 'leases.echo';
 describe('the leases zset', () => {
   it('stays in the skiplist encoding through one member that is no lease, which no expiry ever reclaims', async () => {
     const prefix = uniquePrefix('leases');
-    const { app, stores, close } = redisApp({ connection: server.url, prefix });
-    const echo = app.task({ name: TASK }, (x: number) => x);
-    const combined = stores.broker.combinedWith(stores.backend) as Required<CombinedStore>;
+    const { echo, combined, close } = echoApp({ connection: server.url, prefix }, TASK);
     const reserve = () => combined.reserveStarted({ queues: ['default'], tasks: [TASK], max: 10, waitMs: 1_000 });
     const leases = brokerKeys(prefix).leases;
     try {

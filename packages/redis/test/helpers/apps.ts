@@ -1,4 +1,4 @@
-import { Celeriac, type CeleriacOptions, type Logger } from '@celeriac/core';
+import { Celeriac, type CeleriacOptions, type CombinedStore, type Logger } from '@celeriac/core';
 import { type RedisStoresOptions, createRedisStores } from '../../src/index.js';
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -15,6 +15,14 @@ export function redisApp(options: RedisStoresOptions, appOptions: Pick<CeleriacO
       await Promise.all([stores.broker.close(), stores.backend.close()]);
     },
   };
+}
+
+/** `redisApp` with one task, `echo` (returns its argument), and the combined store of its stores, for tests that call the fast paths directly. */
+export function echoApp(options: RedisStoresOptions, task: string) {
+  const opened = redisApp(options);
+  const echo = opened.app.task({ name: task }, (x: number) => x);
+  const combined = opened.stores.broker.combinedWith(opened.stores.backend) as Required<CombinedStore>;
+  return { ...opened, echo, combined };
 }
 
 /** The stored records of these ids. */
