@@ -221,12 +221,13 @@ local function applyRecord(b, u)
   local attempt = up.attempt
   local keptAttempt = attempt == ''
   if keptAttempt then attempt = curAttempt or '1' end
-  local record = '{"id":' .. up.idJson .. ',"task":' .. task .. ',"state":"' .. up.state .. '","seq":' .. seqDigits ..
+  local head = up.state .. '\n' .. seqDigits .. '\n' .. attempt .. '\n' .. b.nowDigits .. '\n' .. updateToken(b, u) .. '\n' .. cachedDigits(#task) .. '\n' .. task
+  -- One concatenation: the record (the value's tail) is cut out only when someone listens.
+  local value = head .. '{"id":' .. up.idJson .. ',"task":' .. task .. ',"state":"' .. up.state .. '","seq":' .. seqDigits ..
     ',"attempt":' .. attempt .. ',"updatedAt":' .. b.nowDigits .. up.payload .. '}'
-  local value = up.state .. '\n' .. seqDigits .. '\n' .. attempt .. '\n' .. b.nowDigits .. '\n' .. updateToken(b, u) .. '\n' .. cachedDigits(#task) .. '\n' .. task .. record
   redis.call('SET', up.key, value, 'PX', b.ttl)
   b.written[up.key] = value
-  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, record) end
+  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, #head + 1)) end
   b.seqs[u] = seq
   if up.taskJson == '' or keptAttempt then
     b.extras[#b.extras + 1] = attempt
