@@ -222,7 +222,7 @@ local function applyRecord(b, u)
   local keptAttempt = attempt == ''
   if keptAttempt then attempt = curAttempt or '1' end
   local head = up.state .. '\n' .. seqDigits .. '\n' .. attempt .. '\n' .. b.nowDigits .. '\n' .. updateToken(b, u) .. '\n' .. cachedDigits(#task) .. '\n' .. task
-  -- One concatenation: the record (the value's tail) is cut out only when someone listens.
+  -- No separate record string copied into the value: the record (its tail) is cut out only when someone listens.
   local value = head .. '{"id":' .. up.idJson .. ',"task":' .. task .. ',"state":"' .. up.state .. '","seq":' .. seqDigits ..
     ',"attempt":' .. attempt .. ',"updatedAt":' .. b.nowDigits .. up.payload .. '}'
   redis.call('SET', up.key, value, 'PX', b.ttl)
