@@ -15,6 +15,7 @@ import { type BrokerKeys, brokerKeys } from './internal/keys.js';
 import { AckQueue } from './internal/ack-queue.js';
 import { backendPartsOf } from './internal/backend-parts.js';
 import { RedisCombinedStore } from './internal/combined-store.js';
+import { ParkedReserves } from './internal/hand-off.js';
 import { LeaseKeeper } from './internal/lease-keeper.js';
 import { BrokerScripts } from './internal/broker-scripts.js';
 import { type StoredMessage, requeuedMessage, storedMessage } from './internal/message-fields.js';
@@ -42,6 +43,7 @@ export class RedisBroker implements Broker {
   readonly #wake: WakeSignal;
   readonly #leases: LeaseKeeper;
   readonly #reserver: Reserver;
+  readonly #parked = new ParkedReserves();
   readonly #publishes: TickBatcher<StoredMessage, void>;
   readonly #acks: AckQueue;
   readonly #revokeListeners = new Set<RevokeListener>();
@@ -71,6 +73,7 @@ export class RedisBroker implements Broker {
       visibilityTimeout: this.options.visibilityTimeout,
       leases: this.#leases,
       wake: this.#wake,
+      parked: this.#parked,
       isClosed: () => this.#closed,
       takeAcks: () => this.#acks.take(),
       handBack: async (deliveries) => {
@@ -229,6 +232,9 @@ export class RedisBroker implements Broker {
         markPending: (message) =>
           backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, meta: { reason: 'handed back before it ran' } }),
         reserve: (request, start) => this.#reserver.reserve(request, start),
+        parked: this.#parked,
+        keys: this.#keys,
+        visibilityTimeout: this.options.visibilityTimeout,
       });
       this.#combined.set(backend, store);
     }

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { makeMessage } from '@celeriac/core/testing';
-import { type Command, Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisBroker } from '../src/index.js';
 import { SCRIPTS } from '../src/internal/scripts.js';
-import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
+import { type TestRedis, countScriptCalls, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
 let admin: Redis;
@@ -13,23 +12,16 @@ useRedisServer((started, connection) => {
   admin = connection;
 });
 
-const RESERVE_SHA = createHash('sha1').update(SCRIPTS.reserveJobs.lua).digest('hex');
 const request = { queues: ['default'], tasks: ['test.noop'], max: 5 } as const;
 
 /** A broker on a connection of ours that counts the reserve script calls it sends. */
 function countingBroker(prefix: string): { broker: RedisBroker; reserveCalls: () => number; close: () => Promise<void> } {
   const client = new Redis(server.url);
-  let calls = 0;
-  const send = client.sendCommand.bind(client);
-  client.sendCommand = (command: Command, stream?: Parameters<Redis['sendCommand']>[1]) => {
-    const first = command.args[0];
-    if ((command.name === 'evalsha' && first === RESERVE_SHA) || (command.name === 'eval' && first === SCRIPTS.reserveJobs.lua)) calls++;
-    return send(command, stream);
-  };
+  const reserveCalls = countScriptCalls(client, SCRIPTS.reserveJobs);
   const broker = new RedisBroker({ connection: client, prefix });
   return {
     broker,
-    reserveCalls: () => calls,
+    reserveCalls,
     close: async () => {
       await broker.close();
       client.disconnect();

@@ -7,7 +7,8 @@
 export class Wakeup {
   readonly #waiters = new Set<() => void>();
 
-  wait(ms: number, signal?: AbortSignal): Promise<void> {
+  /** `onWaiting`, if given, is called with a function that ends this wait alone (not if it ends at once). */
+  wait(ms: number, signal?: AbortSignal, onWaiting?: (end: () => void) => void): Promise<void> {
     if (signal?.aborted === true || ms <= 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = () => {
@@ -19,6 +20,7 @@ export class Wakeup {
       const timer = setTimeout(done, ms);
       signal?.addEventListener('abort', done, { once: true });
       this.#waiters.add(done);
+      onWaiting?.(done);
     });
   }
 

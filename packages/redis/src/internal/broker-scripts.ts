@@ -11,6 +11,13 @@ export interface EnqueueGroupShape {
   readonly freshIds: boolean;
 }
 
+/** A parked reserve an enqueue may hand messages to (see includes/handOff.lua). */
+export interface HandOffTarget {
+  readonly max: number;
+  readonly visibilityTimeout: number;
+  readonly readyKeys: Iterable<string>;
+}
+
 /**
  * The broker's Lua scripts, each with its KEYS in the order its header documents: the one place
  * that knows which keys a script touches.
@@ -56,15 +63,24 @@ export class BrokerScripts {
   }
 
   /**
-   * Publishes messages with their PENDING events, per group all or nothing (enqueueJobs-6.lua).
-   * `recordHeader`: the backend's record arguments (applyUpdates-2.lua's ARGV[1..5]).
+   * Publishes messages with their PENDING events, per group all or nothing, handing some to a
+   * parked reserve if `handOff` names one (enqueueJobs-8.lua). `recordHeader`: the backend's record
+   * arguments (applyUpdates-2.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
    */
-  enqueue(origin: string, recordHeader: readonly ScriptArg[], groups: readonly EnqueueGroupShape[], messages: readonly StoredMessage[]): Promise<unknown> {
+  async enqueue(
+    origin: string,
+    recordHeader: readonly ScriptArg[],
+    groups: readonly EnqueueGroupShape[],
+    messages: readonly StoredMessage[],
+    handOff: HandOffTarget | undefined,
+  ): Promise<unknown[]> {
     const k = this.#k;
-    const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
+    const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens];
+    const handOffArg = handOff === undefined ? '' : [handOff.max, handOff.visibilityTimeout, ...handOff.readyKeys].join('\n');
     const groupArgs: ScriptArg[] = [groups.length];
     for (const g of groups) groupArgs.push(g.size, g.freshIds ? 1 : 0);
-    return runScript(this.#redis, SCRIPTS.enqueueJobs, keys, [k.wakePrefix, PRIORITY_UNIT, origin, ...recordHeader, ...groupArgs, ...publishArgs(k, messages)]);
+    const args = [k.wakePrefix, PRIORITY_UNIT, origin, ...recordHeader, handOffArg, ...groupArgs, ...publishArgs(k, messages)];
+    return replyArray(await runScript(this.#redis, SCRIPTS.enqueueJobs, keys, args), 'enqueueJobs');
   }
 
   /**

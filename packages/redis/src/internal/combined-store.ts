@@ -1,11 +1,13 @@
 import { type ApplyResult, type CombinedStore, type Delivery, type EnqueueOptions, type ReserveRequest, type StartedDelivery, type StateUpdate, type TaskMessage, TaskStates } from '@celeriac/core';
 import type { BackendParts } from './backend-parts.js';
 import type { BrokerScripts } from './broker-scripts.js';
+import type { HandOff, ParkedReserves } from './hand-off.js';
+import type { BrokerKeys } from './keys.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { type StoredMessage, requeuedMessage, storedMessage } from './message-fields.js';
 import { CREATE_SOURCES_ARG, type PendingUpdate, sourcesArg, updateSourcesArg } from './record-codec.js';
 import type { StartOnReserve } from './reserver.js';
-import { replyArray } from './reply.js';
+import { replyArray, replyNumber } from './reply.js';
 import { TickBatcher } from './tick-batcher.js';
 import type { WakeSignal } from './wake-signal.js';
 
@@ -25,6 +27,10 @@ export interface CombinedStoreDeps {
   markPending(message: TaskMessage): Promise<unknown>;
   /** The broker's reserve, storing STARTED as it takes (see Reserver). */
   reserve(request: ReserveRequest, start: StartOnReserve): Promise<StartedDelivery[]>;
+  /** This process's reserves asleep for lack of work, to hand new messages to. */
+  readonly parked: ParkedReserves;
+  readonly keys: BrokerKeys;
+  readonly visibilityTimeout: number;
 }
 
 interface EnqueueGroup {
@@ -114,11 +120,54 @@ export class RedisCombinedStore implements CombinedStore {
     const updates = groups.flatMap((g) => g.updates);
     const messages = groups.flatMap((g) => g.messages);
     const shapes = groups.map((g) => ({ size: g.messages.length, freshIds: g.freshIds }));
-    const enqueued = scripts.enqueue(wake.origin, backend.recordHeader(), shapes, messages);
-    wake.notifyPublished(messages); // this process ignores its own wake-ups' echo (see WakeSignal)
-    const results = backend.results(updates, await enqueued);
+    const offered = this.#handOffCandidates(groups);
+    const parked = offered.size > 0 ? this.#deps.parked.take(offered.keys()) : undefined;
+    const target = parked === undefined ? undefined : { max: parked.max, visibilityTimeout: this.#deps.visibilityTimeout, readyKeys: parked.readyKeys };
+    const enqueued = scripts.enqueue(wake.origin, backend.recordHeader(), shapes, messages, target);
+    // This process ignores its own wake-ups' echo (see WakeSignal); what the parked reserve may
+    // take wakes no one, and what it declines it reserves itself.
+    const offeredToParked = new Set(parked === undefined ? [] : [...offered].filter(([key]) => parked.readyKeys.has(key)).flatMap(([, m]) => m));
+    wake.notifyPublished(offeredToParked.size === 0 ? messages : messages.filter((m) => !offeredToParked.has(m)));
+    parked?.claim(enqueued.then((reply) => this.#handedOff(messages, reply)));
+    const results = backend.results(updates, (await enqueued)[0]);
     let at = 0;
     return groups.map((g) => results.slice(at, (at += g.messages.length)));
+  }
+
+  /** Per ready key, the messages a parked reserve could be handed: fresh ids, ready now. */
+  #handOffCandidates(groups: readonly EnqueueGroup[]): Map<string, StoredMessage[]> {
+    const byKey = new Map<string, StoredMessage[]>();
+    const now = Date.now();
+    for (const group of groups) {
+      if (!group.freshIds) continue;
+      for (const stored of group.messages) {
+        const { eta, queue, task } = stored.message;
+        if (eta !== undefined && eta > now) continue;
+        const key = this.#deps.keys.ready(queue, task);
+        const list = byKey.get(key);
+        if (list === undefined) byKey.set(key, [stored]);
+        else list.push(stored);
+      }
+    }
+    return byKey;
+  }
+
+  /** The deliveries of the messages the enqueue leased to a parked reserve (enqueueJobs-8.lua's handedOff). */
+  #handedOff(messages: readonly StoredMessage[], reply: unknown[]): HandOff {
+    const [first, ...numbers] = replyArray(reply[1], 'enqueueJobs').map((n) => replyNumber(n));
+    const taken = numbers.map((n) => messages[n - 1] as StoredMessage);
+    const now = replyArray(reply[0], 'enqueueJobs')[0];
+    // Each STARTED is implied (seq -2 in the reserve's reply format): a fresh id has no record.
+    const started = this.#start.results(
+      taken.map(({ message }) => ({ id: message.id, message })),
+      [now, ...taken.map(() => -2)],
+    );
+    const deliveries = taken.map(({ message }, j): StartedDelivery => {
+      const receipt = `${(first as number) + j}:${message.id}`;
+      this.#deps.leases.hold(receipt);
+      return { message, deliveries: 1, receipt, started: started[j] as ApplyResult };
+    });
+    return { deliveries, complete: taken.length === messages.length };
   }
 
   async #settleBatch(batch: Settlement[]): Promise<ApplyResult[]> {

@@ -10,18 +10,38 @@ import type { ScriptArg } from './scripts.js';
  */
 export class ReserveArgs {
   readonly #keys: BrokerKeys;
-  #last: { queues: readonly string[]; tasks: readonly string[]; rateLimits: ReserveRequest['rateLimits']; args: ScriptArg[] } | undefined;
+  #last: { queues: readonly string[]; tasks: readonly string[]; rateLimits: ReserveRequest['rateLimits']; args: ScriptArg[]; handOffKeys: ReadonlySet<string> } | undefined;
 
   constructor(keys: BrokerKeys) {
     this.#keys = keys;
   }
 
   for(request: ReserveRequest): ScriptArg[] {
+    return this.#for(request).args;
+  }
+
+  /**
+   * The ready keys an enqueue may hand messages to while this request sleeps (see hand-off.ts):
+   * those of tasks without a rate limit (whose windows only the reserve script counts), and none
+   * with a newline (the hand-off argument is newline-separated).
+   */
+  handOffKeys(request: ReserveRequest): ReadonlySet<string> {
+    return this.#for(request).handOffKeys;
+  }
+
+  #for(request: ReserveRequest) {
     const last = this.#last;
-    if (last !== undefined && last.queues === request.queues && last.tasks === request.tasks && last.rateLimits === request.rateLimits) return last.args;
+    if (last !== undefined && last.queues === request.queues && last.tasks === request.tasks && last.rateLimits === request.rateLimits) return last;
     const args = this.#build(request);
-    this.#last = { queues: request.queues, tasks: request.tasks, rateLimits: request.rateLimits, args };
-    return args;
+    const handOffKeys = new Set<string>();
+    for (const queue of request.queues) {
+      for (const task of request.tasks) {
+        const key = this.#keys.ready(queue, task);
+        if (!Object.hasOwn(request.rateLimits ?? {}, task) && !key.includes('\n')) handOffKeys.add(key);
+      }
+    }
+    this.#last = { queues: request.queues, tasks: request.tasks, rateLimits: request.rateLimits, args, handOffKeys };
+    return this.#last;
   }
 
   #build({ queues, tasks, rateLimits }: ReserveRequest): ScriptArg[] {

@@ -1,5 +1,6 @@
 import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, decodeTaskMessage } from '@celeriac/core';
 import type { BrokerScripts } from './broker-scripts.js';
+import type { HandOff, ParkedReserves } from './hand-off.js';
 import type { BrokerKeys } from './keys.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { replyNumber, replyString } from './reply.js';
@@ -13,6 +14,8 @@ export interface ReserverContext {
   readonly visibilityTimeout: number;
   readonly leases: LeaseKeeper;
   readonly wake: WakeSignal;
+  /** Where a reserve storing STARTED sleeps, so an enqueue of this process can hand it messages. */
+  readonly parked: ParkedReserves;
   isClosed(): boolean;
   /** Queued acks to settle in the same script call (see AckQueue). */
   takeAcks(): string[];
@@ -104,8 +107,53 @@ export class Reserver {
       const left = deadline - Date.now();
       if (left <= 0 || isAborted(signal) || this.#ctx.isClosed()) return [];
       if (await wake.watch(request.queues)) continue;
-      await wake.wait(attempt.nextDue >= 0 ? Math.min(left, attempt.nextDue) : left, since, signal);
+      const claim = await this.#sleep(attempt.nextDue >= 0 ? Math.min(left, attempt.nextDue) : left, since, request, start);
+      if (claim === undefined) continue;
+      const dueAt = attempt.nextDue < 0 ? -1 : Date.now() + attempt.nextDue;
+      const handed = await this.#unlessAborted(
+        claim.handOff.then(
+          (h): Attempt => ({ deliveries: h.deliveries, nextDue: h.complete ? attempt.nextDue : MORE_READY, triaged: false }),
+          (): Attempt => ({ deliveries: [], nextDue: MORE_READY, triaged: false }),
+        ),
+        signal,
+        start,
+      );
+      if (handed === undefined) return [];
+      if (handed.deliveries.length > 0) {
+        // Nothing else became ready: still drained, so the next reserve sleeps again without a call.
+        if (handed.nextDue !== MORE_READY) this.#drained = { args, generation: since, dueAt };
+        return handed.deliveries;
+      }
     }
+  }
+
+  /**
+   * Sleeps as `wake.wait` does. A reserve storing STARTED sleeps parked (see hand-off.ts): an
+   * enqueue of this process that claims it ends the sleep, and what it hands over is returned.
+   */
+  async #sleep(ms: number, since: number, request: ReserveRequest, start: StartOnReserve | undefined): Promise<{ handOff: Promise<HandOff> } | undefined> {
+    const { wake, parked } = this.#ctx;
+    const readyKeys = this.#args.handOffKeys(request);
+    if (start === undefined || readyKeys.size === 0) {
+      await wake.wait(ms, since, request.signal);
+      return undefined;
+    }
+    let claim: { handOff: Promise<HandOff> } | undefined;
+    let endSleep: (() => void) | undefined;
+    const unpark = parked.park({
+      readyKeys,
+      max: request.max,
+      claim: (handOff) => {
+        claim = { handOff };
+        endSleep?.();
+      },
+    });
+    try {
+      await wake.wait(ms, since, request.signal, (end) => (endSleep = end));
+    } finally {
+      unpark();
+    }
+    return claim;
   }
 
   /** Resolves once every call abandoned so far has replied and its deliveries are handed back (for close()). */
@@ -124,9 +172,12 @@ export class Reserver {
     return nextDue > 0 ? { deliveries: [], nextDue, triaged: false } : undefined;
   }
 
-  /** The attempt, or undefined if the signal aborts first (a late result is handed back, not lost). */
   #attemptUnlessAborted(args: ScriptArg[], max: number, signal: AbortSignal | undefined, start: StartOnReserve | undefined): Promise<Attempt | undefined> {
-    const attempt = this.#attempt(args, max, start);
+    return this.#unlessAborted(this.#attempt(args, max, start), signal, start);
+  }
+
+  /** The attempt, or undefined if the signal aborts first (a late result is handed back, not lost). */
+  #unlessAborted(attempt: Promise<Attempt>, signal: AbortSignal | undefined, start: StartOnReserve | undefined): Promise<Attempt | undefined> {
     if (signal === undefined) return attempt;
     return new Promise<Attempt | undefined>((resolve, reject) => {
       const state = { abandoned: false };
@@ -141,6 +192,8 @@ export class Reserver {
         this.#handingBack.add(late);
         void late.finally(() => this.#handingBack.delete(late));
       };
+      // A hand-off can be claimed as the signal aborts: abandoned at once, its deliveries go back.
+      if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       attempt.then(
         (result) => {

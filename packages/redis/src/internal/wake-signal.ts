@@ -67,10 +67,13 @@ export class WakeSignal {
     this.#wakeup.wakeAll();
   }
 
-  /** Sleeps up to `ms`, less if woken or aborted; returns at once if woken since `since`. */
-  wait(ms: number, since: number, signal: AbortSignal | undefined): Promise<void> {
+  /**
+   * Sleeps up to `ms`, less if woken or aborted; returns at once if woken since `since`.
+   * `onWaiting` gets a function that ends this sleep alone (see Wakeup.wait).
+   */
+  wait(ms: number, since: number, signal: AbortSignal | undefined, onWaiting?: (end: () => void) => void): Promise<void> {
     if (this.#generation !== since) return Promise.resolve();
-    return this.#wakeup.wait(ms, signal);
+    return this.#wakeup.wait(ms, signal, onWaiting);
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { redisForTests } from '@celeriac/test-support';
-import { Redis } from 'ioredis';
+import { type Command, Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { brokerKeys, keyPattern } from '../../src/internal/keys.js';
+import type { ScriptDefinition } from '../../src/internal/scripts.generated.js';
 
 /** A prefix no other test uses, so tests share a server without sharing keys. */
 export function uniquePrefix(label = 't'): string {
@@ -24,6 +25,19 @@ export async function expireLeases(redis: Redis, prefix: string): Promise<void> 
   const leases = brokerKeys(prefix).leases;
   const members = (await redis.zrange(leases, '0', '-1')).filter((m) => /^\d+:/.test(m));
   if (members.length > 0) await redis.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
+}
+
+/** Counts the calls of `script` that `client` sends from now on (EVALSHA, or EVAL on a connection's first use). */
+export function countScriptCalls(client: Redis, script: ScriptDefinition): () => number {
+  const sha = createHash('sha1').update(script.lua).digest('hex');
+  let calls = 0;
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = (command: Command, stream?: Parameters<Redis['sendCommand']>[1]) => {
+    const first = command.args[0];
+    if ((command.name === 'evalsha' && first === sha) || (command.name === 'eval' && first === script.lua)) calls++;
+    return send(command, stream);
+  };
+  return () => calls;
 }
 
 /** Polls `check` until it holds or `timeoutMs` passes; for state that has no event to await. */

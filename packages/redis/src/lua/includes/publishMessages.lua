@@ -19,7 +19,8 @@ end
 -- Stores messages, each ready at once or delayed until its eta; those whose id is revoked are
 -- dropped. Wakes the queues that got ready work with `origin` as the wake message. A message
 -- marked `fresh` has an id generated for it just now (see enqueueJobs): it cannot be revoked or
--- have a delivery count yet, so neither is looked at.
+-- have a delivery count yet, so neither is looked at. One marked `handOff` (includes/handOff) is
+-- stored but filed in no ready zset: the caller leases it.
 -- k: seq, revoked, body, meta, dlv, routes keys. Returns the number of messages stored.
 local function publishMessages(k, now, unit, wakePrefix, origin, routes, messages)
   local n = #messages
@@ -72,7 +73,7 @@ local function publishMessages(k, now, unit, wakePrefix, origin, routes, message
         end
         args[#args + 1] = msg.eta
         args[#args + 1] = id
-      else
+      elseif not msg.handOff then
         route.readyArgs[#route.readyArgs + 1] = score
         route.readyArgs[#route.readyArgs + 1] = id
       end

@@ -13,31 +13,43 @@
   revoked check, the stale delivery-count delete and the PENDING event (no one can be subscribed
   to an id nobody knows yet).
 
+  Messages may be handed straight to a reserve of the enqueuing process that is asleep for lack of
+  work (includes/handOff): leased to it here, with their STARTED implied, instead of being filed
+  as ready.
+
   KEYS[1..6] as publishJobs-6.lua: seq, revoked, body, meta, dlv, routes
+  KEYS[7] leases, KEYS[8] tokens (as reserveJobs-7.lua's KEYS[1..2])
   ARGV[1] wake channel prefix
   ARGV[2] priority unit
   ARGV[3] origin (the wake message, see publishJobs-6.lua)
   ARGV[4..8] record key prefix, event channel prefix, record TTL, built-in states and batch token
           (as applyUpdates-2.lua's ARGV[1..5])
-  ARGV[9] number of groups, then per group (in message order): its number of messages, and 1 if
+  ARGV[9] the hand-off ('' for none; see readHandOff in includes/handOff)
+  ARGV[10] number of groups, then per group (in message order): its number of messages, and 1 if
           its ids are fresh, else 0
   then the messages as publishJobs-6.lua's ARGV from ARGV[4] (route table, count, packed)
-  Returns applyUpdates-2.lua's reply for one PENDING creation per message: seq 1 if enqueued; 0 if
-  its group was refused, with the record in its way (false if none).
+  Returns { enqueued, handedOff }:
+          enqueued: applyUpdates-2.lua's reply for one PENDING creation per message: seq 1 if
+          enqueued; 0 if its group was refused, with the record in its way (false if none);
+          handedOff: {} if none, else { first lease token, then the message number (1-based, in
+          ARGV order) of each message handed off }; the j-th is leased as "<first + j - 1>:<id>".
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"
 --- @include "includes/packedFields"
 --- @include "includes/records"
 --- @include "includes/publishMessages"
+--- @include "includes/leaseJobId"
+--- @include "includes/handOff"
 
-local k = { seq = KEYS[1], revoked = KEYS[2], body = KEYS[3], meta = KEYS[4], dlv = KEYS[5], routes = KEYS[6] }
+local k = { seq = KEYS[1], revoked = KEYS[2], body = KEYS[3], meta = KEYS[4], dlv = KEYS[5], routes = KEYS[6], leases = KEYS[7], tokens = KEYS[8] }
 local now = nowMs()
 local b = newRecordBatch(ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], now, k.body)
 local replay = replayedReply(b)
 if replay then return replay end
-local nGroups = tonumber(ARGV[9])
-local routes, messages = readMessages(10 + nGroups * 2)
+local handOff = readHandOff(ARGV[9])
+local nGroups = tonumber(ARGV[10])
+local routes, messages = readMessages(11 + nGroups * 2)
 local n = #messages
 
 -- In use: an id with a record, or with a message waiting under it (its implied PENDING). Only
@@ -45,7 +57,7 @@ local n = #messages
 local groups, checked, ids, keys = {}, {}, {}, {}
 local first = 1
 for g = 1, nGroups do
-  local size, fresh = tonumber(ARGV[8 + g * 2]), ARGV[9 + g * 2] == '1'
+  local size, fresh = tonumber(ARGV[9 + g * 2]), ARGV[10 + g * 2] == '1'
   groups[g] = { first = first, last = first + size - 1, fresh = fresh }
   for m = first, first + size - 1 do
     if fresh then
@@ -97,5 +109,13 @@ for _, group in ipairs(groups) do
   end
 end
 for _, v in ipairs(extras) do reply[#reply + 1] = v end
+local picks = handOff and pickHandOffs(handOff, accepted, now) or {}
 publishMessages(k, now, tonumber(ARGV[2]), ARGV[1], ARGV[3], routes, accepted)
-return keepReply(b, reply)
+local handedOff = {}
+if #picks > 0 then
+  handedOff[1] = leaseHandOffs(k, handOff, picks, now)
+  local number = {}
+  for m, msg in ipairs(messages) do number[msg] = m end
+  for j, msg in ipairs(picks) do handedOff[j + 1] = number[msg] end
+end
+return keepReply(b, { reply, handedOff })
