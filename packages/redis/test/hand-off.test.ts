@@ -89,6 +89,18 @@ describe('an enqueue while a reserve of the same process sleeps for work', () =>
     expect(next.map((d) => d.message.id)).toEqual([middle?.id, low?.id]);
   });
 
+  it('wakes the other sleeping reserves of the process for what the claimed one has no slot for', async () => {
+    const opened = countingApp();
+    const first = await parkedReserve(opened);
+    const second = opened.combined.reserveStarted(REQUEST);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // asleep too (the queue is known empty)
+    const started = Date.now();
+    const results = await opened.echo.bulk([[1], [2]]);
+    const taken = [...(await first.reserving), ...(await second)].map((d) => d.message.id);
+    expect(taken.sort()).toEqual(results.map((r) => r.id).sort());
+    expect(Date.now() - started).toBeLessThan(2_000); // not the waitMs of 5 s
+  });
+
   it('never hands over a rate-limited task: the reserve takes it, counted in its window', async () => {
     const opened = countingApp({ rateLimited: true });
     const { reserving, calls } = await parkedReserve(opened);

@@ -122,12 +122,15 @@ export class RedisCombinedStore implements CombinedStore {
     const shapes = groups.map((g) => ({ size: g.messages.length, freshIds: g.freshIds }));
     const offered = this.#handOffCandidates(groups);
     const parked = offered.size > 0 ? this.#deps.parked.take(offered.keys()) : undefined;
-    const target = parked === undefined ? undefined : { max: parked.max, visibilityTimeout: this.#deps.visibilityTimeout, readyKeys: parked.readyKeys };
+    const shared = parked === undefined ? [] : [...offered].filter(([key]) => parked.readyKeys.has(key));
+    const target = parked === undefined ? undefined : { max: parked.max, visibilityTimeout: this.#deps.visibilityTimeout, readyKeys: shared.map(([key]) => key) };
     const enqueued = scripts.enqueue(wake.origin, backend.recordHeader(), shapes, messages, target);
-    // This process ignores its own wake-ups' echo (see WakeSignal); what the parked reserve may
-    // take wakes no one, and what it declines it reserves itself.
-    const offeredToParked = new Set(parked === undefined ? [] : [...offered].filter(([key]) => parked.readyKeys.has(key)).flatMap(([, m]) => m));
-    wake.notifyPublished(offeredToParked.size === 0 ? messages : messages.filter((m) => !offeredToParked.has(m)));
+    // This process ignores its own wake-ups' echo (see WakeSignal), so its waiters are woken here:
+    // not for what the parked reserve can take (what the script declines, it reserves itself),
+    // unless it is offered more than its free slots.
+    const offeredToParked = new Set(shared.flatMap(([, m]) => m));
+    const takesAll = parked !== undefined && offeredToParked.size <= parked.max;
+    wake.notifyPublished(takesAll ? messages.filter((m) => !offeredToParked.has(m)) : messages);
     parked?.claim(enqueued.then((reply) => this.#handedOff(messages, reply)));
     const results = backend.results(updates, (await enqueued)[0]);
     let at = 0;
