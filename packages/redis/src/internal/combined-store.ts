@@ -120,7 +120,8 @@ export class RedisCombinedStore implements CombinedStore {
     const updates = groups.flatMap((g) => g.updates);
     const messages = groups.flatMap((g) => g.messages);
     const shapes = groups.map((g) => ({ size: g.messages.length, freshIds: g.freshIds }));
-    const offered = this.#handOffCandidates(groups);
+    // Candidates are looked for only while a reserve sleeps: a bulk enqueue pays nothing otherwise.
+    const offered = this.#deps.parked.empty ? new Map<string, StoredMessage[]>() : this.#handOffCandidates(groups);
     const parked = offered.size > 0 ? this.#deps.parked.take(offered.keys()) : undefined;
     const shared = parked === undefined ? [] : [...offered].filter(([key]) => parked.readyKeys.has(key));
     const target = parked === undefined ? undefined : { max: parked.max, visibilityTimeout: this.#deps.visibilityTimeout, readyKeys: shared.map(([key]) => key) };
@@ -166,7 +167,7 @@ export class RedisCombinedStore implements CombinedStore {
       [now, ...taken.map(() => -2)],
     );
     const deliveries = taken.map(({ message }, j): StartedDelivery => {
-      const receipt = `${(first as number) + j}:${message.id}`;
+      const receipt = `${Number(first) + j}:${message.id}`;
       this.#deps.leases.hold(receipt);
       return { message, deliveries: 1, receipt, started: started[j] as ApplyResult };
     });

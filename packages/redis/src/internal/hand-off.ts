@@ -33,9 +33,13 @@ export class ParkedReserves {
     return () => this.#parked.delete(reserve);
   }
 
+  /** Whether any reserve is parked (an enqueue looks for candidates only then). */
+  get empty(): boolean {
+    return this.#parked.size === 0;
+  }
+
   /** The first parked reserve that takes from one of these ready keys, removed from the set: the caller must claim it. */
   take(readyKeys: Iterable<string>): ParkedReserve | undefined {
-    if (this.#parked.size === 0) return undefined;
     const wanted = [...readyKeys];
     for (const reserve of this.#parked) {
       if (wanted.some((key) => reserve.readyKeys.has(key))) {
