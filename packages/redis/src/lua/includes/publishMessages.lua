@@ -1,24 +1,6 @@
 -- Publishing messages in bulk (publishJobs-6.lua's ARGV from its ARGV[4]), shared by every script
 -- that publishes: one multi-element command per structure, not one call per message.
 
--- The packed messages (includes/packedFields): an iterator giving id JSON, raw JSON, route
--- index, priority rank, eta and deliveries of one message per call. The two JSON fields are cut at
--- plain finds of "\n" (memchr): a pattern's character class costs tens of instructions per byte,
--- and the raw message is most of the bytes. The short fields after them take one pattern.
-local function packedMessages(packed)
-  local find, sub, match = string.find, string.sub, string.match
-  local pos = 1
-  return function()
-    local idEnd = find(packed, '\n', pos, true)
-    if not idEnd then return nil end
-    local rawEnd = find(packed, '\n', idEnd + 1, true)
-    local route, rank, eta, deliveries, next = match(packed, '^(%d+)\n(%d+)\n([^\n]*)\n(%d+)\n()', rawEnd + 1)
-    local idJson, raw = sub(packed, pos, idEnd - 1), sub(packed, idEnd + 1, rawEnd - 1)
-    pos = next
-    return idJson, raw, route, rank, eta, deliveries
-  end
-end
-
 -- Reads a route table and packed messages starting at ARGV[at]. Returns the routes and messages.
 local function readMessages(at)
   local nRoutes = tonumber(ARGV[at])
@@ -28,7 +10,7 @@ local function readMessages(at)
     routes[r] = { ready = ARGV[a], delayed = ARGV[a + 1], readyKeys = ARGV[a + 2], queue = ARGV[a + 3], json = ARGV[a + 4] }
   end
   local messages = {}
-  for idJson, raw, route, rank, eta, deliveries in packedMessages(ARGV[at + 2 + nRoutes * 5]) do
+  for _, idJson, raw, route, rank, eta, deliveries in packedMessages(ARGV[at + 2 + nRoutes * 5]) do
     messages[#messages + 1] = { id = idFromJson(idJson), idJson = idJson, raw = raw, route = routes[tonumber(route)], rank = tonumber(rank), eta = eta, dlv = deliveries }
   end
   return routes, messages

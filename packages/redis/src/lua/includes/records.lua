@@ -170,7 +170,7 @@ end
 local function readRecordBatch(at, now, bodies)
   local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, bodies)
   local nSources = tonumber(ARGV[at + 5])
-  for idJson, taskJson, state, attempt, sourcesIndex, payload in packedRecords(ARGV[at + 7 + nSources], 6) do
+  for _, idJson, taskJson, state, attempt, sourcesIndex, payload in packedUpdates(ARGV[at + 7 + nSources]) do
     addRecordUpdate(b, idFromJson(idJson), idJson, taskJson, state, attempt, ARGV[at + 5 + tonumber(sourcesIndex)], payload)
   end
   loadRecords(b)
