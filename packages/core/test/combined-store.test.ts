@@ -110,6 +110,30 @@ describe('a broker with a combined store', () => {
     expect(await broker.size('default')).toBe(COMBINED_ENQUEUE_STEP * 2 + 1);
   });
 
+  it('makes each step of a large bulk just before sending it, once every call is checked', async () => {
+    const broker = new CombinedMemoryBroker();
+    let made = 0;
+    app = new Celeriac({ broker, backend: new MemoryBackend(), generateId: () => `id-${++made}` });
+    const idsMadeAtEachStep: number[] = [];
+    const combinedWith = broker.combinedWith.bind(broker);
+    broker.combinedWith = (backend) => {
+      const store = combinedWith(backend);
+      return { ...store, enqueue: (messages, options) => (idsMadeAtEachStep.push(made), store.enqueue(messages, options)) };
+    };
+    const add = app.task({ name: 'add' }, (a: number, b: number) => a + b);
+    const calls = Array.from({ length: COMBINED_ENQUEUE_STEP * 2 + 1 }, (_, i): unknown[] => [i, 1]);
+
+    calls[COMBINED_ENQUEUE_STEP * 2] = [Number.NaN, 1];
+    await expect(add.bulk(calls as [number, number][])).rejects.toThrow(new RegExp(`call ${COMBINED_ENQUEUE_STEP * 2}: args\\[0\\] is NaN`));
+    expect(made).toBe(0);
+    expect(await broker.size('default')).toBe(0);
+
+    calls[COMBINED_ENQUEUE_STEP * 2] = [0, 1];
+    const results = await add.bulk(calls as [number, number][]);
+    expect(idsMadeAtEachStep).toEqual([COMBINED_ENQUEUE_STEP, COMBINED_ENQUEUE_STEP * 2, COMBINED_ENQUEUE_STEP * 2 + 1]);
+    expect(results.map((r) => r.id)).toEqual(calls.map((_, i) => `id-${i + 1}`));
+  });
+
   it('is not used in eager mode', async () => {
     const { broker, add } = setup(true);
     expect(await (await add.delay(2, 2)).wait({ timeout: 2_000 })).toBe(4);

@@ -226,6 +226,7 @@ export class RedisBroker implements Broker {
         leases: this.#leases,
         maxBatch: this.options.maxBatch,
         ready: () => this.#clients.ready(),
+        connected: () => this.#clients.connected,
         assertOpen: () => this.#assertOpen(),
         ack: (delivery) => this.ack(delivery),
         get: async (id) => ({ applied: false, current: await backend.get(id) }),

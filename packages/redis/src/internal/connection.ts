@@ -82,6 +82,11 @@ export class RedisClients {
     return this.#ready;
   }
 
+  /** Whether the command connection has been ready (from then on, commands wait out outages in ioredis's queue). */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
   /** The pub/sub connection: ours even when the command connection was given (a duplicate of it). */
   subscriber(): Redis {
     if (this.#subscriber === undefined) {
