@@ -219,9 +219,9 @@ end
 -- Deliver the candidates that are neither revoked nor bodiless (a stale copy of a settled id).
 local taken, takenRate = {}, {}
 if #candidates > 0 then
-  local revoked = bulkQuery('ZMSCORE', k.revoked, candidates)
+  local revoked = bulkQueryUnlessAbsent('ZMSCORE', k.revoked, candidates)
   local bodies = bulkQuery('HMGET', k.body, candidates)
-  local counts = bulkQuery('HMGET', k.dlv, candidates)
+  local counts = bulkQueryUnlessAbsent('HMGET', k.dlv, candidates)
   local dropped = {}
   for j = 1, #candidates do
     local id = candidates[j]

@@ -18,6 +18,13 @@ local function bulkQuery(command, key, args)
   return out
 end
 
+-- bulkQuery of a key that is usually absent (nothing revoked, no delivery counted): an absent key
+-- answers nil for every argument without a command that carries them all.
+local function bulkQueryUnlessAbsent(command, key, args)
+  if redis.call('EXISTS', key) == 0 then return {} end
+  return bulkQuery(command, key, args)
+end
+
 -- MGET of any number of keys, in chunks.
 local function bulkGet(keys)
   local out = {}

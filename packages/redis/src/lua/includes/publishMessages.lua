@@ -42,7 +42,7 @@ local function publishMessages(k, now, unit, wakePrefix, origin, routes, message
   end
   local revoked = {}
   if #ids > 0 then
-    local scores = bulkQuery('ZMSCORE', k.revoked, ids)
+    local scores = bulkQueryUnlessAbsent('ZMSCORE', k.revoked, ids)
     for j = 1, #checked do revoked[checked[j]] = scores[j] end
   end
   local last = redis.call('INCRBY', k.seq, n)
