@@ -1,6 +1,7 @@
-import type { ApplyResult, RecordListener, ResultBackend, StateUpdate, TaskRecord } from '@celeriac/core';
+import { type ApplyResult, type RecordListener, type ResultBackend, type StateUpdate, type TaskRecord, isTerminal } from '@celeriac/core';
 import { type RedisBackendOptions, type ResolvedRedisBackendOptions, resolveBackendOptions } from './backend-options.js';
 import { BACKEND_PARTS, type BackendParts } from './internal/backend-parts.js';
+import type { LocalRuns } from './internal/lease-keeper.js';
 import { RedisClients } from './internal/connection.js';
 import { type BackendKeys, backendKeys } from './internal/keys.js';
 import { BUILTIN_STATES_ARG, type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, updateSourcesArg } from './internal/record-codec.js';
@@ -19,6 +20,15 @@ import { TickBatcher } from './internal/tick-batcher.js';
  * Listeners of this process hear a change this process made as soon as its script returns, without
  * waiting for the pub/sub echo; each listener set gets every seq once, in order (older or repeated
  * records, like that echo, are dropped).
+ *
+ * A task that runs in this process (its partner broker holds its lease) is followed without Redis
+ * while it runs: `subscribe` listens here only and `get` answers with the newest record this process
+ * stored for it. While the lease is held, its record changes through this process only: its
+ * worker's updates and outcome, until a revocation is announced. When the run ends without a final
+ * record (a retry, a hand-back, a lost lease) or is revoked, its followers subscribe in Redis and
+ * read the stored record, as any other follower. A waiter on a task its own process
+ * runs, the common case of a web app with embedded workers, thus costs no SUBSCRIBE, no read and
+ * no event.
  */
 export class RedisBackend implements ResultBackend {
   readonly options: Readonly<ResolvedRedisBackendOptions>;
@@ -28,6 +38,9 @@ export class RedisBackend implements ResultBackend {
   readonly #applies: TickBatcher<PendingUpdate, ApplyResult>;
   readonly #listeners = new Map<string, Listeners>();
   readonly #unlisten = new Map<string, Promise<() => void>>();
+  /** The partner broker's tasks running here, and the newest record stored for each (see above). */
+  #localRuns: LocalRuns | undefined;
+  readonly #localRecords = new Map<string, TaskRecord>();
   readonly #stopResync: () => void;
   #closed = false;
 
@@ -57,6 +70,8 @@ export class RedisBackend implements ResultBackend {
 
   async get(id: string): Promise<TaskRecord | null> {
     this.#assertOpen();
+    const local = this.#localRecords.get(id);
+    if (local !== undefined) return local;
     await this.#clients.ready();
     // The stored record, or the PENDING record a waiting message implies (readRecord-2.lua).
     const stored = await runScript(this.#clients.command, SCRIPTS.readRecord, [this.#keys.record(id), this.#keys.bodies], [id, JSON.stringify(id)]);
@@ -67,9 +82,13 @@ export class RedisBackend implements ResultBackend {
     this.#assertOpen();
     await this.#clients.ready();
     await this.#clients.command.del(this.#keys.record(id));
+    this.#localRecords.delete(id);
     // A forgotten id may be used again from seq 1.
     const listeners = this.#listeners.get(id);
-    if (listeners !== undefined) listeners.lastSeq = 0;
+    if (listeners !== undefined) {
+      listeners.lastSeq = 0;
+      listeners.finished = false;
+    }
   }
 
   async subscribe(id: string, listener: RecordListener): Promise<() => void> {
@@ -77,11 +96,11 @@ export class RedisBackend implements ResultBackend {
     await this.#clients.ready();
     let listeners = this.#listeners.get(id);
     if (listeners === undefined) {
-      const created: Listeners = { set: new Set(), lastSeq: 0 };
+      const created: Listeners = { set: new Set(), lastSeq: 0, finished: false };
       listeners = created;
       this.#listeners.set(id, created);
-      // One channel handler per id, parsing each event once for all of its listeners.
-      this.#unlisten.set(id, this.#hub.listen(this.#keys.events(id), (message) => emit(created, JSON.parse(message) as TaskRecord)));
+      const runsHere = this.#localRuns?.onEnd(id, () => this.#followInRedis(id, created)) === true;
+      this.#unlisten.set(id, runsHere ? LISTENING_HERE : this.#listenInRedis(id, created));
     }
     listeners.set.add(listener);
     try {
@@ -91,6 +110,25 @@ export class RedisBackend implements ResultBackend {
       throw error;
     }
     return () => this.#removeListener(id, listener);
+  }
+
+  /** One channel handler per id, parsing each event once for all of its listeners. */
+  #listenInRedis(id: string, listeners: Listeners): Promise<() => void> {
+    return this.#hub.listen(this.#keys.events(id), (message) => emit(listeners, JSON.parse(message) as TaskRecord));
+  }
+
+  /** A task followed here has stopped running here: its followers, unless gone or told its outcome, go through Redis. */
+  #followInRedis(id: string, listeners: Listeners): void {
+    if (this.#closed || listeners.finished || this.#listeners.get(id) !== listeners) return;
+    const live = this.#listenInRedis(id, listeners);
+    this.#unlisten.set(id, live);
+    // Subscribed, then read: whatever changed since the run ended is seen.
+    live
+      .then(() => this.get(id))
+      .then((record) => {
+        if (record !== null) emit(listeners, record);
+      })
+      .catch(() => undefined); // closed or disconnected: a reconnect resyncs the listeners
   }
 
   async completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean> {
@@ -127,6 +165,7 @@ export class RedisBackend implements ResultBackend {
     for (const outcome of unlistens) if (outcome.status === 'fulfilled') outcome.value();
     this.#listeners.clear();
     this.#unlisten.clear();
+    this.#localRecords.clear();
     await this.#clients.release();
   }
 
@@ -142,10 +181,18 @@ export class RedisBackend implements ResultBackend {
   #results(batch: readonly PendingUpdate[], reply: unknown): ApplyResult[] {
     return applyResults(batch, replyArray(reply, 'applyUpdates')).map((r) => {
       if (!r.applied) return { applied: false, current: r.stored === null ? null : decodeStoredRecord(r.stored) };
+      if (this.#localRuns?.has(r.record.id)) this.#keepLocal(r.record);
       const listeners = this.#listeners.get(r.record.id);
       if (listeners !== undefined) emit(listeners, r.record);
       return r;
     });
+  }
+
+  /** Keeps the newest record of a task running here, until its run ends. */
+  #keepLocal(record: TaskRecord): void {
+    const kept = this.#localRecords.get(record.id);
+    if (kept === undefined) this.#localRuns?.onEnd(record.id, () => this.#localRecords.delete(record.id));
+    if (kept === undefined || record.seq > kept.seq) this.#localRecords.set(record.id, record);
   }
 
   /** For a broker on the same connection and prefix (see `RedisBroker.combinedWith`). */
@@ -158,6 +205,9 @@ export class RedisBackend implements ResultBackend {
       recordArgs: (batch) => this.#recordArgs(batch),
       results: (batch, reply) => this.#results(batch, reply),
       assertOpen: () => this.#assertOpen(),
+      followLocalRuns: (runs) => {
+        this.#localRuns = runs;
+      },
     };
   }
 
@@ -194,15 +244,20 @@ export class RedisBackend implements ResultBackend {
   }
 }
 
-/** The listeners of one id, and the newest seq they were given. */
+/** The "unlisten" of an id followed here: nothing to undo in Redis. */
+const LISTENING_HERE: Promise<() => void> = Promise.resolve(() => undefined);
+
+/** The listeners of one id, the newest seq they were given, and whether it was a final state. */
 interface Listeners {
   readonly set: Set<RecordListener>;
   lastSeq: number;
+  finished: boolean;
 }
 
 function emit(listeners: Listeners, record: TaskRecord): void {
   if (record.seq <= listeners.lastSeq) return;
   listeners.lastSeq = record.seq;
+  listeners.finished = isTerminal(record.state);
   for (const listener of listeners.set) {
     try {
       listener(record);

@@ -159,6 +159,7 @@ export class RedisBroker implements Broker {
     await this.#clients.ready();
     this.#revokeListeners.add(listener);
     this.#revokeChannel ??= this.#hub.listen(this.#keys.revokeChannel, (id) => {
+      this.#leases.revoked(id);
       for (const l of this.#revokeListeners) {
         try {
           l(id);
@@ -219,6 +220,7 @@ export class RedisBroker implements Broker {
     if (parts === undefined || parts.prefix !== this.options.prefix || parts.clients.command !== this.#clients.command) return undefined;
     let store = this.#combined.get(backend);
     if (store === undefined) {
+      parts.followLocalRuns(this.#leases);
       store = new RedisCombinedStore({
         scripts: this.#scripts,
         backend: parts,

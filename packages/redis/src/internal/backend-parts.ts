@@ -1,6 +1,7 @@
 import type { ApplyResult } from '@celeriac/core';
 import type { RedisClients } from './connection.js';
 import type { BackendKeys } from './keys.js';
+import type { LocalRuns } from './lease-keeper.js';
 import type { PendingUpdate } from './record-codec.js';
 import type { ScriptArg } from './scripts.js';
 
@@ -21,6 +22,8 @@ export interface BackendParts {
   /** A script's applyUpdates-style reply as results, told at once to this process's listeners (as `apply` does). */
   results(batch: readonly PendingUpdate[], reply: unknown): ApplyResult[];
   assertOpen(): void;
+  /** The tasks the broker runs in this process: the backend follows them without Redis while they run (see RedisBackend). */
+  followLocalRuns(runs: LocalRuns): void;
 }
 
 export function backendPartsOf(backend: unknown): BackendParts | undefined {

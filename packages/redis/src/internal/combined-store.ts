@@ -164,16 +164,15 @@ export class RedisCombinedStore implements CombinedStore {
     const [first, ...numbers] = replyArray(reply[1], 'enqueueJobs').map((n) => replyNumber(n));
     const taken = numbers.map((n) => messages[n - 1] as StoredMessage);
     const now = replyArray(reply[0], 'enqueueJobs')[0];
+    // Leases first: the backend keeps the STARTED records of tasks running here (see RedisBackend).
+    const receipts = taken.map(({ message }, j) => `${Number(first) + j}:${message.id}`);
+    for (const receipt of receipts) this.#deps.leases.hold(receipt);
     // Each STARTED is implied (seq -2 in the reserve's reply format): a fresh id has no record.
     const started = this.#start.results(
       taken.map(({ message }) => ({ id: message.id, message })),
       [now, ...taken.map(() => -2)],
     );
-    const deliveries = taken.map(({ message }, j): StartedDelivery => {
-      const receipt = `${Number(first) + j}:${message.id}`;
-      this.#deps.leases.hold(receipt);
-      return { message, deliveries: 1, receipt, started: started[j] as ApplyResult };
-    });
+    const deliveries = taken.map(({ message }, j): StartedDelivery => ({ message, deliveries: 1, receipt: receipts[j] as string, started: started[j] as ApplyResult }));
     return { deliveries, complete: taken.length === messages.length };
   }
 

@@ -1,10 +1,22 @@
 /**
+ * The tasks running in this process (those whose lease it holds) whose record only this process
+ * changes: a revocation from anywhere ends that, though the run may go on until it aborts.
+ */
+export interface LocalRuns {
+  has(id: string): boolean;
+  /** Calls `callback` once `id` no longer runs here, or is revoked; false (and no call) if it does not run here now. */
+  onEnd(id: string, callback: () => void): boolean;
+}
+
+/**
  * The leases this process holds, kept alive by one timer: every `intervalMs` a single script call
  * extends them all. A lease leaves the set when its delivery is settled; if the process dies the
  * heartbeats stop and the leases expire, and the broker delivers the messages again.
  */
-export class LeaseKeeper {
+export class LeaseKeeper implements LocalRuns {
   readonly #held = new Set<string>();
+  /** Per task id: its leases held here (a redelivery may overlap a stalled run), and who waits for the last to go. */
+  readonly #runs = new Map<string, { leases: number; revoked: boolean; ended: (() => void)[] }>();
   readonly #extend: (members: string[]) => Promise<unknown>;
   readonly #intervalMs: number;
   #timer: NodeJS.Timeout | undefined;
@@ -19,8 +31,33 @@ export class LeaseKeeper {
     return this.#held.size;
   }
 
+  has(id: string): boolean {
+    const run = this.#runs.get(id);
+    return run !== undefined && !run.revoked;
+  }
+
+  onEnd(id: string, callback: () => void): boolean {
+    const run = this.#runs.get(id);
+    if (run === undefined || run.revoked) return false;
+    run.ended.push(callback);
+    return true;
+  }
+
+  /** `id` was revoked (by any process): its record may change elsewhere now, so it ends for onEnd. */
+  revoked(id: string): void {
+    const run = this.#runs.get(id);
+    if (run === undefined || run.revoked) return;
+    run.revoked = true;
+    for (const callback of run.ended.splice(0)) callback();
+  }
+
   hold(member: string): void {
+    if (this.#held.has(member)) return;
     this.#held.add(member);
+    const id = leaseJobId(member);
+    const run = this.#runs.get(id);
+    if (run === undefined) this.#runs.set(id, { leases: 1, revoked: false, ended: [] });
+    else run.leases++;
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => void this.#beat(), this.#intervalMs);
       // Heartbeats alone must not keep a process alive: the worker loop decides that.
@@ -29,13 +66,18 @@ export class LeaseKeeper {
   }
 
   release(member: string): void {
-    this.#held.delete(member);
+    if (!this.#held.delete(member)) return;
+    const id = leaseJobId(member);
+    const run = this.#runs.get(id);
+    if (run === undefined || --run.leases > 0) return;
+    this.#runs.delete(id);
+    for (const callback of run.ended) callback();
   }
 
   /** Forget every lease without settling it, as if this process died (they expire on their own). */
   forgetAll(): string[] {
     const members = [...this.#held];
-    this.#held.clear();
+    for (const member of members) this.release(member);
     return members;
   }
 
@@ -56,4 +98,9 @@ export class LeaseKeeper {
       this.#beating = false;
     }
   }
+}
+
+/** The task id of a lease member "<token>:<id>" (see includes/leaseJobId.lua). */
+function leaseJobId(member: string): string {
+  return member.slice(member.indexOf(':') + 1);
 }
