@@ -30,6 +30,16 @@ function workerApp(prefix: string) {
   return { ...opened, reads };
 }
 
+/** A promise the test resolves, resolved at cleanup too: a failed assertion never leaves a worker stuck on it. */
+function openGate() {
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  cleanups.unshift(async () => release());
+  return { gate, release };
+}
+
 /** Subscribers of a task's event channel, in Redis. */
 async function subscribersOf(prefix: string, id: string): Promise<number> {
   const [, count] = (await admin.pubsub('NUMSUB', `{${prefix}}:ev:${id}`)) as [string, number];
@@ -41,11 +51,7 @@ describe('a waiter on a task that its own process runs', () => {
     const prefix = uniquePrefix('follow');
     cleanups.push(() => deleteKeys(admin, prefix));
     const opened = workerApp(prefix);
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    cleanups.unshift(async () => release()); // never leave the worker stuck on a failed assertion
+    const { gate, release } = openGate();
     let running = false;
     const slow = opened.app.task({ name: 'follow.slow', bind: true }, async (ctx: TaskContext, x: number) => {
       await ctx.updateState('PROGRESS', { half: true });
@@ -78,11 +84,7 @@ describe('a waiter on a task that its own process runs', () => {
     cleanups.push(() => deleteKeys(admin, prefix));
     const first = workerApp(prefix);
     const second = workerApp(prefix);
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    cleanups.unshift(async () => release());
+    const { gate, release } = openGate();
     const attempts: number[] = [];
     const flaky = (opened: typeof first) =>
       opened.app.task({ name: 'follow.flaky', bind: true, retries: 1 }, async (ctx: TaskContext) => {
@@ -120,11 +122,7 @@ describe('a waiter on a task that its own process runs', () => {
     cleanups.push(() => deleteKeys(admin, prefix));
     const runner = workerApp(prefix);
     const other = workerApp(prefix);
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    cleanups.unshift(async () => release());
+    const { gate, release } = openGate();
     let running = false;
     // Deaf to its abort signal: only the gate ends it.
     const stubborn = runner.app.task({ name: 'follow.stubborn' }, async () => {
