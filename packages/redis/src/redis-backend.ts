@@ -188,10 +188,9 @@ export class RedisBackend implements ResultBackend {
     });
   }
 
-  /** Keeps the newest record of a task running here, until its run ends. */
+  /** Keeps the newest record of a task running here, until its run ends (see followLocalRuns). */
   #keepLocal(record: TaskRecord): void {
     const kept = this.#localRecords.get(record.id);
-    if (kept === undefined) this.#localRuns?.onEnd(record.id, () => this.#localRecords.delete(record.id));
     if (kept === undefined || record.seq > kept.seq) this.#localRecords.set(record.id, record);
   }
 
@@ -207,6 +206,7 @@ export class RedisBackend implements ResultBackend {
       assertOpen: () => this.#assertOpen(),
       followLocalRuns: (runs) => {
         this.#localRuns = runs;
+        runs.watchEnds((id) => this.#localRecords.delete(id));
       },
     };
   }

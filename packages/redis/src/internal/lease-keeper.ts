@@ -6,6 +6,15 @@ export interface LocalRuns {
   has(id: string): boolean;
   /** Calls `callback` once `id` no longer runs here, or is revoked; false (and no call) if it does not run here now. */
   onEnd(id: string, callback: () => void): boolean;
+  /** Calls `listener` with every id that ends so (one listener: the partner backend's). */
+  watchEnds(listener: (id: string) => void): void;
+}
+
+/** A task running here: its leases held here (a redelivery may overlap a stalled run), and who waits for its end. */
+interface Run {
+  leases: number;
+  revoked: boolean;
+  ended: (() => void)[] | undefined;
 }
 
 /**
@@ -14,9 +23,10 @@ export interface LocalRuns {
  * heartbeats stop and the leases expire, and the broker delivers the messages again.
  */
 export class LeaseKeeper implements LocalRuns {
-  readonly #held = new Set<string>();
-  /** Per task id: its leases held here (a redelivery may overlap a stalled run), and who waits for the last to go. */
-  readonly #runs = new Map<string, { leases: number; revoked: boolean; ended: (() => void)[] }>();
+  /** Lease member "<token>:<id>" -> task id. */
+  readonly #held = new Map<string, string>();
+  readonly #runs = new Map<string, Run>();
+  #endListener: ((id: string) => void) | undefined;
   readonly #extend: (members: string[]) => Promise<unknown>;
   readonly #intervalMs: number;
   #timer: NodeJS.Timeout | undefined;
@@ -39,8 +49,12 @@ export class LeaseKeeper implements LocalRuns {
   onEnd(id: string, callback: () => void): boolean {
     const run = this.#runs.get(id);
     if (run === undefined || run.revoked) return false;
-    run.ended.push(callback);
+    (run.ended ??= []).push(callback);
     return true;
+  }
+
+  watchEnds(listener: (id: string) => void): void {
+    this.#endListener = listener;
   }
 
   /** `id` was revoked (by any process): its record may change elsewhere now, so it ends for onEnd. */
@@ -48,15 +62,15 @@ export class LeaseKeeper implements LocalRuns {
     const run = this.#runs.get(id);
     if (run === undefined || run.revoked) return;
     run.revoked = true;
-    for (const callback of run.ended.splice(0)) callback();
+    this.#ended(id, run);
   }
 
   hold(member: string): void {
     if (this.#held.has(member)) return;
-    this.#held.add(member);
-    const id = leaseJobId(member);
+    const id = member.slice(member.indexOf(':') + 1); // see includes/leaseJobId.lua
+    this.#held.set(member, id);
     const run = this.#runs.get(id);
-    if (run === undefined) this.#runs.set(id, { leases: 1, revoked: false, ended: [] });
+    if (run === undefined) this.#runs.set(id, { leases: 1, revoked: false, ended: undefined });
     else run.leases++;
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => void this.#beat(), this.#intervalMs);
@@ -66,19 +80,27 @@ export class LeaseKeeper implements LocalRuns {
   }
 
   release(member: string): void {
-    if (!this.#held.delete(member)) return;
-    const id = leaseJobId(member);
+    const id = this.#held.get(member);
+    if (id === undefined) return;
+    this.#held.delete(member);
     const run = this.#runs.get(id);
     if (run === undefined || --run.leases > 0) return;
     this.#runs.delete(id);
-    for (const callback of run.ended) callback();
+    if (!run.revoked) this.#ended(id, run);
   }
 
   /** Forget every lease without settling it, as if this process died (they expire on their own). */
   forgetAll(): string[] {
-    const members = [...this.#held];
+    const members = [...this.#held.keys()];
     for (const member of members) this.release(member);
     return members;
+  }
+
+  #ended(id: string, run: Run): void {
+    this.#endListener?.(id);
+    const callbacks = run.ended;
+    run.ended = undefined;
+    if (callbacks !== undefined) for (const callback of callbacks) callback();
   }
 
   stop(): void {
@@ -90,7 +112,7 @@ export class LeaseKeeper implements LocalRuns {
     if (this.#beating || this.#held.size === 0) return; // a slow beat is not stacked on
     this.#beating = true;
     try {
-      await this.#extend([...this.#held]);
+      await this.#extend([...this.#held.keys()]);
     } catch {
       // Redis unreachable: the next beat retries; a lease that expires meanwhile is redelivered,
       // which at-least-once delivery allows.
@@ -100,7 +122,3 @@ export class LeaseKeeper implements LocalRuns {
   }
 }
 
-/** The task id of a lease member "<token>:<id>" (see includes/leaseJobId.lua). */
-function leaseJobId(member: string): string {
-  return member.slice(member.indexOf(':') + 1);
-}
