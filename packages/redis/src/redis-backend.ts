@@ -21,7 +21,8 @@ import { TickBatcher } from './internal/tick-batcher.js';
  * waiting for the pub/sub echo; each listener set gets every seq once, in order (older or repeated
  * records, like that echo, are dropped).
  *
- * A task that runs in this process (its partner broker holds its lease) is followed without Redis
+ * A task that runs in this process because its own enqueue handed it to a sleeping worker of the
+ * process (its partner broker holds its lease; see includes/handOff.lua) is followed without Redis
  * while it runs: `subscribe` listens here only and `get` answers with the newest record this process
  * stored for it. While the lease is held, its record changes through this process only: its
  * worker's updates and outcome, until a revocation is announced. When the run ends without a final

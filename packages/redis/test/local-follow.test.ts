@@ -18,16 +18,25 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-/** An app with a worker, on a connection of ours that counts its record reads. */
+/** An app on a connection of ours that counts its record reads and reserves. */
 function workerApp(prefix: string) {
   const client = new Redis(server.url);
   const reads = countScriptCalls(client, SCRIPTS.readRecord);
+  const reserves = countScriptCalls(client, SCRIPTS.reserveJobs);
   const opened = redisApp({ connection: client, prefix });
   cleanups.push(async () => {
     await opened.close();
     client.disconnect();
   });
-  return { ...opened, reads };
+  /** Starts a worker and waits until it sleeps for lack of work: the app's next task is handed to it. */
+  const startIdleWorker = async () => {
+    const worker = opened.app.worker({ concurrency: 1 });
+    await worker.start();
+    await vi.waitFor(() => expect(reserves()).toBeGreaterThan(0));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // past its one look, asleep
+    return worker;
+  };
+  return { ...opened, reads, startIdleWorker };
 }
 
 /** A promise the test resolves, resolved at cleanup too: a failed assertion never leaves a worker stuck on it. */
@@ -46,7 +55,7 @@ async function subscribersOf(prefix: string, id: string): Promise<number> {
   return count;
 }
 
-describe('a waiter on a task that its own process runs', () => {
+describe('a waiter on a task that its own enqueue handed to a worker of the process', () => {
   it('follows it without Redis: no subscription, no read, and still gets its states in order', async () => {
     const prefix = uniquePrefix('follow');
     cleanups.push(() => deleteKeys(admin, prefix));
@@ -59,7 +68,7 @@ describe('a waiter on a task that its own process runs', () => {
       await gate;
       return x * 2;
     });
-    await opened.app.worker({ concurrency: 1 }).start();
+    await opened.startIdleWorker();
 
     const result = await slow.delay(21);
     await vi.waitFor(() => expect(running).toBe(true));
@@ -97,8 +106,7 @@ describe('a waiter on a task that its own process runs', () => {
       });
     const onFirst = flaky(first);
     flaky(second);
-    const firstWorker = first.app.worker({ concurrency: 1 });
-    await firstWorker.start();
+    const firstWorker = await first.startIdleWorker();
 
     const result = await onFirst.delay();
     await vi.waitFor(() => expect(attempts).toEqual([1]));
@@ -130,7 +138,7 @@ describe('a waiter on a task that its own process runs', () => {
       await gate;
       return 'done';
     });
-    await runner.app.worker({ concurrency: 1 }).start();
+    await runner.startIdleWorker();
 
     const result = await stubborn.delay();
     await vi.waitFor(() => expect(running).toBe(true));

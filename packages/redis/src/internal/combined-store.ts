@@ -164,9 +164,10 @@ export class RedisCombinedStore implements CombinedStore {
     const [first, ...numbers] = replyArray(reply[1], 'enqueueJobs').map((n) => replyNumber(n));
     const taken = numbers.map((n) => messages[n - 1] as StoredMessage);
     const now = replyArray(reply[0], 'enqueueJobs')[0];
-    // Leases first: the backend keeps the STARTED records of tasks running here (see RedisBackend).
+    // Leases first, held as local runs: the backend keeps these tasks' records from their STARTED
+    // on, for waiters of this process (see RedisBackend).
     const receipts = taken.map(({ message }, j) => `${Number(first) + j}:${message.id}`);
-    for (const receipt of receipts) this.#deps.leases.hold(receipt);
+    for (const receipt of receipts) this.#deps.leases.hold(receipt, true);
     // Each STARTED is implied (seq -2 in the reserve's reply format): a fresh id has no record.
     const started = this.#start.results(
       taken.map(({ message }) => ({ id: message.id, message })),

@@ -1,6 +1,8 @@
 /**
- * The tasks running in this process (those whose lease it holds) whose record only this process
- * changes: a revocation from anywhere ends that, though the run may go on until it aborts.
+ * Tasks running in this process (it holds their lease) whose record only this process changes: a
+ * revocation from anywhere ends that, though the run may go on until it aborts. Only the tasks
+ * handed to this process's own sleeping reserve by its own enqueue are tracked (see
+ * includes/handOff.lua): those its producer may wait on, at no cost to the other deliveries.
  */
 export interface LocalRuns {
   has(id: string): boolean;
@@ -23,8 +25,7 @@ interface Run {
  * heartbeats stop and the leases expire, and the broker delivers the messages again.
  */
 export class LeaseKeeper implements LocalRuns {
-  /** Lease member "<token>:<id>" -> task id. */
-  readonly #held = new Map<string, string>();
+  readonly #held = new Set<string>();
   readonly #runs = new Map<string, Run>();
   #endListener: ((id: string) => void) | undefined;
   readonly #extend: (members: string[]) => Promise<unknown>;
@@ -65,13 +66,16 @@ export class LeaseKeeper implements LocalRuns {
     this.#ended(id, run);
   }
 
-  hold(member: string): void {
+  /** Keeps `member` alive; `local`: its task is tracked as running here (see LocalRuns). */
+  hold(member: string, local = false): void {
     if (this.#held.has(member)) return;
-    const id = member.slice(member.indexOf(':') + 1); // see includes/leaseJobId.lua
-    this.#held.set(member, id);
-    const run = this.#runs.get(id);
-    if (run === undefined) this.#runs.set(id, { leases: 1, revoked: false, ended: undefined });
-    else run.leases++;
+    this.#held.add(member);
+    if (local) {
+      const id = leaseJobId(member);
+      const run = this.#runs.get(id);
+      if (run === undefined) this.#runs.set(id, { leases: 1, revoked: false, ended: undefined });
+      else run.leases++;
+    }
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => void this.#beat(), this.#intervalMs);
       // Heartbeats alone must not keep a process alive: the worker loop decides that.
@@ -80,9 +84,8 @@ export class LeaseKeeper implements LocalRuns {
   }
 
   release(member: string): void {
-    const id = this.#held.get(member);
-    if (id === undefined) return;
-    this.#held.delete(member);
+    if (!this.#held.delete(member) || this.#runs.size === 0) return;
+    const id = leaseJobId(member);
     const run = this.#runs.get(id);
     if (run === undefined || --run.leases > 0) return;
     this.#runs.delete(id);
@@ -91,7 +94,7 @@ export class LeaseKeeper implements LocalRuns {
 
   /** Forget every lease without settling it, as if this process died (they expire on their own). */
   forgetAll(): string[] {
-    const members = [...this.#held.keys()];
+    const members = [...this.#held];
     for (const member of members) this.release(member);
     return members;
   }
@@ -112,7 +115,7 @@ export class LeaseKeeper implements LocalRuns {
     if (this.#beating || this.#held.size === 0) return; // a slow beat is not stacked on
     this.#beating = true;
     try {
-      await this.#extend([...this.#held.keys()]);
+      await this.#extend([...this.#held]);
     } catch {
       // Redis unreachable: the next beat retries; a lease that expires meanwhile is redelivered,
       // which at-least-once delivery allows.
@@ -122,3 +125,7 @@ export class LeaseKeeper implements LocalRuns {
   }
 }
 
+/** The task id of a lease member "<token>:<id>" (see includes/leaseJobId.lua). */
+function leaseJobId(member: string): string {
+  return member.slice(member.indexOf(':') + 1);
+}
