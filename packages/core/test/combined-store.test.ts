@@ -134,6 +134,22 @@ describe('a broker with a combined store', () => {
     expect(results.map((r) => r.id)).toEqual(calls.map((_, i) => `id-${i + 1}`));
   });
 
+  it('keeps the steps already sent when a later message cannot be made, and rejects with the reason', async () => {
+    const broker = new CombinedMemoryBroker();
+    let made = 0;
+    app = new Celeriac({
+      broker,
+      backend: new MemoryBackend(),
+      generateId: () => {
+        if (++made > COMBINED_ENQUEUE_STEP + 10) throw new Error('out of ids');
+        return `id-${made}`;
+      },
+    });
+    const add = app.task({ name: 'add' }, (a: number, b: number) => a + b);
+    await expect(add.bulk(Array.from({ length: COMBINED_ENQUEUE_STEP * 2 }, (_, i) => [i, 1]))).rejects.toThrow('out of ids');
+    expect(await broker.size('default')).toBe(COMBINED_ENQUEUE_STEP);
+  });
+
   it('is not used in eager mode', async () => {
     const { broker, add } = setup(true);
     expect(await (await add.delay(2, 2)).wait({ timeout: 2_000 })).toBe(4);

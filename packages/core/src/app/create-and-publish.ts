@@ -81,11 +81,18 @@ async function enqueueInSteps(combined: CombinedStore, messages: readonly TaskMe
 export async function buildAndEnqueueInSteps(combined: CombinedStore, count: number, build: (i: number) => TaskMessage, options: EnqueueOptions): Promise<{ messages: TaskMessage[]; results: ApplyResult[] }> {
   const messages: TaskMessage[] = [];
   const steps: Promise<ApplyResult[]>[] = [];
-  for (let at = 0; at < count; at += COMBINED_ENQUEUE_STEP) {
-    const step: TaskMessage[] = [];
-    for (let i = at; i < Math.min(count, at + COMBINED_ENQUEUE_STEP); i++) step.push(build(i));
-    messages.push(...step);
-    steps.push(combined.enqueue(step, options));
+  try {
+    for (let at = 0; at < count; at += COMBINED_ENQUEUE_STEP) {
+      const step: TaskMessage[] = [];
+      for (let i = at; i < Math.min(count, at + COMBINED_ENQUEUE_STEP); i++) step.push(build(i));
+      messages.push(...step);
+      steps.push(combined.enqueue(step, options));
+    }
+  } catch (error) {
+    // A message that could not be built (a custom generateId threw): the steps sent stay sent,
+    // as after a failed step, and their own failures are not left unhandled.
+    for (const step of steps) step.catch(() => undefined);
+    throw error;
   }
   return { messages, results: (await Promise.all(steps)).flat() };
 }
