@@ -1,9 +1,9 @@
 import { makeMessage } from '@celeriac/core/testing';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisBroker } from '../src/index.js';
 import { SCRIPTS } from '../src/internal/scripts.js';
-import { type TestRedis, countScriptCalls, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
+import { type TestRedis, countScriptCalls, deleteKeys, uniquePrefix, useCleanups, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
 let admin: Redis;
@@ -29,10 +29,7 @@ function countingBroker(prefix: string): { broker: RedisBroker; reserveCalls: ()
   };
 }
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const cleanups = useCleanups();
 
 /** A worker's broker already listening for wake-ups (as after its first idle reserve), and a producer. */
 async function setUp() {

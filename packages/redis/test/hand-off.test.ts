@@ -1,11 +1,11 @@
 import { Celeriac, type CombinedStore, TaskStates } from '@celeriac/core';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRedisStores } from '../src/index.js';
 import { brokerKeys } from '../src/internal/keys.js';
 import { SCRIPTS } from '../src/internal/scripts.js';
 import { silentLogger } from './helpers/apps.js';
-import { type TestRedis, countScriptCalls, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
+import { type TestRedis, countScriptCalls, deleteKeys, uniquePrefix, useCleanups, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
 let admin: Redis;
@@ -17,10 +17,7 @@ useRedisServer((started, connection) => {
 const TASK = 'handoff.echo';
 const REQUEST = { queues: ['default'], tasks: [TASK], max: 1, waitMs: 5_000 };
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const cleanups = useCleanups();
 
 /** An app on a connection of ours that counts its reserve script calls, with its combined store. */
 function countingApp(options: { rateLimited?: boolean } = {}) {

@@ -1,10 +1,10 @@
 import type { TaskContext } from '@celeriac/core';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { brokerKeys } from '../src/internal/keys.js';
 import { SCRIPTS } from '../src/internal/scripts.js';
 import { redisApp } from './helpers/apps.js';
-import { type TestRedis, countScriptCalls, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
+import { type TestRedis, countScriptCalls, deleteKeys, uniquePrefix, useCleanups, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
 let admin: Redis;
@@ -13,10 +13,14 @@ useRedisServer((started, connection) => {
   admin = connection;
 });
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const cleanups = useCleanups();
+
+/** A prefix of its own for one test, its keys deleted after it. */
+function testPrefix(): string {
+  const prefix = uniquePrefix('follow');
+  cleanups.push(() => deleteKeys(admin, prefix));
+  return prefix;
+}
 
 /** An app on a connection of ours that counts its record reads and reserves. */
 function workerApp(prefix: string) {
@@ -57,8 +61,7 @@ async function subscribersOf(prefix: string, id: string): Promise<number> {
 
 describe('a waiter on a task that its own enqueue handed to a worker of the process', () => {
   it('follows it without Redis: no subscription, no read, and still gets its states in order', async () => {
-    const prefix = uniquePrefix('follow');
-    cleanups.push(() => deleteKeys(admin, prefix));
+    const prefix = testPrefix();
     const opened = workerApp(prefix);
     const { gate, release } = openGate();
     let running = false;
@@ -89,8 +92,7 @@ describe('a waiter on a task that its own enqueue handed to a worker of the proc
   });
 
   it('goes through Redis once the run ends without an outcome, and hears the process that finishes it', async () => {
-    const prefix = uniquePrefix('follow');
-    cleanups.push(() => deleteKeys(admin, prefix));
+    const prefix = testPrefix();
     const first = workerApp(prefix);
     const second = workerApp(prefix);
     const { gate, release } = openGate();
@@ -126,8 +128,7 @@ describe('a waiter on a task that its own enqueue handed to a worker of the proc
   });
 
   it('goes through Redis as soon as the task is revoked elsewhere, though its run goes on', async () => {
-    const prefix = uniquePrefix('follow');
-    cleanups.push(() => deleteKeys(admin, prefix));
+    const prefix = testPrefix();
     const runner = workerApp(prefix);
     const other = workerApp(prefix);
     const { gate, release } = openGate();

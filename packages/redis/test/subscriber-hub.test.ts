@@ -1,9 +1,9 @@
 import type { TaskRecord } from '@celeriac/core';
 import type { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisBackend } from '../src/index.js';
 import { backendKeys } from '../src/internal/keys.js';
-import { type TestRedis, deleteKeys, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
+import { type TestRedis, deleteKeys, uniquePrefix, until, useCleanups, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
 let admin: Redis;
@@ -12,10 +12,7 @@ useRedisServer((started, connection) => {
   admin = connection;
 });
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const cleanups = useCleanups();
 
 function setUp() {
   const prefix = uniquePrefix('hub');

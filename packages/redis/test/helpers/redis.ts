@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { redisForTests } from '@celeriac/test-support';
 import { type Command, Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { brokerKeys, keyPattern } from '../../src/internal/keys.js';
 import type { ScriptDefinition } from '../../src/internal/scripts.generated.js';
 
@@ -38,6 +38,15 @@ export function countScriptCalls(client: Redis, script: ScriptDefinition): () =>
     return send(command, stream);
   };
   return () => calls;
+}
+
+/** A test file's cleanups: each test adds its own (`push`; `unshift` to run one first), run in order after it. */
+export function useCleanups(): (() => Promise<void>)[] {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+  return cleanups;
 }
 
 /** Polls `check` until it holds or `timeoutMs` passes; for state that has no event to await. */
