@@ -143,9 +143,10 @@ local function takeSingle(queue)
   -- One more than wanted: something left over tells that the zset is not drained.
   local page = redis.call('ZRANGE', key, 0, want)
   local n = math.min(want, #page)
+  local base = #candidates
   for j = 1, n do
-    candidates[#candidates + 1] = page[j]
-    candidateRate[#candidates] = r
+    candidates[base + j] = page[j]
+    candidateRate[base + j] = r
   end
   if n > 0 then redis.call('ZREMRANGEBYRANK', key, 0, n - 1) end
   if r > 0 then rates[r].cap = rates[r].cap - n end
@@ -222,7 +223,7 @@ if #candidates > 0 then
   local revoked = bulkQueryUnlessAbsent('ZMSCORE', k.revoked, candidates)
   local bodies = bulkQuery('HMGET', k.body, candidates)
   local counts = bulkQueryUnlessAbsent('HMGET', k.dlv, candidates)
-  local dropped = {}
+  local dropped, n = {}, 0
   for j = 1, #candidates do
     local id = candidates[j]
     if revoked[j] then
@@ -231,10 +232,11 @@ if #candidates > 0 then
       -- Not written back: the stored count is of the deliveries that ended unacknowledged, and
       -- the one starting now is counted when its lease expires (includes/reclaimExpired).
       local deliveries = counts[j] and digits(tonumber(counts[j]) + 1) or '1'
-      taken[#taken + 1] = id
-      taken[#taken + 1] = bodies[j]
-      taken[#taken + 1] = deliveries
-      takenRate[#takenRate + 1] = candidateRate[j]
+      taken[n * 3 + 1] = id
+      taken[n * 3 + 2] = bodies[j]
+      taken[n * 3 + 3] = deliveries
+      n = n + 1
+      takenRate[n] = candidateRate[j]
     end
   end
   forgetJobs(k.body, k.meta, k.dlv, dropped)
@@ -250,8 +252,8 @@ if count > 0 then
   local nowDigits = digits(now)
   for j = 1, count do
     local token = digits(firstToken + j - 1)
-    leaseArgs[#leaseArgs + 1] = leaseUntil
-    leaseArgs[#leaseArgs + 1] = token .. ':' .. taken[j * 3 - 2]
+    leaseArgs[j * 2 + 1] = leaseUntil
+    leaseArgs[j * 2 + 2] = token .. ':' .. taken[j * 3 - 2]
     local r = takenRate[j]
     if r > 0 then
       local args = rateArgs[r]
@@ -312,14 +314,16 @@ if start and count > 0 then
   local starts = bulkQuery('HMGET', runKey, ids)
   local nowDigits = digits(now)
   local runArgs = { ENCODING_FIELD, ENCODING_VALUE } -- see includes/bulk
-  local isImplied, impliedChannels = {}, {}
+  -- implied[j]: for a message whose STARTED is implied, the index of its event channel in impliedChannels.
+  local implied, impliedChannels = {}, {}
   for j = 1, count do
     local id, body = ids[j], taken[j * 3 - 1]
     if not records[j] and not starts[j] then
-      isImplied[j] = true
-      runArgs[#runArgs + 1] = id
-      runArgs[#runArgs + 1] = nowDigits
-      impliedChannels[#impliedChannels + 1] = b.channels .. id
+      local c = #impliedChannels + 1
+      implied[j] = c
+      impliedChannels[c] = b.channels .. id
+      runArgs[c * 2 + 1] = id
+      runArgs[c * 2 + 2] = nowDigits
     else
       local idJson = jsonString(id)
       -- The attempt is the message's (a retry's run is the next one); '' keeps the record's if unreadable.
@@ -328,12 +332,12 @@ if start and count > 0 then
     end
   end
   bulkCall('HSET', runKey, runArgs)
-  local watched = watchedChannels(impliedChannels)
+  local heard = watchedChannels(impliedChannels)
   for j = 1, count do
-    local id = ids[j]
-    if isImplied[j] and (watched == nil or watched[b.channels .. id]) then
+    local c = implied[j]
+    if c and (heard == nil or heard[c]) then
       local f = impliedFields(taken[j * 3 - 1], nowDigits)
-      if f then redis.call('PUBLISH', b.channels .. id, impliedJson(jsonString(id), f)) end
+      if f then redis.call('PUBLISH', impliedChannels[c], impliedJson(jsonString(ids[j]), f)) end
     end
   end
   -- Reads these updates' records again, with what their messages imply: a second MGET, but only
@@ -346,7 +350,7 @@ if start and count > 0 then
   started = { now }
   local u = 0
   for j = 1, count do
-    if isImplied[j] then
+    if implied[j] then
       started[j + 1] = -2
     else
       u = u + 1
@@ -357,6 +361,7 @@ if start and count > 0 then
 end
 
 local out = { nextDue, #raws / 3, firstToken, started }
-for _, v in ipairs(raws) do out[#out + 1] = v end
-for _, v in ipairs(taken) do out[#out + 1] = v end
+for j = 1, #raws do out[4 + j] = raws[j] end
+local at = 4 + #raws
+for j = 1, #taken do out[at + j] = taken[j] end
 return out

@@ -7,8 +7,11 @@ local function ackLeases(leasesKey, bodyKey, metaKey, dlvKey, members)
   local held, ids = {}, {}
   for j = 1, #members do
     if scores[j] then
-      held[#held + 1] = members[j]
-      ids[#ids + 1] = leaseJobId(members[j])
+      local member = members[j]
+      held[#held + 1] = member
+      -- nil for a member that is no "<token>:<id>": removed, but no message to drop
+      local id = leaseJobId(member)
+      if id then ids[#ids + 1] = id end
     end
   end
   if #held == 0 then return 0 end

@@ -8,14 +8,22 @@ local function bulkCall(command, key, args)
   end
 end
 
--- `command key args...` for a command replying one value per argument (ZMSCORE, HMGET), joined.
-local function bulkQuery(command, key, args)
-  local out = {}
-  for start = 1, #args, 4000 do
-    local part = redis.call(command, key, unpack(args, start, math.min(start + 3999, #args)))
-    for j = 1, #part do out[#out + 1] = part[j] end
+-- Joins the replies of a command sent in chunks; one chunk (the usual case) is its reply as is.
+local function joinedReplies(send, n)
+  if n == 0 then return {} end
+  if n <= 4000 then return send(1, n) end
+  local out, count = {}, 0
+  for start = 1, n, 4000 do
+    local part = send(start, math.min(start + 3999, n))
+    for j = 1, #part do out[count + j] = part[j] end
+    count = count + #part
   end
   return out
+end
+
+-- `command key args...` for a command replying one value per argument (ZMSCORE, HMGET), joined.
+local function bulkQuery(command, key, args)
+  return joinedReplies(function(from, to) return redis.call(command, key, unpack(args, from, to)) end, #args)
 end
 
 -- bulkQuery of a key that is usually absent (nothing revoked, no delivery counted): an absent key
@@ -27,12 +35,7 @@ end
 
 -- MGET of any number of keys, in chunks.
 local function bulkGet(keys)
-  local out = {}
-  for start = 1, #keys, 4000 do
-    local part = redis.call('MGET', unpack(keys, start, math.min(start + 3999, #keys)))
-    for j = 1, #part do out[#out + 1] = part[j] end
-  end
-  return out
+  return joinedReplies(function(from, to) return redis.call('MGET', unpack(keys, from, to)) end, #keys)
 end
 
 -- The hash of implied starts (includes/impliedRecord), named after the bodies hash of the same

@@ -134,31 +134,28 @@ local function impliedInFull(b, u)
   return f
 end
 
--- Which of these channels have a subscriber: { [channel] = true }, or nil if any pattern
--- subscription exists (then every channel may be heard). A PUBLISH nobody receives costs Redis as
+-- Which of these channels have a subscriber: heard[j] is true if channels[j] has one; nil if any
+-- pattern subscription exists (then every channel may be heard). A PUBLISH nobody receives costs Redis as
 -- much as one that is received, and most tasks are followed by nobody. Safe because the check is
 -- atomic with the caller's changes: a SUBSCRIBE that Redis ran before this script is counted, and
 -- a subscriber whose SUBSCRIBE runs after it reads the record this script wrote (every reader of
 -- events subscribes first, then reads). Assumes subscribers on this server, not on a replica.
 local function watchedChannels(channels)
   if #channels == 0 or redis.call('PUBSUB', 'NUMPAT') > 0 then return nil end
+  -- NUMSUB answers channel, count for each channel asked, in order.
   local counts = bulkQuery('PUBSUB', 'NUMSUB', channels)
-  local watched = {}
-  for j = 2, #counts, 2 do
-    if counts[j] > 0 then watched[counts[j - 1]] = true end
-  end
-  return watched
+  local heard = {}
+  for j = 1, #channels do heard[j] = counts[j * 2] > 0 end
+  return heard
 end
 
 -- Whether update u's event has a subscriber, asked for all of the batch's updates at once.
 local function isWatched(b, u)
   if u > b.watchedUpTo then
-    local channels = {}
-    for v = b.watchedUpTo + 1, #b.updates do channels[#channels + 1] = b.channels .. b.updates[v].id end
-    local watched = watchedChannels(channels)
-    for v = b.watchedUpTo + 1, #b.updates do
-      b.watched[v] = watched == nil or watched[b.channels .. b.updates[v].id] == true
-    end
+    local first, channels = b.watchedUpTo, {}
+    for v = first + 1, #b.updates do channels[v - first] = b.channels .. b.updates[v].id end
+    local heard = watchedChannels(channels)
+    for v = first + 1, #b.updates do b.watched[v] = heard == nil or heard[v - first] end
     b.watchedUpTo = #b.updates
   end
   return b.watched[u]
