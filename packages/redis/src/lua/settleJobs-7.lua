@@ -28,7 +28,8 @@ local replay = replayedReply(b)
 if replay then return replay end
 local acks = {}
 for u = 1, #b.updates do
-  local member, width = ARGV[at], tonumber(ARGV[at + 1])
+  local member, width = ARGV[at], ARGV[at + 1]
+  width = width == '0' and 0 or tonumber(width)
   local applied = applyRecord(b, u)
   if applied and width > 0 then
     if redis.call('ZREM', k.leases, member) == 1 then

@@ -167,8 +167,11 @@ end
 local function readRecordBatch(at, now, bodies)
   local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, bodies)
   local nSources = tonumber(ARGV[at + 5])
+  -- The lists by their index as packed (a table lookup per update instead of a tonumber).
+  local sourcesAt = {}
+  for j = 1, nSources do sourcesAt[cachedDigits(j)] = ARGV[at + 5 + j] end
   for _, idJson, taskJson, state, attempt, sourcesIndex, payload in packedUpdates(ARGV[at + 7 + nSources]) do
-    addRecordUpdate(b, idFromJson(idJson), idJson, taskJson, state, attempt, ARGV[at + 5 + tonumber(sourcesIndex)], payload)
+    addRecordUpdate(b, idFromJson(idJson), idJson, taskJson, state, attempt, sourcesAt[sourcesIndex], payload)
   end
   loadRecords(b)
   return b, at + 8 + nSources
@@ -218,13 +221,18 @@ local function applyRecord(b, u)
   local attempt = up.attempt
   local keptAttempt = attempt == ''
   if keptAttempt then attempt = curAttempt or '1' end
-  local head = up.state .. '\n' .. seqDigits .. '\n' .. attempt .. '\n' .. b.nowDigits .. '\n' .. updateToken(b, u) .. '\n' .. cachedDigits(#task) .. '\n' .. task
-  -- No separate record string copied into the value: the record (its tail) is cut out only when someone listens.
-  local value = head .. '{"id":' .. up.idJson .. ',"task":' .. task .. ',"state":"' .. up.state .. '","seq":' .. seqDigits ..
+  local index, taskLength = cachedDigits(u), cachedDigits(#task)
+  -- One concatenation for header and record (the token is "<batch token>.<u>", see updateToken);
+  -- the record (the value's tail) is cut out only when someone listens.
+  local value = up.state .. '\n' .. seqDigits .. '\n' .. attempt .. '\n' .. b.nowDigits .. '\n' .. b.tokenPrefix .. index .. '\n' ..
+    taskLength .. '\n' .. task .. '{"id":' .. up.idJson .. ',"task":' .. task .. ',"state":"' .. up.state .. '","seq":' .. seqDigits ..
     ',"attempt":' .. attempt .. ',"updatedAt":' .. b.nowDigits .. up.payload .. '}'
   redis.call('SET', up.key, value, 'PX', b.ttl)
   b.written[up.key] = value
-  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, #head + 1)) end
+  if isWatched(b, u) then
+    local headLength = #up.state + #seqDigits + #attempt + #b.nowDigits + #b.tokenPrefix + #index + #taskLength + #task + 6
+    redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1))
+  end
   b.seqs[u] = seq
   if up.taskJson == '' or keptAttempt then
     b.extras[#b.extras + 1] = attempt
