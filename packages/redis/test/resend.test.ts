@@ -68,6 +68,34 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
     });
   });
 
+  it('keeps no reply for a batch of terminal updates: its resend is answered from the records', async () => {
+    await withStores(async ({ prefix, backend, client }) => {
+      const keys = backendKeys(prefix);
+      for (const id of ['task-a', 'task-b']) {
+        await backend.apply({ id, task: 't.x', state: 'PENDING', attempt: 1, create: true });
+        await backend.apply({ id, state: 'STARTED' });
+      }
+      const updates = [
+        { update: { id: 'task-a', state: 'SUCCESS', result: 42 } as const, sources: updateSourcesArg({ state: 'SUCCESS' }) as string },
+        { update: { id: 'task-b', state: 'FAILURE', error: { type: 'Error', message: 'no' } } as const, sources: updateSourcesArg({ state: 'FAILURE' }) as string },
+      ];
+      const args = [keys.recordPrefix, keys.eventPrefix, 60_000, ...applyArgs(updates)];
+      expect(args.at(-1)).toBe('0'); // no reply to keep
+      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record('task-a'), keys.bodies], args);
+      const keptBefore = new Set(await admin.keys(`{${prefix}}:replay:*`));
+      const first = (await call()) as unknown[];
+      expect(first.slice(1, 3)).toEqual([3, 3]);
+      expect((await admin.keys(`{${prefix}}:replay:*`)).filter((key) => !keptBefore.has(key))).toEqual([]);
+      const resent = (await call()) as unknown[];
+      expect(resent.slice(1)).toEqual(first.slice(1)); // applied, at the same seqs: not refused, not applied again
+      expect(await backend.get('task-a')).toMatchObject({ state: 'SUCCESS', seq: 3, result: 42 });
+      expect(await backend.get('task-b')).toMatchObject({ state: 'FAILURE', seq: 3 });
+      // A batch with any other state still keeps its reply.
+      const progress = [{ update: { id: 'task-c', task: 't.x', state: 'PENDING', attempt: 1, create: true } as const, sources: updateSourcesArg({ state: 'PENDING', create: true }) as string }];
+      expect(applyArgs(progress).at(-1)).toBe('1');
+    });
+  });
+
   it('publishes once: a resent publish does not put back a message a worker has already taken', async () => {
     await withStores(async ({ prefix, backend, broker, client }) => {
       const k = brokerKeys(prefix);

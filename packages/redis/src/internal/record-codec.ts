@@ -1,4 +1,4 @@
-import { BUILTIN_STATES, type StateUpdate, type TaskRecord, type TaskState, allowedSources, allowedSourcesFor } from '@celeriac/core';
+import { BUILTIN_STATES, type StateUpdate, type TaskRecord, type TaskState, allowedSources, allowedSourcesFor, isTerminal } from '@celeriac/core';
 import { nextCallToken } from './call-token.js';
 import { replyNumber, replyString } from './reply.js';
 import type { ScriptArg } from './scripts.js';
@@ -60,7 +60,10 @@ export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
     const task = update.task === undefined ? '' : JSON.stringify(update.task);
     packed += `${JSON.stringify(update.id)}\n${task}\n${update.state}\n${update.attempt ?? ''}\n${index}\n${payload}\n`;
   }
-  return [BUILTIN_STATES_ARG, nextCallToken(), lists.size, ...lists.keys(), batch.length, packed];
+  // A batch that only moves records to terminal states needs no kept reply (see replayedReply in
+  // includes/records.lua): nothing moves a terminal record on, so its token answers a resend.
+  const keepReply = batch.some(({ update }) => !isTerminal(update.state)) ? '1' : '0';
+  return [BUILTIN_STATES_ARG, nextCallToken(), lists.size, ...lists.keys(), batch.length, packed, keepReply];
 }
 
 /** Results of one applyUpdates call, in update order. */

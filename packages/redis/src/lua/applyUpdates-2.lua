@@ -23,6 +23,8 @@
           6 fields each: id as JSON, task as JSON ('' keeps the stored one), state, attempt (''
           keeps the stored one, 1 on creation), index of its allowed-source list, payload JSON
           fragment (',"meta":{...}' or '')
+  then '1' to keep the reply for a resend, or '0' if every update moves to a terminal state (see
+          replayedReply in includes/records)
   Returns { now, seq or 0 per update (0: refused), then in update order the extras:
             for a refused update its stored value (false if none);
             for an applied update that kept the stored task or attempt: attempt, task JSON }

@@ -19,6 +19,8 @@ local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodie
     watched = {}, watchedUpTo = 0,
     -- Parsed once per call, not per update: the allowed-source lists and the built-in states.
     tokenPrefix = batch .. '.', allowSets = {}, builtinSet = false,
+    -- Whether the call's reply is kept for a resend (see replayedReply).
+    keepsReply = true,
   }
 end
 
@@ -163,7 +165,8 @@ end
 
 -- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-2.lua's ARGV):
 -- record key prefix, event channel prefix, TTL, built-in states, batch token, allowed-source lists,
--- packed updates. Returns the batch, its stored records loaded, and the index of the argument after them.
+-- packed updates, whether to keep the reply. Returns the batch, its stored records loaded, and the
+-- index of the argument after them.
 local function readRecordBatch(at, now, bodies)
   local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, bodies)
   local nSources = tonumber(ARGV[at + 5])
@@ -173,8 +176,9 @@ local function readRecordBatch(at, now, bodies)
   for _, idJson, taskJson, state, attempt, sourcesIndex, payload in packedUpdates(ARGV[at + 7 + nSources]) do
     addRecordUpdate(b, idFromJson(idJson), idJson, taskJson, state, attempt, sourcesAt[sourcesIndex], payload)
   end
+  b.keepsReply = ARGV[at + 8 + nSources] == '1'
   loadRecords(b)
-  return b, at + 8 + nSources
+  return b, at + 9 + nSources
 end
 
 -- The value stored for update u's record as this call sees it (false if none).
@@ -253,7 +257,13 @@ end
 -- was lost, and by then a worker may have moved the records on. So each call keeps its reply for a
 -- minute under its batch token, and a call seen before returns that reply without running again:
 -- its records, messages and acks change once. Returns the kept reply, or nil for a first run.
+-- A batch whose updates all move records to terminal states (SUCCESS, FAILURE, REVOKED: the
+-- caller tells, from core's state machine) keeps none: nothing moves a terminal record on, so a
+-- resend finds each record it wrote still holding its update's token and answers as applied
+-- (applyRecord), and its acks and requeues start by removing a lease, a no-op the second time.
+-- That is a worker's usual settle, which thus costs no JSON encoding and no key.
 local function replayedReply(b)
+  if not b.keepsReply then return nil end
   local kept = redis.call('GET', b.replayKey)
   if kept then return cjson.decode(kept) end
   return nil
@@ -266,5 +276,6 @@ local function keepReply(b, reply)
 end
 
 local function finalReply(b)
+  if not b.keepsReply then return recordReply(b) end
   return keepReply(b, recordReply(b))
 end
