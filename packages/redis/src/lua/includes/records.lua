@@ -107,11 +107,19 @@ local function loadRecords(b)
   -- worker's outcome always does): the run entry goes with the message, so the message is there.
   local starts = bulkQuery('HMGET', b.runs, ids)
   local unread, unreadIds = {}, {}
+  -- One (read-only) table per start time, attempt and task, not one per update: a worker's
+  -- settle holds many outcomes of tasks reserved together.
+  local shared = {}
   for j = 1, #missing do
     local up = b.updates[missing[j]]
     if starts[j] and up.taskJson ~= '' and up.attempt ~= '' then
-      local f = impliedStarted(starts[j], up.attempt, up.taskJson)
-      f.unread = true
+      local key = starts[j] .. ' ' .. up.attempt .. ' ' .. up.taskJson
+      local f = shared[key]
+      if not f then
+        f = impliedStarted(starts[j], up.attempt, up.taskJson)
+        f.unread = true
+        shared[key] = f
+      end
       b.implied[missing[j]] = f
     else
       unread[#unread + 1] = j
