@@ -198,8 +198,10 @@ export class RedisCombinedStore implements CombinedStore {
  */
 function startedResults(taken: readonly { id: string; message: TaskMessage | undefined }[], reply: unknown, sources: string): [PendingUpdate[], unknown[]] {
   const seqs = [...replyArray(reply, 'reserveJobs')];
+  // { now } alone: every STARTED was implied, each a -2 (see reserveJobs-7.lua).
+  const allImplied = seqs.length === 1;
   const batch = taken.map(({ id, message }, j): PendingUpdate => {
-    if (seqs[j + 1] !== -2) return { update: { id, state: TaskStates.STARTED }, sources };
+    if (!allImplied && seqs[j + 1] !== -2) return { update: { id, state: TaskStates.STARTED }, sources };
     seqs[j + 1] = 2;
     // An undecodable message is dead-lettered, and its result never used.
     return { update: { id, state: TaskStates.STARTED, task: message?.task ?? '', attempt: message?.attempt ?? 1 }, sources };

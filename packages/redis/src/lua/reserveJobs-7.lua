@@ -30,7 +30,8 @@
           started: 0, or for STARTED the applyUpdates-2.lua reply of one update per message taken,
           in order (the attempt is the message's, the task the record's), except that an implied
           STARTED (see includes/impliedRecord) is seq -2 with no extras: its task and attempt are
-          the message's, its updatedAt `now`.
+          the message's, its updatedAt `now`. { now } alone: every STARTED taken was implied (the
+          usual case), so no -2 is sent per message.
           nextDue: -2 if more may be reservable now (the take stopped at `max`); else nothing is
           left to take now, and it is the ms until something may become reservable (a delayed
           message, a lease expiry, a rate window), or -1 if nothing is pending. A worker that took
@@ -348,16 +349,19 @@ if start and count > 0 then
   -- (its task and attempt are the message's, its updatedAt this call's).
   local general = recordReply(b)
   started = { now }
-  local u = 0
-  for j = 1, count do
-    if implied[j] then
-      started[j + 1] = -2
-    else
-      u = u + 1
-      started[j + 1] = general[u + 1]
+  -- Every STARTED implied (the usual case): { now } alone says so, with no -2 per message.
+  if #b.updates > 0 then
+    local u = 0
+    for j = 1, count do
+      if implied[j] then
+        started[j + 1] = -2
+      else
+        u = u + 1
+        started[j + 1] = general[u + 1]
+      end
     end
+    for _, v in ipairs(b.extras) do started[#started + 1] = v end
   end
-  for _, v in ipairs(b.extras) do started[#started + 1] = v end
 end
 
 local out = { nextDue, #raws / 3, firstToken, started }
