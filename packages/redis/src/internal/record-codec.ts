@@ -43,27 +43,30 @@ export interface PendingUpdate {
 
 /** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-2.lua). */
 export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
-  const lists = new Map<string, number>();
+  // Most updates of a batch share their task, state, attempt and allowed sources (a worker's
+  // outcomes): each distinct combination, a shape, is sent once, and an update names its shape.
+  const shapes = new Map<string, number>();
   let packed = '';
   for (const { update, sources } of batch) {
-    let index = lists.get(sources);
-    if (index === undefined) {
-      index = lists.size + 1;
-      lists.set(sources, index);
-    }
     // Newline-free fields (see includes/packedFields.lua): JSON.stringify never writes a raw newline,
-    // and the state is a validated name.
+    // the state is a validated name, and a sources list is state names and commas.
+    const task = update.task === undefined ? '' : JSON.stringify(update.task);
+    const shape = `${task}\n${update.state}\n${update.attempt ?? ''}\n${sources}`;
+    let index = shapes.get(shape);
+    if (index === undefined) {
+      index = shapes.size + 1;
+      shapes.set(shape, index);
+    }
     let payload = '';
     if (update.meta !== undefined) payload += `,"meta":${JSON.stringify(update.meta)}`;
     if (update.result !== undefined) payload += `,"result":${JSON.stringify(update.result)}`;
     if (update.error !== undefined) payload += `,"error":${JSON.stringify(update.error)}`;
-    const task = update.task === undefined ? '' : JSON.stringify(update.task);
-    packed += `${JSON.stringify(update.id)}\n${task}\n${update.state}\n${update.attempt ?? ''}\n${index}\n${payload}\n`;
+    packed += `${JSON.stringify(update.id)}\n${index}\n${payload}\n`;
   }
   // A batch that only moves records to terminal states needs no kept reply (see replayedReply in
   // includes/records.lua): nothing moves a terminal record on, so its token answers a resend.
   const keepReply = batch.some(({ update }) => !isTerminal(update.state)) ? '1' : '0';
-  return [BUILTIN_STATES_ARG, nextCallToken(), lists.size, ...lists.keys(), batch.length, packed, keepReply];
+  return [BUILTIN_STATES_ARG, nextCallToken(), shapes.size, ...shapes.keys(), batch.length, packed, keepReply];
 }
 
 /** Results of one applyUpdates call, in update order. */

@@ -17,12 +17,13 @@
   ARGV[3] record TTL ms
   ARGV[4] the built-in states as ",PENDING,STARTED,...,": any other stored state is a user state
   ARGV[5] batch token (unique per call; update u's token is "<batch token>.<u>")
-  ARGV[6] number of allowed-source lists, then the lists as ",A,B," ("no record" is the empty
+  ARGV[6] number of update shapes, then the shapes, each "<task JSON>\n<state>\n<attempt>\n<allowed
+          sources>": task JSON ('' keeps the stored one), state, attempt ('' keeps the stored one,
+          1 on creation), the states the record may be in as ",A,B," ("no record" is the empty
           name, so ",,"; any user state is "*user*")
   then the number of updates, then the updates packed in one argument (includes/packedFields),
-          6 fields each: id as JSON, task as JSON ('' keeps the stored one), state, attempt (''
-          keeps the stored one, 1 on creation), index of its allowed-source list, payload JSON
-          fragment (',"meta":{...}' or '')
+          3 fields each: id as JSON, the index of its shape, payload JSON fragment
+          (',"meta":{...}' or '')
   then '1' to keep the reply for a resend, or '0' if every update moves to a terminal state (see
           replayedReply in includes/records)
   Returns { now, seq or 0 per update (0: refused), then in update order the extras:

@@ -3,7 +3,7 @@
 -- Every field is newline-free: JSON text never contains a raw newline, and ids travel as JSON.
 -- The JSON fields (ids, messages, results: most of the bytes) are cut at plain finds of "\n"
 -- (memchr); a pattern's character class would cost tens of instructions per byte. The short
--- fields between them take one pattern.
+-- fields of a message between them take one pattern.
 
 local find, sub, match = string.find, string.sub, string.match
 
@@ -25,15 +25,14 @@ local function packedMessages(packed)
   return readPackedMessage, packed, 1
 end
 
--- Packed record updates (applyArgs in record-codec.ts): id JSON, task JSON, state, attempt,
--- allowed-sources index and payload.
+-- Packed record updates (applyArgs in record-codec.ts): id JSON, shape index (its task, state,
+-- attempt and allowed sources are sent once per batch) and payload.
 local function readPackedUpdate(packed, pos)
   if pos > #packed then return nil end
   local idEnd = find(packed, '\n', pos, true)
-  local taskEnd = find(packed, '\n', idEnd + 1, true)
-  local state, attempt, sources, payloadStart = match(packed, '^([^\n]*)\n([^\n]*)\n(%d+)\n()', taskEnd + 1)
-  local payloadEnd = find(packed, '\n', payloadStart, true)
-  return payloadEnd + 1, sub(packed, pos, idEnd - 1), sub(packed, idEnd + 1, taskEnd - 1), state, attempt, sources, sub(packed, payloadStart, payloadEnd - 1)
+  local shapeEnd = find(packed, '\n', idEnd + 1, true)
+  local payloadEnd = find(packed, '\n', shapeEnd + 1, true)
+  return payloadEnd + 1, sub(packed, pos, idEnd - 1), sub(packed, idEnd + 1, shapeEnd - 1), sub(packed, shapeEnd + 1, payloadEnd - 1)
 end
 
 local function packedUpdates(packed)

@@ -172,21 +172,25 @@ local function isWatched(b, u)
 end
 
 -- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-2.lua's ARGV):
--- record key prefix, event channel prefix, TTL, built-in states, batch token, allowed-source lists,
+-- record key prefix, event channel prefix, TTL, built-in states, batch token, update shapes,
 -- packed updates, whether to keep the reply. Returns the batch, its stored records loaded, and the
 -- index of the argument after them.
 local function readRecordBatch(at, now, bodies)
   local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, bodies)
-  local nSources = tonumber(ARGV[at + 5])
-  -- The lists by their index as packed (a table lookup per update instead of a tonumber).
-  local sourcesAt = {}
-  for j = 1, nSources do sourcesAt[cachedDigits(j)] = ARGV[at + 5 + j] end
-  for _, idJson, taskJson, state, attempt, sourcesIndex, payload in packedUpdates(ARGV[at + 7 + nSources]) do
-    addRecordUpdate(b, idFromJson(idJson), idJson, taskJson, state, attempt, sourcesAt[sourcesIndex], payload)
+  local nShapes = tonumber(ARGV[at + 5])
+  -- The shapes by their index as packed (a table lookup per update instead of a tonumber).
+  local shapes = {}
+  for j = 1, nShapes do
+    local taskJson, state, attempt, sources = string.match(ARGV[at + 5 + j], '^([^\n]*)\n([^\n]*)\n([^\n]*)\n(.*)$')
+    shapes[cachedDigits(j)] = { taskJson = taskJson, state = state, attempt = attempt, sources = sources }
   end
-  b.keepsReply = ARGV[at + 8 + nSources] == '1'
+  for _, idJson, shapeIndex, payload in packedUpdates(ARGV[at + 7 + nShapes]) do
+    local shape = shapes[shapeIndex]
+    addRecordUpdate(b, idFromJson(idJson), idJson, shape.taskJson, shape.state, shape.attempt, shape.sources, payload)
+  end
+  b.keepsReply = ARGV[at + 8 + nShapes] == '1'
   loadRecords(b)
-  return b, at + 9 + nSources
+  return b, at + 9 + nShapes
 end
 
 -- The value stored for update u's record as this call sees it (false if none).
