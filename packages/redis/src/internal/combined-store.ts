@@ -161,12 +161,12 @@ export class RedisCombinedStore implements CombinedStore {
 
   /** The deliveries of the messages the enqueue leased to a parked reserve (enqueueJobs-8.lua's handedOff). */
   #handedOff(messages: readonly StoredMessage[], reply: unknown[]): HandOff {
-    const [first, ...numbers] = replyArray(reply[1], 'enqueueJobs').map((n) => replyNumber(n));
+    const [token, ...numbers] = replyArray(reply[1], 'enqueueJobs').map((n) => replyNumber(n));
     const taken = numbers.map((n) => messages[n - 1] as StoredMessage);
     const now = replyArray(reply[0], 'enqueueJobs')[0];
     // Leases first, held as local runs: the backend keeps these tasks' records from their STARTED
     // on, for waiters of this process (see RedisBackend).
-    const receipts = taken.map(({ message }, j) => `${Number(first) + j}:${message.id}`);
+    const receipts = taken.map(({ message }) => `${Number(token)}:${message.id}`);
     for (const receipt of receipts) this.#deps.leases.hold(receipt, true);
     // Each STARTED is implied (seq -2 in the reserve's reply format): a fresh id has no record.
     const started = this.#start.results(

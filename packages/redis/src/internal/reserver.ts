@@ -222,7 +222,7 @@ export class Reserver {
     const reply = await scripts.reserve(this.#ctx.visibilityTimeout, max, this.#ctx.takeAcks(), args, startArgs);
     const nextDue = replyNumber(reply[0]);
     const rawCount = replyNumber(reply[1]);
-    let token = replyNumber(reply[2]);
+    const token = replyNumber(reply[2]); // one per call: every message taken is leased as <token>:<id>
     const settling: Promise<unknown>[] = [];
     let at = 4;
     for (let i = 0; i < rawCount; i++, at += 3) {
@@ -231,7 +231,7 @@ export class Reserver {
     const taken: { id: string; receipt: string; message: TaskMessage | undefined; deliveries: number }[] = [];
     for (; at < reply.length; at += 3) {
       const id = replyString(reply[at]);
-      const receipt = `${token++}:${id}`;
+      const receipt = `${token}:${id}`;
       leases.hold(receipt);
       let message: TaskMessage | undefined;
       try {

@@ -31,8 +31,8 @@
   Returns { enqueued, handedOff }:
           enqueued: applyUpdates-2.lua's reply for one PENDING creation per message: seq 1 if
           enqueued; 0 if its group was refused, with the record in its way (false if none);
-          handedOff: {} if none, else { first lease token, then the message number (1-based, in
-          ARGV order) of each message handed off }; the j-th is leased as "<first + j - 1>:<id>".
+          handedOff: {} if none, else { lease token, then the message number (1-based, in ARGV
+          order) of each message handed off }; each is leased as "<token>:<id>".
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"

@@ -26,7 +26,7 @@
           then 0, or 1 to store STARTED for every message taken, followed by the record key
           prefix, event channel prefix, record TTL, built-in states and batch token (as
           applyUpdates-2.lua's ARGV[1..5]) and STARTED's allowed-source list
-  Returns { nextDue, nRaw, first token, started, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
+  Returns { nextDue, nRaw, token, started, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
           started: 0, or for STARTED the applyUpdates-2.lua reply of one update per message taken,
           in order (the attempt is the message's, the task the record's), except that an implied
           STARTED (see includes/impliedRecord) is seq -2 with no extras: its task and attempt are
@@ -36,7 +36,7 @@
           left to take now, and it is the ms until something may become reservable (a delayed
           message, a lease expiry, a rate window), or -1 if nothing is pending. A worker that took
           the last ready message thus knows, without a second call, that it can sleep until a wake-up.
-          The j-th message taken is leased as "<first token + j - 1>:<id>".
+          Every message taken is leased as "<token>:<id>" (0 if none is taken).
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"
@@ -245,16 +245,19 @@ end
 
 local count = #takenRate
 local nextDue = -1
-local firstToken = 0
+local token = 0
 if count > 0 then
-  firstToken = redis.call('INCRBY', k.tokens, count) - count + 1
+  -- One token for the call: the ids taken are distinct, so "<token>:<id>" still names every
+  -- delivery apart, with one number formatted per call instead of one per message.
+  token = redis.call('INCRBY', k.tokens, 1)
+  local tokenDigits = digits(token)
   local leaseArgs = { '+inf', LEASES_ENCODING_MEMBER }
   local rateArgs = {}
   local nowDigits = digits(now)
   for j = 1, count do
-    local token = digits(firstToken + j - 1)
+    local member = tokenDigits .. ':' .. taken[j * 3 - 2]
     leaseArgs[j * 2 + 1] = leaseUntil
-    leaseArgs[j * 2 + 2] = token .. ':' .. taken[j * 3 - 2]
+    leaseArgs[j * 2 + 2] = member
     local r = takenRate[j]
     if r > 0 then
       local args = rateArgs[r]
@@ -262,8 +265,9 @@ if count > 0 then
         args = {}
         rateArgs[r] = args
       end
+      -- A rate window counts starts: one member per delivery.
       args[#args + 1] = nowDigits
-      args[#args + 1] = token
+      args[#args + 1] = member
     end
   end
   bulkCall('ZADD', k.leases, leaseArgs)
@@ -364,7 +368,7 @@ if start and count > 0 then
   end
 end
 
-local out = { nextDue, #raws / 3, firstToken, started }
+local out = { nextDue, #raws / 3, token, started }
 for j = 1, #raws do out[4 + j] = raws[j] end
 local at = 4 + #raws
 for j = 1, #taken do out[at + j] = taken[j] end

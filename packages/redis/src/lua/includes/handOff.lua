@@ -51,21 +51,21 @@ end
 -- Leases the picked messages (stored by publishMessages, but in no ready zset) as a reserve would:
 -- "<token>:<id>" until now + visibility timeout, first delivery, STARTED implied by its start time
 -- in `{p}:run` (a fresh id has no record, and no one listens to its channel yet).
--- Returns the first token: the j-th pick is leased as "<first + j - 1>:<id>".
+-- Returns the token: every pick is leased as "<token>:<id>" (their ids are distinct).
 local function leaseHandOffs(k, h, picks, now)
-  local n = #picks
-  local first = redis.call('INCRBY', k.tokens, n) - n + 1
+  local token = redis.call('INCRBY', k.tokens, 1)
+  local tokenDigits = digits(token)
   local leaseUntil = digits(now + h.visibility)
   local nowDigits = digits(now)
   local leaseArgs = { '+inf', LEASES_ENCODING_MEMBER }
   local runArgs = { ENCODING_FIELD, ENCODING_VALUE } -- see includes/bulk
   for j, msg in ipairs(picks) do
-    leaseArgs[#leaseArgs + 1] = leaseUntil
-    leaseArgs[#leaseArgs + 1] = digits(first + j - 1) .. ':' .. msg.id
-    runArgs[#runArgs + 1] = msg.id
-    runArgs[#runArgs + 1] = nowDigits
+    leaseArgs[j * 2 + 1] = leaseUntil
+    leaseArgs[j * 2 + 2] = tokenDigits .. ':' .. msg.id
+    runArgs[j * 2 + 1] = msg.id
+    runArgs[j * 2 + 2] = nowDigits
   end
   bulkCall('ZADD', k.leases, leaseArgs)
   bulkCall('HSET', runKeyOf(k.body), runArgs)
-  return first
+  return token
 end
