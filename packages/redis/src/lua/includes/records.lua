@@ -145,11 +145,12 @@ local function impliedInFull(b, u)
 end
 
 -- Which of these channels have a subscriber: heard[j] is true if channels[j] has one; nil if any
--- pattern subscription exists (then every channel may be heard). A PUBLISH nobody receives costs Redis as
--- much as one that is received, and most tasks are followed by nobody. Safe because the check is
--- atomic with the caller's changes: a SUBSCRIBE that Redis ran before this script is counted, and
--- a subscriber whose SUBSCRIBE runs after it reads the record this script wrote (every reader of
--- events subscribes first, then reads). Assumes subscribers on this server, not on a replica.
+-- pattern subscription exists (then every channel may be heard). A PUBLISH nobody receives costs
+-- Redis as much as one that is received, and most tasks are followed by nobody. Safe because the
+-- check is atomic with the caller's changes: a SUBSCRIBE that Redis ran before this script is
+-- counted, and a subscriber whose SUBSCRIBE runs after it reads the record this script wrote (every
+-- reader of events subscribes first, then reads). Assumes subscribers on this server, not on a
+-- replica.
 local function watchedChannels(channels)
   if #channels == 0 or redis.call('PUBSUB', 'NUMPAT') > 0 then return nil end
   -- NUMSUB answers channel, count for each channel asked, in order.
