@@ -1,4 +1,4 @@
-import type { Database } from '@celeriac/sample-support';
+import { type Database, applySchema } from '@celeriac/sample-support';
 
 /**
  * Idempotent, so every process may run it at start-up. One statement per query: the `pg`
@@ -32,5 +32,5 @@ const STATEMENTS = [
 ];
 
 export async function migrate(db: Database): Promise<void> {
-  for (const sql of STATEMENTS) await db.query(sql);
+  await applySchema(db, STATEMENTS);
 }
