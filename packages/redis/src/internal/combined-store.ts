@@ -168,10 +168,10 @@ export class RedisCombinedStore implements CombinedStore {
     // on, for waiters of this process (see RedisBackend).
     const receipts = taken.map(({ message }) => `${Number(token)}:${message.id}`);
     for (const receipt of receipts) this.#deps.leases.hold(receipt, true);
-    // Each STARTED is implied (seq -2 in the reserve's reply format): a fresh id has no record.
+    // Every STARTED is implied (a fresh id has no record): the reserve's reply for that is { now }.
     const started = this.#start.results(
       taken.map(({ message }) => ({ id: message.id, message })),
-      [now, ...taken.map(() => -2)],
+      [now],
     );
     const deliveries = taken.map(({ message }, j): StartedDelivery => ({ message, deliveries: 1, receipt: receipts[j] as string, started: started[j] as ApplyResult }));
     return { deliveries, complete: taken.length === messages.length };
