@@ -14,8 +14,51 @@
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"
---- @include "includes/packedFields"
 --- @include "includes/leaseJobId"
+--- @include "includes/recordValue"
+
+-- The usual call first: one outcome of a run whose STARTED is implied (includes/impliedRecord),
+-- moving it to a terminal state and acknowledging its delivery. Its Redis work is a handful of
+-- commands, but the general path below costs three times as much for it (the batch tables, the
+-- definitions of its functions, which Redis runs on every call up to the point a script returns),
+-- and that is most of a lone task's round trip. So this path checks the same things for this one
+-- case, writes what the general path would, and replies as it would; anything else (a stored
+-- record, no implied start, a move the sources do not allow, a next message, a kept reply, a
+-- batch) falls through to the general path before anything is written.
+-- ARGV here: [3..7] record prefix, channel prefix, TTL, built-ins, batch token; [8] '1' shape;
+-- [9] the shape; [10] '1' update; [11] it packed; [12] '0' (no kept reply); [13] lease member;
+-- [14] '0' (no next message).
+if #ARGV == 14 and ARGV[8] == '1' and ARGV[10] == '1' and ARGV[12] == '0' and ARGV[14] == '0' then
+  local taskJson, state, attempt, sources = string.match(ARGV[9], '^([^\n]+)\n([^\n]+)\n(%d+)\n(.*)$')
+  local packed = ARGV[11]
+  local idEnd = string.find(packed, '\n', 1, true)
+  local idJson = idEnd and string.sub(packed, 1, idEnd - 1)
+  -- One update, of shape 1 (its payload has no newline: the next one ends the argument), with an
+  -- id without escapes (see idFromJson in includes/packedFields).
+  if taskJson and idJson and string.find(sources, ',STARTED,', 1, true) and string.sub(packed, idEnd + 1, idEnd + 2) == '1\n'
+    and string.find(packed, '\n', idEnd + 3, true) == #packed and not string.find(idJson, '\\', 1, true) then
+    local id = string.sub(idJson, 2, -2)
+    local key, runKey = ARGV[3] .. id, runKeyOf(KEYS[4])
+    if not redis.call('GET', key) and redis.call('HGET', runKey, id) then
+      local now = nowMs()
+      local nowDigits = digits(now)
+      -- An implied STARTED is seq 2, so this update's is 3; the token is "<batch token>.1".
+      local value, headLength = recordValue(state, '3', attempt, nowDigits, ARGV[7] .. '.', '1', digits(#taskJson), taskJson, idJson, string.sub(packed, idEnd + 3, -2))
+      redis.call('SET', key, value, 'PX', ARGV[5])
+      local channel = ARGV[4] .. id
+      if redis.call('PUBSUB', 'NUMPAT') > 0 or redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
+        redis.call('PUBLISH', channel, string.sub(value, headLength + 1))
+      end
+      if redis.call('ZREM', KEYS[1], ARGV[13]) == 1 then
+        local jobId = leaseJobId(ARGV[13])
+        if jobId then forgetJobs(KEYS[4], KEYS[5], KEYS[6], { jobId }) end
+      end
+      return { now, 3 }
+    end
+  end
+end
+
+--- @include "includes/packedFields"
 --- @include "includes/ackLeases"
 --- @include "includes/storeJob"
 --- @include "includes/records"

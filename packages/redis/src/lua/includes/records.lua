@@ -3,6 +3,7 @@
 -- one place.
 --- @include "includes/bulk"
 --- @include "includes/impliedRecord"
+--- @include "includes/recordValue"
 
 -- An empty batch of record updates: record key prefix, event channel prefix, TTL, built-in
 -- states, batch token (see applyUpdates-2.lua), and the hash of waiting messages whose PENDING
@@ -238,18 +239,10 @@ local function applyRecord(b, u)
   local attempt = up.attempt
   local keptAttempt = attempt == ''
   if keptAttempt then attempt = curAttempt or '1' end
-  local index, taskLength = cachedDigits(u), cachedDigits(#task)
-  -- One concatenation for header and record (the token is "<batch token>.<u>", see updateToken);
-  -- the record (the value's tail) is cut out only when someone listens.
-  local value = up.state .. '\n' .. seqDigits .. '\n' .. attempt .. '\n' .. b.nowDigits .. '\n' .. b.tokenPrefix .. index .. '\n' ..
-    taskLength .. '\n' .. task .. '{"id":' .. up.idJson .. ',"task":' .. task .. ',"state":"' .. up.state .. '","seq":' .. seqDigits ..
-    ',"attempt":' .. attempt .. ',"updatedAt":' .. b.nowDigits .. up.payload .. '}'
+  local value, headLength = recordValue(up.state, seqDigits, attempt, b.nowDigits, b.tokenPrefix, cachedDigits(u), cachedDigits(#task), task, up.idJson, up.payload)
   redis.call('SET', up.key, value, 'PX', b.ttl)
   b.written[up.key] = value
-  if isWatched(b, u) then
-    local headLength = #up.state + #seqDigits + #attempt + #b.nowDigits + #b.tokenPrefix + #index + #taskLength + #task + 6
-    redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1))
-  end
+  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1)) end
   b.seqs[u] = seq
   if up.taskJson == '' or keptAttempt then
     b.extras[#b.extras + 1] = attempt
