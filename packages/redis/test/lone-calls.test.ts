@@ -88,6 +88,15 @@ describe('a lone call stores exactly what a batch stores', () => {
     expect(await combined.settle(delivery(0), { id: ids[0] as string, state: TaskStates.SUCCESS, result: 2 })).toMatchObject({ applied: false });
   });
 
+  it('a lone outcome over a stored record (a progress report) follows the stored seq, not the implied one', async () => {
+    const { echo, stores, reserve, succeed } = openApp();
+    const { id } = await echo.delay(1);
+    const [delivery] = await reserve(1);
+    expect(await stores.backend.apply({ id, state: 'PROGRESS', meta: { done: 1 } })).toMatchObject({ applied: true, record: { seq: 3 } });
+    expect(await succeed(delivery as StartedDelivery)).toMatchObject({ applied: true, record: { state: TaskStates.SUCCESS, seq: 4 } });
+    expect(await stores.backend.get(id)).toMatchObject({ state: TaskStates.SUCCESS, seq: 4 });
+  });
+
   it('a lone delay(): the same message, routing and ready entry as an enqueue of several', async () => {
     const { echo, prefix } = openApp();
     const alone = await echo.delay(3);

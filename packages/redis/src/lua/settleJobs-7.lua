@@ -39,21 +39,23 @@ if #ARGV == 14 and ARGV[8] == '1' and ARGV[10] == '1' and ARGV[12] == '0' and AR
     and string.find(packed, '\n', idEnd + 3, true) == #packed and not string.find(idJson, '\\', 1, true) then
     local id = string.sub(idJson, 2, -2)
     local key, runKey = ARGV[3] .. id, runKeyOf(KEYS[4])
-    if not redis.call('GET', key) and redis.call('HGET', runKey, id) then
+    if redis.call('HEXISTS', runKey, id) == 1 then
       local now = nowMs()
       local nowDigits = digits(now)
       -- An implied STARTED is seq 2, so this update's is 3; the token is "<batch token>.1".
       local value, headLength = recordValue(state, '3', attempt, nowDigits, ARGV[7] .. '.', '1', digits(#taskJson), taskJson, idJson, string.sub(packed, idEnd + 3, -2))
-      redis.call('SET', key, value, 'PX', ARGV[5])
-      local channel = ARGV[4] .. id
-      if redis.call('PUBSUB', 'NUMPAT') > 0 or redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
-        redis.call('PUBLISH', channel, string.sub(value, headLength + 1))
+      -- NX: a stored record wins over the implied STARTED; the general path deals with it.
+      if redis.call('SET', key, value, 'PX', ARGV[5], 'NX') then
+        local channel = ARGV[4] .. id
+        if redis.call('PUBSUB', 'NUMPAT') > 0 or redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
+          redis.call('PUBLISH', channel, string.sub(value, headLength + 1))
+        end
+        if redis.call('ZREM', KEYS[1], ARGV[13]) == 1 then
+          local jobId = leaseJobId(ARGV[13])
+          if jobId then forgetJobs(KEYS[4], KEYS[5], KEYS[6], { jobId }) end
+        end
+        return { now, 3 }
       end
-      if redis.call('ZREM', KEYS[1], ARGV[13]) == 1 then
-        local jobId = leaseJobId(ARGV[13])
-        if jobId then forgetJobs(KEYS[4], KEYS[5], KEYS[6], { jobId }) end
-      end
-      return { now, 3 }
     end
   end
 end
