@@ -79,7 +79,7 @@ if #ARGV == 20 and ARGV[10] == '1' and ARGV[11] == '1' and ARGV[12] == '1' and A
       redis.call('ZADD', ready, score, id)
       redis.call('PUBLISH', ARGV[1] .. ARGV[17], ARGV[3])
     end
-    -- The kept reply, as cjson would encode it (see keepReply in includes/records).
+    -- The kept reply as JSON, which a resend decodes as it decodes keepReply's (includes/records).
     local kept = #handedOff == 0 and '[]' or '[' .. digits(handedOff[1]) .. ',1]'
     redis.call('SET', replayKey, '[[' .. digits(now) .. ',1],' .. kept .. ']', 'PX', 60000)
     return { { now, 1 }, handedOff }
