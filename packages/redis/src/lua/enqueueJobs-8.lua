@@ -37,6 +37,7 @@
 --- @include "includes/nowMs"
 --- @include "includes/bulk"
 --- @include "includes/leaseJobId"
+--- @include "includes/replayKey"
 
 -- The usual call first: one message with a fresh id, due now (a lone delay()). The general path
 -- below costs about three times its Redis work (the batch tables, and the definitions of its
@@ -53,7 +54,7 @@ if #ARGV == 20 and ARGV[10] == '1' and ARGV[11] == '1' and ARGV[12] == '1' and A
   local rawEnd = idEnd and string.find(packed, '\n', idEnd + 1, true)
   local rank, eta, deliveries, after
   if rawEnd then rank, eta, deliveries, after = string.match(packed, '^1\n(%d+)\n([^\n]*)\n(%d+)\n()', rawEnd + 1) end
-  local replayKey = string.sub(ARGV[4], 1, -5) .. 'replay:' .. ARGV[8] -- '{p}:rec:' -> '{p}:replay:<token>'
+  local replayKey = replayKeyOf(ARGV[4], ARGV[8])
   if eta == '' and deliveries == '0' and after == #packed + 1 and not string.find(string.sub(packed, 1, idEnd), '\\', 1, true)
     and redis.call('EXISTS', replayKey) == 0 then
     local now = nowMs()

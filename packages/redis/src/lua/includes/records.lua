@@ -4,6 +4,7 @@
 --- @include "includes/bulk"
 --- @include "includes/impliedRecord"
 --- @include "includes/recordValue"
+--- @include "includes/replayKey"
 
 -- An empty batch of record updates: record key prefix, event channel prefix, TTL, built-in
 -- states, batch token (see applyUpdates-2.lua), and the hash of waiting messages whose PENDING
@@ -12,8 +13,7 @@ local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodie
   return {
     prefix = prefix, channels = channels, ttl = ttl, builtins = builtins, batch = batch,
     now = now, nowDigits = string.format('%d', now), bodies = bodies,
-    -- '{p}:rec:' -> '{p}:replay:<batch token>' (see replayedReply)
-    replayKey = string.sub(prefix, 1, #prefix - 4) .. 'replay:' .. batch,
+    replayKey = replayKeyOf(prefix, batch),
     runs = bodies and runKeyOf(bodies),
     updates = {}, current = {}, implied = {}, written = {}, seqs = {}, extras = {},
     -- watched[u]: whether update u's event channel has a subscriber (see watchedChannels).
