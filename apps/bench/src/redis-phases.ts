@@ -11,6 +11,7 @@ import { createRedisStores } from '@celeriac/redis';
 import BeeQueue from 'bee-queue';
 import { Redis } from 'ioredis';
 import { LATENCY_CONCURRENCY, type RedisTarget } from './redis-bench/peer.js';
+import { percentile } from './redis-bench/scenarios.js';
 import { openBenchRedis } from './redis-bench/server.js';
 
 type Mark = 'start' | 'write' | 'written' | 'read' | 'run' | 'enqueued' | 'end';
@@ -102,11 +103,6 @@ async function beeQueue(target: RedisTarget): Promise<Subject> {
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1] ?? Number.NaN;
-}
-
 /** Runs `n` round trips and prints the most common sequence of events with its median gaps. */
 async function phases(subject: Subject, n: number): Promise<void> {
   const trips: [Mark, number][][] = [];
@@ -118,18 +114,20 @@ async function phases(subject: Subject, n: number): Promise<void> {
     trips.push(marks);
     marks = undefined;
   }
-  const bySequence = new Map<string, [Mark, number][][]>();
+  // Round trips grouped by their sequence of events; each kept as its events' times alone.
+  const bySequence = new Map<string, number[][]>();
   for (const trip of trips) {
     const sequence = trip.map(([event]) => event).join(' ');
-    bySequence.set(sequence, [...(bySequence.get(sequence) ?? []), trip]);
+    const times = trip.map(([, time]) => time);
+    const group = bySequence.get(sequence);
+    if (group === undefined) bySequence.set(sequence, [times]);
+    else group.push(times);
   }
-  const [sequence, same] = [...bySequence].sort((a, b) => b[1].length - a[1].length)[0] as [string, [Mark, number][][]];
-  const first = same[0] as [Mark, number][];
-  const steps = first.slice(1).map(([event], j) => {
-    const gap = median(same.map((trip) => (trip[j + 1] as [Mark, number])[1] - (trip[j] as [Mark, number])[1]));
-    return `${(first[j] as [Mark, number])[0]}→${event} ${gap.toFixed(0)}`;
-  });
-  const total = median(same.map((trip) => (trip.at(-1) as [Mark, number])[1] - (trip[0] as [Mark, number])[1]));
+  const [sequence, same] = [...bySequence].sort((a, b) => b[1].length - a[1].length)[0] as [string, number[][]];
+  const events = sequence.split(' ');
+  const gap = (times: readonly number[], from: number, to: number) => (times[to] as number) - (times[from] as number);
+  const steps = events.slice(1).map((event, j) => `${events[j]}→${event} ${percentile(same.map((times) => gap(times, j, j + 1)), 50).toFixed(0)}`);
+  const total = percentile(same.map((times) => gap(times, 0, events.length - 1)), 50);
   console.log(`${subject.name}: round trip p50 ${total.toFixed(0)} µs; ${same.length} of ${n} follow "${sequence}"`);
   console.log(`  µs between events: ${steps.join(' | ')}`);
 }
@@ -150,9 +148,11 @@ async function serverTimes(admin: Redis, subject: Subject, n: number): Promise<v
     if (command === 'slowlog' || command === 'config') continue; // this function's own
     // Scripts by their number of keys: in Celeriac's round trip, 8 is enqueueJobs, 7 settleJobs.
     const name = command === 'evalsha' ? `evalsha/${args[2] ?? '?'}` : command;
-    byCommand.set(name, [...(byCommand.get(name) ?? []), micros]);
+    const times = byCommand.get(name);
+    if (times === undefined) byCommand.set(name, [micros]);
+    else times.push(micros);
   }
-  const rows = [...byCommand].map(([name, micros]) => `${name} ${(micros.length / n).toFixed(1)}×${median(micros)}`);
+  const rows = [...byCommand].map(([name, micros]) => `${name} ${(micros.length / n).toFixed(1)}×${percentile(micros, 50)}`);
   console.log(`  server µs per command (calls per round trip × p50; a script's own commands are listed too): ${rows.join(', ')}`);
 }
 
