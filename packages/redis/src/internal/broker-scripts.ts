@@ -3,7 +3,7 @@ import { nextCallToken } from './call-token.js';
 import type { BrokerKeys } from './keys.js';
 import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from './message-fields.js';
 import { replyArray, replyNumber } from './reply.js';
-import { SCRIPTS, type ScriptArg, runScript } from './scripts.js';
+import { PreparedScript, SCRIPTS, type ScriptArg, runScript } from './scripts.js';
 
 /** One enqueue call within a batched enqueueJobs call: its number of messages, and whether their ids are fresh. */
 export interface EnqueueGroupShape {
@@ -25,29 +25,39 @@ export interface HandOffTarget {
 export class BrokerScripts {
   readonly #redis: Redis;
   readonly #k: BrokerKeys;
+  // The hot scripts, bound once to their keys and constant leading arguments.
+  readonly #publish: PreparedScript;
+  readonly #reserve: PreparedScript;
+  readonly #ack: PreparedScript;
+  readonly #enqueue: PreparedScript;
+  readonly #settle: PreparedScript;
+  readonly #extendLeases: PreparedScript;
 
   constructor(redis: Redis, keys: BrokerKeys) {
     this.#redis = redis;
     this.#k = keys;
+    const k = keys;
+    this.#publish = new PreparedScript(SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT]);
+    this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix]);
+    this.#ack = new PreparedScript(SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv]);
+    this.#enqueue = new PreparedScript(SCRIPTS.enqueueJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens], [k.wakePrefix, PRIORITY_UNIT]);
+    this.#settle = new PreparedScript(SCRIPTS.settleJobs, [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT]);
+    this.#extendLeases = new PreparedScript(SCRIPTS.extendLeases, [k.leases]);
   }
 
   /** `origin` is the wake message, so this process can tell its own wake-ups (see WakeSignal). */
   publish(batch: readonly StoredMessage[], origin: string): Promise<unknown> {
-    const k = this.#k;
-    return runScript(this.#redis, SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT, origin, ...publishArgs(k, batch), nextCallToken()]);
+    return this.#publish.run(this.#redis, [origin, ...publishArgs(this.#k, batch), nextCallToken()]);
   }
 
   /** `tail`: the rate limits and queues (see ReserveArgs); `start`: the STARTED flag and its arguments. */
   async reserve(visibilityTimeout: number, max: number, acks: readonly string[], tail: readonly ScriptArg[], start: readonly ScriptArg[]): Promise<unknown[]> {
-    const k = this.#k;
-    const keys = [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes];
-    const reply = await runScript(this.#redis, SCRIPTS.reserveJobs, keys, [k.wakePrefix, visibilityTimeout, max, acks.length, ...acks, ...tail, ...start]);
+    const reply = await this.#reserve.run(this.#redis, [visibilityTimeout, max, acks.length, ...acks, ...tail, ...start]);
     return replyArray(reply, 'reserveJobs');
   }
 
   ack(members: readonly string[]): Promise<unknown> {
-    const k = this.#k;
-    return runScript(this.#redis, SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv], members);
+    return this.#ack.run(this.#redis, members);
   }
 
   /** Settles the delivery leased as `member` and stores `next` in its place. */
@@ -74,13 +84,11 @@ export class BrokerScripts {
     messages: readonly StoredMessage[],
     handOff: HandOffTarget | undefined,
   ): Promise<unknown[]> {
-    const k = this.#k;
-    const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens];
     const handOffArg = handOff === undefined ? '' : [handOff.max, handOff.visibilityTimeout, ...handOff.readyKeys].join('\n');
     const groupArgs: ScriptArg[] = [groups.length];
     for (const g of groups) groupArgs.push(g.size, g.freshIds ? 1 : 0);
-    const args = [k.wakePrefix, PRIORITY_UNIT, origin, ...recordHeader, handOffArg, ...groupArgs, ...publishArgs(k, messages)];
-    return replyArray(await runScript(this.#redis, SCRIPTS.enqueueJobs, keys, args), 'enqueueJobs');
+    const args = [origin, ...recordHeader, handOffArg, ...groupArgs, ...publishArgs(this.#k, messages)];
+    return replyArray(await this.#enqueue.run(this.#redis, args), 'enqueueJobs');
   }
 
   /**
@@ -88,18 +96,16 @@ export class BrokerScripts {
    * applyUpdates arguments; `settlements`: per update, its lease member and the message to requeue.
    */
   settle(recordArgs: readonly ScriptArg[], settlements: readonly { member: string; next: StoredMessage | undefined }[]): Promise<unknown> {
-    const k = this.#k;
-    const keys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
-    const args: ScriptArg[] = [k.wakePrefix, PRIORITY_UNIT, ...recordArgs];
+    const args: ScriptArg[] = [...recordArgs];
     for (const { member, next } of settlements) {
       if (next === undefined) args.push(member, 0);
-      else args.push(member, 10, ...messageFields(k, next));
+      else args.push(member, 10, ...messageFields(this.#k, next));
     }
-    return runScript(this.#redis, SCRIPTS.settleJobs, keys, args);
+    return this.#settle.run(this.#redis, args);
   }
 
   extendLeases(visibilityTimeout: number, members: readonly string[]): Promise<unknown> {
-    return runScript(this.#redis, SCRIPTS.extendLeases, [this.#k.leases], [visibilityTimeout, ...members]);
+    return this.#extendLeases.run(this.#redis, [visibilityTimeout, ...members]);
   }
 
   revoke(id: string, revokedTtl: number): Promise<unknown> {

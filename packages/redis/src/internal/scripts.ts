@@ -1,10 +1,8 @@
 import type { Redis } from 'ioredis';
+import { PreparedScript, type ScriptArg } from './script-command.js';
 import { SCRIPTS, type ScriptDefinition } from './scripts.generated.js';
 
-export { SCRIPTS };
-export type ScriptArg = string | number;
-
-type ScriptCommand = (args: ScriptArg[]) => Promise<unknown>;
+export { PreparedScript, SCRIPTS, type ScriptArg };
 
 /**
  * Registers every script on a client with `defineCommand` (EVALSHA, falling back to EVAL after a
@@ -19,10 +17,10 @@ export function defineScripts(redis: Redis): void {
   }
 }
 
-/** Runs a script. `keys` must have exactly the script's number of KEYS. */
+/**
+ * Runs a script once. `keys` must have exactly the script's number of KEYS. A script called often
+ * with the same keys is better bound once as a {@link PreparedScript}.
+ */
 export function runScript(redis: Redis, script: ScriptDefinition, keys: readonly string[], args: readonly ScriptArg[]): Promise<unknown> {
-  const command = (redis as unknown as Record<string, ScriptCommand>)[script.name];
-  if (command === undefined) throw new Error(`Lua script ${script.name} is not defined on this client`);
-  // ioredis flattens one level of array arguments: no spread, so long argument lists are fine.
-  return command.call(redis, [...keys, ...args]);
+  return new PreparedScript(script, keys).run(redis, args);
 }

@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { redisForTests } from '@celeriac/test-support';
 import { type Command, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { brokerKeys, keyPattern } from '../../src/internal/keys.js';
+import { ScriptCommand } from '../../src/internal/script-command.js';
 import type { ScriptDefinition } from '../../src/internal/scripts.generated.js';
 
 /** A prefix no other test uses, so tests share a server without sharing keys. */
@@ -27,14 +28,12 @@ export async function expireLeases(redis: Redis, prefix: string): Promise<void> 
   if (members.length > 0) await redis.zadd(leases, 'XX', ...members.flatMap((m) => ['0', m]));
 }
 
-/** Counts the calls of `script` that `client` sends from now on (EVALSHA, or EVAL on a connection's first use). */
+/** Counts the calls of `script` that `client` sends from now on (EVALSHA, and EVAL after a NOSCRIPT). */
 export function countScriptCalls(client: Redis, script: ScriptDefinition): () => number {
-  const sha = createHash('sha1').update(script.lua).digest('hex');
   let calls = 0;
   const send = client.sendCommand.bind(client);
   client.sendCommand = (command: Command, stream?: Parameters<Redis['sendCommand']>[1]) => {
-    const first = command.args[0];
-    if ((command.name === 'evalsha' && first === sha) || (command.name === 'eval' && first === script.lua)) calls++;
+    if (command instanceof ScriptCommand && command.script === script) calls++;
     return send(command, stream);
   };
   return () => calls;
