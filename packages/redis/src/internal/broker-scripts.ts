@@ -33,10 +33,9 @@ export class BrokerScripts {
   readonly #settle: PreparedScript;
   readonly #extendLeases: PreparedScript;
 
-  constructor(redis: Redis, keys: BrokerKeys) {
+  constructor(redis: Redis, k: BrokerKeys) {
     this.#redis = redis;
-    this.#k = keys;
-    const k = keys;
+    this.#k = k;
     this.#publish = new PreparedScript(SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT]);
     this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix]);
     this.#ack = new PreparedScript(SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv]);

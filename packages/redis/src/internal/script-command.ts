@@ -46,10 +46,7 @@ export class ScriptCommand extends Command {
 
   override toWritable(): string {
     let request = `*${this.#count}\r\n${this.#head}`;
-    for (const arg of this.#own) {
-      const text = typeof arg === 'string' ? arg : String(arg);
-      request += `$${Buffer.byteLength(text)}\r\n${text}\r\n`;
-    }
+    for (const arg of this.#own) request += bulk(arg);
     return request;
   }
 }
