@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { backendKeys, brokerKeys } from '../src/internal/keys.js';
 import { PRIORITY_UNIT, publishArgs, storedMessage } from '../src/internal/message-fields.js';
 import { BUILTIN_STATES_ARG } from '../src/internal/record-codec.js';
-import { SCRIPTS, defineScripts, runScript } from '../src/internal/scripts.js';
+import { SCRIPTS, runScript } from '../src/internal/scripts.js';
 import { echoApp } from './helpers/apps.js';
 import { type TestRedis, deleteKeys, uniquePrefix, useCleanups, useRedisServer } from './helpers/redis.js';
 
@@ -119,7 +119,6 @@ describe('a lone call stores exactly what a batch stores', () => {
     const { prefix } = openApp();
     const client = new Redis(server.url);
     cleanups.push(async () => client.disconnect());
-    defineScripts(client);
     const k = brokerKeys(prefix);
     const records = backendKeys(prefix);
     const stored = storedMessage(makeMessage({ task: TASK }));

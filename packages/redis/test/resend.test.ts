@@ -5,7 +5,7 @@ import { makeMessage } from '@celeriac/core/testing';
 import { backendKeys, brokerKeys } from '../src/internal/keys.js';
 import { PRIORITY_UNIT, publishArgs, storedMessage } from '../src/internal/message-fields.js';
 import { applyArgs, updateSourcesArg } from '../src/internal/record-codec.js';
-import { SCRIPTS, defineScripts, runScript } from '../src/internal/scripts.js';
+import { SCRIPTS, runScript } from '../src/internal/scripts.js';
 import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
 
 let server: TestRedis;
@@ -15,12 +15,11 @@ useRedisServer((started, connection) => {
   admin = connection;
 });
 
-/** Fresh stores under a unique prefix, and a raw client with the scripts defined, to send calls as ioredis would resend them. */
+/** Fresh stores under a unique prefix, and a raw client, to send calls as ioredis would resend them. */
 async function withStores(run: (env: { prefix: string; client: Redis } & ReturnType<typeof createRedisStores>) => Promise<void>): Promise<void> {
   const prefix = uniquePrefix('resend');
   const stores = createRedisStores({ connection: server.url, prefix });
   const client = new Redis(server.url);
-  defineScripts(client);
   try {
     await run({ prefix, client, ...stores });
   } finally {

@@ -1,6 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { RedisUnavailableError } from '../errors/redis-unavailable-error.js';
-import { defineScripts } from './scripts.js';
 
 /** Where to connect: a URL, ioredis options, or an ioredis instance (which stays yours to close). */
 export type RedisConnection = string | RedisOptions | Redis;
@@ -50,7 +49,6 @@ export class RedisClients {
         this.#lastError = error;
       });
     }
-    defineScripts(this.command);
   }
 
   /** One more user (broker or backend) of these connections. */
