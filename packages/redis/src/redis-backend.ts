@@ -115,7 +115,7 @@ export class RedisBackend implements ResultBackend {
 
   /** One channel handler per id, parsing each event once for all of its listeners. */
   #listenInRedis(id: string, listeners: Listeners): Promise<() => void> {
-    return this.#hub.listen(this.#keys.events(id), (message) => emit(listeners, JSON.parse(message) as TaskRecord));
+    return this.#hub.listen(this.#keys.events(id), (message) => emit(listeners, JSON.parse(message) as TaskRecord), this.#keys.followChannel);
   }
 
   /** A task followed here has stopped running here: its followers, unless gone or told its outcome, go through Redis. */

@@ -45,13 +45,16 @@ function appliedRecord(result: ApplyResult): string {
   return normalized(JSON.stringify(result.record), result.record.id);
 }
 
-/** Every message published on the event channels of `ids` (SUBSCRIBE, so the scripts see a listener on each). */
+/**
+ * Every message published on the event channels of `ids`: SUBSCRIBE, so the scripts see a listener
+ * on each, with the follow channel first, as every follower of task events must.
+ */
 async function listen(ids: readonly string[], prefix: string) {
   const subscriber = new Redis(server.url);
   cleanups.push(async () => subscriber.disconnect());
   const heard = new Map<string, string[]>();
   subscriber.on('message', (channel: string, message: string) => heard.set(channel, [...(heard.get(channel) ?? []), message]));
-  await subscriber.subscribe(...ids.map((id) => backendKeys(prefix).events(id)));
+  await subscriber.subscribe(backendKeys(prefix).followChannel, ...ids.map((id) => backendKeys(prefix).events(id)));
   return (id: string) => heard.get(backendKeys(prefix).events(id)) ?? [];
 }
 

@@ -48,6 +48,13 @@ export interface BackendKeys {
   readonly eventPrefix: string;
   record(id: string): string;
   events(id: string): string;
+  /**
+   * The follow channel, `ev:*`: whoever follows any task's events is subscribed to it too, so a
+   * script settling many tasks asks one channel whether anyone listens before asking each task's
+   * (see watchedChannels in lua/includes/records.lua). A plain channel, not a pattern; a task
+   * named `*` would share it, which costs only needless checks.
+   */
+  readonly followChannel: string;
   groupMembers(groupId: string): string;
   groupFired(groupId: string): string;
   value(key: string): string;
@@ -89,6 +96,7 @@ export function backendKeys(prefix: string): BackendKeys {
     eventPrefix,
     record: (id) => recordPrefix + id,
     events: (id) => eventPrefix + id,
+    followChannel: `${eventPrefix}*`,
     groupMembers: (groupId) => `${p}:gm:${groupId}`,
     groupFired: (groupId) => `${p}:gf:${groupId}`,
     value: (key) => `${p}:kv:${key}`,

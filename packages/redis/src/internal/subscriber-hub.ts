@@ -18,12 +18,21 @@ const LEAVE_BATCH = 1000;
  * A channel whose last handler leaves is unsubscribed a little later, together with the others
  * left meanwhile: a `wait()` that ends then costs no command on its own, and no write on the way
  * to its caller. A channel listened to again before that is still live.
+ *
+ * A channel may come with a follow channel (a task's events with the events' `followChannel`):
+ * the follow channel is subscribed in the same command as the first such channel, and
+ * unsubscribed in the same command as the last, so whenever one of them is subscribed it is too.
+ * Scripts then learn from that one channel that nobody follows any task of a batch.
  */
 export class SubscriberHub {
   readonly #clients: RedisClients;
   readonly #handlers = new Map<string, Set<ChannelHandler>>();
   readonly #live = new Map<string, Promise<void>>();
   readonly #resyncHooks = new Set<() => void>();
+  /** The follow channel of each subscribed channel that has one (leaving ones included). */
+  readonly #followOf = new Map<string, string>();
+  /** Per follow channel, how many subscribed channels need it (it is subscribed while above 0). */
+  readonly #followers = new Map<string, number>();
   /** Channels without handlers, still subscribed until the next leave flush. */
   #leaving = new Set<string>();
   #leaveTimer: NodeJS.Timeout | undefined;
@@ -34,14 +43,17 @@ export class SubscriberHub {
     this.#clients = clients;
   }
 
-  /** Calls `handler` with every message on `channel`; resolves once the subscription is live. */
-  async listen(channel: string, handler: ChannelHandler): Promise<() => void> {
+  /**
+   * Calls `handler` with every message on `channel`; resolves once the subscription is live (with
+   * `follow`, that channel's subscription too).
+   */
+  async listen(channel: string, handler: ChannelHandler, follow?: string): Promise<() => void> {
     this.#start();
     let handlers = this.#handlers.get(channel);
     if (handlers === undefined) {
       handlers = new Set();
       this.#handlers.set(channel, handlers);
-      if (!this.#leaving.delete(channel)) this.#live.set(channel, this.#subscribe([channel]));
+      if (!this.#leaving.delete(channel)) this.#live.set(channel, this.#subscribe(this.#joining(channel, follow)));
     }
     handlers.add(handler);
     try {
@@ -80,13 +92,44 @@ export class SubscriberHub {
     });
   }
 
+  /** The channels to subscribe for `channel`: its follow channel first if no other channel holds it. */
+  #joining(channel: string, follow: string | undefined): string[] {
+    if (follow === undefined) return [channel];
+    this.#followOf.set(channel, follow);
+    const count = this.#followers.get(follow) ?? 0;
+    this.#followers.set(follow, count + 1);
+    return count === 0 ? [follow, channel] : [channel];
+  }
+
+  /**
+   * The channels to unsubscribe when `channels` leave: they, and the follow channels that none but
+   * they held; never a follow channel still held (a task named `*` shares its name).
+   */
+  #leavingWith(channels: string[]): string[] {
+    const released: string[] = [];
+    for (const channel of channels) {
+      const follow = this.#followOf.get(channel);
+      if (follow === undefined) continue;
+      this.#followOf.delete(channel);
+      const count = (this.#followers.get(follow) ?? 1) - 1;
+      if (count > 0) {
+        this.#followers.set(follow, count);
+      } else {
+        this.#followers.delete(follow);
+        released.push(follow);
+      }
+    }
+    return [...channels.filter((channel) => !this.#followers.has(channel)), ...released];
+  }
+
   async #subscribe(channels: string[]): Promise<void> {
     await this.#clients.subscriberReady();
     await this.#clients.subscriber().subscribe(...channels);
   }
 
   async #resync(): Promise<void> {
-    const channels = [...this.#handlers.keys()];
+    // Follow channels first: none of their channels is ever subscribed without them.
+    const channels = [...this.#followers.keys(), ...this.#handlers.keys()];
     try {
       for (let i = 0; i < channels.length; i += 1000) await this.#clients.subscriber().subscribe(...channels.slice(i, i + 1000));
     } catch {
@@ -116,6 +159,8 @@ export class SubscriberHub {
     const channels = [...this.#leaving];
     this.#leaving = new Set();
     for (const channel of channels) this.#live.delete(channel);
-    if (channels.length > 0) this.#clients.subscriber().unsubscribe(...channels).catch(() => undefined);
+    const leaving = this.#leavingWith(channels);
+    // Never an UNSUBSCRIBE without channels: that one leaves them all.
+    if (leaving.length > 0) this.#clients.subscriber().unsubscribe(...leaving).catch(() => undefined);
   }
 }

@@ -319,14 +319,14 @@ if start and count > 0 then
   local starts = bulkQuery('HMGET', runKey, ids)
   local nowDigits = digits(now)
   local runArgs = { ENCODING_FIELD, ENCODING_VALUE } -- see includes/bulk
-  -- implied[j]: for a message whose STARTED is implied, the index of its event channel in impliedChannels.
-  local implied, impliedChannels = {}, {}
+  -- implied[j]: for a message whose STARTED is implied, its index in impliedIds.
+  local implied, impliedIds = {}, {}
   for j = 1, count do
     local id, body = ids[j], taken[j * 3 - 1]
     if not records[j] and not starts[j] then
-      local c = #impliedChannels + 1
+      local c = #impliedIds + 1
       implied[j] = c
-      impliedChannels[c] = b.channels .. id
+      impliedIds[c] = id
       runArgs[c * 2 + 1] = id
       runArgs[c * 2 + 2] = nowDigits
     else
@@ -337,12 +337,12 @@ if start and count > 0 then
     end
   end
   bulkCall('HSET', runKey, runArgs)
-  local heard = watchedChannels(impliedChannels)
+  local heard = watchedChannels(b.channels, impliedIds)
   for j = 1, count do
     local c = implied[j]
     if c and (heard == nil or heard[c]) then
       local f = impliedFields(taken[j * 3 - 1], nowDigits)
-      if f then redis.call('PUBLISH', impliedChannels[c], impliedJson(jsonString(ids[j]), f)) end
+      if f then redis.call('PUBLISH', b.channels .. ids[j], impliedJson(jsonString(ids[j]), f)) end
     end
   end
   -- Reads these updates' records again, with what their messages imply: a second MGET, but only
