@@ -1,6 +1,7 @@
 import { type StartedDelivery, type TaskRecord, TaskStates } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { RedisBackend } from '../src/index.js';
 import { backendKeys, brokerKeys } from '../src/internal/keys.js';
 import { echoApp } from './helpers/apps.js';
 import { type TestRedis, deleteKeys, expireLeases, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
@@ -81,6 +82,36 @@ describe('a reserved message implies its STARTED record', () => {
       expect(await stores.broker.size('default')).toBe(0);
       expect(await admin.hexists(brokerKeys(prefix).run, result.id)).toBe(0);
     } finally {
+      await close();
+    }
+  });
+
+  it('outcomes settled together, one over a stored record: each as if alone, each event once, every delivery acknowledged', async () => {
+    const prefix = uniquePrefix('started');
+    const { echo, stores, reserve, succeed, close } = openApp(prefix);
+    // A follower in another process, so its events come over Redis.
+    const follower = new RedisBackend({ connection: server.url, prefix });
+    try {
+      const results = await echo.bulk([[1], [2], [3]]);
+      const ids = results.map((r) => r.id);
+      const heard: string[] = [];
+      await Promise.all(ids.map((id) => follower.subscribe(id, (record) => heard.push(`${record.id} ${record.state} ${record.seq}`))));
+      const byId = new Map((await reserve()).map((d) => [d.message.id, d]));
+      const delivery = (i: number) => byId.get(ids[i] as string) as StartedDelivery;
+      // The second task reports progress: a stored record at seq 3, where the others' are implied.
+      expect(await stores.backend.apply({ id: ids[1] as string, state: 'PROGRESS', meta: { done: 1 } })).toMatchObject({ applied: true, record: { seq: 3 } });
+      const settled = await Promise.all([succeed(delivery(0), 1), succeed(delivery(1), 2), succeed(delivery(2), 3)]);
+      expect(settled.map((r) => (r.applied ? `${r.record.state} ${r.record.seq} ${JSON.stringify(r.record.result)}` : 'refused'))).toEqual(['SUCCESS 3 1', 'SUCCESS 4 2', 'SUCCESS 3 3']);
+      for (const [i, result] of settled.entries()) expect(await stores.backend.get(ids[i] as string)).toEqual(result.applied ? result.record : null);
+      const successes = () => heard.filter((event) => event.includes(' SUCCESS '));
+      await until(() => successes().length === 3, 2_000, 'the three SUCCESS events');
+      await new Promise((resolve) => setTimeout(resolve, 50)); // any repeated event's way here
+      expect(successes().sort()).toEqual([`${ids[0]} SUCCESS 3`, `${ids[1]} SUCCESS 4`, `${ids[2]} SUCCESS 3`].sort());
+      const k = brokerKeys(prefix);
+      expect(await admin.zrange(k.leases, '0', '-1')).toEqual([expect.stringMatching(/^encoding/)]);
+      for (const hash of [k.body, k.meta, k.run]) expect(await admin.hmget(hash, ...ids)).toEqual([null, null, null]);
+    } finally {
+      await follower.close();
       await close();
     }
   });
