@@ -3,6 +3,14 @@
 -- Returns how many were still held.
 local function ackLeases(leasesKey, bodyKey, metaKey, dlvKey, members)
   if #members == 0 then return 0 end
+  if #members == 1 then
+    -- One lease (a lone settle): its ZREM tells whether it was held, without a ZMSCORE, whose
+    -- reply formats a double.
+    if redis.call('ZREM', leasesKey, members[1]) == 0 then return 0 end
+    local id = leaseJobId(members[1])
+    if id then forgetJobs(bodyKey, metaKey, dlvKey, { id }) end
+    return 1
+  end
   local scores = bulkQuery('ZMSCORE', leasesKey, members)
   local held, ids = {}, {}
   for j = 1, #members do
