@@ -106,7 +106,8 @@ export class RedisCombinedStore implements CombinedStore {
     }
     const settlement: Settlement = { update, sources, member: delivery.receipt, next: next === undefined ? undefined : requeuedMessage(delivery, next) };
     try {
-      await this.#deps.ready();
+      // Once connected, no await of its own: this runs for every task a worker finishes.
+      if (!this.#deps.connected()) await this.#deps.ready();
       return await this.#settles.add(settlement);
     } finally {
       this.#deps.leases.release(delivery.receipt);
