@@ -76,7 +76,7 @@ describe('the follow channel', () => {
     const { backend, subscribers } = setUp();
     const prefix = backend.options.prefix;
     await backend.subscribe('task-c', () => undefined);
-    await admin.client('KILL', 'TYPE', 'pubsub');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await until(async () => (await subscribers('task-c')) === 1, 5_000, 'task-c to be subscribed again');
     expect(await followers(prefix)).toBe(1);
   });
