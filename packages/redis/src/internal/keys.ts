@@ -51,7 +51,7 @@ export interface BackendKeys {
   /**
    * The follow channel, `ev:*`: whoever follows any task's events is subscribed to it too, so a
    * script settling many tasks asks one channel whether anyone listens before asking each task's
-   * (see watchedChannels in lua/includes/records.lua). A plain channel, not a pattern; a task
+   * (see lua/includes/watchedChannels.lua). A plain channel, not a pattern; a task
    * named `*` would share it, which costs only needless checks.
    */
   readonly followChannel: string;
