@@ -11,6 +11,7 @@ export default defineConfig({
     // classes) and no stale dist. Child processes spawned by fault tests use the built dist.
     alias: [
       { find: /^@celeriac\/core\/testing$/, replacement: src('core/src/testing/index.ts') },
+      { find: /^@celeriac\/core\/adapter$/, replacement: src('core/src/adapter.ts') },
       { find: /^@celeriac\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@celeriac\/memory$/, replacement: src('memory/src/index.ts') },
       { find: /^@celeriac\/redis$/, replacement: src('redis/src/index.ts') },

@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Celeriac } from '@celeriac/core';
-import { MemoryBackend, MemoryBroker } from '@celeriac/memory';
+import { MemoryStore } from '@celeriac/memory';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -20,7 +20,7 @@ const IN_FLIGHT = 1_000;
 type Shape = 'steady' | 'burst';
 
 async function run(concurrency: number, shape: Shape, tasks: number): Promise<number> {
-  const app = new Celeriac({ broker: new MemoryBroker(), backend: new MemoryBackend() });
+  const app = new Celeriac({ store: new MemoryStore() });
   const noop = app.task({ name: 'bench.noop' }, () => null);
   await app.worker({ concurrency }).start();
   const started = process.hrtime.bigint();

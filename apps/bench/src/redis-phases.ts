@@ -7,7 +7,7 @@
  */
 import net from 'node:net';
 import { Celeriac, consoleLogger } from '@celeriac/core';
-import { createRedisStores } from '@celeriac/redis';
+import { createRedisStore } from '@celeriac/redis';
 import BeeQueue from 'bee-queue';
 import { Redis } from 'ioredis';
 import { LATENCY_CONCURRENCY, type RedisTarget } from './redis-bench/peer.js';
@@ -53,9 +53,9 @@ interface Subject {
 }
 
 async function celeriac(target: RedisTarget): Promise<Subject> {
-  const stores = createRedisStores({ connection: target.url });
-  await Promise.all([stores.broker.connect(), stores.backend.connect()]);
-  const app = new Celeriac({ ...stores, logger: consoleLogger('warn') });
+  const store = createRedisStore({ connection: target.url });
+  await store.connect();
+  const app = new Celeriac({ store, logger: consoleLogger('warn') });
   const noop = app.task({ name: 'bench.noop' }, (_i: number) => {
     mark('run');
     return null;
@@ -71,7 +71,7 @@ async function celeriac(target: RedisTarget): Promise<Subject> {
     },
     close: async () => {
       await app.close();
-      await Promise.all([stores.broker.close(), stores.backend.close()]);
+      await store.close();
     },
   };
 }

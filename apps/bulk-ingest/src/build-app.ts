@@ -4,7 +4,7 @@ import type { Database } from '@celeriac/sample-support';
 import { registerIndexPage } from './http/index-page.js';
 import { registerIngestRoutes } from './http/ingest-routes.js';
 import { defineIngestTasks } from './ingest/ingest-tasks.js';
-import { openIngestStores } from './queue/open-stores.js';
+import { openIngestStore } from './queue/open-stores.js';
 import { migrate } from './schema.js';
 
 export interface BulkIngestOptions {
@@ -39,8 +39,8 @@ export const DEFAULT_RATE_LIMIT = '500/s';
 export async function buildApp(options: BulkIngestOptions): Promise<BulkIngestApp> {
   const { db } = options;
   const rateLimit = options.rateLimit ?? DEFAULT_RATE_LIMIT;
-  const owned = options.celeriac === undefined ? openIngestStores(undefined) : undefined;
-  const celeriac = options.celeriac ?? new Celeriac((owned as NonNullable<typeof owned>).stores);
+  const owned = options.celeriac === undefined ? openIngestStore(undefined) : undefined;
+  const celeriac = options.celeriac ?? new Celeriac({ store: (owned as NonNullable<typeof owned>).store });
 
   await migrate(db);
   const IngestTasks = defineIngestTasks({ rateLimit, retryDelayMs: options.retryDelayMs ?? 500 });

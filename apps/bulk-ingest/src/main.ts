@@ -6,12 +6,12 @@ import { Celeriac } from '@celeriac/core';
 import { closeOnSignals, openDatabase } from '@celeriac/sample-support';
 import { buildApp } from './build-app.js';
 import { readConfig } from './config.js';
-import { openIngestStores } from './queue/open-stores.js';
+import { openIngestStore } from './queue/open-stores.js';
 
 const config = readConfig();
 const { db, describe: dbName } = await openDatabase(config);
-const queue = openIngestStores(config.redisUrl);
-const celeriac = new Celeriac(queue.stores);
+const queue = openIngestStore(config.redisUrl);
+const celeriac = new Celeriac({ store: queue.store });
 const app = await buildApp({ db, celeriac, rateLimit: config.rateLimit, concurrency: config.concurrency });
 const url = await app.start({ port: config.port, host: config.host });
 

@@ -9,14 +9,14 @@ import { Celeriac, consoleLogger } from '@celeriac/core';
 import { LongTasks } from './long-task.js';
 import { logProgress } from './progress-log.js';
 import { buildServer } from './server.js';
-import { storesFromEnv } from './stores.js';
+import { storeFromEnv } from './stores.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 const stepMs = Number(process.env.STEP_MS ?? 1_000);
 const onRedis = process.env.REDIS_URL !== undefined && process.env.REDIS_URL !== '';
 
-const app = new Celeriac({ ...storesFromEnv(), logger: consoleLogger('warn') });
+const app = new Celeriac({ ...storeFromEnv(), logger: consoleLogger('warn') });
 const { longTask } = app.register(new LongTasks({ stepMs, random: Math.random }));
 if (!onRedis || process.env.INLINE_WORKER === '1') await app.worker({ concurrency: 10 }).start();
 // Log the progress of every task started from the page, as well as the first one.

@@ -4,13 +4,13 @@
  */
 import { Celeriac } from '@celeriac/core';
 import { LongTasks } from './long-task.js';
-import { storesFromEnv } from './stores.js';
+import { storeFromEnv } from './stores.js';
 
 if (process.env.REDIS_URL === undefined || process.env.REDIS_URL === '') {
   console.error('Set REDIS_URL (e.g. redis://127.0.0.1:6379): a separate worker needs a shared broker. Without Redis, the demo runs its own worker.');
   process.exit(2);
 }
-const app = new Celeriac(storesFromEnv());
+const app = new Celeriac(storeFromEnv());
 app.register(new LongTasks({ stepMs: Number(process.env.STEP_MS ?? 1_000), random: Math.random }));
 const worker = app.worker({ concurrency: Number(process.env.CONCURRENCY ?? 10), shutdownTimeout: 30_000 });
 await worker.start();

@@ -6,7 +6,7 @@ import { redisForTests } from '@celeriac/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LongTasks } from '../src/long-task.js';
 import { buildServer } from '../src/server.js';
-import { storesFromEnv } from '../src/stores.js';
+import { storeFromEnv } from '../src/stores.js';
 
 const WORKER = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
 
@@ -24,7 +24,7 @@ describe('on Redis, with workers as separate processes', () => {
   it('the server enqueues and reports while worker processes (the documented command) run the tasks', { timeout: 60_000 }, async () => {
     const env = { ...process.env, REDIS_URL: redis.url, CELERIAC_PREFIX: `long-task-${process.pid}`, STEP_MS: '10' };
     // The server alone: no worker in this process.
-    const app = new Celeriac(storesFromEnv(env));
+    const app = new Celeriac(storeFromEnv(env));
     const { longTask } = app.register(new LongTasks({ stepMs: 10, random: Math.random }));
     const server = await buildServer(app, longTask);
     await server.fastify.listen({ port: 0, host: '127.0.0.1' });
@@ -54,8 +54,7 @@ describe('on Redis, with workers as separate processes', () => {
     } finally {
       await server.close();
       await app.close();
-      const { broker, backend } = await app.connect();
-      await Promise.all([broker.close(), backend.close()]);
+      await (await app.connect()).close();
     }
   });
 });

@@ -3,15 +3,15 @@
  * the in-memory broker unless DATABASE_URL / REDIS_URL say otherwise. See README.md.
  */
 import { Celeriac } from '@celeriac/core';
-import { closeOnSignals, openDatabase, openStores } from '@celeriac/sample-support';
+import { closeOnSignals, openDatabase, openStore } from '@celeriac/sample-support';
 import { buildApp } from './build-app.js';
 import { readConfig } from './config.js';
 import { REFRESH_TASK } from './report/report-tasks.js';
 
 const config = readConfig();
 const { db, describe: dbName } = await openDatabase(config);
-const queue = openStores(config.redisUrl);
-const celeriac = new Celeriac(queue.stores);
+const queue = openStore(config.redisUrl);
+const celeriac = new Celeriac({ store: queue.store });
 const app = await buildApp({
   db,
   celeriac,

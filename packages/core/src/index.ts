@@ -11,14 +11,8 @@ export { AsyncResult, type WaitOptions } from './result/async-result.js';
 export { task } from './decorators/task.js';
 export { readTaskMetadata } from './metadata/read-task-metadata.js';
 export { TASK_METADATA, SCHEDULE_METADATA, DEFAULT_QUEUE } from './constants.js';
-export {
-  type BackoffOptions,
-  type ResolvedTaskOptions,
-  type TaskOptions,
-  DEFAULT_TASK_OPTIONS,
-  DEFAULT_BACKOFF,
-  NAME_PATTERN,
-} from './options/task-options.js';
+export { type BackoffOptions, type ResolvedTaskOptions, type TaskOptions, DEFAULT_TASK_OPTIONS, DEFAULT_BACKOFF } from './options/task-options.js';
+export { NAME_PATTERN } from './options/option-checker.js';
 export type { ProgressMeta, TaskContext } from './context/task-context.js';
 export { type Logger, type LogFields, type LogLevel, consoleLogger } from './context/logger.js';
 
@@ -35,20 +29,17 @@ export { Scheduler, type SchedulerOptions, DEFAULT_SCHEDULER_OPTIONS } from './s
 export type { RateLimitOption } from './options/rate-limit.js';
 
 // Workers
-export { Worker, type Stores } from './worker/worker.js';
+export { Worker } from './worker/worker.js';
 export { type WorkerOptions, DEFAULT_WORKER_OPTIONS } from './worker/worker-options.js';
 export { backoffDelay } from './worker/retry-policy.js';
 
 // The state machine
 export { TaskStates, type BuiltinState, type TaskState, BUILTIN_STATES, TERMINAL_STATES, isTerminal, isUserState } from './state/states.js';
-export { TRANSITIONS, USER_STATE, allowedSources, allowedSourcesFor, assertTransition, canApply, canTransition } from './state/transitions.js';
+export { canTransition } from './state/transitions.js';
 
-// Contracts for storage adapters, and what they share
-export { Wakeup } from './adapters/wakeup.js';
-export type { Broker, CombinedStore, DeadLetter, Delivery, EnqueueOptions, RateLimit, ReserveRequest, RevokeListener, StartedDelivery } from './contracts/broker.js';
-export type { RecordListener, ResultBackend } from './contracts/result-backend.js';
-export type { ApplyResult, SerializedError, StateUpdate, TaskMeta, TaskRecord } from './contracts/record.js';
-export { type ChordLink, type TaskMessage, type TaskStep, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
+// Records and the store (adapters build on '@celeriac/core/adapter')
+export type { SerializedError, TaskMeta, TaskRecord } from './contracts/record.js';
+export type { TaskStore } from './contracts/task-store.js';
 
 // Errors
 export { CeleriacError } from './errors/celeriac-error.js';

@@ -160,7 +160,7 @@ describe('app.register()', () => {
 
   it('validates app options at construction, naming the option', () => {
     expect(() => new Celeriac({ eagr: true } as never)).toThrow(/new Celeriac\(\): option "eagr" is not a known option/);
-    expect(() => new Celeriac({ broker: {} as never })).toThrow(/option "backend" must be given together with the other/);
-    expect(() => new Celeriac({ broker: {} as never, backend: {} as never })).toThrow(/option "broker" is missing publish, reserve/);
+    expect(() => new Celeriac({ broker: {} as never } as never)).toThrow(/option "broker" is replaced by `store`/);
+    expect(() => new Celeriac({ store: {} as never })).toThrow(/option "store" is missing enqueue, publish, reserve/);
   });
 });

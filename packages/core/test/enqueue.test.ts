@@ -1,4 +1,5 @@
-import { MemoryBackend, MemoryBroker } from '@celeriac/memory';
+import { MemoryBackend, MemoryBroker, MemoryStore } from '@celeriac/memory';
+import { splitStore } from '../src/adapter.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Celeriac, InvalidOptionError, SerializationError, type TaskContext, backoffDelay, task } from '../src/index.js';
 
@@ -10,12 +11,11 @@ class Jobs {
 }
 
 describe('enqueue', () => {
-  const broker = new MemoryBroker();
-  const backend = new MemoryBackend();
-  const app = new Celeriac({ broker, backend });
+  const store = new MemoryStore();
+  const app = new Celeriac({ store });
   const jobs = app.register(new Jobs());
   afterEach(async () => {
-    expect(await broker.size('jobs')).toBe(0); // every bad call enqueued nothing
+    expect(await store.size('jobs')).toBe(0); // every bad call enqueued nothing
   });
 
   const unserializable: [string, unknown, RegExp][] = [
@@ -42,10 +42,10 @@ describe('enqueue', () => {
 
   it('accepts Dates and plain data, and fills message fields from task and call options', async () => {
     const result = await jobs.store.applyAsync([{ at: new Date(0), list: [1, 'a', null, { deep: true }] }], { priority: 9 });
-    const [delivery] = await broker.reserve({ queues: ['jobs'], tasks: ['Jobs.store'], max: 1, waitMs: 0 });
+    const [delivery] = await store.reserve({ queues: ['jobs'], tasks: ['Jobs.store'], max: 1, waitMs: 0 });
     expect(delivery?.message).toMatchObject({ id: result.id, task: 'Jobs.store', queue: 'jobs', priority: 9, attempt: 1, args: [{ at: '1970-01-01T00:00:00.000Z', list: [1, 'a', null, { deep: true }] }] });
     expect((delivery?.message.expires as number) - (delivery?.message.createdAt as number)).toBe(60_000);
-    await broker.ack(delivery as NonNullable<typeof delivery>);
+    await store.ack(delivery as NonNullable<typeof delivery>);
   });
 
   const badOptions: [string, object, RegExp][] = [
@@ -67,29 +67,30 @@ describe('enqueue', () => {
   it('refuses a task id that is already in use, keeping the first task', async () => {
     const first = await jobs.store.applyAsync([1], { taskId: 'order-42' });
     await expect(jobs.store.applyAsync([2], { taskId: 'order-42' })).rejects.toThrow(/"order-42" is already in use/);
-    const [delivery] = await broker.reserve({ queues: ['jobs'], tasks: ['Jobs.store'], max: 5, waitMs: 0 });
+    const [delivery] = await store.reserve({ queues: ['jobs'], tasks: ['Jobs.store'], max: 5, waitMs: 0 });
     expect(delivery?.message.args).toEqual([1]);
     expect(delivery?.message.id).toBe(first.id);
-    await broker.ack(delivery as NonNullable<typeof delivery>);
+    await store.ack(delivery as NonNullable<typeof delivery>);
   });
 
   it('refuses the id of a running task: a second enqueue never resets it to PENDING', async () => {
-    await backend.apply({ id: 'running-1', task: 'Jobs.store', state: 'PENDING', create: true });
-    await backend.apply({ id: 'running-1', state: 'STARTED' });
+    await store.apply({ id: 'running-1', task: 'Jobs.store', state: 'PENDING', create: true });
+    await store.apply({ id: 'running-1', state: 'STARTED' });
     await expect(jobs.store.applyAsync([2], { taskId: 'running-1' })).rejects.toThrow(/"running-1" is already in use/);
-    expect(await backend.get('running-1')).toMatchObject({ state: 'STARTED', seq: 2 });
+    expect(await store.get('running-1')).toMatchObject({ state: 'STARTED', seq: 2 });
   });
 
-  it('leaves no PENDING record behind when the broker refuses the publish', async () => {
+  it('leaves no PENDING record behind when the broker of a split pair refuses the publish', async () => {
     const failing = new MemoryBroker();
     failing.publish = async () => {
       throw new Error('broker down');
     };
-    failing.combinedWith = () => undefined; // the separate path: PENDING first, then the publish
-    const other = new Celeriac({ broker: failing, backend });
+    const backend = new MemoryBackend();
+    const other = new Celeriac({ store: splitStore(failing, backend) });
     const handle = other.task({ name: 'x.y' }, () => 1);
     await expect(handle.applyAsync([], { taskId: 'lost-1' })).rejects.toThrow('broker down');
     expect(await backend.get('lost-1')).toBeNull();
+    await other.close();
   });
 });
 

@@ -1,4 +1,4 @@
-import { MemoryBackend, MemoryBroker } from '@celeriac/memory';
+import { MemoryStore } from '@celeriac/memory';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Celeriac, InvalidOptionError, schedule, task } from '../src/index.js';
 
@@ -18,22 +18,21 @@ class Reports {
   }
 }
 
-/** Several app instances (schedulers) sharing one broker and backend, like processes sharing Redis. */
+/** Several app instances (schedulers) sharing one store, like processes sharing Redis. */
 function cluster(size: number, catchUp: 'skip' | 'once' = 'skip') {
-  const broker = new MemoryBroker();
-  const backend = new MemoryBackend();
+  const store = new MemoryStore();
   const apps = Array.from({ length: size }, () => {
-    const app = new Celeriac({ broker, backend });
+    const app = new Celeriac({ store });
     app.register(new Reports());
     return app;
   });
   const schedulers = apps.map((app) => app.scheduler({ catchUp, tick: 1_000 }));
   const queued = async (task: string) => {
-    const deliveries = await broker.reserve({ queues: ['default'], tasks: [task], max: 1_000, waitMs: 0 });
-    await Promise.all(deliveries.map((d) => broker.ack(d)));
+    const deliveries = await store.reserve({ queues: ['default'], tasks: [task], max: 1_000, waitMs: 0 });
+    await Promise.all(deliveries.map((d) => store.ack(d)));
     return deliveries.map((d) => d.message);
   };
-  return { broker, backend, apps, schedulers, queued };
+  return { store, apps, schedulers, queued };
 }
 
 describe('periodic tasks', () => {

@@ -1,12 +1,11 @@
-import { MemoryBackend, MemoryBroker } from '@celeriac/memory';
+import { MemoryStore } from '@celeriac/memory';
 import { Celeriac, type TaskRecord, type WorkerOptions } from '../src/index.js';
 
-/** An app on a fresh memory broker and backend, a started worker, and helpers to watch states. */
-export async function startApp<T extends object>(instance: T, workerOptions: WorkerOptions = {}, prepare?: (broker: MemoryBroker) => void) {
-  const broker = new MemoryBroker();
-  prepare?.(broker);
-  const backend = new MemoryBackend();
-  const app = new Celeriac({ broker, backend });
+/** An app on a fresh memory store, a started worker, and helpers to watch states. */
+export async function startApp<T extends object>(instance: T, workerOptions: WorkerOptions = {}, prepare?: (store: MemoryStore) => void) {
+  const store = new MemoryStore();
+  prepare?.(store);
+  const app = new Celeriac({ store });
   const tasks = app.register(instance);
   const worker = app.worker({ pollInterval: 50, ...workerOptions });
   await worker.start();
@@ -14,14 +13,13 @@ export async function startApp<T extends object>(instance: T, workerOptions: Wor
   const history = new Map<string, string[]>();
   const watch = async (id: string) => {
     history.set(id, []);
-    await backend.subscribe(id, (r: TaskRecord) => history.get(id)?.push(r.state));
+    await store.subscribe(id, (r: TaskRecord) => history.get(id)?.push(r.state));
   };
   const close = async () => {
     await app.close();
-    await broker.close();
-    await backend.close();
+    await store.close();
   };
-  return { app, tasks, worker, broker, backend, history, watch, close };
+  return { app, tasks, worker, store, history, watch, close };
 }
 
 /** Resolves after the event loop has run pending callbacks and microtasks `n` times. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidTransitionError, TaskStates, allowedSources, assertTransition, canTransition, isTerminal } from '../src/index.js';
+import { InvalidTransitionError, TaskStates, canTransition, isTerminal } from '../src/index.js';
+import { allowedSources, assertTransition } from '../src/adapter.js';
 
 const { PENDING, RECEIVED, STARTED, RETRY, SUCCESS, FAILURE, REVOKED } = TaskStates;
 const PROGRESS = 'PROGRESS';

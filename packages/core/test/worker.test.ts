@@ -115,7 +115,7 @@ describe('worker: outcomes', () => {
     const ctx = await track(startApp(new T(), { concurrency: 2 }));
     const results = await ctx.tasks.hold.bulk([[], [], [], [], []]);
     await vi.waitFor(() => expect(ctx.worker.activeCount).toBe(2));
-    expect(await ctx.broker.size('default')).toBe(3);
+    expect(await ctx.store.size('default')).toBe(3);
     gate.resolve();
     await Promise.all(results.map((r) => r.wait({ timeout: 2_000 })));
     expect(peak).toBe(2);
@@ -130,9 +130,9 @@ describe('worker: outcomes', () => {
     }
     // A producer that knows a task no worker has; a broker that cannot filter by task name
     // (as a foreign one may) hands it to this worker anyway.
-    const ctx = await track(startApp(new T(), {}, (broker) => {
-      const reserve = broker.reserve.bind(broker);
-      broker.reserve = (request) => reserve({ ...request, tasks: [...request.tasks, 'Ghost.run'] });
+    const ctx = await track(startApp(new T(), {}, (store) => {
+      const reserve = store.reserve.bind(store);
+      store.reserve = (request) => reserve({ ...request, tasks: [...request.tasks, 'Ghost.run'] });
     }));
     const ghost = await ctx.app.send('Ghost.run', [1]);
     const error = await ghost.get({ timeout: 2_000 }).catch((e: unknown) => e);
@@ -150,14 +150,14 @@ describe('worker: outcomes', () => {
       }
     }
     // As if the message had killed three workers already.
-    const ctx = await track(startApp(new T(), { maxDeliveries: 3 }, (broker) => {
-      const reserve = broker.reserve.bind(broker);
-      broker.reserve = async (request) => (await reserve(request)).map((d) => ({ ...d, deliveries: d.deliveries + 3 }));
+    const ctx = await track(startApp(new T(), { maxDeliveries: 3 }, (store) => {
+      const reserve = store.reserve.bind(store);
+      store.reserve = async (request) => (await reserve(request)).map((d) => ({ ...d, deliveries: d.deliveries + 3 }));
     }));
     const result = await ctx.tasks.crashy.delay();
     await expect(result.get({ timeout: 2_000 })).rejects.toThrow(/delivered 4 times \(limit 3\)/);
     expect(runs).toBe(0);
-    expect((await ctx.broker.deadLetters()).map((d) => d.id)).toEqual([result.id]);
+    expect((await ctx.store.deadLetters()).map((d) => d.id)).toEqual([result.id]);
   });
 });
 
@@ -230,7 +230,7 @@ describe('worker: graceful shutdown', () => {
     expect(await first?.get({ timeout: 100 })).toBe(1);
     await second?.refresh();
     expect(second?.state).toBe('PENDING');
-    expect(await ctx.broker.size('default')).toBe(1);
+    expect(await ctx.store.size('default')).toBe(1);
     await ctx.close();
   });
 
@@ -254,7 +254,7 @@ describe('worker: graceful shutdown', () => {
     await one.worker.close();
     await result.refresh();
     expect(result.state).toBe('PENDING');
-    expect(await one.broker.size('default')).toBe(1);
+    expect(await one.store.size('default')).toBe(1);
     // A second worker on the same broker picks the handed-back task up.
     const two = one.app.worker({ pollInterval: 50 });
     await two.start();
@@ -291,7 +291,7 @@ describe('worker: retries, time limits and expiry on a fake clock', () => {
     expect(result.state).toBe('RETRY');
     expect(result.record?.error?.message).toBe('attempt 1 failed');
     expect(result.record?.meta).toEqual({ countdown: 1_000, nextAttempt: 2 });
-    expect(await ctx.broker.size('default')).toBe(1); // waiting in the broker, not in the worker
+    expect(await ctx.store.size('default')).toBe(1); // waiting in the broker, not in the worker
     await vi.advanceTimersByTimeAsync(980);
     expect(attempts).toEqual([1]);
     await vi.advanceTimersByTimeAsync(100);

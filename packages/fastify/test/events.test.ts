@@ -102,10 +102,10 @@ describe('GET /status/:id/events', () => {
     expect(response.statusCode).toBe(200);
     const first = await sseMessages(response).next(); // one message in: the stream follows the task
     expect(first.value?.data).toMatchObject({ state: expect.stringMatching(/^(PENDING|STARTED|PROGRESS)$/) });
-    expect(t.backend.subscriptions).toBe(1);
+    expect(t.store.subscriptions).toBe(1);
     response.destroy();
-    await t.backend.whenUnsubscribed();
-    expect(t.backend.subscriptions).toBe(0);
+    await t.store.whenUnsubscribed();
+    expect(t.store.subscriptions).toBe(0);
   });
 
   it('lets the server close while a stream is open, ending the stream', async () => {
@@ -116,7 +116,7 @@ describe('GET /status/:id/events', () => {
     response.resume();
     await server.close();
     await ended;
-    await t.backend.whenUnsubscribed();
+    await t.store.whenUnsubscribed();
   });
 
   it('answers 404 for an unknown id and 400 for a malformed one, as JSON', async () => {

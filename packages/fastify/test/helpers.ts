@@ -1,12 +1,13 @@
-import { Celeriac, type Logger, type RecordListener, type TaskContext } from '@celeriac/core';
-import { MemoryBackend, MemoryBroker } from '@celeriac/memory';
+import { Celeriac, type Logger, type TaskContext } from '@celeriac/core';
+import type { RecordListener } from '@celeriac/core/adapter';
+import { MemoryStore } from '@celeriac/memory';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type CeleriacFastifyOptions, type ExposedTask, celeriacFastify } from '../src/index.js';
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** A memory backend that counts live subscriptions, so tests can await a stream letting go of its task. */
-export class CountingBackend extends MemoryBackend {
+/** A memory store that counts live subscriptions, so tests can await a stream letting go of its task. */
+export class CountingStore extends MemoryStore {
   subscriptions = 0;
   #waiters: (() => void)[] = [];
 
@@ -39,11 +40,10 @@ export function gate(): { promise: Promise<void>; open: () => void } {
   return { promise, open };
 }
 
-/** An app on its own memory stores with the seed's tasks, plus a few for the edge cases. */
+/** An app on its own memory store with the seed's tasks, plus a few for the edge cases. */
 export function createTestApp() {
-  const broker = new MemoryBroker();
-  const backend = new CountingBackend();
-  const app = new Celeriac({ broker, backend, logger: silentLogger });
+  const store = new CountingStore();
+  const app = new Celeriac({ store, logger: silentLogger });
   const longTaskGate = gate();
   const add = app.task({ name: 'math.add' }, (a: number, b: number) => a + b);
   const longTask = app.task({ name: 'long_task', bind: true }, async (ctx: TaskContext, steps: number) => {
@@ -63,7 +63,7 @@ export function createTestApp() {
   });
   const secret = app.task({ name: 'admin.secret' }, () => 'not for the web');
   const send = app.task({ name: 'email:send' }, (to: string) => `sent to ${to}`);
-  return { app, broker, backend, longTaskGate, stepperGate, handles: { add, longTask, explode, secret, send, stepper } };
+  return { app, store, longTaskGate, stepperGate, handles: { add, longTask, explode, secret, send, stepper } };
 }
 
 export type TestApp = ReturnType<typeof createTestApp>;
@@ -88,7 +88,7 @@ export async function createServer(t: TestApp, extra: Partial<CeleriacFastifyOpt
 }
 
 export async function queueSize(t: TestApp, queue = 'default'): Promise<number> {
-  return (await t.app.connect()).broker.size(queue);
+  return (await t.app.connect()).size(queue);
 }
 
 /** Parses a text/event-stream body into its messages (comments and blank lines dropped). */

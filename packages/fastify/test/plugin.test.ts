@@ -190,8 +190,8 @@ describe('errors', () => {
       seen.push(error);
     });
     await s.register(celeriacFastify, { app: t.app });
-    const backend = (await t.app.connect()).backend;
-    backend.get = async () => {
+    const store = await t.app.connect();
+    store.get = async () => {
       throw new Error('redis://admin:hunter2@db:6379 is down');
     };
     const res = await s.inject({ method: 'GET', url: '/status/some-id' });

@@ -3,10 +3,9 @@ import {
   type RecordListener,
   type ResultBackend,
   type StateUpdate,
-  type TaskRecord,
   canApply,
-  isTerminal,
-} from '@celeriac/core';
+} from '@celeriac/core/adapter';
+import { type TaskRecord, isTerminal } from '@celeriac/core';
 import { ExpiryQueue } from './internal/expiry-queue.js';
 
 export interface MemoryBackendOptions {
@@ -27,7 +26,11 @@ interface Entry {
   listeners: RecordListener | Set<RecordListener> | undefined;
 }
 
-/** Task states in this process's memory. Every change is checked by the state machine and published to listeners. */
+/**
+ * Task states in this process's memory: the record half of `MemoryStore`, and a result backend to
+ * pair with a broker through `splitStore`. Every change is checked by the state machine and
+ * published to listeners.
+ */
 export class MemoryBackend implements ResultBackend {
   readonly #entries = new Map<string, Entry>();
   /** (id, time) in write order: a cheap queue to sweep from the front, checked against the record. */
@@ -50,8 +53,8 @@ export class MemoryBackend implements ResultBackend {
   }
 
   /**
-   * `apply`, synchronously: the memory broker's combined store calls it so that storing an outcome
-   * and settling its delivery happen with no await in between.
+   * `apply`, synchronously: MemoryStore calls it so that storing an outcome and settling its
+   * delivery happen with no await in between.
    */
   applyNow(update: StateUpdate): ApplyResult {
     const entry = this.#entries.get(update.id);
@@ -85,7 +88,7 @@ export class MemoryBackend implements ResultBackend {
     return this.getNow(id);
   }
 
-  /** `get`, synchronously (for the memory broker's combined store). */
+  /** `get`, synchronously (for MemoryStore). */
   getNow(id: string): TaskRecord | null {
     return this.#entries.get(id)?.record ?? null;
   }

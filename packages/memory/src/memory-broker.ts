@@ -1,7 +1,5 @@
 import {
   type Broker,
-  type CombinedStore,
-  type ResultBackend,
   type DeadLetter,
   type Delivery,
   type ReserveRequest,
@@ -10,9 +8,7 @@ import {
   Wakeup,
   decodeTaskMessage,
   encodeTaskMessage,
-} from '@celeriac/core';
-import { MemoryBackend } from './memory-backend.js';
-import { combinedStore } from './internal/combined-store.js';
+} from '@celeriac/core/adapter';
 import { MinHeap } from './internal/min-heap.js';
 import { RateWindows } from './internal/rate-window.js';
 import { type QueuedMessage, ReadyQueue } from './internal/ready-queue.js';
@@ -36,7 +32,8 @@ interface InFlight {
 }
 
 /**
- * Tasks in this process's memory: the embedded default, and the broker for app tests.
+ * Tasks in this process's memory: the message half of `MemoryStore`, and a broker to pair with a
+ * result backend through `splitStore` (e.g. in tests of a split set-up).
  * Arguments are copied on the way in and on the way out, like a real broker, so a task never
  * shares objects with its caller; the rest of a message is copied shallowly (its strings are
  * shared, which keeps their hashes cached for the result backend's lookups). Nothing survives the
@@ -59,18 +56,7 @@ export class MemoryBroker implements Broker {
   #closed = false;
 
   async publish(messages: readonly TaskMessage[]): Promise<void> {
-    this.#publishNow(messages);
-  }
-
-  /** With its partner `MemoryBackend`: enqueue and settle as single synchronous steps. */
-  combinedWith(backend: ResultBackend): CombinedStore | undefined {
-    if (!(backend instanceof MemoryBackend)) return undefined;
-    return combinedStore(backend, {
-      publish: (messages) => this.#publishNow(messages),
-      ack: (delivery) => this.#inFlight.delete(delivery.receipt),
-      requeue: (delivery, next) => this.#requeueNow(delivery, next),
-      reserve: (request) => this.reserve(request),
-    });
+    this.publishNow(messages);
   }
 
   /**
@@ -95,14 +81,20 @@ export class MemoryBroker implements Broker {
   }
 
   async ack(delivery: Delivery): Promise<void> {
+    this.ackNow(delivery);
+  }
+
+  /** `ack`, synchronously: MemoryStore settles in one step with no await inside. */
+  ackNow(delivery: Delivery): void {
     this.#inFlight.delete(delivery.receipt);
   }
 
   async requeue(delivery: Delivery, next: TaskMessage): Promise<void> {
-    this.#requeueNow(delivery, next);
+    this.requeueNow(delivery, next);
   }
 
-  #requeueNow(delivery: Delivery, next: TaskMessage): void {
+  /** `requeue`, synchronously (see ackNow). */
+  requeueNow(delivery: Delivery, next: TaskMessage): void {
     this.#inFlight.delete(delivery.receipt);
     // A hand-back (same attempt) did not really run, so it does not count; a retry starts a fresh count.
     const deliveries = next.attempt === delivery.message.attempt ? delivery.deliveries - 1 : 0;
@@ -167,7 +159,8 @@ export class MemoryBroker implements Broker {
     this.#wakeup.wakeAll();
   }
 
-  #publishNow(messages: readonly TaskMessage[]): void {
+  /** `publish`, synchronously (see ackNow). */
+  publishNow(messages: readonly TaskMessage[]): void {
     this.#assertOpen();
     for (const message of messages) this.#store(message.queue, copyMessage(message), 0);
   }

@@ -1,12 +1,31 @@
-import { backendConformance, brokerConformance } from '@celeriac/core/testing';
-import type { Broker } from '@celeriac/core';
-import { MemoryBackend, MemoryBroker } from '../src/index.js';
+import { splitStore } from '@celeriac/core/adapter';
+import { backendConformance, brokerConformance, taskStoreConformance } from '@celeriac/core/testing';
+import type { Broker, TaskStore } from '@celeriac/core/adapter';
+import { MemoryBackend, MemoryBroker, MemoryStore } from '../src/index.js';
+
+taskStoreConformance({
+  name: 'memory',
+  create: async () => new MemoryStore(),
+  injectRaw: async (store: TaskStore, queue, raw) => (store as MemoryStore).injectRaw(queue, raw),
+});
+
+// The split adapter, over the memory broker and backend as a separate pair.
+const brokers = new WeakMap<TaskStore, MemoryBroker>();
+taskStoreConformance({
+  name: 'splitStore(memory broker, memory backend)',
+  create: async () => {
+    const broker = new MemoryBroker();
+    const store = splitStore(broker, new MemoryBackend());
+    brokers.set(store, broker);
+    return store;
+  },
+  injectRaw: async (store: TaskStore, queue, raw) => brokers.get(store)?.injectRaw(queue, raw),
+});
 
 brokerConformance({
   name: 'memory',
   create: async () => new MemoryBroker(),
   injectRaw: async (broker: Broker, queue, raw) => (broker as MemoryBroker).injectRaw(queue, raw),
-  createCombined: async () => ({ broker: new MemoryBroker(), backend: new MemoryBackend() }),
 });
 
 backendConformance({

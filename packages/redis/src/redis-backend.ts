@@ -1,4 +1,5 @@
-import { type ApplyResult, type RecordListener, type ResultBackend, type StateUpdate, type TaskRecord, isTerminal } from '@celeriac/core';
+import { type ApplyResult, type RecordListener, type ResultBackend, type StateUpdate } from '@celeriac/core/adapter';
+import { type TaskRecord, isTerminal } from '@celeriac/core';
 import { type RedisBackendOptions, type ResolvedRedisBackendOptions, resolveBackendOptions } from './backend-options.js';
 import { BACKEND_PARTS, type BackendParts } from './internal/backend-parts.js';
 import type { LocalRuns } from './internal/lease-keeper.js';

@@ -1,14 +1,5 @@
-import {
-  type Broker,
-  type DeadLetter,
-  type Delivery,
-  type ReserveRequest,
-  type RevokeListener,
-  type CombinedStore,
-  type ResultBackend,
-  type TaskMessage,
-  TaskStates,
-} from '@celeriac/core';
+import { type Broker, type DeadLetter, type Delivery, type ReserveRequest, type RevokeListener, type ResultBackend, type TaskMessage } from '@celeriac/core/adapter';
+import { TaskStates } from '@celeriac/core';
 import { type RedisBrokerOptions, type ResolvedRedisBrokerOptions, resolveBrokerOptions } from './broker-options.js';
 import { RedisClients } from './internal/connection.js';
 import { type BrokerKeys, brokerKeys } from './internal/keys.js';
@@ -215,7 +206,7 @@ export class RedisBroker implements Broker {
    * `RedisBackend` on this broker's connection and prefix, as `createRedisStores` makes them (or
    * both given the same ioredis instance); otherwise `undefined`.
    */
-  combinedWith(backend: ResultBackend): CombinedStore | undefined {
+  combinedWith(backend: ResultBackend): RedisCombinedStore | undefined {
     const parts = backendPartsOf(backend);
     if (parts === undefined || parts.prefix !== this.options.prefix || parts.clients.command !== this.#clients.command) return undefined;
     let store = this.#combined.get(backend);

@@ -1,9 +1,11 @@
-import type { Broker, ResultBackend } from '@celeriac/core';
-import { backendConformance, brokerConformance } from '@celeriac/core/testing';
+import type { Broker, ResultBackend, TaskStore } from '@celeriac/core/adapter';
+import { backendConformance, brokerConformance, taskStoreConformance } from '@celeriac/core/testing';
 import { redisForTests } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { RedisBackend, RedisBroker, createRedisStores } from '../src/index.js';
+import { createRedisStore } from '../src/index.js';
+import { RedisBackend } from '../src/redis-backend.js';
+import { RedisBroker } from '../src/redis-broker.js';
 import { brokerKeys } from '../src/internal/keys.js';
 import { deleteKeys, expireLeases, uniquePrefix } from './helpers/redis.js';
 
@@ -27,6 +29,24 @@ function prefixOf(store: object): string {
   return prefix;
 }
 
+taskStoreConformance({
+  name: 'redis',
+  create: async () => {
+    const prefix = uniquePrefix('store');
+    const store = createRedisStore({ connection: server.url, prefix });
+    prefixes.set(store, prefix);
+    return store;
+  },
+  destroy: async (store: TaskStore) => deleteKeys(admin, prefixOf(store)),
+  injectRaw: async (store: TaskStore, queue: string, raw: string) => {
+    await admin.rpush(brokerKeys(prefixOf(store)).inbox(queue), raw);
+  },
+  // As if the holder died: its leases run out now (a heartbeat would only extend leases still held).
+  abandon: (store: TaskStore) => expireLeases(admin, prefixOf(store)),
+  createPeer: async (store: TaskStore) => createRedisStore({ connection: server.url, prefix: prefixOf(store) }),
+});
+
+// The message and record halves of the store, each against its own contract.
 brokerConformance({
   name: 'redis',
   create: async () => {
@@ -42,12 +62,6 @@ brokerConformance({
   // As if the holder died: its leases run out now (a heartbeat would only extend leases still held).
   abandon: (broker: Broker) => expireLeases(admin, prefixOf(broker)),
   createPeer: async (broker: Broker) => new RedisBroker({ connection: server.url, prefix: prefixOf(broker) }),
-  createCombined: async () => {
-    const prefix = uniquePrefix('combined');
-    const stores = createRedisStores({ connection: server.url, prefix });
-    prefixes.set(stores.broker, prefix);
-    return stores;
-  },
 });
 
 backendConformance({

@@ -2,7 +2,7 @@ import { Celeriac, InvalidOptionError } from '@celeriac/core';
 import { freePort } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisBackend, RedisBroker, RedisUnavailableError, createRedisStores } from '../src/index.js';
+import { RedisUnavailableError, createRedisStore } from '../src/index.js';
 import { redisApp, silentLogger } from './helpers/apps.js';
 import { type TestRedis, deleteKeys, uniquePrefix, useRedisServer } from './helpers/redis.js';
 
@@ -17,24 +17,23 @@ describe('connections', () => {
   it('fails with a clear error within connectTimeout when Redis is unreachable at start-up', { timeout: 20_000 }, async () => {
     const port = await freePort(); // nothing listens there
     const url = `redis://127.0.0.1:${port}`;
-    const broker = new RedisBroker({ connection: url, connectTimeout: 400 });
-    const backend = new RedisBackend({ connection: url, connectTimeout: 400 });
+    const store = createRedisStore({ connection: url, connectTimeout: 400 });
     try {
       const started = Date.now();
-      const error = await broker.connect().catch((e: unknown) => e);
+      const error = await store.connect().catch((e: unknown) => e);
       expect(Date.now() - started).toBeLessThan(3_000);
       expect(error).toBeInstanceOf(RedisUnavailableError);
       expect((error as RedisUnavailableError).code).toBe('REDIS_UNAVAILABLE');
       expect((error as Error).message).toContain(`127.0.0.1:${port}`);
       expect((error as Error).message).toContain('within 400 ms');
-      await expect(backend.apply({ id: 'x', task: 't', state: 'PENDING' })).rejects.toBeInstanceOf(RedisUnavailableError);
-      const app = new Celeriac({ broker, backend, logger: silentLogger });
+      await expect(store.apply({ id: 'x', task: 't', state: 'PENDING' })).rejects.toBeInstanceOf(RedisUnavailableError);
+      const app = new Celeriac({ store, logger: silentLogger });
       app.task({ name: 'never' }, () => 1);
       await expect(app.worker().start()).rejects.toBeInstanceOf(RedisUnavailableError);
       await expect(app.send('never')).rejects.toBeInstanceOf(RedisUnavailableError);
     } finally {
       const closing = Date.now();
-      await Promise.all([broker.close(), backend.close()]);
+      await store.close();
       expect(Date.now() - closing).toBeLessThan(2_000);
     }
   });
@@ -42,12 +41,12 @@ describe('connections', () => {
   it('never closes an ioredis instance it was given, and closes the ones it made', async () => {
     const given = new Redis(server.url);
     const prefix = uniquePrefix('given');
-    const stores = createRedisStores({ connection: given, prefix });
-    const own = createRedisStores({ connection: server.url, prefix });
-    await stores.backend.apply({ id: 'g1', task: 't', state: 'PENDING' });
-    await stores.backend.subscribe('g1', () => undefined);
-    await own.backend.apply({ id: 'g2', task: 't', state: 'PENDING' });
-    await Promise.all([stores.broker.close(), stores.backend.close(), own.broker.close(), own.backend.close()]);
+    const store = createRedisStore({ connection: given, prefix });
+    const own = createRedisStore({ connection: server.url, prefix });
+    await store.apply({ id: 'g1', task: 't', state: 'PENDING' });
+    await store.subscribe('g1', () => undefined);
+    await own.apply({ id: 'g2', task: 't', state: 'PENDING' });
+    await Promise.all([store.close(), own.close()]);
     expect(given.status).toBe('ready');
     expect(await given.get(`{${prefix}}:rec:g1`)).toContain('PENDING');
     await deleteKeys(given, prefix);
@@ -77,13 +76,14 @@ describe('connections', () => {
 describe('options', () => {
   it('are checked eagerly, naming the option', () => {
     const bad: [() => unknown, string][] = [
-      [() => new RedisBroker({ visibilityTimeout: 0 }), 'visibilityTimeout'],
-      [() => new RedisBroker({ visibilityTimeout: 1_000, heartbeatInterval: 1_000 }), 'heartbeatInterval'],
-      [() => new RedisBroker({ prefix: 'a{b}' }), 'prefix'],
-      [() => new RedisBroker({ connection: 'http://localhost' }), 'connection'],
-      [() => new RedisBroker({ visibilityTimout: 5 } as never), 'visibilityTimout'],
-      [() => new RedisBackend({ resultTtl: -1 }), 'resultTtl'],
-      [() => createRedisStores({ maxBatch: 1.5 }), 'maxBatch'],
+      [() => createRedisStore({ visibilityTimeout: 0 }), 'visibilityTimeout'],
+      [() => createRedisStore({ visibilityTimeout: 1_000, heartbeatInterval: 1_000 }), 'heartbeatInterval'],
+      [() => createRedisStore({ prefix: 'a{b}' }), 'prefix'],
+      [() => createRedisStore({ connection: 'http://localhost' }), 'connection'],
+      [() => createRedisStore({ visibilityTimout: 5 } as never), 'visibilityTimout'],
+      [() => createRedisStore({ resultTtl: -1 }), 'resultTtl'],
+      [() => createRedisStore({ maxBatch: 1.5 }), 'maxBatch'],
+      [() => createRedisStore('redis://x' as never), 'options'],
     ];
     for (const [make, option] of bad) {
       let error: unknown;

@@ -1,7 +1,7 @@
 import { makeMessage } from '@celeriac/core/testing';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisBroker } from '../src/index.js';
+import { RedisBroker } from '../src/redis-broker.js';
 import { SCRIPTS } from '../src/internal/scripts.js';
 import { type TestRedis, countScriptCalls, deleteKeys, uniquePrefix, useCleanups, useRedisServer } from './helpers/redis.js';
 

@@ -12,11 +12,11 @@ useRedisServer((started, connection) => {
   admin = connection;
 });
 
-/** An app on fresh Redis stores with one task, `echo`; `close` tidies everything up. */
+/** An app on a fresh Redis store with one task, `echo`; `close` tidies everything up. */
 function openApp(prefix: string, generateId?: () => string) {
-  const { app, stores, close } = redisApp({ connection: server.url, prefix }, generateId === undefined ? {} : { generateId });
+  const { app, store, close } = redisApp({ connection: server.url, prefix }, generateId === undefined ? {} : { generateId });
   const echo = app.task({ name: 'fresh.echo' }, (x: number) => x);
-  return { app, echo, stores, close: () => close().then(() => deleteKeys(admin, prefix)) };
+  return { app, echo, store, close: () => close().then(() => deleteKeys(admin, prefix)) };
 }
 
 /** Every record event published under `prefix`, as `<id> <state> <seq>`, in order. */
@@ -34,14 +34,14 @@ async function watchEvents(prefix: string) {
 describe('ids the app generates are fresh: nothing to check, no one to tell', () => {
   it('announces PENDING only for a caller-chosen id, yet both read as PENDING at seq 1 and run through', async () => {
     const prefix = uniquePrefix('fresh');
-    const { app, echo, stores, close } = openApp(prefix);
+    const { app, echo, store, close } = openApp(prefix);
     const events = await watchEvents(prefix);
     try {
       const generated = await echo.delay(1);
       const [bulkOne, bulkTwo] = await echo.bulk([[2], [3]]);
       const chosen = await echo.applyAsync([4], { taskId: 'fresh-chosen' });
       for (const result of [generated, bulkOne, bulkTwo, chosen]) {
-        expect(await stores.backend.get(result?.id as string)).toMatchObject({ state: TaskStates.PENDING, seq: 1 });
+        expect(await store.get(result?.id as string)).toMatchObject({ state: TaskStates.PENDING, seq: 1 });
       }
       await app.worker({ concurrency: 4 }).start();
       expect(await generated.wait({ timeout: 5_000 })).toBe(1);
@@ -61,14 +61,14 @@ describe('ids the app generates are fresh: nothing to check, no one to tell', ()
 
   it('still checks the ids of a custom generateId: a repeat is refused and leaves the first task alone', async () => {
     const prefix = uniquePrefix('fresh');
-    const { echo, stores, close } = openApp(prefix, () => 'fresh-fixed');
+    const { echo, store, close } = openApp(prefix, () => 'fresh-fixed');
     try {
       const first = await echo.delay(1);
       expect(first.id).toBe('fresh-fixed');
       await expect(echo.delay(2)).rejects.toThrow(/"fresh-fixed" is already in use/);
       await expect(echo.bulk([[3], [4]])).rejects.toThrow(/already in use/);
-      expect(await stores.broker.size('default')).toBe(1);
-      expect(await stores.backend.get('fresh-fixed')).toMatchObject({ state: TaskStates.PENDING, seq: 1 });
+      expect(await store.size('default')).toBe(1);
+      expect(await store.get('fresh-fixed')).toMatchObject({ state: TaskStates.PENDING, seq: 1 });
     } finally {
       await close();
     }

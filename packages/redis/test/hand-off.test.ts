@@ -1,7 +1,7 @@
-import { Celeriac, type CombinedStore, TaskStates } from '@celeriac/core';
+import { Celeriac, TaskStates } from '@celeriac/core';
 import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
-import { createRedisStores } from '../src/index.js';
+import { createRedisStore } from '../src/index.js';
 import { brokerKeys } from '../src/internal/keys.js';
 import { SCRIPTS } from '../src/internal/scripts.js';
 import { silentLogger } from './helpers/apps.js';
@@ -19,31 +19,30 @@ const REQUEST = { queues: ['default'], tasks: [TASK], max: 1, waitMs: 5_000 };
 
 const cleanups = useCleanups();
 
-/** An app on a connection of ours that counts its reserve script calls, with its combined store. */
+/** An app on a connection of ours that counts its reserve script calls, with its store. */
 function countingApp(options: { rateLimited?: boolean } = {}) {
   const prefix = uniquePrefix('handoff');
   const client = new Redis(server.url);
   const reserveCalls = countScriptCalls(client, SCRIPTS.reserveJobs);
-  const stores = createRedisStores({ connection: client, prefix });
-  const app = new Celeriac({ ...stores, logger: silentLogger });
+  const store = createRedisStore({ connection: client, prefix });
+  const app = new Celeriac({ store, logger: silentLogger });
   const echo = app.task({ name: TASK }, (x: number) => x);
-  const combined = stores.broker.combinedWith(stores.backend) as Required<CombinedStore>;
   const request = options.rateLimited ? { ...REQUEST, rateLimits: { [TASK]: { limit: 100, intervalMs: 1_000 } } } : REQUEST;
   cleanups.push(async () => {
     await app.close();
-    await Promise.all([stores.broker.close(), stores.backend.close()]);
+    await store.close();
     client.disconnect();
     await deleteKeys(admin, prefix);
   });
-  return { prefix, app, echo, combined, stores, reserveCalls, request };
+  return { prefix, app, echo, store, reserveCalls, request };
 }
 
 /** A reserve that found nothing and sleeps (parked), with the reserve calls it made so far. */
 async function parkedReserve(opened: ReturnType<typeof countingApp>, signal?: AbortSignal) {
   // A first reserve subscribes to the queue's wake-ups, so later ones make one call, then sleep.
-  expect(await opened.combined.reserveStarted({ ...opened.request, waitMs: 10 })).toEqual([]);
+  expect(await opened.store.reserve({ ...opened.request, waitMs: 10 })).toEqual([]);
   const before = opened.reserveCalls();
-  const reserving = opened.combined.reserveStarted(signal === undefined ? opened.request : { ...opened.request, signal });
+  const reserving = opened.store.reserve(signal === undefined ? opened.request : { ...opened.request, signal });
   await vi.waitFor(() => expect(opened.reserveCalls()).toBe(before + 1));
   await new Promise((resolve) => setTimeout(resolve, 50)); // past its one look, asleep
   return { reserving, calls: () => opened.reserveCalls() - before };
@@ -64,10 +63,10 @@ describe('an enqueue while a reserve of the same process sleeps for work', () =>
     // Leased under its receipt, in no ready zset, STARTED as a reader sees it.
     const keys = brokerKeys(opened.prefix);
     expect(await admin.zscore(keys.leases, delivery?.receipt as string)).not.toBeNull();
-    expect(await opened.stores.broker.size('default')).toBe(0);
-    expect(await opened.stores.backend.get(id)).toMatchObject({ state: TaskStates.STARTED, seq: 2 });
+    expect(await opened.store.size('default')).toBe(0);
+    expect(await opened.store.get(id)).toMatchObject({ state: TaskStates.STARTED, seq: 2 });
 
-    await opened.combined.settle(delivery!, { id, state: TaskStates.SUCCESS, result: 7 });
+    await opened.store.settle(delivery!, { id, state: TaskStates.SUCCESS, result: 7 });
     expect(await opened.app.result(id).wait({ timeout: 2_000 })).toBe(7);
     expect(await admin.zcard(keys.leases)).toBe(1); // only the encoding member is left
   });
@@ -81,15 +80,15 @@ describe('an enqueue while a reserve of the same process sleeps for work', () =>
 
     expect(taken.map((d) => d.message.id)).toEqual([high?.id]);
     expect(calls()).toBe(1);
-    expect(await opened.stores.broker.size('default')).toBe(2);
-    const next = await opened.combined.reserveStarted({ ...REQUEST, max: 5, waitMs: 0 });
+    expect(await opened.store.size('default')).toBe(2);
+    const next = await opened.store.reserve({ ...REQUEST, max: 5, waitMs: 0 });
     expect(next.map((d) => d.message.id)).toEqual([middle?.id, low?.id]);
   });
 
   it('wakes the other sleeping reserves of the process for what the claimed one has no slot for', async () => {
     const opened = countingApp();
     const first = await parkedReserve(opened);
-    const second = opened.combined.reserveStarted(REQUEST);
+    const second = opened.store.reserve(REQUEST);
     await new Promise((resolve) => setTimeout(resolve, 50)); // asleep too (the queue is known empty)
     const started = Date.now();
     const results = await opened.echo.bulk([[1], [2]]);
@@ -118,9 +117,9 @@ describe('an enqueue while a reserve of the same process sleeps for work', () =>
     expect(await reserving).toEqual([]);
 
     const { id } = await delayed;
-    await vi.waitFor(async () => expect(await opened.stores.broker.size('default')).toBe(1), { timeout: 3_000 });
-    expect(await opened.stores.backend.get(id)).toMatchObject({ state: TaskStates.PENDING, meta: { reason: 'handed back before it ran' } });
-    const [again] = await opened.combined.reserveStarted({ ...REQUEST, waitMs: 0 });
+    await vi.waitFor(async () => expect(await opened.store.size('default')).toBe(1), { timeout: 3_000 });
+    expect(await opened.store.get(id)).toMatchObject({ state: TaskStates.PENDING, meta: { reason: 'handed back before it ran' } });
+    const [again] = await opened.store.reserve({ ...REQUEST, waitMs: 0 });
     expect(again?.message.id).toBe(id);
     expect(again?.deliveries).toBe(1);
   });

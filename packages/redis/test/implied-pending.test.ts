@@ -12,23 +12,23 @@ useRedisServer((started, connection) => {
   admin = connection;
 });
 
-/** An app on fresh Redis stores with one task, `echo`; `close` tidies everything up. */
+/** An app on a fresh Redis store with one task, `echo`; `close` tidies everything up. */
 function openApp(prefix: string, resultTtl?: number) {
-  const { app, stores, close } = redisApp({ connection: server.url, prefix, ...(resultTtl === undefined ? {} : { resultTtl }) });
+  const { app, store, close } = redisApp({ connection: server.url, prefix, ...(resultTtl === undefined ? {} : { resultTtl }) });
   const echo = app.task({ name: 'implied.echo' }, (x: number) => x);
-  return { app, echo, stores, close: () => close().then(() => deleteKeys(admin, prefix)) };
+  return { app, echo, store, close: () => close().then(() => deleteKeys(admin, prefix)) };
 }
 
 describe('a waiting message implies its PENDING record', () => {
   it('enqueueing writes no record key, yet the task reads as PENDING at seq 1 and its PENDING event is published', async () => {
     const prefix = uniquePrefix('implied');
-    const { echo, stores, close } = openApp(prefix);
+    const { echo, store, close } = openApp(prefix);
     try {
       const before = Date.now();
       const result = await echo.applyAsync([1], { taskId: 'implied-1' });
       expect(result.state).toBe(TaskStates.PENDING);
       expect(await admin.exists(backendKeys(prefix).record('implied-1'))).toBe(0);
-      const record = await stores.backend.get('implied-1');
+      const record = await store.get('implied-1');
       expect(record).toMatchObject({ id: 'implied-1', task: 'implied.echo', state: TaskStates.PENDING, seq: 1, attempt: 1 });
       expect(record?.updatedAt).toBeGreaterThanOrEqual(before);
       expect(record?.updatedAt).toBeLessThanOrEqual(Date.now());
@@ -41,12 +41,12 @@ describe('a waiting message implies its PENDING record', () => {
 
   it('the first real update moves on from the implied PENDING: a revoke stores REVOKED at seq 2', async () => {
     const prefix = uniquePrefix('implied');
-    const { app, echo, stores, close } = openApp(prefix);
+    const { app, echo, store, close } = openApp(prefix);
     try {
       const result = await echo.applyAsync([1], { taskId: 'implied-2' });
       expect(await app.revoke(result.id)).toBe('revoked');
-      expect(await stores.backend.get('implied-2')).toMatchObject({ state: TaskStates.REVOKED, seq: 2 });
-      expect(await stores.broker.size('default')).toBe(0);
+      expect(await store.get('implied-2')).toMatchObject({ state: TaskStates.REVOKED, seq: 2 });
+      expect(await store.size('default')).toBe(0);
     } finally {
       await close();
     }

@@ -14,7 +14,7 @@ useRedisServer((started, connection) => {
 describe('a worker process killed with SIGKILL in the middle of tasks', () => {
   it('loses its leases: every task still completes exactly once to SUCCESS, the interrupted ones on another worker', { timeout: 60_000 }, async () => {
     const prefix = uniquePrefix('kill');
-    const { app, stores, close } = redisApp({ connection: server.url, prefix });
+    const { app, store, close } = redisApp({ connection: server.url, prefix });
     const workers: WorkerProcess[] = [];
     try {
       const common = { url: server.url, prefix, concurrency: 4, visibilityTimeout: 1_000 };
@@ -40,8 +40,8 @@ describe('a worker process killed with SIGKILL in the middle of tasks', () => {
       const interrupted = outcomes.filter((o) => startedByVictim.has(o.n) && o.worker === 'survivor').map((o) => o.n);
       expect(interrupted.length).toBeGreaterThan(0);
       for (const o of outcomes) expect(Number(runs[String(o.n)])).toBe(interrupted.includes(o.n) ? 2 : 1);
-      expect(await stores.broker.deadLetters()).toEqual([]);
-      expect(await stores.broker.size('default')).toBe(0);
+      expect(await store.deadLetters()).toEqual([]);
+      expect(await store.size('default')).toBe(0);
     } finally {
       await Promise.all(workers.map(stopWorkerProcess));
       await close();

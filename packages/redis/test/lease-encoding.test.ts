@@ -16,8 +16,8 @@ const TASK = 'leases.echo';
 describe('the leases zset', () => {
   it('stays in the skiplist encoding through one member that is no lease, which no expiry ever reclaims', async () => {
     const prefix = uniquePrefix('leases');
-    const { echo, combined, close } = echoApp({ connection: server.url, prefix }, TASK);
-    const reserve = () => combined.reserveStarted({ queues: ['default'], tasks: [TASK], max: 10, waitMs: 1_000 });
+    const { store, echo, close } = echoApp({ connection: server.url, prefix }, TASK);
+    const reserve = () => store.reserve({ queues: ['default'], tasks: [TASK], max: 10, waitMs: 1_000 });
     const leases = brokerKeys(prefix).leases;
     try {
       await echo.bulk([[1], [2], [3]]);

@@ -123,7 +123,7 @@ describe('a waiter on a task that its own enqueue handed to a worker of the proc
 
     expect(await waiting).toBe('attempt 2');
     expect(attempts).toEqual([1, 2]);
-    expect(await second.stores.broker.size('default')).toBe(0);
+    expect(await second.store.size('default')).toBe(0);
     expect(await admin.zcard(brokerKeys(prefix).leases)).toBeLessThanOrEqual(1); // the encoding member at most
   });
 
@@ -149,6 +149,6 @@ describe('a waiter on a task that its own enqueue handed to a worker of the proc
 
     expect(await other.app.revoke(result.id)).toBe('revoked');
     await expect(waiting).rejects.toThrow(/revoked/i);
-    expect(await runner.stores.backend.get(result.id)).toMatchObject({ state: 'REVOKED' });
+    expect(await runner.store.get(result.id)).toMatchObject({ state: 'REVOKED' });
   });
 });

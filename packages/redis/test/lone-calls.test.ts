@@ -1,4 +1,5 @@
-import { type ApplyResult, type StartedDelivery, TaskStates } from '@celeriac/core';
+import { TaskStates } from '@celeriac/core';
+import type { ApplyResult, StartedDelivery } from '@celeriac/core/adapter';
 import { makeMessage } from '@celeriac/core/testing';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -27,10 +28,10 @@ function openApp() {
   const prefix = uniquePrefix('lone');
   const opened = echoApp({ connection: server.url, prefix }, TASK);
   cleanups.push(() => opened.close().then(() => deleteKeys(admin, prefix)));
-  const reserve = (max: number) => opened.combined.reserveStarted({ queues: ['default'], tasks: [TASK], max, waitMs: 1_000 });
+  const reserve = (max: number) => opened.store.reserve({ queues: ['default'], tasks: [TASK], max, waitMs: 1_000 });
   const succeed = (delivery: StartedDelivery) => {
     const { id, task, attempt } = delivery.message;
-    return opened.combined.settle(delivery, { id, task, attempt, state: TaskStates.SUCCESS, result: { echoed: 'a "quoted" text' } });
+    return opened.store.settle(delivery, { id, task, attempt, state: TaskStates.SUCCESS, result: { echoed: 'a "quoted" text' } });
   };
   return { ...opened, prefix, reserve, succeed };
 }
@@ -60,7 +61,7 @@ async function listen(ids: readonly string[], prefix: string) {
 
 describe('a lone call stores exactly what a batch stores', () => {
   it('a lone outcome: the same record, event, reply and acknowledgement as outcomes settled together', async () => {
-    const { echo, combined, prefix, reserve, succeed } = openApp();
+    const { echo, store, prefix, reserve, succeed } = openApp();
     const results = await echo.bulk([[1], [1], [1], [1]]);
     const ids = results.map((r) => r.id);
     const heard = await listen(ids.slice(0, 2), prefix);
@@ -88,16 +89,16 @@ describe('a lone call stores exactly what a batch stores', () => {
     const k = brokerKeys(prefix);
     expect(await admin.zrange(k.leases, '0', '-1')).toEqual([expect.stringMatching(/^encoding/)]);
     for (const hash of [k.body, k.meta, k.run]) expect(await admin.hmget(hash, ...ids)).toEqual([null, null, null, null]);
-    expect(await combined.settle(delivery(0), { id: ids[0] as string, state: TaskStates.SUCCESS, result: 2 })).toMatchObject({ applied: false });
+    expect(await store.settle(delivery(0), { id: ids[0] as string, state: TaskStates.SUCCESS, result: 2 })).toMatchObject({ applied: false });
   });
 
   it('a lone outcome over a stored record (a progress report) follows the stored seq, not the implied one', async () => {
-    const { echo, stores, reserve, succeed } = openApp();
+    const { echo, store, reserve, succeed } = openApp();
     const { id } = await echo.delay(1);
     const [delivery] = await reserve(1);
-    expect(await stores.backend.apply({ id, state: 'PROGRESS', meta: { done: 1 } })).toMatchObject({ applied: true, record: { seq: 3 } });
+    expect(await store.apply({ id, state: 'PROGRESS', meta: { done: 1 } })).toMatchObject({ applied: true, record: { seq: 3 } });
     expect(await succeed(delivery as StartedDelivery)).toMatchObject({ applied: true, record: { state: TaskStates.SUCCESS, seq: 4 } });
-    expect(await stores.backend.get(id)).toMatchObject({ state: TaskStates.SUCCESS, seq: 4 });
+    expect(await store.get(id)).toMatchObject({ state: TaskStates.SUCCESS, seq: 4 });
   });
 
   it('a lone delay(): the same message, routing and ready entry as an enqueue of several', async () => {

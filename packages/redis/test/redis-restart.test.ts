@@ -19,7 +19,7 @@ afterAll(async () => {
 describe('a Redis crash and restart (AOF, appendfsync always) in the middle of a run', () => {
   it('producers, workers and waiters recover on their own, and no acknowledged enqueue is lost', { timeout: 90_000 }, async () => {
     const prefix = uniquePrefix('restart');
-    const { app, stores, close } = redisApp({ connection: server.url, prefix });
+    const { app, store, close } = redisApp({ connection: server.url, prefix });
     const workers: WorkerProcess[] = [];
     const admin = new Redis(server.url, { maxRetriesPerRequest: null });
     admin.on('error', () => undefined);
@@ -54,8 +54,8 @@ describe('a Redis crash and restart (AOF, appendfsync always) in the middle of a
       expect(outcomes.map((o) => o.n)).toEqual(accepted.map((_, n) => n));
       const final = await records(app, accepted.map((r) => r.id));
       expect(final.filter((r) => r?.state !== 'SUCCESS')).toEqual([]);
-      expect(await stores.broker.deadLetters()).toEqual([]);
-      expect(await stores.broker.size('default')).toBe(0);
+      expect(await store.deadLetters()).toEqual([]);
+      expect(await store.size('default')).toBe(0);
     } finally {
       await Promise.all(workers.map(stopWorkerProcess));
       await close();

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createRedisStores } from '../src/index.js';
+import { type RedisStore, createRedisStore } from '../src/index.js';
 import { makeMessage } from '@celeriac/core/testing';
 import { backendKeys, brokerKeys } from '../src/internal/keys.js';
 import { PRIORITY_UNIT, publishArgs, storedMessage } from '../src/internal/message-fields.js';
@@ -15,23 +15,23 @@ useRedisServer((started, connection) => {
   admin = connection;
 });
 
-/** Fresh stores under a unique prefix, and a raw client, to send calls as ioredis would resend them. */
-async function withStores(run: (env: { prefix: string; client: Redis } & ReturnType<typeof createRedisStores>) => Promise<void>): Promise<void> {
+/** A fresh store under a unique prefix, and a raw client, to send calls as ioredis would resend them. */
+async function withStore(run: (env: { prefix: string; client: Redis; store: RedisStore }) => Promise<void>): Promise<void> {
   const prefix = uniquePrefix('resend');
-  const stores = createRedisStores({ connection: server.url, prefix });
+  const store = createRedisStore({ connection: server.url, prefix });
   const client = new Redis(server.url);
   try {
-    await run({ prefix, client, ...stores });
+    await run({ prefix, client, store });
   } finally {
     client.disconnect();
-    await Promise.all([stores.broker.close(), stores.backend.close()]);
+    await store.close();
     await deleteKeys(admin, prefix);
   }
 }
 
 describe('a call sent twice (its reply lost in a reconnect)', () => {
   it('runs once: the second send gets the first reply, even after a worker moved the record on', async () => {
-    await withStores(async ({ prefix, backend, broker, client }) => {
+    await withStore(async ({ prefix, store, client }) => {
       const keys = backendKeys(prefix);
       const update = { id: 'task-1', task: 't.x', state: 'PENDING', attempt: 1, create: true } as const;
       // The exact arguments the backend sends for this creation, sent twice as ioredis would resend them.
@@ -40,17 +40,17 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       const first = (await call()) as unknown[];
       expect(first[1]).toBe(1); // created at seq 1
       // In between, a worker starts the task.
-      expect(await backend.apply({ id: 'task-1', state: 'STARTED' })).toMatchObject({ applied: true, record: { seq: 2 } });
+      expect(await store.apply({ id: 'task-1', state: 'STARTED' })).toMatchObject({ applied: true, record: { seq: 2 } });
       const resent = (await call()) as unknown[];
       expect(resent).toEqual(first); // not "already in use": the same answer as the first time
-      expect(await backend.get('task-1')).toMatchObject({ state: 'STARTED', seq: 2 }); // and nothing changed
+      expect(await store.get('task-1')).toMatchObject({ state: 'STARTED', seq: 2 }); // and nothing changed
     });
   });
 
   it('applies once even when the kept reply is gone: each record knows the update that wrote it', async () => {
-    await withStores(async ({ prefix, backend, broker, client }) => {
+    await withStore(async ({ prefix, store, client }) => {
       const keys = backendKeys(prefix);
-      for (const id of ['task-a', 'task-b']) await backend.apply({ id, task: 't.x', state: 'PENDING', attempt: 1, create: true });
+      for (const id of ['task-a', 'task-b']) await store.apply({ id, task: 't.x', state: 'PENDING', attempt: 1, create: true });
       const updates = ['task-a', 'task-b'].map((id) => ({ update: { id, state: 'STARTED' } as const, sources: updateSourcesArg({ state: 'STARTED' }) as string }));
       const args = [keys.recordPrefix, keys.eventPrefix, 60_000, ...applyArgs(updates)];
       const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record('task-a'), keys.bodies], args);
@@ -63,16 +63,16 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       await admin.del(...kept);
       const resent = (await call()) as unknown[];
       expect(resent.slice(1)).toEqual(first.slice(1)); // applied, at the same seqs: not STARTED again at 3
-      for (const id of ['task-a', 'task-b']) expect(await backend.get(id)).toMatchObject({ state: 'STARTED', seq: 2 });
+      for (const id of ['task-a', 'task-b']) expect(await store.get(id)).toMatchObject({ state: 'STARTED', seq: 2 });
     });
   });
 
   it('keeps no reply for a batch of terminal updates: its resend is answered from the records', async () => {
-    await withStores(async ({ prefix, backend, client }) => {
+    await withStore(async ({ prefix, store, client }) => {
       const keys = backendKeys(prefix);
       for (const id of ['task-a', 'task-b']) {
-        await backend.apply({ id, task: 't.x', state: 'PENDING', attempt: 1, create: true });
-        await backend.apply({ id, state: 'STARTED' });
+        await store.apply({ id, task: 't.x', state: 'PENDING', attempt: 1, create: true });
+        await store.apply({ id, state: 'STARTED' });
       }
       const updates = [
         { update: { id: 'task-a', state: 'SUCCESS', result: 42 } as const, sources: updateSourcesArg({ state: 'SUCCESS' }) as string },
@@ -87,8 +87,8 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       expect((await admin.keys(`{${prefix}}:replay:*`)).filter((key) => !keptBefore.has(key))).toEqual([]);
       const resent = (await call()) as unknown[];
       expect(resent.slice(1)).toEqual(first.slice(1)); // applied, at the same seqs: not refused, not applied again
-      expect(await backend.get('task-a')).toMatchObject({ state: 'SUCCESS', seq: 3, result: 42 });
-      expect(await backend.get('task-b')).toMatchObject({ state: 'FAILURE', seq: 3 });
+      expect(await store.get('task-a')).toMatchObject({ state: 'SUCCESS', seq: 3, result: 42 });
+      expect(await store.get('task-b')).toMatchObject({ state: 'FAILURE', seq: 3 });
       // A batch with any other state still keeps its reply.
       const progress = [{ update: { id: 'task-c', task: 't.x', state: 'PENDING', attempt: 1, create: true } as const, sources: updateSourcesArg({ state: 'PENDING', create: true }) as string }];
       expect(applyArgs(progress).at(-1)).toBe('1');
@@ -96,16 +96,16 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
   });
 
   it('publishes once: a resent publish does not put back a message a worker has already taken', async () => {
-    await withStores(async ({ prefix, backend, broker, client }) => {
+    await withStore(async ({ prefix, store, client }) => {
       const k = brokerKeys(prefix);
       const message = makeMessage();
       const args = [k.wakePrefix, PRIORITY_UNIT, 'test', ...publishArgs(k, [storedMessage(message)]), 'call-token-1'];
       const call = () => runScript(client, SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], args);
       expect(await call()).toBe(1);
-      const [taken] = await broker.reserve({ queues: ['default'], tasks: ['test.noop'], max: 10, waitMs: 0 });
+      const [taken] = await store.reserve({ queues: ['default'], tasks: ['test.noop'], max: 10, waitMs: 0 });
       expect(taken?.message.id).toBe(message.id);
       expect(await call()).toBe(1); // the first reply again
-      expect(await broker.reserve({ queues: ['default'], tasks: ['test.noop'], max: 10, waitMs: 0 })).toEqual([]); // no second copy
+      expect(await store.reserve({ queues: ['default'], tasks: ['test.noop'], max: 10, waitMs: 0 })).toEqual([]); // no second copy
     });
   });
 });

@@ -77,26 +77,26 @@ describe('revoke', () => {
 describe('redelivery', () => {
   it('counts deliveries across dead holders and dead-letters a task that keeps killing its workers', { timeout: 20_000 }, async () => {
     const prefix = uniquePrefix('limit');
-    const { app, stores, close } = redisApp({ connection: server.url, prefix });
+    const { app, store, close } = redisApp({ connection: server.url, prefix });
     try {
       app.task({ name: 'lim.noop' }, () => 'ran');
       const message = makeMessage({ task: 'lim.noop' });
-      await stores.backend.apply({ id: message.id, task: message.task, state: 'PENDING' });
-      await stores.broker.publish([message]);
+      await store.apply({ id: message.id, task: message.task, state: 'PENDING' });
+      await store.publish([message]);
       // Two holders take it and die without settling.
       for (const expected of [1, 2]) {
-        const [delivery] = await stores.broker.reserve({ queues: ['default'], tasks: ['lim.noop'], max: 1, waitMs: 1_000 });
+        const [delivery] = await store.reserve({ queues: ['default'], tasks: ['lim.noop'], max: 1, waitMs: 1_000 });
         expect(delivery?.deliveries).toBe(expected);
         await expireLeases(admin, prefix);
       }
       await app.worker({ maxDeliveries: 2 }).start();
       await expect(app.result(message.id).wait({ timeout: 5_000 })).rejects.toMatchObject({ code: 'TASK_FAILED' });
       // The FAILURE record is stored first, then the message is dead-lettered.
-      await until(async () => (await stores.broker.deadLetters()).length > 0, 5_000, 'the dead letter');
-      const [dead] = await stores.broker.deadLetters();
+      await until(async () => (await store.deadLetters()).length > 0, 5_000, 'the dead letter');
+      const [dead] = await store.deadLetters();
       expect(dead).toMatchObject({ id: message.id, queue: 'default', reason: expect.stringMatching(/3/) });
-      expect(await stores.broker.retryDeadLetter(message.id)).toBe(true);
-      expect(await stores.broker.deadLetters()).toEqual([]);
+      expect(await store.retryDeadLetter(message.id)).toBe(true);
+      expect(await store.deadLetters()).toEqual([]);
     } finally {
       await close();
       await deleteKeys(admin, prefix);

@@ -1,7 +1,7 @@
 import type { TaskRecord } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisBackend } from '../src/index.js';
+import { RedisBackend } from '../src/redis-backend.js';
 import { backendKeys } from '../src/internal/keys.js';
 import { type TestRedis, deleteKeys, uniquePrefix, until, useCleanups, useRedisServer } from './helpers/redis.js';
 

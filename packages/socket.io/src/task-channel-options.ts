@@ -1,3 +1,4 @@
+import { show } from '@celeriac/core/adapter';
 import { InvalidOptionError } from '@celeriac/core';
 import type { DefaultEventsMap, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from './events.js';
@@ -64,13 +65,4 @@ export function resolveTaskChannelOptions<SocketData>(options: TaskChannelOption
     authorize: authorize ?? DEFAULT_TASK_CHANNEL_OPTIONS.authorize,
     maxSubscriptionsPerSocket: maxSubscriptionsPerSocket ?? DEFAULT_TASK_CHANNEL_OPTIONS.maxSubscriptionsPerSocket,
   };
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'function') return 'a function';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }

@@ -5,7 +5,7 @@ import { type ChannelServer, startChannelServer } from './support/channel-server
 import { Recorder, currentOf } from './support/recorder.js';
 import { type TestApp, recordingLogger, startTestApp } from './support/test-app.js';
 
-// Two servers, each with its own app over the same stores, stand in for two processes behind one
+// Two servers, each with its own app over the same store, stand in for two processes behind one
 // Redis: no Socket.IO adapter joins them. (With @celeriac/redis, give each its own Redis client.)
 let t: TestApp;
 let other: Celeriac;
@@ -13,7 +13,7 @@ let servers: ChannelServer[];
 
 beforeEach(async () => {
   t = await startTestApp();
-  other = new Celeriac({ ...t.stores, logger: recordingLogger() });
+  other = new Celeriac({ store: t.store, logger: recordingLogger() });
   servers = [await startChannelServer(t.app), await startChannelServer(other)];
 });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Celeriac } from '@celeriac/core';
-import { type RedisStores, createRedisStores } from '@celeriac/redis';
+import { type RedisStore, createRedisStore } from '@celeriac/redis';
 import { redisForTests } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { type TestApp, recordingLogger, startTestApp } from './support/test-app.
 // and nothing else in common (no Socket.IO adapter). Process A also runs the worker.
 let redis: Awaited<ReturnType<typeof redisForTests>>;
 let prefix: string;
-let stores: RedisStores[];
+let stores: RedisStore[];
 let worker: TestApp;
 let channelOnly: Celeriac;
 let servers: ChannelServer[];
@@ -28,16 +28,16 @@ afterAll(async () => {
 
 beforeEach(async () => {
   prefix = `sio-${randomUUID().slice(0, 8)}`;
-  stores = [createRedisStores({ connection: redis.url, prefix }), createRedisStores({ connection: redis.url, prefix })];
+  stores = [createRedisStore({ connection: redis.url, prefix }), createRedisStore({ connection: redis.url, prefix })];
   worker = await startTestApp(stores[0]);
-  channelOnly = new Celeriac({ ...stores[1]!, logger: recordingLogger() });
+  channelOnly = new Celeriac({ store: stores[1]!, logger: recordingLogger() });
   servers = [await startChannelServer(worker.app), await startChannelServer(channelOnly)];
 });
 
 afterEach(async () => {
   await Promise.all(servers.map((s) => s.close()));
   await Promise.all([worker.close(), channelOnly.close()]);
-  await Promise.all(stores.flatMap((s) => [s.broker.close(), s.backend.close()]));
+  await Promise.all(stores.map((s) => s.close()));
   // Every key of a store lives under the `{prefix}` hash tag.
   const client = new Redis(redis.url);
   try {

@@ -1,4 +1,4 @@
-import { Celeriac, InvalidOptionError, type ResultBackend } from '@celeriac/core';
+import { Celeriac, InvalidOptionError, type TaskStore } from '@celeriac/core';
 import { Server } from 'socket.io';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { followTask } from '../src/client/index.js';
@@ -249,11 +249,11 @@ describe('createTaskChannel', () => {
     const held = new Promise<void>((resolve) => {
       letSubscribe = resolve;
     });
-    const real = t.stores.backend;
-    const backend = new Proxy(real, {
+    const real = t.store;
+    const store = new Proxy(real, {
       get: (target, key) => {
         if (key === 'subscribe') {
-          return async (...args: Parameters<ResultBackend['subscribe']>) => {
+          return async (...args: Parameters<TaskStore['subscribe']>) => {
             subscribeCalled();
             await held;
             return real.subscribe(...args);
@@ -262,8 +262,8 @@ describe('createTaskChannel', () => {
         const value = Reflect.get(target, key) as unknown;
         return typeof value === 'function' ? value.bind(target) : value; // private fields need the real `this`
       },
-    }) as ResultBackend;
-    const slow = new Celeriac({ broker: t.stores.broker, backend, logger: recordingLogger() });
+    });
+    const slow = new Celeriac({ store, logger: recordingLogger() });
     const slowServer = await startChannelServer(slow);
     try {
       const id = await t.startLong(4);
@@ -290,16 +290,16 @@ describe('createTaskChannel', () => {
   });
 
   it('tells subscribers when it loses track of a task, and stops following it', async () => {
-    // A backend whose live subscriptions fail (a dropped connection), while reads still work.
-    const backend = new Proxy(t.stores.backend, {
+    // A store whose live subscriptions fail (a dropped connection), while reads still work.
+    const store = new Proxy(t.store, {
       get: (target, key) => {
         if (key === 'subscribe') return () => Promise.reject(new Error('connection lost'));
         const value = Reflect.get(target, key) as unknown;
         return typeof value === 'function' ? value.bind(target) : value; // private fields need the real `this`
       },
-    }) as ResultBackend;
+    });
     const logger = recordingLogger();
-    const broken = new Celeriac({ broker: t.stores.broker, backend, logger });
+    const broken = new Celeriac({ store, logger });
     const brokenServer = await startChannelServer(broken);
     try {
       const id = await t.startLong(1);

@@ -1,4 +1,4 @@
-import { type OpenedStores, openStores } from '@celeriac/sample-support';
+import { type OpenedStore, openStore } from '@celeriac/sample-support';
 
 /**
  * Every insert leaves a task record; a 100k-row batch would keep 100k of them for the default day.
@@ -7,6 +7,6 @@ import { type OpenedStores, openStores } from '@celeriac/sample-support';
 export const RESULT_TTL_MS = 10 * 60_000;
 
 /** The shared in-memory-or-Redis choice, with task records kept only {@link RESULT_TTL_MS}. */
-export function openIngestStores(redisUrl: string | undefined, resultTtl = RESULT_TTL_MS): OpenedStores {
-  return openStores(redisUrl, { resultTtl });
+export function openIngestStore(redisUrl: string | undefined, resultTtl = RESULT_TTL_MS): OpenedStore {
+  return openStore(redisUrl, { resultTtl });
 }

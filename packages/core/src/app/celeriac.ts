@@ -1,6 +1,7 @@
 import { randomUuid } from '../internal/random-uuid.js';
 import type { TaskMessage } from '../contracts/message.js';
 import type { TaskRecord } from '../contracts/record.js';
+import type { TaskStore } from '../contracts/task-store.js';
 import { consoleLogger, type Logger } from '../context/logger.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { SerializationError } from '../errors/serialization-error.js';
@@ -10,11 +11,8 @@ import { scanTaskMethods } from '../metadata/scan-task-methods.js';
 import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
 import { AsyncResult } from '../result/async-result.js';
 import { TaskStates, isTerminal } from '../state/states.js';
-import { executeTask } from '../worker/execute-task.js';
-import { LazyAbort } from '../worker/lazy-abort.js';
-import { createDispatcher } from '../canvas/dispatch.js';
 import type { CanvasHost } from '../canvas/signature.js';
-import { type Stores, Worker } from '../worker/worker.js';
+import { Worker } from '../worker/worker.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
 import { type ResolvedApply, resolveApplyOptions } from './apply-options.js';
 import { type CeleriacOptions, checkCeleriacOptions } from './celeriac-options.js';
@@ -23,8 +21,9 @@ import { TaskRegistry } from './registry.js';
 import { readScheduleMetadata } from '../decorators/schedule.js';
 import { type ScheduleOptions, resolveSchedule } from '../schedule/schedule-options.js';
 import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
-import { loadMemoryStores } from './default-stores.js';
-import { COMBINED_ENQUEUE_STEP, type EnqueueTarget, buildAndEnqueueInSteps, createAndPublish } from './create-and-publish.js';
+import { loadMemoryStore } from './default-store.js';
+import { ENQUEUE_STEP, buildAndEnqueueInSteps, createAndEnqueue } from './create-and-publish.js';
+import { enqueueEagerly } from './eager.js';
 
 /** What `revoke` found. */
 export type RevokeOutcome = 'revoked' | 'finished' | 'unknown';
@@ -40,14 +39,12 @@ export class Celeriac {
   readonly #generateId: () => string;
   /** Whether `#generateId` is ours (random, never repeats): a store may then skip checking its ids. */
   readonly #idsAreRandom: boolean;
-  readonly #ownsStores: boolean;
+  readonly #ownsStore: boolean;
   /** Workers and schedulers made by this app, closed with it. */
   readonly #closeables = new Set<{ close(): Promise<void> }>();
-  #stores: Promise<Stores>;
-  /** The stores and their combined fast path (resolved once per app), for enqueueing. */
-  readonly #target: Promise<EnqueueTarget>;
-  /** `#target` once resolved, for synchronous use on hot paths. */
-  #ready: EnqueueTarget | undefined;
+  readonly #store: Promise<TaskStore>;
+  /** `#store` once resolved, for synchronous use on hot paths. */
+  #ready: TaskStore | undefined;
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);
@@ -55,21 +52,17 @@ export class Celeriac {
     this.eager = options.eager ?? false;
     this.#generateId = options.generateId ?? randomUuid;
     this.#idsAreRandom = options.generateId === undefined;
-    this.#ownsStores = options.broker === undefined;
-    this.#stores =
-      options.broker !== undefined && options.backend !== undefined
-        ? Promise.resolve({ broker: options.broker, backend: options.backend })
-        : loadMemoryStores();
-    this.#target = this.#stores.then((stores) => {
-      this.#ready = { ...stores, combined: stores.broker.combinedWith?.(stores.backend) };
-      return this.#ready;
-    });
-    this.#target.catch(() => undefined); // surfaced by the first call that needs the stores
+    this.#ownsStore = options.store === undefined;
+    this.#store = options.store === undefined ? loadMemoryStore() : Promise.resolve(options.store);
+    this.#store.then(
+      (store) => (this.#ready = store),
+      () => undefined, // surfaced by the first call that needs the store
+    );
   }
 
-  /** The broker and result backend, once ready (the in-memory default loads lazily). */
-  connect(): Promise<Stores> {
-    return this.#stores;
+  /** The store, once ready (the in-memory default loads lazily). */
+  connect(): Promise<TaskStore> {
+    return this.#store;
   }
 
   /**
@@ -127,7 +120,7 @@ export class Celeriac {
     const scheduler = new Scheduler(
       {
         schedules: () => this.registry.schedules(),
-        backend: async () => (await this.#stores).backend,
+        store: () => this.#store,
         logger: this.logger,
         enqueue: async (schedule, taskId) => {
           try {
@@ -157,39 +150,36 @@ export class Celeriac {
 
   /** Revoke a task: it never starts if waiting or delayed; a running one has its signal aborted. */
   async revoke(id: string): Promise<RevokeOutcome> {
-    const { broker, backend } = await this.#stores;
-    // Only ids that exist and are unfinished reach the broker's revoked set, so made-up ids
+    const store = await this.#store;
+    // Only ids that exist and are unfinished reach the store's revoked set, so made-up ids
     // (e.g. from an HTTP client) cannot grow it.
-    const current = await backend.get(id);
+    const current = await store.get(id);
     if (current === null) return 'unknown';
     if (isTerminal(current.state)) return 'finished';
-    // The record first: a backend may read a waiting task's PENDING from its message (Redis
-    // does), which the broker's revoke removes. A crash in between leaves a REVOKED record over a
-    // waiting message, which no worker starts.
-    const outcome = await backend.apply({ id, state: TaskStates.REVOKED, meta: { reason: 'revoked' } });
+    // The record first: a store may read a waiting task's PENDING from its message, which the
+    // revoke removes. A crash in between leaves a REVOKED record over a waiting message, which no
+    // worker starts.
+    const outcome = await store.apply({ id, state: TaskStates.REVOKED, meta: { reason: 'revoked' } });
     if (!outcome.applied) return outcome.current === null ? 'unknown' : 'finished';
-    await broker.revoke(id);
+    await store.revoke(id);
     return 'revoked';
   }
 
   /** A worker running this app's registered tasks. Call `start()` on it. */
   worker(options?: WorkerOptions): Worker {
-    const worker = new Worker({ connect: () => this.#stores, registry: this.registry, logger: this.logger }, options);
+    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger }, options);
     this.#closeables.add(worker);
     return worker;
   }
 
-  /** Closes this app's workers and schedulers, and the broker and backend if the app created them (never ones you passed in). */
+  /** Closes this app's workers and schedulers, and the store if the app created it (never one you passed in). */
   async close(): Promise<void> {
     await Promise.all([...this.#closeables].map((c) => c.close()));
-    if (this.#ownsStores) {
-      const { broker, backend } = await this.#stores;
-      await Promise.all([broker.close(), backend.close()]);
-    }
+    if (this.#ownsStore) await (await this.#store).close();
   }
 
   readonly #resultSource = {
-    backend: () => this.#ready?.backend ?? this.#stores.then((s) => s.backend),
+    store: () => this.#ready ?? this.#store,
     revoke: async (id: string) => {
       await this.revoke(id);
     },
@@ -217,10 +207,9 @@ export class Celeriac {
     newId: () => this.#generateId(),
     result: (id) => this.result(id),
     submit: async (start, pending) => {
-      await this.#create(start, pending.map((s) => ({ id: s.id, task: s.task })), this.#idsAreRandom); // ids from newId()
-      if (this.eager) {
-        for (const message of start) await this.#runEagerly(message);
-      }
+      const later = pending.map((s) => ({ id: s.id, task: s.task }));
+      if (this.eager) await this.#runEagerly(start, later);
+      else await this.#create(start, later, this.#idsAreRandom); // ids from newId()
     },
   };
 
@@ -229,17 +218,12 @@ export class Celeriac {
     const resolved = resolveApplyOptions(name, apply, defaults, now);
     this.#checkArgs(name, args, '');
     const message = this.#newMessage(name, args, resolved, now);
-    const freshIds = this.#freshIds(resolved);
-    const combined = this.eager ? undefined : this.#ready?.combined;
-    if (combined !== undefined) {
-      // The hot path of every delay(): one message, one step, no layers in between.
-      const [created] = await combined.enqueue([message], { freshIds });
-      if (created?.applied !== true) throw this.#idInUse(name, message.id);
-      return new AsyncResult<R>(message.id, this.#resultSource, created.record);
-    }
-    const [record] = await this.#create([message], [], freshIds);
-    if (this.eager) return this.#runEagerly<R>(message);
-    return new AsyncResult<R>(message.id, this.#resultSource, record);
+    if (this.eager) return (await this.#runEagerly<R>([message], []))[0] as AsyncResult<R>;
+    // The hot path of every delay(): one message, one step, no layers in between.
+    const store = this.#ready ?? (await this.#store);
+    const [created] = await store.enqueue([message], { freshIds: this.#freshIds(resolved) });
+    if (created?.applied !== true) throw this.#idInUse(name, message.id);
+    return new AsyncResult<R>(message.id, this.#resultSource, created.record);
   }
 
   /** Checks every call, stores PENDING for each, then publishes them together. */
@@ -252,11 +236,11 @@ export class Celeriac {
     }
     // Every call is checked before any is sent: a bad one anywhere enqueues nothing.
     argsList.forEach((args, i) => this.#checkArgs(name, args, argsList.length > 1 ? `call ${i}: ` : ''));
-    const combined = this.eager ? undefined : (this.#ready ?? (await this.#target)).combined;
-    if (combined !== undefined && argsList.length > COMBINED_ENQUEUE_STEP) {
+    if (!this.eager && argsList.length > ENQUEUE_STEP) {
       // A large bulk: each step's messages are made just before the step goes (see buildAndEnqueueInSteps).
       const build = (i: number) => this.#newMessage(name, argsList[i] as unknown[], resolved, now);
-      const { messages, results } = await buildAndEnqueueInSteps(combined, argsList.length, build, { freshIds: this.#freshIds(resolved) });
+      const store = this.#ready ?? (await this.#store);
+      const { messages, results } = await buildAndEnqueueInSteps(store, argsList.length, build, { freshIds: this.#freshIds(resolved) });
       return messages.map((m, i) => {
         const result = results[i];
         if (result?.applied !== true) throw this.#idInUse(name, m.id);
@@ -264,8 +248,8 @@ export class Celeriac {
       });
     }
     const messages = argsList.map((args) => this.#newMessage(name, args, resolved, now));
+    if (this.eager) return this.#runEagerly<R>(messages, []);
     const records = await this.#create(messages, [], this.#freshIds(resolved));
-    if (this.eager) return Promise.all(messages.map((m) => this.#runEagerly<R>(m)));
     return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
   }
 
@@ -274,9 +258,9 @@ export class Celeriac {
     return resolved.taskId === undefined && this.#idsAreRandom;
   }
 
-  /** PENDING records for the messages (and for `later` workflow steps), then the publish unless eager; throws if an id is taken. */
+  /** PENDING records for the messages (and for `later` workflow steps), and the messages enqueued; throws if an id is taken. */
   async #create(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[], freshIds: boolean): Promise<TaskRecord[]> {
-    const created = await createAndPublish(this.#ready ?? (await this.#target), messages, later, !this.eager, { freshIds });
+    const created = await createAndEnqueue(this.#ready ?? (await this.#store), messages, later, { freshIds });
     if (!created.ok) throw this.#idInUse(created.taken.task, created.taken.id);
     return created.records;
   }
@@ -307,18 +291,11 @@ export class Celeriac {
     return new InvalidOptionError(`applyAsync() of ${name}`, 'taskId', `"${id}" is already in use: give a new id or omit it`);
   }
 
-  async #runEagerly<R>(first: TaskMessage): Promise<AsyncResult<R>> {
-    const { backend } = await this.#stores;
-    const dispatch = createDispatcher(backend, async (messages) => {
-      for (const next of messages) await this.#runEagerly(next);
-    });
-    const env = { backend, registry: this.registry, logger: this.logger, dispatch };
-    let message = first;
-    for (;;) {
-      const outcome = await executeTask(env, message, new LazyAbort());
-      if (outcome.kind !== 'retry') break;
-      message = outcome.next;
-    }
-    return new AsyncResult<R>(first.id, this.#resultSource).refresh();
+  /** Eager mode: records created, then each message run here to its end (see eager.ts). */
+  async #runEagerly<R>(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[]): Promise<AsyncResult<R>[]> {
+    const env = { store: await this.#store, registry: this.registry, logger: this.logger };
+    const taken = await enqueueEagerly(env, messages, later);
+    if (taken !== undefined) throw this.#idInUse(taken.task, taken.id);
+    return Promise.all(messages.map((m) => new AsyncResult<R>(m.id, this.#resultSource).refresh()));
   }
 }

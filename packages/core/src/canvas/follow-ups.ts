@@ -1,6 +1,6 @@
 import type { TaskMessage, TaskStep } from '../contracts/message.js';
 import type { SerializedError, TaskRecord } from '../contracts/record.js';
-import type { ResultBackend } from '../contracts/result-backend.js';
+import type { TaskStore } from '../contracts/task-store.js';
 import { TaskStates } from '../state/states.js';
 
 /** What an error callback gets as its first argument. */
@@ -11,9 +11,9 @@ export interface WorkflowFailure {
   error: Omit<SerializedError, 'stack'>;
 }
 
-/** What follow-ups need: the backend, and a way to start messages (publish, or run inline when eager). */
+/** What follow-ups need: the store, and a way to start messages (publish, or run inline when eager). */
 export interface FollowUpEnv {
-  readonly backend: ResultBackend;
+  readonly store: TaskStore;
   dispatch(messages: TaskMessage[]): Promise<void>;
 }
 
@@ -39,8 +39,8 @@ export function stepMessage(step: TaskStep, input: unknown, rest: Pick<TaskMessa
  * - success: the next chain link starts with the result as its first argument;
  * - failure (or revoke): the rest of the chain fails without running, and error callbacks run
  *   with a {@link WorkflowFailure} as their first argument;
- * - chord member: the group's completion is counted in the backend; exactly one finisher (the
- *   backend's `completeGroupMember` guarantees it, even across processes and redeliveries) starts
+ * - chord member: the group's completion is counted in the store; exactly one finisher (the
+ *   store's `completeGroupMember` guarantees it, even across processes and redeliveries) starts
  *   the callback with all results, or fails it if a member failed.
  * Every step's id and PENDING record exist from the start, so re-running follow-ups after a
  * redelivery only publishes messages whose records refuse a second run.
@@ -54,27 +54,27 @@ export async function runFollowUps(env: FollowUpEnv, message: TaskMessage, recor
   }
   if (!succeeded) {
     const error = record.error ?? { type: 'TaskRevokedError', message: `Task ${message.id} was ${record.state.toLowerCase()}` };
-    await failSteps(env.backend, message.chain ?? [], `step ${message.task} (${message.id}) failed: ${error.type}: ${error.message}`, 'ChainFailedError');
+    await failSteps(env.store, message.chain ?? [], `step ${message.task} (${message.id}) failed: ${error.type}: ${error.message}`, 'ChainFailedError');
     await runErrbacks(env, message.errbacks ?? [], message.id, error);
   }
   if (message.chord !== undefined) await reportToChord(env, message.chord, record);
 }
 
 async function reportToChord(env: FollowUpEnv, chord: NonNullable<TaskMessage['chord']>, record: TaskRecord): Promise<void> {
-  const finished = await env.backend.completeGroupMember(chord.groupId, record.id, chord.members.length);
+  const finished = await env.store.completeGroupMember(chord.groupId, record.id, chord.members.length);
   if (!finished) return;
-  const records = await Promise.all(chord.members.map((id) => env.backend.get(id)));
+  const records = await Promise.all(chord.members.map((id) => env.store.get(id)));
   const failed = records.find((r) => r?.state !== TaskStates.SUCCESS);
   if (failed === undefined) {
     await env.dispatch([stepMessage(chord.callback, records.map((r) => r?.result ?? null), {})]);
     return;
   }
   const why = failed?.error ? `${failed.error.type}: ${failed.error.message}` : `${failed?.state ?? 'missing'}`;
-  await failSteps(env.backend, [chord.callback], `chord member ${failed?.id ?? '?'} did not succeed: ${why}`, 'ChordFailedError');
+  await failSteps(env.store, [chord.callback], `chord member ${failed?.id ?? '?'} did not succeed: ${why}`, 'ChordFailedError');
 }
 
-async function failSteps(backend: ResultBackend, steps: TaskStep[], message: string, type: string): Promise<void> {
-  await Promise.all(steps.map((step) => backend.apply({ id: step.id, state: TaskStates.FAILURE, error: { type, message, code: 'WORKFLOW_FAILED' } })));
+async function failSteps(store: TaskStore, steps: TaskStep[], message: string, type: string): Promise<void> {
+  await Promise.all(steps.map((step) => store.apply({ id: step.id, state: TaskStates.FAILURE, error: { type, message, code: 'WORKFLOW_FAILED' } })));
 }
 
 async function runErrbacks(env: FollowUpEnv, errbacks: TaskStep[], taskId: string, error: SerializedError): Promise<void> {

@@ -1,6 +1,5 @@
 import type { TaskMessage } from './message.js';
-import type { ApplyResult, StateUpdate } from './record.js';
-import type { ResultBackend } from './result-backend.js';
+import type { ApplyResult } from './record.js';
 
 /** One reserved message. Hand it back with exactly one of ack / requeue / deadLetter. */
 export interface Delivery {
@@ -11,9 +10,9 @@ export interface Delivery {
   readonly receipt: string;
 }
 
-/** A delivery whose run the broker already marked STARTED as it reserved it (`CombinedStore.reserveStarted`). */
+/** A delivery whose run the store marked STARTED as it reserved it (`TaskStore.reserve`). */
 export interface StartedDelivery extends Delivery {
-  /** What storing STARTED gave, as `backend.apply({ id, state: 'STARTED', attempt })` would have. */
+  /** What storing STARTED gave, as `apply({ id, state: 'STARTED', attempt })` would have. */
   readonly started: ApplyResult;
 }
 
@@ -58,49 +57,9 @@ export interface DeadLetter {
 /** Called with the id of every task revoked anywhere, so a worker can abort it if it is running. */
 export type RevokeListener = (taskId: string) => void;
 
-/** What the caller knows of the messages it enqueues. */
-export interface EnqueueOptions {
-  /**
-   * Every id was generated for this call from enough random bits never to repeat (the app's own
-   * generator, not a caller's `taskId` or `generateId`): none can be in use, revoked, or listened
-   * to yet, so a store may skip checking and announcing them.
-   */
-  freshIds?: boolean;
-}
-
 /**
- * Fast paths for a broker that keeps task records in the same storage as its result backend: what
- * core would do in two steps (record, then publish; store the outcome, then settle), done as one
- * atomic step, so no crash between the two can leave a record without its message or the reverse.
- */
-export interface CombinedStore {
-  /**
-   * Create the PENDING records and publish the messages in one atomic step, all or nothing: if any
-   * id already has a record, nothing is created or published. Returns, per message, what
-   * `backend.apply({ id, task, state: 'PENDING', attempt: 1 })` would have returned; when the call
-   * is refused, every entry is refused (`current`: the record in the way, or `null`).
-   */
-  enqueue(messages: readonly TaskMessage[], options?: EnqueueOptions): Promise<ApplyResult[]>;
-  /**
-   * Store an outcome (SUCCESS, FAILURE, REVOKED, or RETRY with `next`) and settle the delivery in
-   * one atomic step: ack, or requeue `next` in its place. The update goes through the state machine
-   * as in `apply`; if it is refused, the delivery is still acked and `next` is not published.
-   */
-  settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult>;
-  /**
-   * Optional. `broker.reserve(request)`, and STARTED stored for every message taken (with the
-   * message's `attempt`, keeping the record's task name) in the same atomic step: no moment where a
-   * task is leased but its record does not say so, and no separate call per task to say it. The
-   * update goes through the state machine as in `apply`; a refused one (the record is terminal) is
-   * reported in `started`, and the delivery is still returned for the worker to settle. A message
-   * with no record at all (forgotten, expired, or from a foreign producer) is a waiting task: it
-   * starts from PENDING (STARTED at seq 2).
-   */
-  reserveStarted?(request: ReserveRequest): Promise<StartedDelivery[]>;
-}
-
-/**
- * Where tasks wait between a producer and a worker. Core talks to message storage only through this.
+ * Where tasks wait between a producer and a worker, for a store that keeps messages apart from
+ * task records (a Celery-style broker): `splitStore(broker, backend)` makes a `TaskStore` of it.
  *
  * Contract (checked by `brokerConformance` from `@celeriac/core/testing`):
  * - `publish` resolves only once every message is durably accepted; messages with a future `eta`
@@ -130,10 +89,5 @@ export interface Broker {
   retryDeadLetter(id: string): Promise<boolean>;
   /** Count of messages waiting (ready + delayed) in a queue, for monitoring and tests. */
   size(queue: string): Promise<number>;
-  /**
-   * The fast paths, only when `backend` is this broker's partner on the same storage; otherwise
-   * `undefined` (or no such method), and core makes the separate calls.
-   */
-  combinedWith?(backend: ResultBackend): CombinedStore | undefined;
   close(): Promise<void>;
 }

@@ -4,7 +4,8 @@ import type { ApplyResult, StateUpdate, TaskRecord } from './record.js';
 export type RecordListener = (record: TaskRecord) => void;
 
 /**
- * Where task state lives. Core talks to state storage only through this.
+ * Where task state lives, for a store that keeps records apart from messages (a Celery-style
+ * result backend): `splitStore(broker, backend)` makes a `TaskStore` of it.
  *
  * Contract (checked by `backendConformance` from `@celeriac/core/testing`):
  * - `apply` is atomic per id: it checks the move with the state machine (`canTransition`, or the

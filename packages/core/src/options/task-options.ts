@@ -1,10 +1,9 @@
 import type { RateLimit } from '../contracts/broker.js';
-import { MAX_PRIORITY } from '../contracts/message.js';
 import { type RateLimitOption, parseRateLimit } from './rate-limit.js';
 import { show } from '../internal/show.js';
+import { type OptionChecker, MAX_TIMER_MS, NAME_PATTERN, optionChecker } from './option-checker.js';
 
-export { show };
-import { InvalidOptionError } from '../errors/invalid-option-error.js';
+export { MAX_TIMER_MS, NAME_PATTERN, optionChecker, show };
 import { DEFAULT_QUEUE } from '../constants.js';
 
 /** How long to wait before a retry. */
@@ -76,55 +75,6 @@ export const DEFAULT_TASK_OPTIONS = {
 
 const KNOWN_OPTIONS = new Set(['name', 'queue', 'retries', 'backoff', 'timeLimit', 'softTimeLimit', 'expires', 'priority', 'bind', 'rateLimit']);
 const KNOWN_BACKOFF = new Set(['type', 'delay', 'maxDelay', 'jitter']);
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-export const NAME_PATTERN = /^[A-Za-z_][\w.:-]{0,199}$/;
-
-/** A checker bound to where the options came from, so every message names it. */
-export function optionChecker(where: string) {
-  const fail = (option: string, problem: string): never => {
-    throw new InvalidOptionError(where, option, problem);
-  };
-  return {
-    fail,
-    nonNegativeInt(option: string, value: unknown): number {
-      if (!Number.isSafeInteger(value) || (value as number) < 0) fail(option, `must be a non-negative integer, got ${show(value)}`);
-      return value as number;
-    },
-    positiveInt(option: string, value: unknown): number {
-      if (!Number.isSafeInteger(value) || (value as number) < 1) fail(option, `must be a positive integer, got ${show(value)}`);
-      return value as number;
-    },
-    positiveMs(option: string, value: unknown): number {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-        fail(option, `must be a positive number of milliseconds, got ${show(value)}`);
-      }
-      return value as number;
-    },
-    /** A duration that arms a timer: Node cannot wait longer than 2^31-1 ms (about 24.8 days). */
-    timerMs(option: string, value: unknown): number {
-      const ms = this.positiveMs(option, value);
-      if (ms > MAX_TIMER_MS) fail(option, `must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${ms}`);
-      return ms;
-    },
-    name(option: string, value: unknown): string {
-      if (typeof value !== 'string' || !NAME_PATTERN.test(value)) {
-        fail(option, `must be a name of letters, digits and _ . : - (at most 200), got ${show(value)}`);
-      }
-      return value as string;
-    },
-    priority(option: string, value: unknown): number {
-      if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > MAX_PRIORITY) {
-        fail(option, `must be an integer from 0 to ${MAX_PRIORITY}, got ${show(value)}`);
-      }
-      return value as number;
-    },
-    unknownKeys(value: object, known: ReadonlySet<string>, prefix = ''): void {
-      for (const key of Object.keys(value)) {
-        if (!known.has(key)) fail(prefix + key, `is not a known option (known: ${[...known].join(', ')})`);
-      }
-    },
-  };
-}
 
 /** Validates and fills in defaults. `where` names the decorator and `Class.method` for error messages. */
 export function resolveTaskOptions(options: TaskOptions | undefined, where: string, defaultName: string): ResolvedTaskOptions {
@@ -160,7 +110,7 @@ export function resolveTaskOptions(options: TaskOptions | undefined, where: stri
   };
 }
 
-function resolveBackoff(value: BackoffOptions | undefined, check: ReturnType<typeof optionChecker>): ResolvedBackoff {
+function resolveBackoff(value: BackoffOptions | undefined, check: OptionChecker): ResolvedBackoff {
   if (value === undefined) return DEFAULT_BACKOFF;
   if (typeof value !== 'object' || value === null) check.fail('backoff', `must be an object, got ${show(value)}`);
   check.unknownKeys(value, KNOWN_BACKOFF, 'backoff.');

@@ -1,5 +1,5 @@
 import type { SerializedError, TaskMeta, TaskRecord } from '../contracts/record.js';
-import type { ResultBackend } from '../contracts/result-backend.js';
+import type { TaskStore } from '../contracts/task-store.js';
 import { TaskFailedError } from '../errors/task-failed-error.js';
 import { TaskRevokedError } from '../errors/revoked-error.js';
 import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
@@ -9,8 +9,8 @@ import { optionChecker } from '../options/task-options.js';
 
 /** What an AsyncResult needs from its app. */
 export interface ResultSource {
-  /** The backend; synchronously once the app's stores are ready (saves a promise per wait). */
-  backend(): ResultBackend | Promise<ResultBackend>;
+  /** The store; synchronously once the app's store is ready (saves a promise per wait). */
+  store(): TaskStore | Promise<TaskStore>;
   revoke(id: string): Promise<void>;
 }
 
@@ -69,8 +69,8 @@ export class AsyncResult<R = unknown> {
 
   /** Read the stored record now. */
   async refresh(): Promise<this> {
-    const backend = await this.source.backend();
-    const record = await backend.get(this.id);
+    const store = await this.source.store();
+    const record = await store.get(this.id);
     if (record !== null) this.observe(record);
     return this;
   }
@@ -92,8 +92,8 @@ export class AsyncResult<R = unknown> {
 
   /** Delete the stored record. */
   async forget(): Promise<void> {
-    const backend = await this.source.backend();
-    await backend.forget(this.id);
+    const store = await this.source.store();
+    await store.forget(this.id);
     this.#record = null;
   }
 
@@ -107,14 +107,14 @@ export class AsyncResult<R = unknown> {
    * ending after a terminal state. Breaking out of the loop unsubscribes.
    */
   async *updates(options: { signal?: AbortSignal } = {}): AsyncGenerator<TaskRecord, void, undefined> {
-    const backend = await this.source.backend();
+    const store = await this.source.store();
     const queue = new UpdateQueue();
-    const unsubscribe = await backend.subscribe(this.id, (record) => queue.push(record));
+    const unsubscribe = await store.subscribe(this.id, (record) => queue.push(record));
     const onAbort = () => queue.close();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) queue.close(); // aborted while the subscription was being set up
     try {
-      const current = await backend.get(this.id);
+      const current = await store.get(this.id);
       if (current !== null) queue.push(current);
       for await (const record of queue) {
         this.observe(record);
@@ -144,12 +144,12 @@ export class AsyncResult<R = unknown> {
   private waitForEnd({ timeout, signal }: WaitOptions): Promise<TaskRecord> {
     if (this.#record !== null && isTerminal(this.#record.state)) return Promise.resolve(this.#record);
     if (timeout !== undefined) optionChecker('AsyncResult.wait()').timerMs('timeout', timeout);
-    const source = this.source.backend();
-    return source instanceof Promise ? source.then((backend) => this.follow(backend, timeout, signal)) : this.follow(source, timeout, signal);
+    const source = this.source.store();
+    return source instanceof Promise ? source.then((store) => this.follow(store, timeout, signal)) : this.follow(source, timeout, signal);
   }
 
   /** Subscribe, then read; settles on the first terminal record, the timeout or the signal. */
-  private follow(backend: ResultBackend, timeout: number | undefined, signal: AbortSignal | undefined): Promise<TaskRecord> {
+  private follow(store: TaskStore, timeout: number | undefined, signal: AbortSignal | undefined): Promise<TaskRecord> {
     return new Promise<TaskRecord>((resolve, reject) => {
       let settled = false;
       let unsubscribe: (() => void) | undefined;
@@ -174,10 +174,10 @@ export class AsyncResult<R = unknown> {
         signal.addEventListener('abort', onAbort, { once: true });
       }
       if (timeout !== undefined) timer = setTimeout(() => finish(new WaitTimeoutError(this.id, timeout)), timeout);
-      backend.subscribe(this.id, onRecord).then((stop) => {
+      store.subscribe(this.id, onRecord).then((stop) => {
         if (settled) return stop();
         unsubscribe = stop;
-        backend.get(this.id).then((current) => {
+        store.get(this.id).then((current) => {
           if (current !== null) onRecord(current);
         }, fail);
       }, fail);

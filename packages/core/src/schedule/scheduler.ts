@@ -1,4 +1,4 @@
-import type { ResultBackend } from '../contracts/result-backend.js';
+import type { TaskStore } from '../contracts/task-store.js';
 import type { Logger } from '../context/logger.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { serializeError } from '../errors/serialize-error.js';
@@ -22,7 +22,7 @@ export const DEFAULT_SCHEDULER_OPTIONS = { catchUp: 'skip', tick: 1_000 } as con
 /** What a scheduler needs from its app. */
 export interface SchedulerSource {
   schedules(): readonly Schedule[];
-  backend(): Promise<ResultBackend>;
+  store(): Promise<TaskStore>;
   /** Enqueue a run under a fixed id; resolves false if that id was already used. */
   enqueue(schedule: Schedule, taskId: string): Promise<boolean>;
   readonly logger: Logger;
@@ -33,7 +33,7 @@ export interface SchedulerSource {
  * exactly once across all of them, because
  * - a run's task id is derived from the schedule and the run time, and enqueueing an id that
  *   exists is refused by the state machine (PENDING only from "no record"), and
- * - the last run time is advanced with compare-and-set in the result backend, which also makes
+ * - the last run time is advanced with compare-and-set in the store, which also makes
  *   it survive restarts.
  * Enqueue comes first, then the compare-and-set, so a crash in between re-tries the same id.
  */
@@ -90,22 +90,22 @@ export class Scheduler {
   }
 
   async #tickAll(): Promise<void> {
-    const backend = await this.#source.backend();
+    const store = await this.#source.store();
     for (const schedule of this.#source.schedules()) {
       try {
-        await this.#tickOne(backend, schedule, Date.now());
+        await this.#tickOne(store, schedule, Date.now());
       } catch (error) {
         this.#source.logger.error(`schedule ${schedule.name} failed to tick; will try again`, { error: serializeError(error).message });
       }
     }
   }
 
-  async #tickOne(backend: ResultBackend, schedule: Schedule, now: number): Promise<void> {
+  async #tickOne(store: TaskStore, schedule: Schedule, now: number): Promise<void> {
     const key = `schedule:${schedule.name}`;
-    const stored = await backend.getValue(key);
+    const stored = await store.getValue(key);
     if (stored === null) {
       // First sight of this schedule anywhere: its clock starts now; the first run is the next due time.
-      await backend.compareAndSet(key, null, String(now));
+      await store.compareAndSet(key, null, String(now));
       return;
     }
     const last = Number(stored);
@@ -123,6 +123,6 @@ export class Scheduler {
     } else {
       this.#source.logger.info(`skipped ${due} missed run(s) of ${schedule.name}`, { schedule: schedule.name });
     }
-    await backend.compareAndSet(key, stored, String(newest));
+    await store.compareAndSet(key, stored, String(newest));
   }
 }

@@ -13,7 +13,7 @@ export interface BackendConformanceOptions {
   createPeer?: (backend: ResultBackend) => Promise<ResultBackend>;
 }
 
-/** The contract every result backend adapter must pass. */
+/** The contract of a result backend for `splitStore`. A `TaskStore` passes `taskStoreConformance` instead. */
 export function backendConformance(options: BackendConformanceOptions): void {
   describe(`ResultBackend conformance: ${options.name}`, () => {
     let backend: ResultBackend;

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Broker, Delivery, ReserveRequest } from '../contracts/broker.js';
-import type { ResultBackend } from '../contracts/result-backend.js';
-import { combinedConformance } from './combined-conformance.js';
 import { makeMessage, sleep } from './fixtures.js';
 
 export interface BrokerConformanceOptions {
@@ -20,21 +18,13 @@ export interface BrokerConformanceOptions {
   abandon?: (broker: Broker) => Promise<void>;
   /** A second broker on the same storage, to check that revocations reach other processes. */
   createPeer?: (broker: Broker) => Promise<Broker>;
-  /**
-   * For brokers with `combinedWith`: a fresh broker and its partner backend, so the combined fast
-   * paths are checked too (`destroy` and `abandon` are called with that broker).
-   */
-  createCombined?: () => Promise<{ broker: Broker; backend: ResultBackend }>;
 }
 
 /**
- * The contract every broker adapter must pass (socket.io's adapter-tests pattern): call it from a
- * test file of the adapter package.
+ * The contract of a broker for `splitStore` (socket.io's adapter-tests pattern): call it from a
+ * test file of the adapter package. A `TaskStore` passes `taskStoreConformance` instead.
  */
 export function brokerConformance(options: BrokerConformanceOptions): void {
-  if (options.createCombined !== undefined) {
-    combinedConformance({ name: options.name, createCombined: options.createCombined, ...pick(options, 'destroy', 'abandon') });
-  }
   describe(`Broker conformance: ${options.name}`, () => {
     let broker: Broker;
     const req = (over: Partial<ReserveRequest> = {}): ReserveRequest => ({ queues: ['default'], tasks: ['test.noop'], max: 10, waitMs: 0, ...over });
@@ -250,9 +240,4 @@ export function brokerConformance(options: BrokerConformanceOptions): void {
       });
     }
   });
-}
-
-/** The named options that are set (exactOptionalPropertyTypes: no explicit undefined). */
-function pick<T extends object, K extends keyof T>(options: T, ...names: K[]): Partial<Pick<T, K>> {
-  return Object.fromEntries(names.filter((n) => options[n] !== undefined).map((n) => [n, options[n]])) as Partial<Pick<T, K>>;
 }

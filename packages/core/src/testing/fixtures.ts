@@ -7,3 +7,8 @@ export function makeMessage(overrides: Partial<TaskMessage> = {}): TaskMessage {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every 20 ms until it holds or `timeoutMs` passes (events are delivered asynchronously). */
+export async function until(check: () => boolean, timeoutMs = 3_000): Promise<void> {
+  for (const end = Date.now() + timeoutMs; !check() && Date.now() < end; ) await sleep(20);
+}

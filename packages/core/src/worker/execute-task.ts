@@ -1,6 +1,6 @@
 import type { TaskMessage } from '../contracts/message.js';
 import type { ApplyResult, StateUpdate, TaskMeta } from '../contracts/record.js';
-import type { ResultBackend } from '../contracts/result-backend.js';
+import type { TaskStore } from '../contracts/task-store.js';
 import { childLogger, type Logger } from '../context/logger.js';
 import type { TaskContext } from '../context/task-context.js';
 import { CeleriacError } from '../errors/celeriac-error.js';
@@ -19,7 +19,7 @@ import { armTimeLimits } from './time-limits.js';
 import type { LazyAbort } from './lazy-abort.js';
 
 export interface ExecutionEnv {
-  readonly backend: ResultBackend;
+  readonly store: TaskStore;
   readonly registry: TaskRegistry;
   readonly logger: Logger;
   /** Starts workflow follow-ups (next chain link, chord callback, error callbacks). */
@@ -27,60 +27,54 @@ export interface ExecutionEnv {
 }
 
 /**
- * What to tell the broker once a run is over: its outcome is already stored. `settled`: the
- * delivery was settled together with the outcome (see `Settle`), nothing is left to do.
+ * Where one run reports: its STARTED as the reserve stored it, and how its delivery is settled
+ * (`TaskStore.settle` and `ack` bound to the delivery; eager mode stores without a delivery).
  */
-export type Outcome = { kind: 'ack' } | { kind: 'retry'; next: TaskMessage } | { kind: 'settled' };
+export interface RunReport {
+  readonly started: ApplyResult;
+  /** Stores the outcome and settles the delivery in one step; with `next`, requeues it in its place. */
+  settle(update: StateUpdate, next?: TaskMessage): Promise<ApplyResult>;
+  /** Settles the delivery, its outcome already stored. */
+  ack(): Promise<void>;
+}
 
 /**
- * Stores a run's outcome and settles its delivery in one step (`CombinedStore.settle` bound to the
- * delivery), when the broker offers it.
- */
-export type Settle = (update: StateUpdate, next?: TaskMessage) => Promise<ApplyResult>;
-
-const ACK: Outcome = { kind: 'ack' };
-const SETTLED: Outcome = { kind: 'settled' };
-
-/**
- * Runs one message to its outcome: expiry and registration checks, STARTED, the task with its time
- * limits, then SUCCESS, RETRY or FAILURE. Every state goes through `backend.apply`, so a revoked or
- * already-finished task is refused by the state machine rather than by special cases here.
+ * Runs one message to its outcome: registration and expiry checks, the task with its time limits,
+ * then SUCCESS, RETRY or FAILURE. Every state goes through the store's state machine, so a revoked
+ * or already-finished task is refused there rather than by special cases here.
  *
  * `controller` is aborted by the worker on revoke or shutdown; a bound task sees it as `ctx.signal`.
- * `alreadyStarted` is given when the reserve stored STARTED itself (`CombinedStore.reserveStarted`).
- * With `settle`, the run's own outcome (SUCCESS, FAILURE, RETRY) is stored and its delivery settled
- * in one step, unless the message has workflow follow-ups: those must start after the outcome is
- * stored and before the ack, so a crash in between redelivers the message instead of losing them.
+ * The run's own outcome is stored and its delivery settled in one step, unless the message has
+ * workflow follow-ups: those must start after the outcome is stored and before the ack, so a crash
+ * in between redelivers the message instead of losing them.
  */
-export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: LazyAbort, settle?: Settle, alreadyStarted?: ApplyResult): Promise<Outcome> {
-  const { backend } = env;
+export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: LazyAbort, run: RunReport): Promise<void> {
   const definition = env.registry.get(message.task);
   if (definition === undefined) {
-    return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: serializeError(new NotRegisteredError(message.task)) });
+    return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: serializeError(new NotRegisteredError(message.task)) }, run);
   }
   if (message.expires !== undefined && Date.now() > message.expires) {
-    return finish(env, message, { ...runUpdate(message, TaskStates.REVOKED), meta: { reason: 'expired' } });
+    return finish(env, message, { ...runUpdate(message, TaskStates.REVOKED), meta: { reason: 'expired' } }, run);
   }
-  const started = alreadyStarted ?? (await backend.apply(runUpdate(message, TaskStates.STARTED)));
-  if (!started.applied) {
+  if (!run.started.applied) {
     // Revoked, or finished by an earlier delivery that may have died before its follow-ups ran.
-    const current = started.current;
+    const current = run.started.current;
     if (current !== null && isTerminal(current.state) && hasFollowUps(message)) await runFollowUps(env, message, current);
-    return ACK;
+    return run.ack();
   }
 
   const limits = armTimeLimits(controller, definition.options.softTimeLimit, definition.options.timeLimit);
   let result: unknown;
   try {
     const value = invoke(env, definition, message, controller);
-    // A synchronous task's value is used as is: an await per task is a measurable share of a no-op run.
+    // A synchronous task's value is used as is: an await per task shows on a no-op run.
     if (limits.hardLimit !== undefined) result = await Promise.race([value, limits.hardLimit]);
     else result = isThenable(value) ? await value : value;
     // A void task's `undefined` is stored as "no result"; anything else must survive JSON as is.
     const problem = result === undefined ? undefined : findNonJson(result, 'result');
     if (problem !== undefined) throw new SerializationError(`The result of ${message.task}`, problem);
   } catch (error) {
-    return await settleFailure(env, definition, message, controller, error, settle);
+    return await settleFailure(env, definition, message, controller, error, run);
   } finally {
     limits.disarm();
   }
@@ -88,7 +82,7 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
   // delivery stays unsettled and is redelivered.
   const success = runUpdate(message, TaskStates.SUCCESS);
   success.result = result;
-  return finish(env, message, success, settle);
+  return finish(env, message, success, run);
 }
 
 /** An update of this run's record: its id, task and attempt, and `state`. */
@@ -111,13 +105,13 @@ async function settleFailure(
   message: TaskMessage,
   controller: LazyAbort,
   error: unknown,
-  settle: Settle | undefined,
-): Promise<Outcome> {
+  run: RunReport,
+): Promise<void> {
   if (controller.reason instanceof TaskRevokedError) {
     // Revoked while running: REVOKED is already stored by whoever revoked it.
-    const current = await env.backend.get(message.id);
+    const current = await env.store.get(message.id);
     if (current !== null && isTerminal(current.state) && hasFollowUps(message)) await runFollowUps(env, message, current);
-    return ACK;
+    return run.ack();
   }
   const { retries, backoff } = definition.options;
   const retriable = !(error instanceof SerializationError) && message.attempt <= retries;
@@ -130,38 +124,32 @@ async function settleFailure(
       ...(cause === undefined ? {} : { error: serializeError(cause) }),
     };
     const next = { ...message, attempt: message.attempt + 1, eta: Date.now() + countdown };
-    // A retry starts no follow-up, so it may always go in one step.
-    if (settle !== undefined) {
-      await settle(update, next);
-      return SETTLED;
-    }
-    const stored = await env.backend.apply(update);
-    return stored.applied ? { kind: 'retry', next } : ACK;
+    // A retry starts no follow-up, so it always goes in one step.
+    await run.settle(update, next);
+    return;
   }
   const failure = error instanceof RetryRequest && error.reason !== undefined ? error.reason : error;
   const logged = failure instanceof CeleriacError ? failure.code : 'error';
   env.logger.warn(`task ${message.task} failed`, { id: message.id, attempt: message.attempt, error: logged });
-  return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: serializeError(failure) }, settle);
+  return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: serializeError(failure) }, run);
 }
 
 /**
- * Stores a terminal outcome, then starts the workflow's follow-ups (only if this call stored it).
- * With `settle` and no follow-ups, stores it and settles the delivery in one step.
+ * Stores a terminal outcome and settles the delivery in one step; with follow-ups, stores it,
+ * starts them (only if this call stored it), then acknowledges.
  */
-function finish(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, settle?: Settle): Promise<Outcome> {
-  // Not async: this is every task's last step, and an async frame per task shows in the profile.
-  if (settle !== undefined && !hasFollowUps(message)) return settle(update).then(settled);
-  return storeThenFollowUps(env, message, update);
+function finish(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, run: RunReport): Promise<void> {
+  // Not async: this is every task's last step, and an async frame per task shows in profiles.
+  if (!hasFollowUps(message)) return run.settle(update).then(nothing);
+  return storeThenFollowUps(env, message, update, run);
 }
 
-function settled(): Outcome {
-  return SETTLED;
-}
+function nothing(): void {}
 
-async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage, update: StateUpdate): Promise<Outcome> {
-  const stored = await env.backend.apply(update);
-  if (stored.applied && hasFollowUps(message)) await runFollowUps(env, message, stored.record);
-  return ACK;
+async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, run: RunReport): Promise<void> {
+  const stored = await env.store.apply(update);
+  if (stored.applied) await runFollowUps(env, message, stored.record);
+  await run.ack();
 }
 
 function hasFollowUps(message: TaskMessage): boolean {
@@ -177,7 +165,7 @@ function createContext(env: ExecutionEnv, definition: RegisteredTask, message: T
     const update = runUpdate(message, state);
     if (meta !== undefined) update.meta = meta;
     try {
-      await env.backend.apply(update);
+      await env.store.apply(update);
     } catch (error) {
       // A lost progress report must not fail the task; the next one or the outcome will be stored.
       logger.warn('could not store task state', { state, error: serializeError(error).message });

@@ -1,5 +1,6 @@
-import type { Broker, CombinedStore, Delivery, ReserveRequest, StartedDelivery } from '../contracts/broker.js';
-import type { ResultBackend } from '../contracts/result-backend.js';
+import type { ReserveRequest, StartedDelivery } from '../contracts/broker.js';
+import type { ApplyResult, StateUpdate } from '../contracts/record.js';
+import type { TaskStore } from '../contracts/task-store.js';
 import type { Logger } from '../context/logger.js';
 import { DeliveryLimitError } from '../errors/delivery-limit-error.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
@@ -7,7 +8,7 @@ import { TaskRevokedError } from '../errors/revoked-error.js';
 import { serializeError } from '../errors/serialize-error.js';
 import type { TaskRegistry } from '../app/registry.js';
 import { TaskStates } from '../state/states.js';
-import { type Settle, executeTask, runUpdate } from './execute-task.js';
+import { type ExecutionEnv, type RunReport, executeTask, runUpdate } from './execute-task.js';
 import { createDispatcher } from '../canvas/dispatch.js';
 import type { TaskMessage } from '../contracts/message.js';
 import { LazyAbort } from './lazy-abort.js';
@@ -15,26 +16,15 @@ import { RunningSet, type Slotted } from './running-set.js';
 import { Wakeup } from '../adapters/wakeup.js';
 import { type ResolvedWorkerOptions, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
 
-export interface Stores {
-  readonly broker: Broker;
-  readonly backend: ResultBackend;
-}
-
-export interface WorkerEnv extends Stores {
-  readonly registry: TaskRegistry;
-  readonly logger: Logger;
-  dispatch(messages: TaskMessage[]): Promise<void>;
-}
-
-/** What a worker is built from: the stores may still be connecting. */
+/** What a worker is built from: the store may still be connecting. */
 export interface WorkerSource {
-  connect(): Promise<Stores>;
+  connect(): Promise<TaskStore>;
   readonly registry: TaskRegistry;
   readonly logger: Logger;
 }
 
 interface Running extends Slotted {
-  readonly delivery: Delivery | StartedDelivery;
+  readonly delivery: StartedDelivery;
   readonly controller: LazyAbort;
   done: Promise<void>;
   handedBack: boolean;
@@ -51,9 +41,7 @@ const RESERVE_ERROR_BACKOFF_MS = [50, 200, 500, 1000, 2000];
 export class Worker {
   readonly options: ResolvedWorkerOptions;
   readonly #source: WorkerSource;
-  #env!: WorkerEnv;
-  /** The broker's one-step store-and-settle, when it offers one for this backend. */
-  #combined: CombinedStore | undefined;
+  #env!: ExecutionEnv;
   readonly #running = new RunningSet<Running>();
   /** Runs that are over, their outcome on its way to the store: their slot is already free. */
   #settlingCount = 0;
@@ -79,15 +67,14 @@ export class Worker {
   async start(): Promise<void> {
     if (this.#loop !== undefined || this.#closing !== undefined) throw new Error('Worker already started');
     const { registry, logger } = this.#source;
-    const stores = await this.#source.connect();
-    this.#env = { ...stores, registry, logger, dispatch: createDispatcher(stores.backend, (messages) => stores.broker.publish(messages)) };
-    this.#combined = stores.broker.combinedWith?.(stores.backend);
+    const store = await this.#source.connect();
+    this.#env = { store, registry, logger, dispatch: createDispatcher(store, (messages) => store.publish(messages)) };
     const tasks = registry.names();
     if (tasks.length === 0) {
       throw new InvalidOptionError('app.worker()', 'tasks', 'has nothing to run: register tasks (app.register / app.task) before starting a worker');
     }
     const queues = this.options.queues ?? registry.queues();
-    this.#unsubscribeRevoke = await this.#env.broker.onRevoke((id) => this.#abortRunning(id));
+    this.#unsubscribeRevoke = await this.#env.store.onRevoke((id) => this.#abortRunning(id));
     this.#loop = this.#fetchLoop(queues, tasks);
   }
 
@@ -127,11 +114,10 @@ export class Worker {
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
-      let deliveries: (Delivery | StartedDelivery)[];
+      let deliveries: StartedDelivery[];
       try {
         const request: ReserveRequest = { queues, tasks, max: free, waitMs: this.options.pollInterval, signal: stop, ...(rateLimits === undefined ? {} : { rateLimits }) };
-        // With the combined store's reserveStarted, STARTED is stored in the same step as the reserve.
-        deliveries = await (this.#combined?.reserveStarted === undefined ? this.#env.broker.reserve(request) : this.#combined.reserveStarted(request));
+        deliveries = await this.#env.store.reserve(request);
         failures = 0;
       } catch (error) {
         const wait = RESERVE_ERROR_BACKOFF_MS[Math.min(failures++, RESERVE_ERROR_BACKOFF_MS.length - 1)] as number;
@@ -146,7 +132,7 @@ export class Worker {
     }
   }
 
-  #launch(delivery: Delivery): void {
+  #launch(delivery: StartedDelivery): void {
     const controller = new LazyAbort();
     const entry: Running = { delivery, controller, handedBack: false, settling: false, done: Promise.resolve(), slot: -1 };
     this.#running.add(entry);
@@ -174,38 +160,40 @@ export class Worker {
 
   async #process(entry: Running): Promise<void> {
     const { delivery, controller } = entry;
-    const { broker, backend } = this.#env;
+    const { store } = this.#env;
     const message = delivery.message;
     try {
       if (delivery.deliveries > this.options.maxDeliveries) {
         const error = new DeliveryLimitError(delivery.deliveries, this.options.maxDeliveries);
-        await backend.apply({ ...runUpdate(message, TaskStates.FAILURE), error: serializeError(error) });
-        await broker.deadLetter(delivery, error.message);
+        await store.apply({ ...runUpdate(message, TaskStates.FAILURE), error: serializeError(error) });
+        await store.deadLetter(delivery, error.message);
         return;
       }
-      const started = 'started' in delivery ? delivery.started : undefined;
-      const outcome = await executeTask(this.#env, message, controller, this.#settler(entry), started);
-      if (entry.handedBack || outcome.kind === 'settled') return;
-      if (outcome.kind === 'retry') await broker.requeue(delivery, outcome.next);
-      else await broker.ack(delivery);
+      await executeTask(this.#env, message, controller, this.#report(entry));
     } catch (error) {
-      // Storage failed: leave the delivery unsettled. The broker redelivers it when its lease ends.
+      // Storage failed: leave the delivery unsettled. The store redelivers it when its lease ends.
       this.#env.logger.error(`could not settle task ${message.task}; it will be redelivered`, { id: message.id, error: serializeError(error).message });
     }
   }
 
   /**
-   * Store-and-settle for one delivery. Once the delivery is handed back at shutdown it is no longer
-   * this run's to settle: the (refused) outcome is only stored, as without a combined store.
+   * How a run settles its delivery. Once the delivery is handed back at shutdown it is no longer
+   * this run's: its late outcome is not stored at all (the task runs again elsewhere).
    */
-  #settler(entry: Running): Settle | undefined {
-    const combined = this.#combined;
-    if (combined === undefined) return undefined;
-    return (update, next) => {
-      if (entry.handedBack) return this.#env.backend.apply(update);
-      const settled = combined.settle(entry.delivery, update, next);
-      this.#freeSlot(entry, true);
-      return settled;
+  #report(entry: Running): RunReport {
+    const { store } = this.#env;
+    const { delivery } = entry;
+    return {
+      started: delivery.started,
+      settle: (update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> => {
+        if (entry.handedBack) return refusedByHandBack(store, update);
+        const settled = store.settle(delivery, update, next);
+        this.#freeSlot(entry, true);
+        return settled;
+      },
+      ack: async () => {
+        if (!entry.handedBack) await store.ack(delivery);
+      },
     };
   }
 
@@ -215,18 +203,16 @@ export class Worker {
     }
   }
 
-  async #handBack(delivery: Delivery | StartedDelivery): Promise<void> {
+  /** A delivery not run to its end: back to its queue, its record back to PENDING, in one step. */
+  async #handBack(delivery: StartedDelivery): Promise<void> {
+    const { store } = this.#env;
     try {
-      // Marked STARTED by the reserve but never run: its record goes back to PENDING with it.
-      if ('started' in delivery && delivery.started.applied) await this.#markHandedBack(delivery.message);
-      await this.#env.broker.requeue(delivery, delivery.message);
+      // A refused STARTED (revoked or finished) has nothing to run again: settled as it is.
+      if (!delivery.started.applied) await store.ack(delivery);
+      else await store.settle(delivery, { ...runUpdate(delivery.message, TaskStates.PENDING), meta: { reason: 'worker shut down' } }, delivery.message);
     } catch (error) {
       this.#env.logger.error('could not hand a task back; it will be redelivered when its lease ends', { id: delivery.message.id, error: serializeError(error).message });
     }
-  }
-
-  async #markHandedBack(message: TaskMessage): Promise<void> {
-    await this.#env.backend.apply({ ...runUpdate(message, TaskStates.PENDING), meta: { reason: 'worker shut down' } }).catch(() => undefined);
   }
 
   async #shutdown(): Promise<void> {
@@ -238,15 +224,18 @@ export class Worker {
     await Promise.race([Promise.all(this.#running.toArray().map((e) => e.done)), deadline.wait(this.options.shutdownTimeout)]);
     deadline.wakeAll(); // clears the timer when the tasks finished first
     for (const entry of this.#running.toArray()) {
-      const { message } = entry.delivery;
+      // Marked first, so the aborted run's late outcome is never stored (see #report).
       entry.handedBack = true;
-      // PENDING first, so the aborted run's late outcome is refused by the state machine.
-      await this.#markHandedBack(message);
-      entry.controller.abort(new Error('worker shut down before the task finished; it was handed back to the broker'));
-      await this.#handBack({ message, deliveries: entry.delivery.deliveries, receipt: entry.delivery.receipt });
+      await this.#handBack(entry.delivery);
+      entry.controller.abort(new Error('worker shut down before the task finished; it was handed back to the store'));
     }
     // Outcomes still on their way to the store: the stores must not close under them.
     if (this.#settlingCount > 0) await new Promise<void>((resolve) => (this.#allSettled = resolve));
     this.#unsubscribeRevoke?.();
   }
+}
+
+/** A handed-back run's outcome, not stored: what the record holds now instead. */
+async function refusedByHandBack(store: TaskStore, update: StateUpdate): Promise<ApplyResult> {
+  return { applied: false, current: await store.get(update.id) };
 }

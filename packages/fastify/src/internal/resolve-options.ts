@@ -3,7 +3,7 @@ import { type AuthHook, type CeleriacFastifyOptions, DEFAULT_CELERIAC_FASTIFY_OP
 import type { Ajv } from 'ajv';
 import { createAjv } from './ajv.js';
 import { type ResolvedExposedTask, resolveExposedTasks } from './resolve-tasks.js';
-import { show } from './show.js';
+import { show } from '@celeriac/core/adapter';
 
 export const WHERE = 'fastify.register(@celeriac/fastify)';
 

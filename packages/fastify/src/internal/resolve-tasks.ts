@@ -1,8 +1,7 @@
-import { MAX_PRIORITY } from '@celeriac/core';
+import { MAX_PRIORITY, show } from '@celeriac/core/adapter';
 import type { Ajv } from 'ajv';
 import type { ExposedTask, ExposedTaskDefaults, JsonSchema } from '../options.js';
 import type { ValidateFunction } from './ajv.js';
-import { show } from './show.js';
 
 /** An exposed task, checked: its argument schema compiled, its defaults valid. */
 export interface ResolvedExposedTask {

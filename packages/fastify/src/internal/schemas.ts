@@ -1,4 +1,5 @@
-import { MAX_PRIORITY, TASK_ID_PATTERN } from '@celeriac/core';
+import { TASK_ID_PATTERN } from '@celeriac/core';
+import { MAX_PRIORITY } from '@celeriac/core/adapter';
 import type { FastifySchema } from 'fastify';
 import type { JsonSchema } from '../options.js';
 

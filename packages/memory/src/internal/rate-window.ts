@@ -1,4 +1,4 @@
-import type { RateLimit } from '@celeriac/core';
+import type { RateLimit } from '@celeriac/core/adapter';
 
 /**
  * Sliding-window rate limits by task name: at most `limit` starts in any `intervalMs` span.

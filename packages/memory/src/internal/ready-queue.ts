@@ -1,4 +1,4 @@
-import { MAX_PRIORITY, type TaskMessage } from '@celeriac/core';
+import { MAX_PRIORITY, type TaskMessage } from '@celeriac/core/adapter';
 import { Fifo } from './fifo.js';
 
 export interface QueuedMessage {

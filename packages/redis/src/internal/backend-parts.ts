@@ -1,4 +1,4 @@
-import type { ApplyResult } from '@celeriac/core';
+import type { ApplyResult } from '@celeriac/core/adapter';
 import type { RedisClients } from './connection.js';
 import type { BackendKeys } from './keys.js';
 import type { LocalRuns } from './lease-keeper.js';

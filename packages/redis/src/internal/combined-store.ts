@@ -1,4 +1,5 @@
-import { type ApplyResult, type CombinedStore, type Delivery, type EnqueueOptions, type ReserveRequest, type StartedDelivery, type StateUpdate, type TaskMessage, TaskStates } from '@celeriac/core';
+import { type ApplyResult, type Delivery, type EnqueueOptions, type ReserveRequest, type StartedDelivery, type StateUpdate, type TaskMessage } from '@celeriac/core/adapter';
+import { TaskStates } from '@celeriac/core';
 import type { BackendParts } from './backend-parts.js';
 import type { BrokerScripts } from './broker-scripts.js';
 import type { HandOff, ParkedReserves } from './hand-off.js';
@@ -52,7 +53,7 @@ interface Settlement extends PendingUpdate {
  * `apply`, calls made in the same turn of the event loop share one script call: a worker's tasks
  * finish in bursts, so a burst of completions costs one round trip.
  */
-export class RedisCombinedStore implements CombinedStore {
+export class RedisCombinedStore {
   readonly #deps: CombinedStoreDeps;
   readonly #enqueues: TickBatcher<EnqueueGroup, ApplyResult[]>;
   readonly #settles: TickBatcher<Settlement, ApplyResult>;

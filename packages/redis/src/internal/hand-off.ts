@@ -1,4 +1,4 @@
-import type { StartedDelivery } from '@celeriac/core';
+import type { StartedDelivery } from '@celeriac/core/adapter';
 
 /** What an enqueue handed to a parked reserve, once its reply came. */
 export interface HandOff {

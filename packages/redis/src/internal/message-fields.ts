@@ -1,4 +1,4 @@
-import { type Delivery, MAX_PRIORITY, type TaskMessage, validateTaskMessage } from '@celeriac/core';
+import { type Delivery, MAX_PRIORITY, type TaskMessage, validateTaskMessage } from '@celeriac/core/adapter';
 import type { BrokerKeys } from './keys.js';
 import type { ScriptArg } from './scripts.js';
 

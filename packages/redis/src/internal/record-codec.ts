@@ -1,4 +1,5 @@
-import { BUILTIN_STATES, type StateUpdate, type TaskRecord, type TaskState, allowedSources, allowedSourcesFor, isTerminal } from '@celeriac/core';
+import { type StateUpdate, allowedSources, allowedSourcesFor } from '@celeriac/core/adapter';
+import { BUILTIN_STATES, type TaskRecord, type TaskState, isTerminal } from '@celeriac/core';
 import { nextCallToken } from './call-token.js';
 import { replyNumber, replyString } from './reply.js';
 import type { ScriptArg } from './scripts.js';

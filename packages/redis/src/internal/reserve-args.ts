@@ -1,4 +1,4 @@
-import type { ReserveRequest } from '@celeriac/core';
+import type { ReserveRequest } from '@celeriac/core/adapter';
 import type { BrokerKeys } from './keys.js';
 import { inboxRouteJson } from './message-fields.js';
 import type { ScriptArg } from './scripts.js';

@@ -1,4 +1,4 @@
-import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, decodeTaskMessage } from '@celeriac/core';
+import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, decodeTaskMessage } from '@celeriac/core/adapter';
 import type { BrokerScripts } from './broker-scripts.js';
 import type { HandOff, ParkedReserves } from './hand-off.js';
 import type { BrokerKeys } from './keys.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Wakeup } from '@celeriac/core';
+import { Wakeup } from '@celeriac/core/adapter';
 import type { BrokerKeys } from './keys.js';
 import type { StoredMessage } from './message-fields.js';
 import type { SubscriberHub } from './subscriber-hub.js';

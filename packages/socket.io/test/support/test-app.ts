@@ -1,5 +1,5 @@
-import { Celeriac, type LogFields, type Logger, type Stores, type TaskContext, type TaskRecord, task } from '@celeriac/core';
-import { MemoryBackend, MemoryBroker } from '@celeriac/memory';
+import { Celeriac, type LogFields, type Logger, type TaskContext, type TaskStore, type TaskRecord, task } from '@celeriac/core';
+import { MemoryStore } from '@celeriac/memory';
 import { Gate } from './gate.js';
 
 export interface LogEntry {
@@ -39,14 +39,13 @@ export function defineTasks(gate: Gate) {
 }
 
 /**
- * An app with a running worker, on fresh memory stores or on `given` ones; `close()` ends the app,
- * and the stores only if it made them.
+ * An app with a running worker, on a fresh memory store or on a `given` one; `close()` ends the
+ * app, and the store only if it made it.
  */
-export async function startTestApp(given?: Stores) {
-  const broker = given?.broker ?? new MemoryBroker();
-  const backend = given?.backend ?? new MemoryBackend();
+export async function startTestApp(given?: TaskStore) {
+  const store = given ?? new MemoryStore();
   const logger = recordingLogger();
-  const app = new Celeriac({ broker, backend, logger });
+  const app = new Celeriac({ store, logger });
   const gate = new Gate();
   const tasks = app.register(new (defineTasks(gate))());
   const worker = app.worker({ concurrency: 8, shutdownTimeout: 50, pollInterval: 50 });
@@ -56,8 +55,8 @@ export async function startTestApp(given?: Stores) {
     gate,
     tasks,
     logger,
-    /** The app's stores, for a second "process" (another app) sharing them. */
-    stores: { broker, backend },
+    /** The app's store, for a second "process" (another app) sharing it. */
+    store,
     /** Enqueues a long task and waits until it is running (STARTED), so its next step is ours to open. */
     async startLong(total: number): Promise<string> {
       const result = await tasks.long.delay(total);
@@ -66,7 +65,7 @@ export async function startTestApp(given?: Stores) {
     },
     async close(): Promise<void> {
       await app.close();
-      if (given === undefined) await Promise.all([broker.close(), backend.close()]);
+      if (given === undefined) await store.close();
     },
   };
 }

@@ -1,23 +1,23 @@
 import { type AsyncResult, Celeriac, consoleLogger } from '@celeriac/core';
-import { createRedisStores } from '@celeriac/redis';
+import { createRedisStore } from '@celeriac/redis';
 import { LATENCY_CONCURRENCY, type Peer, type RedisTarget, countdown, expectCount, indices, stopwatch } from '../peer.js';
 
 const TASK = 'bench.noop';
 /** Completed tasks whose stored state is read back after a processing run (spread over the run). */
 const VERIFY_SAMPLE = 200;
 
-/** One app over fresh Redis stores, with a no-op task calling `onRun` each time it runs. */
+/** One app over a fresh Redis store, with a no-op task calling `onRun` each time it runs. */
 async function open(target: RedisTarget, onRun: () => void = () => {}) {
-  const stores = createRedisStores({ connection: target.url });
-  await Promise.all([stores.broker.connect(), stores.backend.connect()]);
-  const app = new Celeriac({ ...stores, logger: consoleLogger('warn') });
+  const store = createRedisStore({ connection: target.url });
+  await store.connect();
+  const app = new Celeriac({ store, logger: consoleLogger('warn') });
   const noop = app.task({ name: TASK }, (_i: number) => {
     onRun();
     return null;
   });
   const close = async () => {
-    await app.close(); // its workers; the stores were passed in, so they are ours to close
-    await Promise.all([stores.broker.close(), stores.backend.close()]);
+    await app.close(); // its workers; the store was passed in, so it is ours to close
+    await store.close();
   };
   return { app, noop, close };
 }

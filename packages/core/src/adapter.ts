@@ -1,0 +1,19 @@
+// @celeriac/core/adapter: what storage adapters build on. Apps import from '@celeriac/core'.
+
+// The contract, and the adapter for a broker plus result backend pair
+export type { EnqueueOptions, TaskStore } from './contracts/task-store.js';
+export { splitStore } from './adapters/split-store.js';
+export type { Broker, DeadLetter, Delivery, RateLimit, ReserveRequest, RevokeListener, StartedDelivery } from './contracts/broker.js';
+export type { RecordListener, ResultBackend } from './contracts/result-backend.js';
+export type { ApplyResult, StateUpdate } from './contracts/record.js';
+
+// Messages on the wire
+export { type ChordLink, type TaskMessage, type TaskStep, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
+
+// The state machine, for stores that check moves where they run
+export { TRANSITIONS, USER_STATE, allowedSources, allowedSourcesFor, assertTransition, canApply, canTransition } from './state/transitions.js';
+
+// Shared helpers: sleeping until woken, option checks with the same messages as core's
+export { Wakeup } from './adapters/wakeup.js';
+export { optionChecker, type OptionChecker } from './options/option-checker.js';
+export { show } from './internal/show.js';

@@ -1,0 +1,140 @@
+import type { Broker, Delivery, ReserveRequest, StartedDelivery } from '../contracts/broker.js';
+import type { TaskMessage } from '../contracts/message.js';
+import type { ApplyResult, StateUpdate } from '../contracts/record.js';
+import type { ResultBackend } from '../contracts/result-backend.js';
+import type { TaskStore } from '../contracts/task-store.js';
+import { TaskStates } from '../state/states.js';
+
+/**
+ * A `TaskStore` made of a Celery-style pair: a broker where messages wait and a separate result
+ * backend where records live (e.g. an AMQP broker with a Redis backend). What the store contract
+ * makes one atomic step takes two calls here, ordered so that a crash in between loses nothing:
+ * - enqueue: the PENDING records first, then the publish (records removed if it fails);
+ * - reserve: the messages leased, then STARTED stored for each (a crash leaves a leased message
+ *   whose record says PENDING; it is delivered again when its lease ends);
+ * - settle: the outcome first, then the ack or requeue (a crash redelivers a finished task, whose
+ *   STARTED the state machine refuses).
+ * The pair is closed with the store.
+ */
+export function splitStore(broker: Broker, backend: ResultBackend): TaskStore {
+  return new SplitStore(broker, backend);
+}
+
+class SplitStore implements TaskStore {
+  readonly #broker: Broker;
+  readonly #backend: ResultBackend;
+
+  constructor(broker: Broker, backend: ResultBackend) {
+    this.#broker = broker;
+    this.#backend = backend;
+  }
+
+  async enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]> {
+    const results = await Promise.all(messages.map((m) => this.#backend.apply({ id: m.id, task: m.task, state: TaskStates.PENDING, attempt: m.attempt, create: true })));
+    const duplicate = new Set(messages.map((m) => m.id)).size < messages.length;
+    if (duplicate || results.some((r) => !r.applied)) {
+      await this.#forget(messages.filter((_, i) => results[i]?.applied));
+      return Promise.all(messages.map(async (m): Promise<ApplyResult> => ({ applied: false, current: await this.#backend.get(m.id) })));
+    }
+    try {
+      await this.#broker.publish(messages);
+    } catch (error) {
+      await this.#forget(messages).catch(() => undefined); // nothing was enqueued: leave no orphan PENDING
+      throw error;
+    }
+    return results;
+  }
+
+  publish(messages: readonly TaskMessage[]): Promise<void> {
+    return this.#broker.publish(messages);
+  }
+
+  async reserve(request: ReserveRequest): Promise<StartedDelivery[]> {
+    const deliveries = await this.#broker.reserve(request);
+    return Promise.all(deliveries.map(async (delivery) => ({ ...delivery, started: await this.#start(delivery.message) })));
+  }
+
+  async settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> {
+    const stored = await this.#backend.apply(update);
+    if (stored.applied && next !== undefined) await this.#broker.requeue(delivery, next);
+    else await this.#broker.ack(delivery);
+    return stored;
+  }
+
+  ack(delivery: Delivery): Promise<void> {
+    return this.#broker.ack(delivery);
+  }
+
+  deadLetter(delivery: Delivery, reason: string): Promise<void> {
+    return this.#broker.deadLetter(delivery, reason);
+  }
+
+  apply(update: StateUpdate) {
+    return this.#backend.apply(update);
+  }
+
+  get(id: string) {
+    return this.#backend.get(id);
+  }
+
+  forget(id: string) {
+    return this.#backend.forget(id);
+  }
+
+  subscribe(...args: Parameters<ResultBackend['subscribe']>) {
+    return this.#backend.subscribe(...args);
+  }
+
+  revoke(taskId: string) {
+    return this.#broker.revoke(taskId);
+  }
+
+  isRevoked(taskId: string) {
+    return this.#broker.isRevoked(taskId);
+  }
+
+  onRevoke(...args: Parameters<Broker['onRevoke']>) {
+    return this.#broker.onRevoke(...args);
+  }
+
+  deadLetters(limit?: number) {
+    return this.#broker.deadLetters(limit);
+  }
+
+  retryDeadLetter(id: string) {
+    return this.#broker.retryDeadLetter(id);
+  }
+
+  completeGroupMember(...args: Parameters<ResultBackend['completeGroupMember']>) {
+    return this.#backend.completeGroupMember(...args);
+  }
+
+  compareAndSet(...args: Parameters<ResultBackend['compareAndSet']>) {
+    return this.#backend.compareAndSet(...args);
+  }
+
+  getValue(key: string) {
+    return this.#backend.getValue(key);
+  }
+
+  size(queue: string) {
+    return this.#broker.size(queue);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#broker.close(), this.#backend.close()]);
+  }
+
+  /** STARTED for a delivered message; one with no record (expired, forgotten, foreign) starts from PENDING. */
+  async #start(message: TaskMessage): Promise<ApplyResult> {
+    const started = { id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED };
+    const first = await this.#backend.apply(started);
+    if (first.applied || first.current !== null) return first;
+    await this.#backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, create: true });
+    return this.#backend.apply(started);
+  }
+
+  async #forget(messages: readonly TaskMessage[]): Promise<void> {
+    await Promise.all(messages.map((m) => this.#backend.forget(m.id)));
+  }
+}

@@ -1,0 +1,130 @@
+import type { DeadLetter, Delivery, RevokeListener, ReserveRequest, StartedDelivery } from './broker.js';
+import type { TaskMessage } from './message.js';
+import type { ApplyResult, StateUpdate, TaskRecord } from './record.js';
+import type { RecordListener } from './result-backend.js';
+
+/** What the caller knows of the messages it enqueues. */
+export interface EnqueueOptions {
+  /**
+   * Every id was generated for this call from enough random bits never to repeat (the app's own
+   * generator, not a caller's `taskId` or `generateId`): none can be in use, revoked, or listened
+   * to yet, so a store may skip checking and announcing them.
+   */
+  freshIds?: boolean;
+}
+
+/**
+ * The one seam between core and storage: where tasks wait and where their states live. Core
+ * talks to storage only through this; every method is one atomic step. A store that keeps
+ * messages and records apart (a Celery-style broker plus result backend) is adapted to it by
+ * `splitStore` from `@celeriac/core/adapter`.
+ *
+ * Checked by `taskStoreConformance` from `@celeriac/core/testing`.
+ *
+ * Contents:
+ * 1. Producing: `enqueue`, `publish`.
+ * 2. One delivery, from reserve to settle: `reserve`, `settle`, `ack`, `deadLetter`.
+ * 3. Task records: `apply`, `get`, `forget`, `subscribe`.
+ * 4. Revocation: `revoke`, `isRevoked`, `onRevoke`.
+ * 5. Dead letters: `deadLetters`, `retryDeadLetter`.
+ * 6. Workflows and schedules: `completeGroupMember`, `compareAndSet`, `getValue`.
+ * 7. Monitoring and lifecycle: `size`, `close`.
+ */
+export interface TaskStore {
+  // 1. Producing
+
+  /**
+   * Creates the PENDING record of every message and publishes the messages, all or nothing: if
+   * any id already has a record (or appears twice), nothing is created or published and every
+   * entry is refused (`current`: the record in the way, or `null`). Resolves once the messages
+   * are durably accepted; a message with a future `eta` becomes reservable when due.
+   */
+  enqueue(messages: readonly TaskMessage[], options?: EnqueueOptions): Promise<ApplyResult[]>;
+  /**
+   * Publishes messages whose records exist already: workflow steps, whose PENDING records are
+   * created up front so their results can be followed before they run. Nothing is checked or
+   * created; resolves once the messages are durably accepted.
+   */
+  publish(messages: readonly TaskMessage[]): Promise<void>;
+
+  // 2. One delivery, from reserve to settle. Hand each delivery back with exactly one of
+  //    settle / ack / deadLetter; one never handed back (its worker died) is delivered again,
+  //    with `deliveries` incremented, once its lease ends.
+
+  /**
+   * Takes up to `request.max` messages (higher priority first, then FIFO; only the named queues
+   * and tasks; a revoked id never), leases them, and stores STARTED for each in the same step:
+   * there is no moment where a task is leased but its record does not say so. A refused STARTED
+   * (the record is terminal: revoked, or finished by an earlier delivery) is reported in the
+   * delivery's `started`, and the delivery is still returned for the worker to settle. A message
+   * with no record (expired, forgotten, or from a foreign producer) starts from PENDING. Malformed
+   * stored messages are dead-lettered with their reason, never returned.
+   */
+  reserve(request: ReserveRequest): Promise<StartedDelivery[]>;
+  /**
+   * Stores a run's outcome and settles its delivery in one step. With `next`, an accepted update
+   * requeues `next` in the delivery's place (a retry, or a run handed back unstarted at shutdown
+   * with a PENDING update); otherwise, or if the state machine refuses the update, the delivery is
+   * acknowledged and nothing is published.
+   */
+  settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult>;
+  /** Settles a delivery whose outcome is already stored (workflow follow-ups ran in between). */
+  ack(delivery: Delivery): Promise<void>;
+  /** Settles a delivery by moving its message to the dead-letter queue with a reason. */
+  deadLetter(delivery: Delivery, reason: string): Promise<void>;
+
+  // 3. Task records: one per id, every change checked by the state machine.
+
+  /**
+   * Applies a change of state, atomically per id: checks the move with the state machine, stores
+   * the record with `seq + 1` and tells that id's subscribers. A refused move changes nothing.
+   */
+  apply(update: StateUpdate): Promise<ApplyResult>;
+  /** The record, or the PENDING record its waiting message implies; `null` for an unknown id. */
+  get(id: string): Promise<TaskRecord | null>;
+  /** Deletes the record (Celery's `forget`); the id may be used again from seq 1. */
+  forget(id: string): Promise<void>;
+  /**
+   * Calls `listener` with every accepted change of the id's record, from any process. Resolves
+   * once the subscription is live, so "subscribe, then get" never misses a change. Events are a
+   * hint; `get` is the truth.
+   */
+  subscribe(id: string, listener: RecordListener): Promise<() => void>;
+
+  // 4. Revocation
+
+  /** Marks an id revoked: waiting and delayed copies never run; running ones are told via `onRevoke`. */
+  revoke(taskId: string): Promise<void>;
+  isRevoked(taskId: string): Promise<boolean>;
+  /** Calls `listener` with every id revoked anywhere. Returns an unsubscribe function. */
+  onRevoke(listener: RevokeListener): Promise<() => void>;
+
+  // 5. Dead letters
+
+  /** Messages in the dead-letter queue, oldest first. */
+  deadLetters(limit?: number): Promise<DeadLetter[]>;
+  /** Puts a dead letter back on its queue as a new first delivery. Resolves false for an unknown id. */
+  retryDeadLetter(id: string): Promise<boolean>;
+
+  // 6. Workflows and schedules
+
+  /**
+   * Records that `memberId` of group `groupId` (of `size` members) has finished. Resolves `true`
+   * exactly once per group: to the call that finished the last member, even when members finish
+   * at the same moment in different processes, and even if a member is reported twice.
+   */
+  completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean>;
+  /**
+   * Sets `key` to `value` only if it holds `expected` (`null`: absent), atomically. Keys live in
+   * their own namespace, apart from task records; `ttlMs` expires them.
+   */
+  compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean>;
+  getValue(key: string): Promise<string | null>;
+
+  // 7. Monitoring and lifecycle
+
+  /** Messages waiting (ready and delayed) in a queue. */
+  size(queue: string): Promise<number>;
+  /** Waits for queued writes, then closes what the store opened (never a connection it was given). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,141 @@
+import type { ApplyResult, DeadLetter, Delivery, RecordListener, ReserveRequest, RevokeListener, StartedDelivery, StateUpdate, TaskMessage, TaskStore } from '@celeriac/core/adapter';
+import { type TaskRecord, TaskStates } from '@celeriac/core';
+import { type MemoryBackendOptions, MemoryBackend } from './memory-backend.js';
+import { MemoryBroker } from './memory-broker.js';
+
+/** Options of `MemoryStore`. */
+export type MemoryStoreOptions = MemoryBackendOptions;
+
+/**
+ * Tasks and their states in this process's memory: the embedded default, and the store for app
+ * tests. Nothing survives the process; use `@celeriac/redis` when that matters. Each step that
+ * the contract makes atomic (enqueue, reserve with STARTED, settle) runs with no await inside, so
+ * nothing else in the process can come between its parts.
+ */
+export class MemoryStore implements TaskStore {
+  readonly #broker = new MemoryBroker();
+  readonly #backend: MemoryBackend;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#backend = new MemoryBackend(options);
+  }
+
+  async enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]> {
+    const backend = this.#backend;
+    const create = (m: TaskMessage) => backend.applyNow({ id: m.id, task: m.task, state: TaskStates.PENDING, attempt: m.attempt, create: true });
+    if (messages.length === 1) {
+      // One message: the creation itself is the check, and a refusal leaves nothing to undo.
+      const result = create(messages[0] as TaskMessage);
+      if (result.applied) this.#broker.publishNow(messages);
+      return [result];
+    }
+    if (this.#anyTaken(messages)) return messages.map((m): ApplyResult => ({ applied: false, current: backend.getNow(m.id) }));
+    const results = messages.map(create);
+    this.#broker.publishNow(messages);
+    return results;
+  }
+
+  async publish(messages: readonly TaskMessage[]): Promise<void> {
+    this.#broker.publishNow(messages);
+  }
+
+  async reserve(request: ReserveRequest): Promise<StartedDelivery[]> {
+    const backend = this.#backend;
+    // Started as the reserve returns. A revoke in between stored REVOKED, and the state machine refuses STARTED.
+    return (await this.#broker.reserve(request)).map((delivery): StartedDelivery => {
+      const { message } = delivery;
+      // A message without a record (expired, forgotten, or never written) is a task waiting: PENDING first.
+      if (backend.getNow(message.id) === null) backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, create: true });
+      return { ...delivery, started: backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED }) };
+    });
+  }
+
+  async settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> {
+    const stored = this.#backend.applyNow(update);
+    if (next !== undefined && stored.applied) this.#broker.requeueNow(delivery, next);
+    else this.#broker.ackNow(delivery);
+    return stored;
+  }
+
+  async ack(delivery: Delivery): Promise<void> {
+    this.#broker.ackNow(delivery);
+  }
+
+  deadLetter(delivery: Delivery, reason: string): Promise<void> {
+    return this.#broker.deadLetter(delivery, reason);
+  }
+
+  async apply(update: StateUpdate): Promise<ApplyResult> {
+    return this.#backend.applyNow(update);
+  }
+
+  async get(id: string): Promise<TaskRecord | null> {
+    return this.#backend.getNow(id);
+  }
+
+  forget(id: string): Promise<void> {
+    return this.#backend.forget(id);
+  }
+
+  subscribe(id: string, listener: RecordListener): Promise<() => void> {
+    return this.#backend.subscribe(id, listener);
+  }
+
+  revoke(taskId: string): Promise<void> {
+    return this.#broker.revoke(taskId);
+  }
+
+  isRevoked(taskId: string): Promise<boolean> {
+    return this.#broker.isRevoked(taskId);
+  }
+
+  onRevoke(listener: RevokeListener): Promise<() => void> {
+    return this.#broker.onRevoke(listener);
+  }
+
+  deadLetters(limit?: number): Promise<DeadLetter[]> {
+    return this.#broker.deadLetters(limit);
+  }
+
+  retryDeadLetter(id: string): Promise<boolean> {
+    return this.#broker.retryDeadLetter(id);
+  }
+
+  completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean> {
+    return this.#backend.completeGroupMember(groupId, memberId, size);
+  }
+
+  compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
+    return this.#backend.compareAndSet(key, expected, value, ttlMs);
+  }
+
+  getValue(key: string): Promise<string | null> {
+    return this.#backend.getValue(key);
+  }
+
+  size(queue: string): Promise<number> {
+    return this.#broker.size(queue);
+  }
+
+  /**
+   * Puts a raw string on a queue, as a foreign producer could. For tests of malformed messages:
+   * the next reserve on that queue dead-letters it with the reason.
+   */
+  injectRaw(queue: string, raw: string): void {
+    this.#broker.injectRaw(queue, raw);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#broker.close(), this.#backend.close()]);
+  }
+
+  /** Whether any id has a record already, or appears twice. */
+  #anyTaken(messages: readonly TaskMessage[]): boolean {
+    const ids = new Set<string>();
+    for (const { id } of messages) {
+      if (ids.has(id) || this.#backend.getNow(id) !== null) return true;
+      ids.add(id);
+    }
+    return false;
+  }
+}
