@@ -1,17 +1,19 @@
 /**
  * No-op tasks per second end to end — delay() until wait() sees SUCCESS — through the in-memory
- * broker, at concurrency 1 and 100, in two shapes:
+ * store, at concurrency 1 and 100, in two shapes:
  * - steady: producers keep 1,000 tasks in flight (a web app enqueueing as requests come);
  * - burst: every task is enqueued at once, then all are awaited (100k promises alive at once,
  *   so the garbage collector dominates).
- * Each configuration runs in its own child process (see runInChild).
- * Prints a table, then one line per concurrency (the steady figure):
+ * Each configuration runs in its own child process (see runInChild), measured BENCH_ROUNDS (3)
+ * times after a warm-up; the median of the rounds is reported with their min–max.
+ * Prints a table, then one line per concurrency (the steady figure's median):
  *   memory c=<concurrency> <tasks per second>
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Celeriac } from '@celeriac/core';
 import { MemoryStore } from '@celeriac/memory';
+import { type Spread, spread } from './stats.js';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -62,17 +64,22 @@ if (process.argv[2] === '--child') {
   for (let round = 0; round < ROUNDS; round++) runs.push(await run(concurrency, shape, TASKS));
   process.stdout.write(JSON.stringify(runs));
 } else {
-  const rows: { concurrency: number; shape: Shape; best: number; runs: number[] }[] = [];
+  const rows: { concurrency: number; shape: Shape; stats: Spread; runs: number[] }[] = [];
   for (const concurrency of [1, 100]) {
     for (const shape of ['steady', 'burst'] as const) {
       const runs = runInChild(concurrency, shape);
-      rows.push({ concurrency, shape, best: Math.max(...runs), runs });
+      rows.push({ concurrency, shape, stats: spread(runs), runs });
     }
   }
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  console.log(`Celeriac memory broker: ${fmt(TASKS)} no-op tasks per run, delay() → SUCCESS, best of ${ROUNDS}, one process per configuration (Node ${process.version})`);
-  console.log('concurrency | shape  | tasks/s (best) | all runs');
-  for (const r of rows) console.log(`${String(r.concurrency).padStart(11)} | ${r.shape.padEnd(6)} | ${fmt(r.best).padStart(14)} | ${r.runs.map(fmt).join(', ')}`);
-  for (const r of rows.filter((row) => row.shape === 'steady')) console.log(`memory c=${r.concurrency} ${Math.round(r.best)}`);
+  console.log(
+    `Celeriac memory store: ${fmt(TASKS)} no-op tasks per run, delay() → SUCCESS, median (min–max) of ${ROUNDS} rounds, one process per configuration (Node ${process.version})`,
+  );
+  console.log('concurrency | shape  | tasks/s (median) | min–max | all runs');
+  for (const r of rows) {
+    const range = `${fmt(r.stats.min)}–${fmt(r.stats.max)}`;
+    console.log(`${String(r.concurrency).padStart(11)} | ${r.shape.padEnd(6)} | ${fmt(r.stats.median).padStart(16)} | ${range} | ${r.runs.map(fmt).join(', ')}`);
+  }
+  for (const r of rows.filter((row) => row.shape === 'steady')) console.log(`memory c=${r.concurrency} ${Math.round(r.stats.median)}`);
 }

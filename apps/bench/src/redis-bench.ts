@@ -2,10 +2,11 @@
  * Celeriac, BullMQ and bee-queue side by side on one redis-server, in this one process: bulk
  * enqueue, processing at concurrency 1/10/100, and sequential enqueue-to-result latency. Every run
  * starts on an empty Redis; each scenario is warmed up, then measured `BENCH_ROUNDS` times
- * (interleaved across peers), keeping the best. Progress goes to stderr; stdout gets a table and,
- * last, one line per scenario and peer:
+ * (interleaved across peers), reporting each figure's median over the rounds with its min–max.
+ * Progress goes to stderr; stdout gets a table, every round, the targets of issue 3 judged from the
+ * medians, and last one line per scenario and peer, from the medians:
  *
- *   ratio <scenario> celeriac/<peer> <x.xx>      (above 1: Celeriac is better)
+ *   ratio <scenario> celeriac/<peer> <x.xx>      (above 1: Celeriac is better; latency: peer p50 / Celeriac p50)
  *
  * Environment: REDIS_URL (else a redis-server is spawned), BENCH_TASKS (20000),
  * BENCH_LATENCY_TASKS (2000), BENCH_WARMUP (1000), BENCH_ROUNDS (3), BENCH_TIMEOUT_MS (1200000),
@@ -17,10 +18,10 @@ import type { Peer } from './redis-bench/peer.js';
 import { BeeQueuePeer } from './redis-bench/peers/bee-queue.js';
 import { BullmqPeer } from './redis-bench/peers/bullmq.js';
 import { CeleriacPeer } from './redis-bench/peers/celeriac.js';
-import { describe, ratios, runAll } from './redis-bench/runner.js';
+import { describe, ratios, runAll, verdicts } from './redis-bench/runner.js';
 import { SCENARIOS, SCENARIO_NAMES } from './redis-bench/scenarios.js';
 import { type BenchRedis, openBenchRedis } from './redis-bench/server.js';
-import { formatRatios, formatTable } from './redis-bench/table.js';
+import { formatRatios, formatTable, formatVerdicts } from './redis-bench/table.js';
 
 function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -56,6 +57,7 @@ const sizes = { tasks: envInt('BENCH_TASKS', 20_000), roundTrips: envInt('BENCH_
 const rounds = envInt('BENCH_ROUNDS', 3);
 const timeoutMs = envInt('BENCH_TIMEOUT_MS', 20 * 60_000);
 const scenarios = selectedScenarios();
+if (rounds < 3) console.error(`redis-bench: BENCH_ROUNDS=${rounds}: a median of fewer than 3 rounds says little; fine for a format check`);
 
 let step = 'starting redis-server';
 // Bounded in time: a peer that hangs must not hold a CI job forever. Unref'd, so a finished run
@@ -81,15 +83,21 @@ try {
   );
   console.log(
     `${sizes.tasks.toLocaleString('en-US')} no-op tasks per enqueue/process run, ${sizes.roundTrips.toLocaleString('en-US')} sequential round trips per latency run; ` +
-      `best of ${rounds} after a warm-up; Redis flushed before every run`,
+      `median (min–max) of ${rounds} interleaved rounds after a warm-up; Redis flushed before every run`,
   );
   console.log('');
   console.log(formatTable(results));
   console.log('');
   console.log('all runs:');
   for (const r of results) console.log(`  ${r.scenario.padEnd(12)} ${r.peer.padEnd(9)} ${r.runs.map(describe).join(' | ')}`);
+  const list = ratios(results, scenarios);
+  const targets = verdicts(list, scenarios);
+  if (targets.length > 0) {
+    console.log('');
+    console.log(formatVerdicts(targets));
+  }
   console.log('');
-  console.log(formatRatios(ratios(results, scenarios)));
+  console.log(formatRatios(list));
 } catch (error) {
   console.error(`redis-bench: failed during ${step}:`, error);
   process.exitCode = 1;

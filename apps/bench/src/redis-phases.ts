@@ -11,7 +11,7 @@ import { createRedisStore } from '@celeriac/redis';
 import BeeQueue from 'bee-queue';
 import { Redis } from 'ioredis';
 import { LATENCY_CONCURRENCY, type RedisTarget } from './redis-bench/peer.js';
-import { percentile } from './redis-bench/scenarios.js';
+import { percentile } from './stats.js';
 import { openBenchRedis } from './redis-bench/server.js';
 
 type Mark = 'start' | 'write' | 'written' | 'read' | 'run' | 'enqueued' | 'end';

@@ -1,5 +1,6 @@
+import { type Spread, spread } from '../stats.js';
 import { PEER_NAMES, type Peer, type PeerName } from './peer.js';
-import type { Measurement, Scenario, ScenarioName, Sizes } from './scenarios.js';
+import { FIGURES, type Figure, type Measurement, type Scenario, type ScenarioName, type Sizes, orientedRatio } from './scenarios.js';
 
 export interface RunnerOptions {
   peers: readonly Peer[];
@@ -17,20 +18,30 @@ export interface RunnerOptions {
 export interface Result {
   scenario: ScenarioName;
   peer: PeerName;
-  best: Measurement;
+  /** Each figure the scenario measures, as the median and min–max of the rounds. */
+  figures: Partial<Record<Figure, Spread>>;
   runs: Measurement[];
 }
 
 export interface Ratio {
   scenario: ScenarioName;
   peer: Exclude<PeerName, 'celeriac'>;
+  /** From the medians of the scenario's headline figure. */
   value: number;
+}
+
+/** A scenario's target checked against its lowest ratio, that is against the best peer. */
+export interface Verdict {
+  scenario: ScenarioName;
+  target: number;
+  bestPeer: Ratio;
+  met: boolean;
 }
 
 /**
  * Per scenario: one untimed warm-up run per peer, then `rounds` rounds that each run every peer
  * once (interleaved, so a noisy moment on a shared machine does not hit one peer's runs only),
- * keeping each peer's best.
+ * keeping each peer's median per figure, with the spread of the rounds.
  */
 export async function runAll(options: RunnerOptions): Promise<Result[]> {
   const { peers, sizes, rounds, flush, log, step } = options;
@@ -53,12 +64,20 @@ export async function runAll(options: RunnerOptions): Promise<Result[]> {
     }
     for (const peer of peers) {
       const list = runs.get(peer.name) ?? [];
-      const best = list.reduce((a, b) => (scenario.better(b, a) ? b : a));
-      results.push({ scenario: scenario.name, peer: peer.name, best, runs: list });
+      results.push({ scenario: scenario.name, peer: peer.name, figures: summarize(list), runs: list });
     }
   }
   await flush();
   return results;
+}
+
+function summarize(runs: readonly Measurement[]): Partial<Record<Figure, Spread>> {
+  const figures: Partial<Record<Figure, Spread>> = {};
+  for (const figure of FIGURES) {
+    const values = runs.flatMap((m) => (m[figure] === undefined ? [] : [m[figure]]));
+    if (values.length > 0) figures[figure] = spread(values);
+  }
+  return figures;
 }
 
 /** One ratio per scenario and peer other than Celeriac, in scenario then peer order. */
@@ -69,15 +88,28 @@ export function ratios(results: readonly Result[], scenarios: readonly Scenario[
     for (const peer of PEER_NAMES) {
       if (peer === 'celeriac') continue;
       const other = results.find((r) => r.scenario === scenario.name && r.peer === peer);
-      if (celeriac === undefined || other === undefined) continue;
-      out.push({ scenario: scenario.name, peer, value: scenario.ratio(celeriac.best, other.best) });
+      const ours = celeriac?.figures[scenario.headline];
+      const theirs = other?.figures[scenario.headline];
+      if (ours === undefined || theirs === undefined) continue;
+      out.push({ scenario: scenario.name, peer, value: orientedRatio(scenario, ours.median, theirs.median) });
     }
   }
   return out;
 }
 
+/** Per scenario with a target: met when even the ratio against the best peer reaches it. */
+export function verdicts(list: readonly Ratio[], scenarios: readonly Scenario[]): Verdict[] {
+  const out: Verdict[] = [];
+  for (const scenario of scenarios) {
+    if (scenario.target === undefined) continue;
+    const bestPeer = list.filter((r) => r.scenario === scenario.name).reduce<Ratio | undefined>((a, b) => (a === undefined || b.value < a.value ? b : a), undefined);
+    if (bestPeer !== undefined) out.push({ scenario: scenario.name, target: scenario.target, bestPeer, met: bestPeer.value >= scenario.target });
+  }
+  return out;
+}
+
 export function describe(m: Measurement): string {
-  return m.kind === 'throughput'
+  return m.jobsPerSecond !== undefined
     ? `${Math.round(m.jobsPerSecond).toLocaleString('en-US')} jobs/s`
-    : `p50 ${m.p50.toFixed(2)} ms, p95 ${m.p95.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms`;
+    : `p50 ${m.p50?.toFixed(2)} ms, p95 ${m.p95?.toFixed(2)} ms, p99 ${m.p99?.toFixed(2)} ms`;
 }

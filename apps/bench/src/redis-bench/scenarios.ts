@@ -1,9 +1,14 @@
+import { percentile } from '../stats.js';
 import type { Peer } from './peer.js';
 
 export const SCENARIO_NAMES = ['enqueue', 'process-c1', 'process-c10', 'process-c100', 'latency'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
-export type Measurement = { kind: 'throughput'; jobsPerSecond: number } | { kind: 'latency'; p50: number; p95: number; p99: number };
+export const FIGURES = ['jobsPerSecond', 'p50', 'p95', 'p99'] as const;
+export type Figure = (typeof FIGURES)[number];
+
+/** One run's figures: `jobsPerSecond` for a throughput scenario; `p50`, `p95`, `p99` (ms) for latency. */
+export type Measurement = Partial<Record<Figure, number>>;
 
 export interface Sizes {
   /** Tasks per enqueue and processing run. */
@@ -18,48 +23,45 @@ export interface Scenario {
   readonly name: ScenarioName;
   /** One run on a clean Redis; `warmup` selects the small untimed size. */
   run(peer: Peer, sizes: Sizes, warmup: boolean): Promise<Measurement>;
-  /** Whether `a` is better than `b`, to keep the best of the rounds. */
-  better(a: Measurement, b: Measurement): boolean;
-  /** Celeriac's figure over the peer's, oriented so that above 1 means Celeriac is better. */
-  ratio(celeriac: Measurement, peer: Measurement): number;
+  /** The figure compared across peers: its medians give the ratios. */
+  readonly headline: Figure;
+  /** Whether a higher headline figure is better (throughput) rather than a lower one (latency). */
+  readonly higherIsBetter: boolean;
+  /** The least ratio against the best peer that meets the target of issue 3, if the scenario has one. */
+  readonly target?: number;
 }
 
-function throughput(name: ScenarioName, run: (peer: Peer, n: number) => Promise<number>): Scenario {
-  const value = (m: Measurement) => (m.kind === 'throughput' ? m.jobsPerSecond : Number.NaN);
+function throughput(name: ScenarioName, run: (peer: Peer, n: number) => Promise<number>, target?: number): Scenario {
   return {
     name,
     async run(peer, sizes, warmup) {
       const n = warmup ? sizes.warmup : sizes.tasks;
-      return { kind: 'throughput', jobsPerSecond: n / (await run(peer, n)) };
+      return { jobsPerSecond: n / (await run(peer, n)) };
     },
-    better: (a, b) => value(a) > value(b),
-    ratio: (celeriac, peer) => value(celeriac) / value(peer),
+    headline: 'jobsPerSecond',
+    higherIsBetter: true,
+    ...(target === undefined ? {} : { target }),
   };
 }
 
-const p50 = (m: Measurement) => (m.kind === 'latency' ? m.p50 : Number.NaN);
-
 export const SCENARIOS: readonly Scenario[] = [
-  throughput('enqueue', (peer, n) => peer.enqueueBulk(n)),
+  throughput('enqueue', (peer, n) => peer.enqueueBulk(n), 1),
   throughput('process-c1', (peer, n) => peer.process(n, 1)),
   throughput('process-c10', (peer, n) => peer.process(n, 10)),
-  throughput('process-c100', (peer, n) => peer.process(n, 100)),
+  throughput('process-c100', (peer, n) => peer.process(n, 100), 2),
   {
     name: 'latency',
     async run(peer, sizes, warmup) {
       const samples = await peer.latency(warmup ? sizes.warmup : sizes.roundTrips);
-      return { kind: 'latency', p50: percentile(samples, 50), p95: percentile(samples, 95), p99: percentile(samples, 99) };
+      return { p50: percentile(samples, 50), p95: percentile(samples, 95), p99: percentile(samples, 99) };
     },
-    // The round with the lowest median is kept whole (its p95 and p99 come along).
-    better: (a, b) => p50(a) < p50(b),
-    ratio: (celeriac, peer) => p50(peer) / p50(celeriac),
+    headline: 'p50',
+    higherIsBetter: false,
+    target: 1,
   },
 ];
 
-/** Nearest-rank percentile. */
-export function percentile(samples: readonly number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+/** Celeriac's figure over the peer's, oriented so that above 1 means Celeriac is better. */
+export function orientedRatio(scenario: Scenario, celeriac: number, peer: number): number {
+  return scenario.higherIsBetter ? celeriac / peer : peer / celeriac;
 }
