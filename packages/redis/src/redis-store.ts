@@ -1,124 +1,145 @@
-import type { ApplyResult, DeadLetter, Delivery, RecordListener, ReserveRequest, RevokeListener, StartedDelivery, StateUpdate, TaskMessage, TaskStore, EnqueueOptions } from '@celeriac/core/adapter';
-import type { TaskRecord } from '@celeriac/core';
-import { type RedisStoreOptions, type ResolvedRedisStoreOptions, backendOptionsOf, resolveStoreOptions } from './store-options.js';
-import { RedisClients } from './internal/connection.js';
-import type { RedisCombinedStore } from './internal/combined-store.js';
-import { SHARED_CLIENTS } from './internal/shared-clients.js';
-import { SubscriberHub } from './internal/subscriber-hub.js';
-import type { RedisBackendOptions } from './backend-options.js';
-import type { RedisBrokerOptions } from './broker-options.js';
-import { RedisBackend } from './redis-backend.js';
-import { RedisBroker } from './redis-broker.js';
+import type { ApplyResult, DeadLetter, Delivery, EnqueueOptions, RecordListener, ReserveRequest, RevokeListener, StartedDelivery, StateUpdate, TaskMessage, TaskStore } from '@celeriac/core/adapter';
+import { type TaskRecord, TaskStates } from '@celeriac/core';
+import { type RedisStoreOptions, type ResolvedRedisStoreOptions, resolveStoreOptions } from './store-options.js';
+import { EnqueueStep } from './internal/enqueue-step.js';
+import { MessageQueue } from './internal/message-queue.js';
+import type { StartOnReserve } from './internal/reserver.js';
+import { SettleStep } from './internal/settle-step.js';
+import { startOnReserve } from './internal/start-on-reserve.js';
+import { type StoreParts, storeParts } from './internal/store-parts.js';
+import { TaskRecords } from './internal/task-records.js';
 
 /**
  * Tasks and their states in Redis, for producers and workers in many processes: the production
- * store. One connection for commands and one for pub/sub per store. At-least-once: a reserved
- * message is leased, the lease kept alive by this process's heartbeats, and delivered again
- * (counted) if its holder dies. Every step the contract makes atomic is one Lua script call, and
- * calls made in the same turn of the event loop share one.
+ * store. One command connection and one pub/sub connection per store; a given ioredis instance
+ * is borrowed, never closed. Every step the contract makes atomic is one Lua script call, and
+ * calls made in the same turn of the event loop share one. Built of a message queue and task
+ * records on the same parts (see internal/store-parts.ts); the steps that span both (enqueue,
+ * reserve with STARTED, settle) are here. The mechanisms are described in docs/redis-internals.md.
  */
 export class RedisStore implements TaskStore {
   readonly options: Readonly<ResolvedRedisStoreOptions>;
-  readonly #broker: RedisBroker;
-  readonly #backend: RedisBackend;
-  readonly #steps: RedisCombinedStore;
+  readonly #parts: StoreParts;
+  readonly #queue: MessageQueue;
+  readonly #records: TaskRecords;
+  readonly #start: StartOnReserve;
+  readonly #enqueues: EnqueueStep;
+  readonly #settles: SettleStep;
+  #closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
     this.options = resolveStoreOptions(options);
-    const { resultTtl: _recordsOnly, ...brokerOptions } = this.options;
-    const clients = new RedisClients(this.options.connection, this.options.connectTimeout);
-    const shared = { clients, hub: new SubscriberHub(clients) };
-    this.#broker = new RedisBroker({ ...brokerOptions, [SHARED_CLIENTS]: shared } as RedisBrokerOptions);
-    this.#backend = new RedisBackend({ ...backendOptionsOf(options, this.options), [SHARED_CLIENTS]: shared } as RedisBackendOptions);
-    // The broker and the backend retained the clients; drop the creation reference.
-    void clients.release();
-    this.#steps = this.#broker.combinedWith(this.#backend) as RedisCombinedStore;
+    this.#parts = storeParts(this.options);
+    this.#queue = new MessageQueue(this.#parts);
+    this.#records = new TaskRecords(this.#parts);
+    this.#start = startOnReserve(this.#records, (message) =>
+      this.#records.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, meta: { reason: 'handed back before it ran' } }),
+    );
+    this.#enqueues = new EnqueueStep(this.#parts, this.#records, this.#start);
+    this.#settles = new SettleStep(this.#parts, this.#records);
   }
 
   /** Resolves once Redis is reachable; rejects with `RedisUnavailableError` after `connectTimeout`. Optional: every call connects. */
   async connect(): Promise<void> {
-    await this.#broker.connect();
+    await this.#parts.clients.ready();
   }
 
   /** The list a foreign producer (any language) may RPUSH JSON task messages to: they are validated on reserve. */
   inboxKey(queue: string): string {
-    return this.#broker.inboxKey(queue);
+    return this.#parts.keys.inbox(queue);
   }
 
   enqueue(messages: readonly TaskMessage[], options?: EnqueueOptions): Promise<ApplyResult[]> {
-    return this.#steps.enqueue(messages, options);
+    this.#assertOpen();
+    return this.#enqueues.enqueue(messages, options);
   }
 
   publish(messages: readonly TaskMessage[]): Promise<void> {
-    return this.#broker.publish(messages);
+    this.#assertOpen();
+    return this.#queue.publish(messages);
   }
 
   reserve(request: ReserveRequest): Promise<StartedDelivery[]> {
-    return this.#steps.reserveStarted(request);
+    this.#assertOpen();
+    return this.#queue.reserve(request, this.#start);
   }
 
   settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> {
-    return this.#steps.settle(delivery, update, next);
+    this.#assertOpen();
+    return this.#settles.settle(delivery, update, next, (d) => this.#queue.ack(d));
   }
 
   ack(delivery: Delivery): Promise<void> {
-    return this.#broker.ack(delivery);
+    return this.#queue.ack(delivery);
   }
 
   deadLetter(delivery: Delivery, reason: string): Promise<void> {
-    return this.#broker.deadLetter(delivery, reason);
+    return this.#queue.deadLetter(delivery, reason);
   }
 
   apply(update: StateUpdate): Promise<ApplyResult> {
-    return this.#backend.apply(update);
+    this.#assertOpen();
+    return this.#records.apply(update);
   }
 
   get(id: string): Promise<TaskRecord | null> {
-    return this.#backend.get(id);
+    this.#assertOpen();
+    return this.#records.get(id);
   }
 
   forget(id: string): Promise<void> {
-    return this.#backend.forget(id);
+    this.#assertOpen();
+    return this.#records.forget(id);
   }
 
   subscribe(id: string, listener: RecordListener): Promise<() => void> {
-    return this.#backend.subscribe(id, listener);
+    this.#assertOpen();
+    return this.#records.subscribe(id, listener);
   }
 
   revoke(taskId: string): Promise<void> {
-    return this.#broker.revoke(taskId);
+    this.#assertOpen();
+    return this.#queue.revoke(taskId);
   }
 
   isRevoked(taskId: string): Promise<boolean> {
-    return this.#broker.isRevoked(taskId);
+    this.#assertOpen();
+    return this.#queue.isRevoked(taskId);
   }
 
   onRevoke(listener: RevokeListener): Promise<() => void> {
-    return this.#broker.onRevoke(listener);
+    this.#assertOpen();
+    return this.#queue.onRevoke(listener);
   }
 
   deadLetters(limit?: number): Promise<DeadLetter[]> {
-    return this.#broker.deadLetters(limit);
+    this.#assertOpen();
+    return this.#queue.deadLetters(limit);
   }
 
   retryDeadLetter(id: string): Promise<boolean> {
-    return this.#broker.retryDeadLetter(id);
+    this.#assertOpen();
+    return this.#queue.retryDeadLetter(id);
   }
 
   completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean> {
-    return this.#backend.completeGroupMember(groupId, memberId, size);
+    this.#assertOpen();
+    return this.#records.completeGroupMember(groupId, memberId, size);
   }
 
   compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
-    return this.#backend.compareAndSet(key, expected, value, ttlMs);
+    this.#assertOpen();
+    return this.#records.compareAndSet(key, expected, value, ttlMs);
   }
 
   getValue(key: string): Promise<string | null> {
-    return this.#backend.getValue(key);
+    this.#assertOpen();
+    return this.#records.getValue(key);
   }
 
   size(queue: string): Promise<number> {
-    return this.#broker.size(queue);
+    this.#assertOpen();
+    return this.#queue.size(queue);
   }
 
   /**
@@ -127,8 +148,16 @@ export class RedisStore implements TaskStore {
    * go to another worker.
    */
   async close(): Promise<void> {
-    await this.#broker.close();
-    await this.#backend.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#queue.close();
+    await Promise.all([this.#enqueues.drain(), this.#settles.drain()]);
+    await this.#records.close();
+    await this.#parts.clients.release();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('RedisStore is closed');
   }
 }
 

@@ -1,31 +1,72 @@
-import { type RedisBackendOptions, DEFAULT_REDIS_BACKEND_OPTIONS, resolveBackendOptions } from './backend-options.js';
-import { type RedisBrokerOptions, type ResolvedRedisBrokerOptions, DEFAULT_REDIS_BROKER_OPTIONS, resolveBrokerOptions } from './broker-options.js';
+import type { RedisConnection } from './internal/connection.js';
 import { optionChecks } from './internal/check-options.js';
 
 /** Options of `createRedisStore()`. */
-export interface RedisStoreOptions extends RedisBrokerOptions {
+export interface RedisStoreOptions {
+  /** A `redis://` URL, ioredis options, or an ioredis instance (never closed by the store). @defaultValue `'redis://127.0.0.1:6379'` */
+  connection?: RedisConnection;
+  /** Start of every key, as the hash tag `{prefix}`: deployments sharing a Redis use different prefixes. @defaultValue `'celeriac'` */
+  prefix?: string;
+  /** How long start-up may wait for Redis before failing with `RedisUnavailableError`, in ms. @defaultValue `10_000` */
+  connectTimeout?: number;
+  /**
+   * How long a reserved message stays leased without a heartbeat, in ms. A worker that dies loses
+   * its leases after this long and its messages are delivered again. @defaultValue `30_000`
+   */
+  visibilityTimeout?: number;
+  /** How often this process extends the leases it holds (one round trip for all), in ms; below `visibilityTimeout`. @defaultValue a third of `visibilityTimeout` */
+  heartbeatInterval?: number;
+  /** How long a revocation is remembered, so a copy published or delayed later never runs, in ms. @defaultValue `86_400_000` (one day) */
+  revokedTtl?: number;
   /** How long a task's record is kept after its last change, in ms (every change restarts it). @defaultValue `86_400_000` (one day) */
   resultTtl?: number;
+  /** Most messages or record updates sent in one script call; bigger batches are split. @defaultValue `1_000` */
+  maxBatch?: number;
 }
 
-export interface ResolvedRedisStoreOptions extends ResolvedRedisBrokerOptions {
+export interface ResolvedRedisStoreOptions {
+  connection: RedisConnection;
+  prefix: string;
+  connectTimeout: number;
+  visibilityTimeout: number;
+  heartbeatInterval: number;
+  revokedTtl: number;
   resultTtl: number;
+  maxBatch: number;
 }
 
-export const DEFAULT_REDIS_STORE_OPTIONS = { ...DEFAULT_REDIS_BROKER_OPTIONS, resultTtl: DEFAULT_REDIS_BACKEND_OPTIONS.resultTtl } as const;
+export const DEFAULT_REDIS_STORE_OPTIONS = {
+  connection: 'redis://127.0.0.1:6379',
+  prefix: 'celeriac',
+  connectTimeout: 10_000,
+  visibilityTimeout: 30_000,
+  heartbeatInterval: 10_000,
+  revokedTtl: 86_400_000,
+  resultTtl: 86_400_000,
+  maxBatch: 1_000,
+} as const;
 
-/** Checks every option at once (a `TypeError` naming the option) and fills in the defaults. */
+/** Checks every option at once (an `InvalidOptionError` naming the option) and fills in the defaults. */
 export function resolveStoreOptions(options: RedisStoreOptions, where = 'createRedisStore()'): ResolvedRedisStoreOptions {
   const check = optionChecks(where);
   const o = check.object(options) as RedisStoreOptions;
   check.unknownKeys(o, Object.keys(DEFAULT_REDIS_STORE_OPTIONS));
-  const { resultTtl, ...brokerOptions } = o;
-  const broker = resolveBrokerOptions(brokerOptions, where);
-  return { ...broker, resultTtl: resolveBackendOptions(resultTtl === undefined ? {} : { resultTtl }, where).resultTtl };
-}
-
-/** The record side's options: the record batch keeps its own default unless `maxBatch` is given. */
-export function backendOptionsOf(given: RedisStoreOptions, resolved: ResolvedRedisStoreOptions): RedisBackendOptions {
-  const { connection, prefix, connectTimeout, resultTtl } = resolved;
-  return given.maxBatch === undefined ? { connection, prefix, connectTimeout, resultTtl } : { connection, prefix, connectTimeout, resultTtl, maxBatch: given.maxBatch };
+  const d = DEFAULT_REDIS_STORE_OPTIONS;
+  if (o.connection !== undefined) check.connection(o.connection);
+  const visibilityTimeout = o.visibilityTimeout === undefined ? d.visibilityTimeout : check.positiveInt('visibilityTimeout', o.visibilityTimeout);
+  const heartbeatInterval =
+    o.heartbeatInterval === undefined ? Math.max(1, Math.floor(visibilityTimeout / 3)) : check.positiveInt('heartbeatInterval', o.heartbeatInterval);
+  if (heartbeatInterval >= visibilityTimeout) {
+    check.fail('heartbeatInterval', `(${heartbeatInterval} ms) must be below visibilityTimeout (${visibilityTimeout} ms), or leases expire between heartbeats`);
+  }
+  return {
+    connection: o.connection ?? d.connection,
+    prefix: o.prefix === undefined ? d.prefix : check.prefix(o.prefix),
+    connectTimeout: o.connectTimeout === undefined ? d.connectTimeout : check.positiveInt('connectTimeout', o.connectTimeout),
+    visibilityTimeout,
+    heartbeatInterval,
+    revokedTtl: o.revokedTtl === undefined ? d.revokedTtl : check.positiveInt('revokedTtl', o.revokedTtl),
+    resultTtl: o.resultTtl === undefined ? d.resultTtl : check.positiveInt('resultTtl', o.resultTtl),
+    maxBatch: o.maxBatch === undefined ? d.maxBatch : check.positiveInt('maxBatch', o.maxBatch),
+  };
 }

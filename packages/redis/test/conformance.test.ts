@@ -1,11 +1,9 @@
-import type { Broker, ResultBackend, TaskStore } from '@celeriac/core/adapter';
-import { backendConformance, brokerConformance, taskStoreConformance } from '@celeriac/core/testing';
+import type { TaskStore } from '@celeriac/core/adapter';
+import { taskStoreConformance } from '@celeriac/core/testing';
 import { redisForTests } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { createRedisStore } from '../src/index.js';
-import { RedisBackend } from '../src/redis-backend.js';
-import { RedisBroker } from '../src/redis-broker.js';
 import { brokerKeys } from '../src/internal/keys.js';
 import { deleteKeys, expireLeases, uniquePrefix } from './helpers/redis.js';
 
@@ -44,34 +42,4 @@ taskStoreConformance({
   // As if the holder died: its leases run out now (a heartbeat would only extend leases still held).
   abandon: (store: TaskStore) => expireLeases(admin, prefixOf(store)),
   createPeer: async (store: TaskStore) => createRedisStore({ connection: server.url, prefix: prefixOf(store) }),
-});
-
-// The message and record halves of the store, each against its own contract.
-brokerConformance({
-  name: 'redis',
-  create: async () => {
-    const prefix = uniquePrefix('broker');
-    const broker = new RedisBroker({ connection: server.url, prefix });
-    prefixes.set(broker, prefix);
-    return broker;
-  },
-  destroy: async (broker: Broker) => deleteKeys(admin, prefixOf(broker)),
-  injectRaw: async (broker: Broker, queue: string, raw: string) => {
-    await admin.rpush(brokerKeys(prefixOf(broker)).inbox(queue), raw);
-  },
-  // As if the holder died: its leases run out now (a heartbeat would only extend leases still held).
-  abandon: (broker: Broker) => expireLeases(admin, prefixOf(broker)),
-  createPeer: async (broker: Broker) => new RedisBroker({ connection: server.url, prefix: prefixOf(broker) }),
-});
-
-backendConformance({
-  name: 'redis',
-  create: async () => {
-    const prefix = uniquePrefix('backend');
-    const backend = new RedisBackend({ connection: server.url, prefix });
-    prefixes.set(backend, prefix);
-    return backend;
-  },
-  destroy: async (backend: ResultBackend) => deleteKeys(admin, prefixOf(backend)),
-  createPeer: async (backend: ResultBackend) => new RedisBackend({ connection: server.url, prefix: prefixOf(backend) }),
 });

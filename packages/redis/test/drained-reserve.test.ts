@@ -1,7 +1,7 @@
 import { makeMessage } from '@celeriac/core/testing';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisBroker } from '../src/redis-broker.js';
+import { type RedisStore, createRedisStore } from '../src/index.js';
 import { SCRIPTS } from '../src/internal/scripts.js';
 import { type TestRedis, countScriptCalls, deleteKeys, uniquePrefix, useCleanups, useRedisServer } from './helpers/redis.js';
 
@@ -14,11 +14,11 @@ useRedisServer((started, connection) => {
 
 const request = { queues: ['default'], tasks: ['test.noop'], max: 5 } as const;
 
-/** A broker on a connection of ours that counts the reserve script calls it sends. */
-function countingBroker(prefix: string): { broker: RedisBroker; reserveCalls: () => number; close: () => Promise<void> } {
+/** A store on a connection of ours that counts the reserve script calls it sends. */
+function countingBroker(prefix: string): { broker: RedisStore; reserveCalls: () => number; close: () => Promise<void> } {
   const client = new Redis(server.url);
   const reserveCalls = countScriptCalls(client, SCRIPTS.reserveJobs);
-  const broker = new RedisBroker({ connection: client, prefix });
+  const broker = createRedisStore({ connection: client, prefix });
   return {
     broker,
     reserveCalls,
@@ -31,11 +31,11 @@ function countingBroker(prefix: string): { broker: RedisBroker; reserveCalls: ()
 
 const cleanups = useCleanups();
 
-/** A worker's broker already listening for wake-ups (as after its first idle reserve), and a producer. */
+/** A worker's store already listening for wake-ups (as after its first idle reserve), and a producer. */
 async function setUp() {
   const prefix = uniquePrefix('drained');
   const worker = countingBroker(prefix);
-  const producer = new RedisBroker({ connection: server.url, prefix });
+  const producer = createRedisStore({ connection: server.url, prefix });
   cleanups.push(async () => {
     await Promise.all([worker.close(), producer.close()]);
     await deleteKeys(admin, prefix);

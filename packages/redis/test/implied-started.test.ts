@@ -2,7 +2,7 @@ import { type TaskRecord, TaskStates } from '@celeriac/core';
 import type { StartedDelivery } from '@celeriac/core/adapter';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisBackend } from '../src/redis-backend.js';
+import { createRedisStore } from '../src/index.js';
 import { backendKeys, brokerKeys } from '../src/internal/keys.js';
 import { echoApp } from './helpers/apps.js';
 import { type TestRedis, deleteKeys, expireLeases, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
@@ -91,7 +91,7 @@ describe('a reserved message implies its STARTED record', () => {
     const prefix = uniquePrefix('started');
     const { echo, store, reserve, succeed, close } = openApp(prefix);
     // A follower in another process, so its events come over Redis.
-    const follower = new RedisBackend({ connection: server.url, prefix });
+    const follower = createRedisStore({ connection: server.url, prefix });
     try {
       const results = await echo.bulk([[1], [2], [3]]);
       const ids = results.map((r) => r.id);

@@ -1,7 +1,7 @@
 import type { TaskRecord } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { RedisBackend } from '../src/redis-backend.js';
+import { createRedisStore } from '../src/index.js';
 import { backendKeys } from '../src/internal/keys.js';
 import { type TestRedis, deleteKeys, uniquePrefix, until, useCleanups, useRedisServer } from './helpers/redis.js';
 
@@ -16,7 +16,7 @@ const cleanups = useCleanups();
 
 function setUp() {
   const prefix = uniquePrefix('hub');
-  const backend = new RedisBackend({ connection: server.url, prefix });
+  const backend = createRedisStore({ connection: server.url, prefix });
   cleanups.push(async () => {
     await backend.close();
     await deleteKeys(admin, prefix);
@@ -44,7 +44,7 @@ describe('the subscriber connection', () => {
     await new Promise((resolve) => setTimeout(resolve, 200)); // past the leave delay
     expect(await subscribers('task-2')).toBe(1);
     // Another process changes the record: the event must come over pub/sub.
-    const other = new RedisBackend({ connection: server.url, prefix: backend.options.prefix });
+    const other = createRedisStore({ connection: server.url, prefix: backend.options.prefix });
     try {
       await other.apply({ id: 'task-2', state: 'STARTED' });
     } finally {
@@ -105,7 +105,7 @@ describe('the follow channel', () => {
     // Applied in one tick, one script call for the three: nobody follows, so no channel is asked.
     expect((await Promise.all(ids.map((id) => backend.apply({ id, state: 'STARTED' })))).every((r) => r.applied)).toBe(true);
     // A follower in another process, through its backend, so on the follow channel too.
-    const follower = new RedisBackend({ connection: server.url, prefix });
+    const follower = createRedisStore({ connection: server.url, prefix });
     cleanups.push(() => follower.close());
     const seen: string[] = [];
     await follower.subscribe('e-2', (record) => seen.push(record.state));

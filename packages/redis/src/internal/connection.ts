@@ -18,7 +18,7 @@ export function isRedisInstance(value: unknown): value is Redis {
 }
 
 /**
- * The connections of one broker or backend (or both, from `createRedisStores`): one for commands
+ * The connections of one store: one for commands
  * and, made on first use, one for pub/sub, shared by every subscription of the process. A given
  * ioredis instance is borrowed (never closed here); connections made here are closed by the last
  * `release()`.

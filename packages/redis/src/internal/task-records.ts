@@ -1,29 +1,29 @@
-import { type ApplyResult, type RecordListener, type ResultBackend, type StateUpdate } from '@celeriac/core/adapter';
+import type { ApplyResult, RecordListener, StateUpdate } from '@celeriac/core/adapter';
 import { type TaskRecord, isTerminal } from '@celeriac/core';
-import { type RedisBackendOptions, type ResolvedRedisBackendOptions, resolveBackendOptions } from './backend-options.js';
-import { BACKEND_PARTS, type BackendParts } from './internal/backend-parts.js';
-import type { LocalRuns } from './internal/lease-keeper.js';
-import { RedisClients } from './internal/connection.js';
-import { type BackendKeys, backendKeys } from './internal/keys.js';
-import { BUILTIN_STATES_ARG, type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, updateSourcesArg } from './internal/record-codec.js';
-import { nextCallToken } from './internal/call-token.js';
-import { replyArray, replyNumber, replyString } from './internal/reply.js';
-import { SCRIPTS, type ScriptArg, runScript } from './internal/scripts.js';
-import { sharedClientsOf } from './internal/shared-clients.js';
-import { SubscriberHub } from './internal/subscriber-hub.js';
-import { TickBatcher } from './internal/tick-batcher.js';
+import type { LocalRuns } from './lease-keeper.js';
+import type { RedisClients } from './connection.js';
+import type { BackendKeys } from './keys.js';
+import { BUILTIN_STATES_ARG, type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, updateSourcesArg } from './record-codec.js';
+import { nextCallToken } from './call-token.js';
+import { replyArray, replyNumber, replyString } from './reply.js';
+import { SCRIPTS, type ScriptArg, runScript } from './scripts.js';
+import type { StoreParts } from './store-parts.js';
+import type { SubscriberHub } from './subscriber-hub.js';
+import { TickBatcher } from './tick-batcher.js';
+
 
 /**
- * Task states in Redis: one record per task (kept `resultTtl` after its last change), every change
- * checked by the state machine and published, atomically, in Lua. Updates made in the same turn of
- * the event loop share one script call. `subscribe` shares one pub/sub connection per backend.
+ * The record half of the Redis store: one record per task (kept `resultTtl` after its last
+ * change), every change checked by the state machine and published, atomically, in Lua. Updates
+ * made in the same turn of the event loop share one script call. `subscribe` shares the store's
+ * one pub/sub connection.
  *
  * Listeners of this process hear a change this process made as soon as its script returns, without
  * waiting for the pub/sub echo; each listener set gets every seq once, in order (older or repeated
  * records, like that echo, are dropped).
  *
  * A task that runs in this process because its own enqueue handed it to a sleeping worker of the
- * process (its partner broker holds its lease; see includes/handOff.lua) is followed without Redis
+ * process (the store's queue holds its lease; see includes/handOff.lua) is followed without Redis
  * while it runs: `subscribe` listens here only and `get` answers with the newest record this process
  * stored for it. While the lease is held, its record changes through this process only: its
  * worker's updates and outcome, until a revocation is announced. When the run ends without a final
@@ -32,38 +32,35 @@ import { TickBatcher } from './internal/tick-batcher.js';
  * runs, the common case of a web app with embedded workers, thus costs no SUBSCRIBE, no read and
  * no event.
  */
-export class RedisBackend implements ResultBackend {
-  readonly options: Readonly<ResolvedRedisBackendOptions>;
+export class TaskRecords {
+  readonly #resultTtl: number;
   readonly #keys: BackendKeys;
   readonly #clients: RedisClients;
   readonly #hub: SubscriberHub;
   readonly #applies: TickBatcher<PendingUpdate, ApplyResult>;
   readonly #listeners = new Map<string, Listeners>();
   readonly #unlisten = new Map<string, Promise<() => void>>();
-  /** The partner broker's tasks running here, and the newest record stored for each (see above). */
-  #localRuns: LocalRuns | undefined;
+  /** The tasks running here, and the newest record stored for each (see above). */
+  readonly #localRuns: LocalRuns;
   readonly #localRecords = new Map<string, TaskRecord>();
   readonly #stopResync: () => void;
   #closed = false;
 
-  constructor(options: RedisBackendOptions = {}) {
-    this.options = resolveBackendOptions(options);
-    this.#keys = backendKeys(this.options.prefix);
-    const shared = sharedClientsOf(options);
-    this.#clients = shared?.clients.retain() ?? new RedisClients(this.options.connection, this.options.connectTimeout);
-    this.#hub = shared?.hub ?? new SubscriberHub(this.#clients);
-    this.#applies = new TickBatcher((batch) => this.#applyBatch(batch), this.options.maxBatch);
+  constructor(parts: StoreParts) {
+    this.#resultTtl = parts.options.resultTtl;
+    this.#keys = parts.recordKeys;
+    this.#clients = parts.clients;
+    this.#hub = parts.hub;
+    // The store's leases are the runs of this process.
+    this.#localRuns = parts.leases;
+    this.#localRuns.watchEnds((id) => this.#localRecords.delete(id));
+    this.#applies = new TickBatcher((batch) => this.#applyBatch(batch), parts.options.maxBatch);
     this.#stopResync = this.#hub.onResync(() => void this.#resync());
-  }
-
-  /** Resolves once Redis is reachable; rejects with `RedisUnavailableError` after `connectTimeout`. Optional: every call connects. */
-  async connect(): Promise<void> {
-    await this.#clients.ready();
   }
 
   async apply(update: StateUpdate): Promise<ApplyResult> {
     this.#assertOpen();
-    if (typeof update?.id !== 'string' || update.id.length === 0) throw new TypeError('RedisBackend.apply(): update.id must be a non-empty string');
+    if (typeof update?.id !== 'string' || update.id.length === 0) throw new TypeError('apply(): update.id must be a non-empty string');
     const sources = updateSourcesArg(update);
     if (sources === undefined) return { applied: false, current: await this.get(update.id) };
     await this.#clients.ready();
@@ -101,7 +98,7 @@ export class RedisBackend implements ResultBackend {
       const created: Listeners = { set: new Set(), lastSeq: 0, finished: false };
       listeners = created;
       this.#listeners.set(id, created);
-      const runsHere = this.#localRuns?.onEnd(id, () => this.#followInRedis(id, created)) === true;
+      const runsHere = this.#localRuns.onEnd(id, () => this.#followInRedis(id, created));
       this.#unlisten.set(id, runsHere ? LISTENING_HERE : this.#listenInRedis(id, created));
     }
     listeners.set.add(listener);
@@ -135,16 +132,16 @@ export class RedisBackend implements ResultBackend {
 
   async completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean> {
     this.#assertOpen();
-    if (!Number.isSafeInteger(size) || size < 1) throw new TypeError(`RedisBackend.completeGroupMember(): size must be a positive integer, got ${String(size)}`);
+    if (!Number.isSafeInteger(size) || size < 1) throw new TypeError(`completeGroupMember(): size must be a positive integer, got ${String(size)}`);
     await this.#clients.ready();
     const keys = [this.#keys.groupMembers(groupId), this.#keys.groupFired(groupId)];
-    return replyNumber(await runScript(this.#clients.command, SCRIPTS.completeGroup, keys, [memberId, size, this.options.resultTtl])) === 1;
+    return replyNumber(await runScript(this.#clients.command, SCRIPTS.completeGroup, keys, [memberId, size, this.#resultTtl])) === 1;
   }
 
   async compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
     this.#assertOpen();
     if (ttlMs !== undefined && !(Number.isFinite(ttlMs) && ttlMs > 0)) {
-      throw new TypeError(`RedisBackend.compareAndSet(): ttlMs must be a positive number of ms, got ${String(ttlMs)}`);
+      throw new TypeError(`compareAndSet(): ttlMs must be a positive number of ms, got ${String(ttlMs)}`);
     }
     await this.#clients.ready();
     const args = [expected === null ? '0' : '1', expected ?? '', value, ttlMs === undefined ? '' : Math.ceil(ttlMs)];
@@ -157,7 +154,7 @@ export class RedisBackend implements ResultBackend {
     return this.#clients.command.get(this.#keys.value(key));
   }
 
-  /** Stops listening, waits for queued updates, and closes the connections made by this backend (never a given instance). */
+  /** Stops listening and waits for queued updates (the store closes the connections). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -168,49 +165,38 @@ export class RedisBackend implements ResultBackend {
     this.#listeners.clear();
     this.#unlisten.clear();
     this.#localRecords.clear();
-    await this.#clients.release();
   }
 
   async #applyBatch(batch: PendingUpdate[]): Promise<ApplyResult[]> {
     const firstKey = this.#keys.record((batch[0] as PendingUpdate).update.id);
-    return this.#results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, [firstKey, this.#keys.bodies], this.#recordArgs(batch)));
+    return this.results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, [firstKey, this.#keys.bodies], this.recordArgs(batch)));
   }
 
-  #recordArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
-    return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.options.resultTtl, ...applyArgs(batch)];
+  /** applyUpdates-2.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
+  recordHeader(): ScriptArg[] {
+    return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, BUILTIN_STATES_ARG, nextCallToken()];
   }
 
-  #results(batch: readonly PendingUpdate[], reply: unknown): ApplyResult[] {
+  /** The record arguments of applyUpdates-2.lua (prefixes, TTL, packed updates) for a batch. */
+  recordArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
+    return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, ...applyArgs(batch)];
+  }
+
+  /** A script's applyUpdates-style reply as results, told at once to this process's listeners (as `apply` does). */
+  results(batch: readonly PendingUpdate[], reply: unknown): ApplyResult[] {
     return applyResults(batch, replyArray(reply, 'applyUpdates')).map((r) => {
       if (!r.applied) return { applied: false, current: r.stored === null ? null : decodeStoredRecord(r.stored) };
-      if (this.#localRuns?.has(r.record.id)) this.#keepLocal(r.record);
+      if (this.#localRuns.has(r.record.id)) this.#keepLocal(r.record);
       const listeners = this.#listeners.get(r.record.id);
       if (listeners !== undefined) emit(listeners, r.record);
       return r;
     });
   }
 
-  /** Keeps the newest record of a task running here, until its run ends (see followLocalRuns). */
+  /** Keeps the newest record of a task running here, until its run ends. */
   #keepLocal(record: TaskRecord): void {
     const kept = this.#localRecords.get(record.id);
     if (kept === undefined || record.seq > kept.seq) this.#localRecords.set(record.id, record);
-  }
-
-  /** For a broker on the same connection and prefix (see `RedisBroker.combinedWith`). */
-  [BACKEND_PARTS](): BackendParts {
-    return {
-      clients: this.#clients,
-      keys: this.#keys,
-      prefix: this.options.prefix,
-      recordHeader: () => [this.#keys.recordPrefix, this.#keys.eventPrefix, this.options.resultTtl, BUILTIN_STATES_ARG, nextCallToken()],
-      recordArgs: (batch) => this.#recordArgs(batch),
-      results: (batch, reply) => this.#results(batch, reply),
-      assertOpen: () => this.#assertOpen(),
-      followLocalRuns: (runs) => {
-        this.#localRuns = runs;
-        runs.watchEnds((id) => this.#localRecords.delete(id));
-      },
-    };
   }
 
   /** After a reconnect: events published meanwhile are lost, so give every listener the stored record. */
@@ -242,7 +228,7 @@ export class RedisBackend implements ResultBackend {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error('RedisBackend is closed');
+    if (this.#closed) throw new Error('RedisStore is closed');
   }
 }
 

@@ -1,0 +1,45 @@
+import type { ResolvedRedisStoreOptions } from '../store-options.js';
+import { BrokerScripts } from './broker-scripts.js';
+import { RedisClients } from './connection.js';
+import { ParkedReserves } from './hand-off.js';
+import { type BackendKeys, type BrokerKeys, backendKeys, brokerKeys } from './keys.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { SubscriberHub } from './subscriber-hub.js';
+import { WakeSignal } from './wake-signal.js';
+
+/**
+ * What one Redis store is built from, made once by `RedisStore` and handed to each of its parts
+ * (the message queue, the task records and the steps that span both), so they share one command
+ * connection, one pub/sub connection and one set of leases by construction.
+ */
+export interface StoreParts {
+  readonly options: Readonly<ResolvedRedisStoreOptions>;
+  readonly clients: RedisClients;
+  readonly hub: SubscriberHub;
+  readonly keys: BrokerKeys;
+  readonly recordKeys: BackendKeys;
+  readonly scripts: BrokerScripts;
+  /** The leases this process holds, heartbeated together; also the tasks it runs (LocalRuns). */
+  readonly leases: LeaseKeeper;
+  readonly wake: WakeSignal;
+  /** This process's reserves asleep for lack of work, to hand new messages to. */
+  readonly parked: ParkedReserves;
+}
+
+export function storeParts(options: Readonly<ResolvedRedisStoreOptions>): StoreParts {
+  const clients = new RedisClients(options.connection, options.connectTimeout);
+  const hub = new SubscriberHub(clients);
+  const keys = brokerKeys(options.prefix);
+  const scripts = new BrokerScripts(clients.command, keys);
+  return {
+    options,
+    clients,
+    hub,
+    keys,
+    recordKeys: backendKeys(options.prefix),
+    scripts,
+    leases: new LeaseKeeper((members) => scripts.extendLeases(options.visibilityTimeout, members), options.heartbeatInterval),
+    wake: new WakeSignal(hub, keys),
+    parked: new ParkedReserves(),
+  };
+}
