@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
 export default defineConfig({
-  // Vite's Oxc reads decorator settings from this tsconfig; it must include the test files.
+  // Vite's Oxc reads decorator settings from this tsconfig; it must include the test files, and
+  // emit decorator metadata for NestJS's constructor injection in packages/nestjs and the Nest app.
   tsconfig: './tsconfig.test.json',
   resolve: {
     // Tests run every package from source, so there is one copy of each module (one set of error
@@ -18,6 +19,7 @@ export default defineConfig({
       { find: /^@celeriac\/fastify$/, replacement: src('fastify/src/index.ts') },
       { find: /^@celeriac\/socket\.io$/, replacement: src('socket.io/src/index.ts') },
       { find: /^@celeriac\/socket\.io\/client$/, replacement: src('socket.io/src/client/index.ts') },
+      { find: /^@celeriac\/nestjs$/, replacement: src('nestjs/src/index.ts') },
       { find: /^@celeriac\/test-support$/, replacement: src('test-support/src/index.ts') },
     ],
   },

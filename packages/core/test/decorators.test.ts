@@ -90,6 +90,16 @@ describe('@task()', () => {
     }).toThrow(/@task\(\) on G\.value: option "target" is not a method/);
   });
 
+  it('says to add parentheses when written @task instead of @task()', () => {
+    const bare = task as unknown as (target: object, key: string, descriptor: PropertyDescriptor) => void;
+    class Bare {
+      run(): void {}
+    }
+    expect(() => bare(Bare.prototype, 'run', Object.getOwnPropertyDescriptor(Bare.prototype, 'run') as PropertyDescriptor)).toThrow(
+      /@task\(\): option "options" was given a class member: write @task\(\) with parentheses/,
+    );
+  });
+
   it('lets a subclass inherit tasks and override one without touching its parent', () => {
     class Base {
       @task({ queue: 'base' })

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { SCHEDULE_METADATA } from '../constants.js';
 import type { ScheduleOptions } from '../schedule/schedule-options.js';
+import { assertCalledWithParentheses, decoratedMethod } from './decorator-call.js';
+import type { CeleriacMethodDecorator } from './method-decorator.js';
 
 /**
  * Runs a `@task()` method periodically, when a scheduler (`app.scheduler()`) is running. May be
@@ -12,9 +14,10 @@ import type { ScheduleOptions } from '../schedule/schedule-options.js';
  * @task()
  * async refresh(kind = 'minutely') { ... }
  */
-export function schedule(options: ScheduleOptions): MethodDecorator {
-  return (_target, _key, descriptor) => {
-    const method = descriptor.value as object;
+export function schedule(options: ScheduleOptions): CeleriacMethodDecorator {
+  assertCalledWithParentheses('@schedule()', options, arguments.length - 1);
+  return (...args: unknown[]): void => {
+    const { method } = decoratedMethod('@schedule()', args);
     const existing = (Reflect.getOwnMetadata(SCHEDULE_METADATA, method) as ScheduleOptions[] | undefined) ?? [];
     Reflect.defineMetadata(SCHEDULE_METADATA, [...existing, options], method);
   };

@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+import { TASK_DEFAULT_NAME_METADATA } from '../constants.js';
 import { readTaskMetadata } from './read-task-metadata.js';
 import type { ResolvedTaskOptions } from '../options/task-options.js';
 
@@ -8,7 +10,8 @@ export interface ScannedTask {
 
 /**
  * Every task method visible on an instance, walking the prototype chain so inherited tasks count.
- * A subclass override wins: its own metadata (or lack of it) shadows the parent's.
+ * A subclass override wins: its own metadata (or lack of it) shadows the parent's. A task without
+ * an explicit name is named after the class that declares the method, in both decorator worlds.
  */
 export function scanTaskMethods(instance: object): ScannedTask[] {
   const seen = new Set<string>();
@@ -17,9 +20,13 @@ export function scanTaskMethods(instance: object): ScannedTask[] {
     for (const key of Object.getOwnPropertyNames(proto)) {
       if (key === 'constructor' || seen.has(key)) continue;
       seen.add(key);
-      const descriptor = Object.getOwnPropertyDescriptor(proto, key);
-      const options = readTaskMetadata(descriptor?.value);
-      if (options !== undefined) found.push({ key, options });
+      const method: unknown = Object.getOwnPropertyDescriptor(proto, key)?.value;
+      const options = readTaskMetadata(method);
+      if (options === undefined) continue;
+      if (Reflect.getOwnMetadata(TASK_DEFAULT_NAME_METADATA, method as object) === true) {
+        options.name = `${(proto as { constructor: { name: string } }).constructor.name}.${key}`;
+      }
+      found.push({ key, options });
     }
   }
   return found;

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The packages as a user gets them: packs every public package, installs the tarballs with plain
+# npm into fresh temporary projects, compiles a small app with that project's TypeScript and runs
+# it (enqueue a task, wait for its result) in three shapes:
+#   esm-ts7           ESM, TypeScript 7, standard decorators, vitest 4 beside @celeriac/core
+#   esm-ts5-standard  ESM, TypeScript 5.9, standard decorators, vitest 3 beside @celeriac/core
+#   cjs-ts5-legacy    CommonJS + node10 resolution + legacy decorators (NestJS's default), with
+#                     @celeriac/nestjs in a Nest application context
+# npm's strict peer resolution would fail with ERESOLVE if a peer range excluded vitest 3 or 4.
+# Needs a build first (`pnpm build`) and the npm registry. Usage: consumer-test.sh [shape...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+work=$(mktemp -d "${TMPDIR:-/tmp}/celeriac-consumer-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+bash scripts/check-packages.sh "$work/packs" >/dev/null
+pack() { ls "$work/packs/celeriac-$1-"*.tgz; }
+
+shapes=("$@")
+[ ${#shapes[@]} -eq 0 ] && shapes=(esm-ts7 esm-ts5-standard cjs-ts5-legacy)
+for shape in "${shapes[@]}"; do
+  echo "› consumer project: $shape"
+  dir="$work/$shape"
+  mkdir -p "$dir/src"
+  cp -r "$root/scripts/consumer/$shape/." "$dir/"
+  cp "$root/scripts/consumer/src/"*.ts "$dir/src/"
+  tarballs=("$(pack core)" "$(pack memory)")
+  [ "$shape" = cjs-ts5-legacy ] && tarballs+=("$(pack nestjs)")
+  (
+    cd "$dir"
+    npm install --no-audit --no-fund --loglevel=error "${tarballs[@]}"
+    echo "  $(./node_modules/.bin/tsc --version), $(node -p 'require("./package.json").type ?? "commonjs"')"
+    ./node_modules/.bin/tsc -p .
+    for entry in dist/*.js; do node "$entry" | sed 's/^/  /'; done
+  )
+done
+echo "› consumer projects passed: ${shapes[*]}"
