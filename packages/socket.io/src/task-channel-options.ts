@@ -1,5 +1,4 @@
-import { show } from '@celeriac/core/adapter';
-import { InvalidOptionError } from '@celeriac/core';
+import { optionChecker, show } from '@celeriac/core/adapter';
 import type { DefaultEventsMap, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from './events.js';
 
@@ -45,21 +44,17 @@ const KNOWN = new Set(['namespace', 'authorize', 'maxSubscriptionsPerSocket']);
 
 /** Checks everything at start-up, so a typo fails now rather than on the first subscription. */
 export function resolveTaskChannelOptions<SocketData>(options: TaskChannelOptions<SocketData> | undefined): ResolvedTaskChannelOptions<SocketData> {
-  const o = options ?? {};
-  if (typeof o !== 'object' || o === null) throw new InvalidOptionError(WHERE, 'options', `must be an object, got ${show(o)}`);
-  for (const key of Object.keys(o)) {
-    if (!KNOWN.has(key)) throw new InvalidOptionError(WHERE, key, `is not a known option (known: ${[...KNOWN].join(', ')})`);
-  }
+  const check = optionChecker(WHERE);
+  const o = check.object(options ?? {}) as TaskChannelOptions<SocketData>;
+  check.unknownKeys(o, KNOWN);
   const { namespace, authorize, maxSubscriptionsPerSocket } = o;
   if (namespace !== undefined && (typeof namespace !== 'string' || !namespace.startsWith('/'))) {
-    throw new InvalidOptionError(WHERE, 'namespace', `must be a string starting with "/", e.g. "/celeriac", got ${show(namespace)}`);
+    check.fail('namespace', `must be a string starting with "/", e.g. "/celeriac", got ${show(namespace)}`);
   }
   if (authorize !== undefined && typeof authorize !== 'function') {
-    throw new InvalidOptionError(WHERE, 'authorize', `must be a function (socket, taskId) => boolean | Promise<boolean>, got ${show(authorize)}`);
+    check.fail('authorize', `must be a function (socket, taskId) => boolean | Promise<boolean>, got ${show(authorize)}`);
   }
-  if (maxSubscriptionsPerSocket !== undefined && (!Number.isSafeInteger(maxSubscriptionsPerSocket) || maxSubscriptionsPerSocket < 1)) {
-    throw new InvalidOptionError(WHERE, 'maxSubscriptionsPerSocket', `must be a positive integer, got ${show(maxSubscriptionsPerSocket)}`);
-  }
+  if (maxSubscriptionsPerSocket !== undefined) check.positiveInt('maxSubscriptionsPerSocket', maxSubscriptionsPerSocket);
   return {
     namespace: namespace ?? DEFAULT_TASK_CHANNEL_OPTIONS.namespace,
     authorize: authorize ?? DEFAULT_TASK_CHANNEL_OPTIONS.authorize,

@@ -7,7 +7,7 @@ import { TaskStates } from '../state/states.js';
 
 /**
  * A `TaskStore` made of a Celery-style pair: a broker where messages wait and a separate result
- * backend where records live (e.g. an AMQP broker with a Redis backend). What the store contract
+ * backend where records live (e.g. an AMQP broker with a key-value result backend). What the store contract
  * makes one atomic step takes two calls here, ordered so that a crash in between loses nothing:
  * - enqueue: the PENDING records first, then the publish (records removed if it fails);
  * - reserve: the messages leased, then STARTED stored for each (a crash leaves a leased message

@@ -1,3 +1,4 @@
+import type { TaskMessage } from '../contracts/message.js';
 import type { ApplyOptions } from './handle-types.js';
 import type { ResolvedTaskOptions } from '../options/task-options.js';
 import { DEFAULT_TASK_OPTIONS, optionChecker, show } from '../options/task-options.js';
@@ -67,7 +68,15 @@ function resolveGivenOptions(
   };
 }
 
-/** Ids travel in URLs and Redis keys: keep them to a safe alphabet. */
+/** The message of one call, its arguments already checked. */
+export function newMessage(id: string, task: string, args: unknown[], resolved: ResolvedApply, now: number): TaskMessage {
+  const message: TaskMessage = { id, task, args, queue: resolved.queue, priority: resolved.priority, attempt: 1, createdAt: now };
+  if (resolved.eta !== undefined) message.eta = resolved.eta;
+  if (resolved.expires !== undefined) message.expires = resolved.expires;
+  return message;
+}
+
+/** Ids travel in URLs and storage keys: keep them to a safe alphabet. */
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 function checkTaskId(value: unknown, fail: (option: string, problem: string) => never): string {

@@ -4,8 +4,8 @@ import { optionChecker, show } from '../options/task-options.js';
 
 export interface CeleriacOptions {
   /**
-   * Where tasks wait and their states live, e.g. `createRedisStore({ connection })` from
-   * `@celeriac/redis`. Closed by `app.close()` only if the app made it.
+   * Where tasks wait and their states live: a `TaskStore` from a storage package. Closed by
+   * `app.close()` only if the app made it.
    * @defaultValue an in-memory store from `@celeriac/memory`
    */
   store?: TaskStore;
@@ -26,7 +26,7 @@ export function checkCeleriacOptions(options: CeleriacOptions): void {
   const check = optionChecker('new Celeriac()');
   if (typeof options !== 'object' || options === null) check.fail('options', `must be an object, got ${show(options)}`);
   if ('broker' in options || 'backend' in options) {
-    check.fail('broker' in options ? 'broker' : 'backend', 'is replaced by `store`: pass one TaskStore (`createRedisStore()`), or `splitStore(broker, backend)` from @celeriac/core/adapter for a separate pair');
+    check.fail('broker' in options ? 'broker' : 'backend', 'is replaced by `store`: pass one TaskStore (e.g. the one a storage package creates), or `splitStore(broker, backend)` from @celeriac/core/adapter for a separate pair');
   }
   check.unknownKeys(options, KNOWN);
   for (const [name, value, methods] of [

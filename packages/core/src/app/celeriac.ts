@@ -14,7 +14,7 @@ import { TaskStates, isTerminal } from '../state/states.js';
 import type { CanvasHost } from '../canvas/signature.js';
 import { Worker } from '../worker/worker.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
-import { type ResolvedApply, resolveApplyOptions } from './apply-options.js';
+import { type ResolvedApply, newMessage, resolveApplyOptions } from './apply-options.js';
 import { type CeleriacOptions, checkCeleriacOptions } from './celeriac-options.js';
 import type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
 import { TaskRegistry } from './registry.js';
@@ -273,18 +273,7 @@ export class Celeriac {
 
   /** A message for checked arguments (see #checkArgs). */
   #newMessage(name: string, args: unknown[], resolved: ResolvedApply, now: number): TaskMessage {
-    const message: TaskMessage = {
-      id: resolved.taskId ?? this.#generateId(),
-      task: name,
-      args,
-      queue: resolved.queue,
-      priority: resolved.priority,
-      attempt: 1,
-      createdAt: now,
-    };
-    if (resolved.eta !== undefined) message.eta = resolved.eta;
-    if (resolved.expires !== undefined) message.expires = resolved.expires;
-    return message;
+    return newMessage(resolved.taskId ?? this.#generateId(), name, args, resolved, now);
   }
 
   #idInUse(name: string, id: string): InvalidOptionError {

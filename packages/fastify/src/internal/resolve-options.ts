@@ -1,9 +1,9 @@
-import { type Celeriac, InvalidOptionError } from '@celeriac/core';
+import type { Celeriac } from '@celeriac/core';
 import { type AuthHook, type CeleriacFastifyOptions, DEFAULT_CELERIAC_FASTIFY_OPTIONS } from '../options.js';
 import type { Ajv } from 'ajv';
 import { createAjv } from './ajv.js';
 import { type ResolvedExposedTask, resolveExposedTasks } from './resolve-tasks.js';
-import { show } from '@celeriac/core/adapter';
+import { optionChecker, show } from '@celeriac/core/adapter';
 
 export const WHERE = 'fastify.register(@celeriac/fastify)';
 
@@ -24,13 +24,10 @@ export interface ResolvedOptions {
 
 /** Checks every option up front, so a mistake fails registration naming the option, not a later request. */
 export function resolveOptions(options: CeleriacFastifyOptions): ResolvedOptions {
-  const fail = (option: string, problem: string): never => {
-    throw new InvalidOptionError(WHERE, option, problem);
-  };
+  const check = optionChecker(WHERE);
+  const { fail } = check;
   if (typeof options !== 'object' || options === null) fail('options', `must be an object with at least { app }, got ${show(options)}`);
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) fail(key, `is not a known option (known: ${[...KNOWN].join(', ')})`);
-  }
+  check.unknownKeys(options, KNOWN);
   const app = options.app as unknown;
   if (typeof app !== 'object' || app === null) fail('app', `is required: pass the Celeriac app, got ${show(app)}`);
   const missing = ['send', 'result', 'revoke'].filter((m) => typeof (app as Record<string, unknown>)[m] !== 'function');
@@ -43,7 +40,7 @@ export function resolveOptions(options: CeleriacFastifyOptions): ResolvedOptions
   const auth = options.auth;
   if (auth !== undefined && typeof auth !== 'function') fail('auth', `must be a function (request, reply) => void | Promise<void>, got ${show(auth)}`);
   const bodyLimit = options.bodyLimit ?? DEFAULT_CELERIAC_FASTIFY_OPTIONS.bodyLimit;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) fail('bodyLimit', `must be a positive integer number of bytes, got ${show(bodyLimit)}`);
+  check.positiveInt('bodyLimit', bodyLimit);
 
   const ajv = createAjv();
   const tasks = resolveExposedTasks(options.tasks ?? DEFAULT_CELERIAC_FASTIFY_OPTIONS.tasks, ajv, fail);
