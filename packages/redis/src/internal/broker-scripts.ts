@@ -1,7 +1,9 @@
+import { isTerminal } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { nextCallToken } from './call-token.js';
 import type { BrokerKeys } from './keys.js';
 import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from './message-fields.js';
+import type { PendingUpdate } from './record-codec.js';
 import { replyArray, replyNumber } from './reply.js';
 import { PreparedScript, SCRIPTS, type ScriptArg, runScript } from './scripts.js';
 
@@ -18,6 +20,12 @@ export interface HandOffTarget {
   readonly readyKeys: Iterable<string>;
 }
 
+/** One delivery to settle: its update, its lease member and the message to requeue in its place. */
+export interface SettleItem extends PendingUpdate {
+  readonly member: string;
+  readonly next: StoredMessage | undefined;
+}
+
 /**
  * The broker's Lua scripts, each with its KEYS in the order its header documents: the one place
  * that knows which keys a script touches.
@@ -31,6 +39,8 @@ export class BrokerScripts {
   readonly #ack: PreparedScript;
   readonly #enqueue: PreparedScript;
   readonly #settle: PreparedScript;
+  readonly #settleOne: PreparedScript;
+  readonly #settleShaped: PreparedScript;
   readonly #extendLeases: PreparedScript;
 
   constructor(redis: Redis, k: BrokerKeys) {
@@ -40,7 +50,10 @@ export class BrokerScripts {
     this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix]);
     this.#ack = new PreparedScript(SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv]);
     this.#enqueue = new PreparedScript(SCRIPTS.enqueueJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens], [k.wakePrefix, PRIORITY_UNIT]);
-    this.#settle = new PreparedScript(SCRIPTS.settleJobs, [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT]);
+    const settleKeys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
+    this.#settle = new PreparedScript(SCRIPTS.settleJobs, settleKeys, [k.wakePrefix, PRIORITY_UNIT]);
+    this.#settleOne = new PreparedScript(SCRIPTS.settleOne, settleKeys, [k.wakePrefix, PRIORITY_UNIT]);
+    this.#settleShaped = new PreparedScript(SCRIPTS.settleShaped, settleKeys, [k.wakePrefix, PRIORITY_UNIT]);
     this.#extendLeases = new PreparedScript(SCRIPTS.extendLeases, [k.leases]);
   }
 
@@ -91,16 +104,19 @@ export class BrokerScripts {
   }
 
   /**
-   * Stores outcomes and settles their deliveries (settleJobs-7.lua). `recordArgs`: the updates'
-   * applyUpdates arguments; `settlements`: per update, its lease member and the message to requeue.
+   * Stores outcomes and settles their deliveries (settleJobs-7.lua, or for the usual batches
+   * settleOne-7.lua and settleShaped-7.lua, same arguments). `recordArgs`: the updates' applyUpdates
+   * arguments; `settlements`: per update, its lease member and the message to requeue.
    */
-  settle(recordArgs: readonly ScriptArg[], settlements: readonly { member: string; next: StoredMessage | undefined }[]): Promise<unknown> {
+  settle(recordArgs: readonly ScriptArg[], settlements: readonly SettleItem[]): Promise<unknown> {
     const args: ScriptArg[] = [...recordArgs];
     for (const { member, next } of settlements) {
       if (next === undefined) args.push(member, 0);
       else args.push(member, 10, ...messageFields(this.#k, next));
     }
-    return this.#settle.run(this.#redis, args);
+    const shaped = isOneTerminalShape(settlements);
+    const script = !shaped ? this.#settle : settlements.length === 1 ? this.#settleOne : this.#settleShaped;
+    return script.run(this.#redis, args);
   }
 
   extendLeases(visibilityTimeout: number, members: readonly string[]): Promise<unknown> {
@@ -127,4 +143,21 @@ export class BrokerScripts {
     const k = this.#k;
     return replyNumber(await runScript(this.#redis, SCRIPTS.countQueue, [k.readyKeys(queue), k.delayed(queue), k.inbox(queue)], []));
   }
+}
+
+/**
+ * Whether a settle is of the usual kind that has its own scripts (settleOne-7.lua, settleShaped-7.lua):
+ * outcomes that all share one shape (task, state, attempt, allowed sources: see applyArgs) moving a
+ * started run to a terminal state, so no reply is kept, with no message to requeue. Whether each
+ * run's STARTED is implied only Redis knows: the scripts check it, and fall back on the general path.
+ */
+function isOneTerminalShape(settlements: readonly SettleItem[]): boolean {
+  const first = settlements[0];
+  if (first === undefined) return false;
+  const { task, state, attempt } = first.update;
+  if (task === undefined || attempt === undefined || !Number.isSafeInteger(attempt) || attempt < 0 || !isTerminal(state) || !first.sources.includes(',STARTED,')) return false;
+  for (const { update, sources, next } of settlements) {
+    if (next !== undefined || sources !== first.sources || update.task !== task || update.state !== state || update.attempt !== attempt) return false;
+  }
+  return true;
 }
