@@ -38,6 +38,7 @@ export class BrokerScripts {
   readonly #reserve: PreparedScript;
   readonly #ack: PreparedScript;
   readonly #enqueue: PreparedScript;
+  readonly #enqueueOne: PreparedScript;
   readonly #settle: PreparedScript;
   readonly #settleOne: PreparedScript;
   readonly #settleShaped: PreparedScript;
@@ -49,7 +50,9 @@ export class BrokerScripts {
     this.#publish = new PreparedScript(SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT]);
     this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix]);
     this.#ack = new PreparedScript(SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv]);
-    this.#enqueue = new PreparedScript(SCRIPTS.enqueueJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens], [k.wakePrefix, PRIORITY_UNIT]);
+    const enqueueKeys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens];
+    this.#enqueue = new PreparedScript(SCRIPTS.enqueueJobs, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT]);
+    this.#enqueueOne = new PreparedScript(SCRIPTS.enqueueOne, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT]);
     const settleKeys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
     this.#settle = new PreparedScript(SCRIPTS.settleJobs, settleKeys, [k.wakePrefix, PRIORITY_UNIT]);
     this.#settleOne = new PreparedScript(SCRIPTS.settleOne, settleKeys, [k.wakePrefix, PRIORITY_UNIT]);
@@ -86,7 +89,8 @@ export class BrokerScripts {
 
   /**
    * Publishes messages with their PENDING events, per group all or nothing, handing some to a
-   * parked reserve if `handOff` names one (enqueueJobs-8.lua). `recordHeader`: the backend's record
+   * parked reserve if `handOff` names one (enqueueJobs-8.lua, or enqueueOne-8.lua for one message
+   * with a fresh id, due now, same arguments). `recordHeader`: the backend's record
    * arguments (applyUpdates-2.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
    */
   async enqueue(
@@ -100,7 +104,9 @@ export class BrokerScripts {
     const groupArgs: ScriptArg[] = [groups.length];
     for (const g of groups) groupArgs.push(g.size, g.freshIds ? 1 : 0);
     const args = [origin, ...recordHeader, handOffArg, ...groupArgs, ...publishArgs(this.#k, messages)];
-    return replyArray(await this.#enqueue.run(this.#redis, args), 'enqueueJobs');
+    const first = messages[0];
+    const lone = messages.length === 1 && groups.length === 1 && groups[0]?.freshIds === true && first?.message.eta === undefined && first?.deliveries === 0;
+    return replyArray(await (lone ? this.#enqueueOne : this.#enqueue).run(this.#redis, args), 'enqueueJobs');
   }
 
   /**
