@@ -4,7 +4,7 @@ import { BACKEND_PARTS, type BackendParts } from './internal/backend-parts.js';
 import type { LocalRuns } from './internal/lease-keeper.js';
 import { RedisClients } from './internal/connection.js';
 import { type BackendKeys, backendKeys } from './internal/keys.js';
-import { BUILTIN_STATES_ARG, type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, updateSourcesArg } from './internal/record-codec.js';
+import { BUILTIN_STATES_ARG, type PendingUpdate, applyArgs, applyResults, batchTokenOf, decodeStoredRecord, updateSourcesArg } from './internal/record-codec.js';
 import { nextCallToken } from './internal/call-token.js';
 import { replyArray, replyNumber, replyString } from './internal/reply.js';
 import { SCRIPTS, type ScriptArg, runScript } from './internal/scripts.js';
@@ -74,8 +74,8 @@ export class RedisBackend implements ResultBackend {
     const local = this.#localRecords.get(id);
     if (local !== undefined) return local;
     await this.#clients.ready();
-    // The stored record, or the PENDING record a waiting message implies (readRecord-2.lua).
-    const stored = await runScript(this.#clients.command, SCRIPTS.readRecord, [this.#keys.record(id), this.#keys.bodies], [id, JSON.stringify(id)]);
+    // The stored record, or the PENDING record a waiting message implies (readRecord-3.lua).
+    const stored = await runScript(this.#clients.command, SCRIPTS.readRecord, [this.#keys.record(id), this.#keys.bodies, this.#keys.run], [id, JSON.stringify(id)]);
     return stored === null ? null : decodeStoredRecord(replyString(stored));
   }
 
@@ -172,7 +172,9 @@ export class RedisBackend implements ResultBackend {
 
   async #applyBatch(batch: PendingUpdate[]): Promise<ApplyResult[]> {
     const firstKey = this.#keys.record((batch[0] as PendingUpdate).update.id);
-    return this.#results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, [firstKey, this.#keys.bodies], this.#recordArgs(batch)));
+    const args = this.#recordArgs(batch);
+    const keys = [firstKey, this.#keys.bodies, this.#keys.run, this.#keys.replay(batchTokenOf(args))];
+    return this.#results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, keys, args));
   }
 
   #recordArgs(batch: readonly PendingUpdate[]): ScriptArg[] {

@@ -15,9 +15,9 @@ export interface BackendParts {
   readonly clients: RedisClients;
   readonly keys: BackendKeys;
   readonly prefix: string;
-  /** applyUpdates-2.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for scripts that make their own updates. */
+  /** applyUpdates-4.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for scripts that make their own updates. */
   recordHeader(): ScriptArg[];
-  /** The record arguments of applyUpdates-2.lua (prefixes, TTL, packed updates) for a batch. */
+  /** The record arguments of applyUpdates-4.lua (prefixes, TTL, packed updates) for a batch. */
   recordArgs(batch: readonly PendingUpdate[]): ScriptArg[];
   /** A script's applyUpdates-style reply as results, told at once to this process's listeners (as `apply` does). */
   results(batch: readonly PendingUpdate[], reply: unknown): ApplyResult[];

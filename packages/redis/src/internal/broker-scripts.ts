@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { nextCallToken } from './call-token.js';
 import type { BrokerKeys } from './keys.js';
 import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from './message-fields.js';
-import type { PendingUpdate } from './record-codec.js';
+import { type PendingUpdate, batchTokenOf } from './record-codec.js';
 import { replyArray, replyNumber } from './reply.js';
 import { PreparedScript, SCRIPTS, type ScriptArg, runScript } from './scripts.js';
 
@@ -47,22 +47,23 @@ export class BrokerScripts {
   constructor(redis: Redis, k: BrokerKeys) {
     this.#redis = redis;
     this.#k = k;
-    this.#publish = new PreparedScript(SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT]);
-    this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix]);
-    this.#ack = new PreparedScript(SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv]);
-    const enqueueKeys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens];
-    this.#enqueue = new PreparedScript(SCRIPTS.enqueueJobs, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT]);
-    this.#enqueueOne = new PreparedScript(SCRIPTS.enqueueOne, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT]);
-    const settleKeys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
-    this.#settle = new PreparedScript(SCRIPTS.settleJobs, settleKeys, [k.wakePrefix, PRIORITY_UNIT]);
-    this.#settleOne = new PreparedScript(SCRIPTS.settleOne, settleKeys, [k.wakePrefix, PRIORITY_UNIT]);
-    this.#settleShaped = new PreparedScript(SCRIPTS.settleShaped, settleKeys, [k.wakePrefix, PRIORITY_UNIT]);
+    // A call's replay key, its last KEY, comes with each call (see PreparedScript).
+    this.#publish = new PreparedScript(SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT], 1);
+    this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run], [k.wakePrefix]);
+    this.#ack = new PreparedScript(SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv, k.run]);
+    const enqueueKeys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens, k.run];
+    this.#enqueue = new PreparedScript(SCRIPTS.enqueueJobs, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
+    this.#enqueueOne = new PreparedScript(SCRIPTS.enqueueOne, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
+    const settleKeys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run];
+    this.#settle = new PreparedScript(SCRIPTS.settleJobs, settleKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
+    this.#settleOne = new PreparedScript(SCRIPTS.settleOne, settleKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
+    this.#settleShaped = new PreparedScript(SCRIPTS.settleShaped, settleKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
     this.#extendLeases = new PreparedScript(SCRIPTS.extendLeases, [k.leases]);
   }
 
   /** `origin` is the wake message, so this process can tell its own wake-ups (see WakeSignal). */
   publish(batch: readonly StoredMessage[], origin: string): Promise<unknown> {
-    return this.#publish.run(this.#redis, [origin, ...publishArgs(this.#k, batch), nextCallToken()]);
+    return this.#publish.run(this.#redis, [origin, ...publishArgs(this.#k, batch)], [this.#k.replay(nextCallToken())]);
   }
 
   /** `tail`: the rate limits and queues (see ReserveArgs); `start`: the STARTED flag and its arguments. */
@@ -78,20 +79,20 @@ export class BrokerScripts {
   /** Settles the delivery leased as `member` and stores `next` in its place. */
   requeue(member: string, next: StoredMessage): Promise<unknown> {
     const k = this.#k;
-    const keys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
+    const keys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run];
     return runScript(this.#redis, SCRIPTS.requeueJob, keys, [k.wakePrefix, PRIORITY_UNIT, member, ...messageFields(k, next)]);
   }
 
   deadLetter(member: string, reason: string): Promise<unknown> {
     const k = this.#k;
-    return runScript(this.#redis, SCRIPTS.deadLetterJob, [k.leases, k.dead, k.body, k.reasons, k.dlv], [member, reason]);
+    return runScript(this.#redis, SCRIPTS.deadLetterJob, [k.leases, k.dead, k.body, k.reasons, k.dlv, k.run], [member, reason]);
   }
 
   /**
    * Publishes messages with their PENDING events, per group all or nothing, handing some to a
-   * parked reserve if `handOff` names one (enqueueJobs-8.lua, or enqueueOne-8.lua for one message
+   * parked reserve if `handOff` names one (enqueueJobs-10.lua, or enqueueOne-10.lua for one message
    * with a fresh id, due now, same arguments). `recordHeader`: the backend's record
-   * arguments (applyUpdates-2.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
+   * arguments (applyUpdates-4.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
    */
   async enqueue(
     origin: string,
@@ -106,12 +107,13 @@ export class BrokerScripts {
     const args = [origin, ...recordHeader, handOffArg, ...groupArgs, ...publishArgs(this.#k, messages)];
     const first = messages[0];
     const lone = messages.length === 1 && groups.length === 1 && groups[0]?.freshIds === true && first?.message.eta === undefined && first?.deliveries === 0;
-    return replyArray(await (lone ? this.#enqueueOne : this.#enqueue).run(this.#redis, args), 'enqueueJobs');
+    const replay = this.#k.replay(batchTokenOf(recordHeader));
+    return replyArray(await (lone ? this.#enqueueOne : this.#enqueue).run(this.#redis, args, [replay]), 'enqueueJobs');
   }
 
   /**
-   * Stores outcomes and settles their deliveries (settleJobs-7.lua, or for the usual batches
-   * settleOne-7.lua and settleShaped-7.lua, same arguments). `recordArgs`: the updates' applyUpdates
+   * Stores outcomes and settles their deliveries (settleJobs-9.lua, or for the usual batches
+   * settleOne-9.lua and settleShaped-9.lua, same arguments). `recordArgs`: the updates' applyUpdates
    * arguments; `settlements`: per update, its lease member and the message to requeue.
    */
   settle(recordArgs: readonly ScriptArg[], settlements: readonly SettleItem[]): Promise<unknown> {
@@ -122,7 +124,7 @@ export class BrokerScripts {
     }
     const shaped = isOneTerminalShape(settlements);
     const script = !shaped ? this.#settle : settlements.length === 1 ? this.#settleOne : this.#settleShaped;
-    return script.run(this.#redis, args);
+    return script.run(this.#redis, args, [this.#k.replay(batchTokenOf(recordArgs))]);
   }
 
   extendLeases(visibilityTimeout: number, members: readonly string[]): Promise<unknown> {
@@ -131,7 +133,7 @@ export class BrokerScripts {
 
   revoke(id: string, revokedTtl: number): Promise<unknown> {
     const k = this.#k;
-    return runScript(this.#redis, SCRIPTS.revokeJob, [k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons], [id, revokedTtl, k.revokeChannel]);
+    return runScript(this.#redis, SCRIPTS.revokeJob, [k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run], [id, revokedTtl, k.revokeChannel]);
   }
 
   async listDeadLetters(limit: number): Promise<unknown[]> {
@@ -141,7 +143,7 @@ export class BrokerScripts {
 
   async retryDeadLetter(id: string): Promise<boolean> {
     const k = this.#k;
-    const keys = [k.dead, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons];
+    const keys = [k.dead, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run];
     return replyNumber(await runScript(this.#redis, SCRIPTS.retryDeadLetter, keys, [k.wakePrefix, PRIORITY_UNIT, id])) === 1;
   }
 
@@ -152,7 +154,7 @@ export class BrokerScripts {
 }
 
 /**
- * Whether a settle is of the usual kind that has its own scripts (settleOne-7.lua, settleShaped-7.lua):
+ * Whether a settle is of the usual kind that has its own scripts (settleOne-9.lua, settleShaped-9.lua):
  * outcomes that all share one shape (task, state, attempt, allowed sources: see applyArgs) moving a
  * started run to a terminal state, so no reply is kept, with no message to requeue. Whether each
  * run's STARTED is implied only Redis knows: the scripts check it, and fall back on the general path.

@@ -160,7 +160,7 @@ export class RedisCombinedStore implements CombinedStore {
     return byKey;
   }
 
-  /** The deliveries of the messages the enqueue leased to a parked reserve (enqueueJobs-8.lua's handedOff). */
+  /** The deliveries of the messages the enqueue leased to a parked reserve (enqueueJobs-10.lua's handedOff). */
   #handedOff(messages: readonly StoredMessage[], reply: unknown[]): HandOff {
     const [token, ...numbers] = replyArray(reply[1], 'enqueueJobs').map((n) => replyNumber(n));
     const taken = numbers.map((n) => messages[n - 1] as StoredMessage);
@@ -193,13 +193,13 @@ export class RedisCombinedStore implements CombinedStore {
 }
 
 /**
- * The reserve's STARTED reply (see reserveJobs-7.lua) as an applyUpdates batch and reply. A stored
+ * The reserve's STARTED reply (see reserveJobs-8.lua) as an applyUpdates batch and reply. A stored
  * STARTED kept the record's task and used the message's attempt: both come back in the reply. An
  * implied one (seq -2, no extras) is seq 2 with the message's task and attempt.
  */
 function startedResults(taken: readonly { id: string; message: TaskMessage | undefined }[], reply: unknown, sources: string): [PendingUpdate[], unknown[]] {
   const seqs = [...replyArray(reply, 'reserveJobs')];
-  // { now } alone: every STARTED was implied, each a -2 (see reserveJobs-7.lua).
+  // { now } alone: every STARTED was implied, each a -2 (see reserveJobs-8.lua).
   const allImplied = seqs.length === 1;
   const batch = taken.map(({ id, message }, j): PendingUpdate => {
     if (!allImplied && seqs[j + 1] !== -2) return { update: { id, state: TaskStates.STARTED }, sources };

@@ -1,4 +1,4 @@
--- The general enqueue (enqueueJobs-8.lua's whole contract): any groups, ids, etas, a resend. The
+-- The general enqueue (enqueueJobs-10.lua's whole contract): any groups, ids, etas, a resend. The
 -- short enqueue script (enqueueOne) ends here when its case does not hold after all (a resent
 -- call, an id with escapes), before it has written anything. Defined where a script needs it,
 -- after its own short path: Redis runs a script's chunk on every call up to its return,
@@ -11,10 +11,11 @@
 --- @include "includes/publishMessages"
 --- @include "includes/handOff"
 
--- k: seq, revoked, body, meta, dlv, routes, leases, tokens keys. Returns enqueueJobs-8.lua's reply.
+-- k: seq, revoked, body, meta, dlv, routes, leases, tokens, run, replay keys. Returns
+-- enqueueJobs-10.lua's reply.
 local function enqueueGeneral(k)
   local now = nowMs()
-  local b = newRecordBatch(ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], now, k.body)
+  local b = newRecordBatch(ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], now, k.body, k.run, k.replay)
   local replay = replayedReply(b)
   if replay then return replay end
   local handOff = readHandOff(ARGV[9])
@@ -73,7 +74,7 @@ local function enqueueGeneral(k)
         -- Refused: the record in the way, as stored or implied (false if none: a repeat in this group).
         reply[m + 1] = 0
         local before = waiting[m] or (earlier[msg.id] and earlier[msg.id].raw)
-        local startedAt = waiting[m] and redis.call('HGET', runKeyOf(k.body), msg.id)
+        local startedAt = waiting[m] and redis.call('HGET', k.run, msg.id)
         extras[#extras + 1] = records[m] or (before and impliedRecord(msg.idJson, before, startedAt)) or false
       end
     end

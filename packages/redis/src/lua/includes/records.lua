@@ -1,21 +1,20 @@
--- Task records, one string per task (see applyUpdates-2.lua for the stored value). Shared by every
+-- Task records, one string per task (see applyUpdates-4.lua for the stored value). Shared by every
 -- script that changes records, so the state machine check, the token check and the event live in
 -- one place.
 --- @include "includes/bulk"
 --- @include "includes/impliedRecord"
 --- @include "includes/recordValue"
---- @include "includes/replayKey"
 --- @include "includes/watchedChannels"
 
 -- An empty batch of record updates: record key prefix, event channel prefix, TTL, built-in
--- states, batch token (see applyUpdates-2.lua), and the hash of waiting messages whose PENDING
--- records are implied (see includes/impliedRecord).
-local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodies)
+-- states, batch token (see applyUpdates-4.lua), the hash of waiting messages whose PENDING
+-- records are implied and the hash of implied starts (see includes/impliedRecord), and the key
+-- that keeps the call's reply for a resend (see replayedReply; nil if it keeps none).
+local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodies, runs, replayKey)
   return {
     prefix = prefix, channels = channels, ttl = ttl, builtins = builtins, batch = batch,
     now = now, nowDigits = string.format('%d', now), bodies = bodies,
-    replayKey = replayKeyOf(prefix, batch),
-    runs = bodies and runKeyOf(bodies),
+    replayKey = replayKey, runs = runs,
     updates = {}, current = {}, implied = {}, written = {}, seqs = {}, extras = {},
     -- watched[u]: whether update u's event channel has a subscriber (see watchedChannels).
     watched = {}, watchedUpTo = 0,
@@ -69,7 +68,7 @@ local function allowedFrom(b, sources, state)
   return not b.builtinSet[state]
 end
 
--- Adds an update to the batch (fields as in applyUpdates-2.lua; sources is the list itself).
+-- Adds an update to the batch (fields as in applyUpdates-4.lua; sources is the list itself).
 -- implied: the impliedFields of the update's waiting message if the caller has read it (false if
 -- unreadable; nil: loadRecords reads the message if the record is missing).
 local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources, payload, implied)
@@ -158,12 +157,12 @@ local function isWatched(b, u)
   return b.watched[u]
 end
 
--- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-2.lua's ARGV):
+-- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-4.lua's ARGV):
 -- record key prefix, event channel prefix, TTL, built-in states, batch token, update shapes,
 -- packed updates, whether to keep the reply. Returns the batch, its stored records loaded, and the
--- index of the argument after them.
-local function readRecordBatch(at, now, bodies)
-  local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, bodies)
+-- index of the argument after them. bodies, runs, replayKey: as newRecordBatch's.
+local function readRecordBatch(at, now, bodies, runs, replayKey)
+  local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, bodies, runs, replayKey)
   local nShapes = tonumber(ARGV[at + 5])
   -- The shapes by their index as packed (a table lookup per update instead of a tonumber).
   local shapes = {}
@@ -236,7 +235,7 @@ local function applyRecord(b, u)
   return true
 end
 
--- The reply of applyUpdates-2.lua: { now, seq or 0 per update, then the extras in update order }.
+-- The reply of applyUpdates-4.lua: { now, seq or 0 per update, then the extras in update order }.
 local function recordReply(b)
   local out = { b.now }
   for u = 1, #b.updates do out[u + 1] = b.seqs[u] end

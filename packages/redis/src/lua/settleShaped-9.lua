@@ -1,6 +1,6 @@
 --[[
   Settles a batch of outcomes of one shape (a worker's tasks of one kind: SUCCESS of one task at
-  one attempt): settleJobs-7.lua for updates that move records whose STARTED is implied
+  one attempt): settleJobs-9.lua for updates that move records whose STARTED is implied
   (includes/impliedRecord) to one terminal state, acknowledging their deliveries. The general path
   costs much more for them (a table per update, the batch's bookkeeping), so this cuts
   the packed updates, reads the run hash once, writes each record with SET NX and acknowledges,
@@ -8,13 +8,13 @@
   way (a progress report), it goes on with the general path (includes/settleGeneral) in the same
   call, which takes the records written here as applied by their update tokens.
 
-  KEYS[1..7] as settleJobs-7.lua: leases, seq, revoked, body, meta, dlv, routes
-  ARGV as settleJobs-7.lua's, for what the caller (broker-scripts.ts) checked: two updates or more,
+  KEYS[1..9] as settleJobs-9.lua: leases, seq, revoked, body, meta, dlv, routes, run, replay
+  ARGV as settleJobs-9.lua's, for what the caller (broker-scripts.ts) checked: two updates or more,
   all of one shape with a task, an attempt, a terminal state and STARTED among its allowed sources;
   no reply kept ('0'), no next message. So: [3..7] record prefix, channel prefix, TTL, built-ins,
   batch token; [8] '1'; [9] the shape; [10] n; [11] the updates packed; [12] '0'; then per update
   its lease member and '0'.
-  Returns applyUpdates-2.lua's reply: { now, 3 per update } here.
+  Returns applyUpdates-4.lua's reply: { now, 3 per update } here.
   Events: each record on its task's event channel, where someone listens (includes/watchedChannels).
 ]]
 --- @include "includes/nowMs"
@@ -24,7 +24,7 @@
 --- @include "includes/ackLeases"
 --- @include "includes/watchedChannels"
 
-local leasesKey, bodyKey, metaKey, dlvKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6]
+local leasesKey, bodyKey, metaKey, dlvKey, runKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
 local recordPrefix, channelPrefix, ttl, batchToken = ARGV[3], ARGV[4], ARGV[5], ARGV[7]
 local shape, n, packed = ARGV[9], tonumber(ARGV[10]), ARGV[11]
 
@@ -49,7 +49,7 @@ for u = 1, fast and n or 0 do
   pos = payloadEnd + 1
 end
 -- Every run's STARTED implied: its start is filed (a stored record is found by SET NX below).
-local starts = fast and bulkQuery('HMGET', runKeyOf(bodyKey), ids)
+local starts = fast and bulkQuery('HMGET', runKey, ids)
 for u = 1, starts and n or 0 do
   if not starts[u] then
     starts = false
@@ -75,7 +75,7 @@ if starts then
     if heard == nil or heard[w] then redis.call('PUBLISH', channelPrefix .. written[w], sub(values[w], heads[w] + 1)) end
   end
   if not stored then
-    ackLeases(leasesKey, bodyKey, metaKey, dlvKey, members)
+    ackLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members)
     local reply = { now }
     for u = 1, n do reply[u + 1] = 3 end
     return reply
@@ -84,5 +84,8 @@ end
 
 --- @include "includes/settleGeneral"
 
-local k = { leases = leasesKey, seq = KEYS[2], revoked = KEYS[3], body = bodyKey, meta = metaKey, dlv = dlvKey, routes = KEYS[7] }
+local k = {
+  leases = leasesKey, seq = KEYS[2], revoked = KEYS[3], body = bodyKey, meta = metaKey, dlv = dlvKey,
+  routes = KEYS[7], run = runKey, replay = KEYS[9],
+}
 return settleGeneral(k, now)

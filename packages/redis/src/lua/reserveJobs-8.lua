@@ -16,6 +16,7 @@
   KEYS[5] meta     hash id -> routing meta (includes/jobMeta)
   KEYS[6] dlv      hash id -> deliveries that ended unacknowledged (absent: none)
   KEYS[7] routes   hash ready or inbox key -> JSON [delayed key, queue]
+  KEYS[8] run      hash id -> start of a run whose STARTED is implied
   ARGV[1] wake channel prefix
   ARGV[2] visibility timeout ms
   ARGV[3] max
@@ -25,9 +26,9 @@
           JSON, number of ready keys, then 2 per ready key: ready key, rate limit index (0: none)
           then 0, or 1 to store STARTED for every message taken, followed by the record key
           prefix, event channel prefix, record TTL, built-in states and batch token (as
-          applyUpdates-2.lua's ARGV[1..5]) and STARTED's allowed-source list
+          applyUpdates-4.lua's ARGV[1..5]) and STARTED's allowed-source list
   Returns { nextDue, nRaw, token, started, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
-          started: 0, or for STARTED the applyUpdates-2.lua reply of one update per message taken,
+          started: 0, or for STARTED the applyUpdates-4.lua reply of one update per message taken,
           in order (the attempt is the message's, the task the record's), except that an implied
           STARTED (see includes/impliedRecord) is seq -2 with no extras: its task and attempt are
           the message's, its updatedAt `now`. { now } alone: every STARTED taken was implied (the
@@ -49,7 +50,7 @@
 
 local k = {
   leases = KEYS[1], tokens = KEYS[2], revoked = KEYS[3], body = KEYS[4],
-  meta = KEYS[5], dlv = KEYS[6], routes = KEYS[7],
+  meta = KEYS[5], dlv = KEYS[6], routes = KEYS[7], run = KEYS[8],
 }
 local wakePrefix = ARGV[1]
 local max = tonumber(ARGV[3])
@@ -87,10 +88,10 @@ end
 local start = nil
 if nextArg() == '1' then
   local prefix, channels, ttl, builtins, batch = nextArg(), nextArg(), nextArg(), nextArg(), nextArg()
-  start = { batch = newRecordBatch(prefix, channels, ttl, builtins, batch, now, k.body), sources = nextArg() }
+  start = { batch = newRecordBatch(prefix, channels, ttl, builtins, batch, now, k.body, k.run), sources = nextArg() }
 end
 
-ackLeases(k.leases, k.body, k.meta, k.dlv, acks)
+ackLeases(k.leases, k.body, k.meta, k.dlv, k.run, acks)
 reclaimExpired(k, wakePrefix, now)
 for _, queue in ipairs(queues) do
   if promoteDue(k, queue.delayed, now) > 0 then redis.call('PUBLISH', wakePrefix .. queue.name, '') end
@@ -240,7 +241,7 @@ if #candidates > 0 then
       takenRate[n] = candidateRate[j]
     end
   end
-  forgetJobs(k.body, k.meta, k.dlv, dropped)
+  forgetJobs(k.body, k.meta, k.dlv, k.run, dropped)
 end
 
 local count = #takenRate
@@ -315,7 +316,7 @@ if start and count > 0 then
     keys[j] = b.prefix .. ids[j]
   end
   local records = bulkGet(keys)
-  local runKey = runKeyOf(k.body)
+  local runKey = k.run
   local starts = bulkQuery('HMGET', runKey, ids)
   local nowDigits = digits(now)
   local runArgs = { ENCODING_FIELD, ENCODING_VALUE } -- see includes/bulk
@@ -349,7 +350,7 @@ if start and count > 0 then
   -- for the few messages that have a record or an implied STARTED already (retries, redeliveries).
   loadRecords(b)
   for u = 1, #b.updates do applyRecord(b, u) end
-  -- applyUpdates-2.lua's reply in the order taken, an implied STARTED as seq -2 with no extras
+  -- applyUpdates-4.lua's reply in the order taken, an implied STARTED as seq -2 with no extras
   -- (its task and attempt are the message's, its updatedAt this call's).
   local general = recordReply(b)
   started = { now }

@@ -1,5 +1,5 @@
 --[[
-  Settles one outcome (a lone task's round trip): settleJobs-7.lua for one update that moves a
+  Settles one outcome (a lone task's round trip): settleJobs-9.lua for one update that moves a
   record whose STARTED is implied (includes/impliedRecord) to a terminal state, and acknowledges
   its delivery. The general path costs far more Redis work than this case needs (its tables, the
   definitions of its functions, which Redis runs on every call up to the point a script returns),
@@ -8,13 +8,13 @@
   way such as a progress report), it goes on with the general path (includes/settleGeneral) in
   the same call.
 
-  KEYS[1..7] as settleJobs-7.lua: leases, seq, revoked, body, meta, dlv, routes
-  ARGV as settleJobs-7.lua's, for what the caller (broker-scripts.ts) checked: one update, of one
+  KEYS[1..9] as settleJobs-9.lua: leases, seq, revoked, body, meta, dlv, routes, run, replay
+  ARGV as settleJobs-9.lua's, for what the caller (broker-scripts.ts) checked: one update, of one
   shape with a task, an attempt, a terminal state and STARTED among its allowed sources; no reply
   kept ('0'), no next message. So: [3..7] record prefix, channel prefix, TTL, built-ins, batch
   token; [8] '1'; [9] the shape; [10] '1'; [11] the update packed; [12] '0'; [13] the delivery's
   lease member; [14] '0'.
-  Returns applyUpdates-2.lua's reply: { now, 3 } here.
+  Returns applyUpdates-4.lua's reply: { now, 3 } here.
   Events: the record on the task's event channel, if anyone listens.
 ]]
 --- @include "includes/nowMs"
@@ -23,7 +23,7 @@
 --- @include "includes/recordValue"
 --- @include "includes/ackLeases"
 
-local leasesKey, bodyKey, metaKey, dlvKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6]
+local leasesKey, bodyKey, metaKey, dlvKey, runKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
 local recordPrefix, channelPrefix, ttl, batchToken = ARGV[3], ARGV[4], ARGV[5], ARGV[7]
 local shape, packed, member = ARGV[9], ARGV[11], ARGV[13]
 
@@ -34,7 +34,7 @@ local idEnd = string.find(packed, '\n', 1, true)
 local idJson = string.sub(packed, 1, idEnd - 1)
 if taskJson and not string.find(idJson, '\\', 1, true) then
   local id = string.sub(idJson, 2, -2)
-  if redis.call('HEXISTS', runKeyOf(bodyKey), id) == 1 then
+  if redis.call('HEXISTS', runKey, id) == 1 then
     local now = nowMs()
     local nowDigits = digits(now)
     -- An implied STARTED is seq 2, so this update's is 3; its token is "<batch token>.1".
@@ -45,7 +45,7 @@ if taskJson and not string.find(idJson, '\\', 1, true) then
       if redis.call('PUBSUB', 'NUMPAT') > 0 or redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
         redis.call('PUBLISH', channel, string.sub(value, headLength + 1))
       end
-      ackLeases(leasesKey, bodyKey, metaKey, dlvKey, { member })
+      ackLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, { member })
       return { now, 3 }
     end
   end
@@ -53,5 +53,8 @@ end
 
 --- @include "includes/settleGeneral"
 
-local k = { leases = leasesKey, seq = KEYS[2], revoked = KEYS[3], body = bodyKey, meta = metaKey, dlv = dlvKey, routes = KEYS[7] }
+local k = {
+  leases = leasesKey, seq = KEYS[2], revoked = KEYS[3], body = bodyKey, meta = metaKey, dlv = dlvKey,
+  routes = KEYS[7], run = runKey, replay = KEYS[9],
+}
 return settleGeneral(k, nowMs())
