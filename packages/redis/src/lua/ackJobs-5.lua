@@ -8,6 +8,7 @@
   KEYS[5] run     hash id -> start of a run whose STARTED is implied
   ARGV    lease members
   Returns how many were still held.
+  Events: none.
 ]]
 --- @include "includes/bulk"
 --- @include "includes/leaseJobId"

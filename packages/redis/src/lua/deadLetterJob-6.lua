@@ -11,6 +11,7 @@
   ARGV[1] lease member
   ARGV[2] reason
   Returns 1 if dead-lettered, 0 if the lease was not held.
+  Events: none.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/leaseJobId"

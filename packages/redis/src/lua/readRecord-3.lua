@@ -9,6 +9,7 @@
   ARGV[1] the id
   ARGV[2] the id as JSON
   Returns the stored value (see applyUpdates-4.lua), or false if there is none.
+  Events: none.
 ]]
 --- @include "includes/bulk"
 --- @include "includes/impliedRecord"

@@ -15,6 +15,7 @@
   ARGV[4..13] the message to store: id, raw, ready key, delayed key, ready-keys set, queue,
           priority rank, eta ('' for none), deliveries so far, route JSON
   Returns 1 if settled, 0 if the lease was not held.
+  Events: a wake-up on the queue's wake channel if the message is ready now.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"

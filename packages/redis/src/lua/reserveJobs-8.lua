@@ -38,6 +38,9 @@
           message, a lease expiry, a rate window), or -1 if nothing is pending. A worker that took
           the last ready message thus knows, without a second call, that it can sleep until a wake-up.
           Every message taken is leased as "<token>:<id>" (0 if none is taken).
+  Events: a wake-up on the wake channel of each queue that got ready work back (an expired lease,
+          a due delayed message); for STARTED, each record on its task's event channel where
+          someone listens.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"

@@ -12,6 +12,7 @@
   ARGV[2] priority unit
   ARGV[3] dead letter id
   Returns 1 if the id was a dead letter, else 0.
+  Events: a wake-up on the queue's wake channel.
 ]]
 --- @include "includes/bulk"
 --- @include "includes/jobMeta"

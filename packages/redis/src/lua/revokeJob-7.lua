@@ -15,6 +15,7 @@
   ARGV[2] how long revocations are kept, ms
   ARGV[3] revocation channel
   Returns 1 if a waiting or delayed message was removed, else 0.
+  Events: the id on the revocation channel.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"
