@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bump when a script's KEYS/ARGV/reply contract changes, so mixed versions never share a name. */
-const VERSION = 9;
+const VERSION = 10;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const luaDir = join(root, 'src', 'lua');
 const out = join(root, 'src', 'internal', 'scripts.generated.ts');
@@ -31,11 +31,11 @@ function expand(file, seen) {
 /**
  * Drops the included functions that a script never calls. Redis runs a script's whole chunk on every
  * call, so every `local function` costs a closure (and a walk of the open upvalues for each one it
- * captures) per call, whether used or not: a one-message enqueue spent about 44k of its 313k Redis
- * instructions defining 45 functions, 18 of them unused. Relies on the includes' layout: a
- * top-level function starts with `local function <name>(` in column 0 and ends at the next `end` in
- * column 0; the comment lines right above it go with it. Comments are not calls (no Lua string of
- * ours holds "--"); a name used anywhere else in the code keeps its function.
+ * captures) per call, whether used or not, and a script includes far more functions than it calls
+ * (see docs/benchmarks.md). Relies on the includes' layout: a top-level function starts with
+ * `local function <name>(` in column 0 and ends at the next `end` in column 0; the comment lines
+ * right above it go with it. Comments are not calls (no Lua string of ours holds "--"); a name
+ * used anywhere else in the code keeps its function.
  */
 function dropUnusedFunctions(lua) {
   let lines = lua.split('\n');

@@ -1,7 +1,9 @@
+import { isTerminal } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { nextCallToken } from './call-token.js';
 import type { BrokerKeys } from './keys.js';
 import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from './message-fields.js';
+import { type PendingUpdate, batchTokenOf } from './record-codec.js';
 import { replyArray, replyNumber } from './reply.js';
 import { PreparedScript, SCRIPTS, type ScriptArg, runScript } from './scripts.js';
 
@@ -18,6 +20,12 @@ export interface HandOffTarget {
   readonly readyKeys: Iterable<string>;
 }
 
+/** One delivery to settle: its update, its lease member and the message to requeue in its place. */
+export interface SettleItem extends PendingUpdate {
+  readonly member: string;
+  readonly next: StoredMessage | undefined;
+}
+
 /**
  * The broker's Lua scripts, each with its KEYS in the order its header documents: the one place
  * that knows which keys a script touches.
@@ -30,23 +38,32 @@ export class BrokerScripts {
   readonly #reserve: PreparedScript;
   readonly #ack: PreparedScript;
   readonly #enqueue: PreparedScript;
+  readonly #enqueueOne: PreparedScript;
   readonly #settle: PreparedScript;
+  readonly #settleOne: PreparedScript;
+  readonly #settleShaped: PreparedScript;
   readonly #extendLeases: PreparedScript;
 
   constructor(redis: Redis, k: BrokerKeys) {
     this.#redis = redis;
     this.#k = k;
-    this.#publish = new PreparedScript(SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT]);
-    this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix]);
-    this.#ack = new PreparedScript(SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv]);
-    this.#enqueue = new PreparedScript(SCRIPTS.enqueueJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens], [k.wakePrefix, PRIORITY_UNIT]);
-    this.#settle = new PreparedScript(SCRIPTS.settleJobs, [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT]);
+    // A call's replay key, its last KEY, comes with each call (see PreparedScript).
+    this.#publish = new PreparedScript(SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT], 1);
+    this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run], [k.wakePrefix]);
+    this.#ack = new PreparedScript(SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv, k.run]);
+    const enqueueKeys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens, k.run];
+    this.#enqueue = new PreparedScript(SCRIPTS.enqueueJobs, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
+    this.#enqueueOne = new PreparedScript(SCRIPTS.enqueueOne, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
+    const settleKeys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run];
+    this.#settle = new PreparedScript(SCRIPTS.settleJobs, settleKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
+    this.#settleOne = new PreparedScript(SCRIPTS.settleOne, settleKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
+    this.#settleShaped = new PreparedScript(SCRIPTS.settleShaped, settleKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
     this.#extendLeases = new PreparedScript(SCRIPTS.extendLeases, [k.leases]);
   }
 
   /** `origin` is the wake message, so this process can tell its own wake-ups (see WakeSignal). */
   publish(batch: readonly StoredMessage[], origin: string): Promise<unknown> {
-    return this.#publish.run(this.#redis, [origin, ...publishArgs(this.#k, batch), nextCallToken()]);
+    return this.#publish.run(this.#redis, [origin, ...publishArgs(this.#k, batch)], [this.#k.replay(nextCallToken())]);
   }
 
   /** `tail`: the rate limits and queues (see ReserveArgs); `start`: the STARTED flag and its arguments. */
@@ -62,19 +79,20 @@ export class BrokerScripts {
   /** Settles the delivery leased as `member` and stores `next` in its place. */
   requeue(member: string, next: StoredMessage): Promise<unknown> {
     const k = this.#k;
-    const keys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
+    const keys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run];
     return runScript(this.#redis, SCRIPTS.requeueJob, keys, [k.wakePrefix, PRIORITY_UNIT, member, ...messageFields(k, next)]);
   }
 
   deadLetter(member: string, reason: string): Promise<unknown> {
     const k = this.#k;
-    return runScript(this.#redis, SCRIPTS.deadLetterJob, [k.leases, k.dead, k.body, k.reasons, k.dlv], [member, reason]);
+    return runScript(this.#redis, SCRIPTS.deadLetterJob, [k.leases, k.dead, k.body, k.reasons, k.dlv, k.run], [member, reason]);
   }
 
   /**
    * Publishes messages with their PENDING events, per group all or nothing, handing some to a
-   * parked reserve if `handOff` names one (enqueueJobs-8.lua). `recordHeader`: the backend's record
-   * arguments (applyUpdates-2.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
+   * parked reserve if `handOff` names one (enqueueJobs-10.lua, or enqueueOne-10.lua for one message
+   * with a fresh id, due now, same arguments). `recordHeader`: the backend's record
+   * arguments (applyUpdates-4.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
    */
   async enqueue(
     origin: string,
@@ -87,20 +105,26 @@ export class BrokerScripts {
     const groupArgs: ScriptArg[] = [groups.length];
     for (const g of groups) groupArgs.push(g.size, g.freshIds ? 1 : 0);
     const args = [origin, ...recordHeader, handOffArg, ...groupArgs, ...publishArgs(this.#k, messages)];
-    return replyArray(await this.#enqueue.run(this.#redis, args), 'enqueueJobs');
+    const first = messages[0];
+    const lone = messages.length === 1 && groups.length === 1 && groups[0]?.freshIds === true && first?.message.eta === undefined && first?.deliveries === 0;
+    const replay = this.#k.replay(batchTokenOf(recordHeader));
+    return replyArray(await (lone ? this.#enqueueOne : this.#enqueue).run(this.#redis, args, [replay]), 'enqueueJobs');
   }
 
   /**
-   * Stores outcomes and settles their deliveries (settleJobs-7.lua). `recordArgs`: the updates'
-   * applyUpdates arguments; `settlements`: per update, its lease member and the message to requeue.
+   * Stores outcomes and settles their deliveries (settleJobs-9.lua, or for the usual batches
+   * settleOne-9.lua and settleShaped-9.lua, same arguments). `recordArgs`: the updates' applyUpdates
+   * arguments; `settlements`: per update, its lease member and the message to requeue.
    */
-  settle(recordArgs: readonly ScriptArg[], settlements: readonly { member: string; next: StoredMessage | undefined }[]): Promise<unknown> {
+  settle(recordArgs: readonly ScriptArg[], settlements: readonly SettleItem[]): Promise<unknown> {
     const args: ScriptArg[] = [...recordArgs];
     for (const { member, next } of settlements) {
       if (next === undefined) args.push(member, 0);
       else args.push(member, 10, ...messageFields(this.#k, next));
     }
-    return this.#settle.run(this.#redis, args);
+    const shaped = isOneTerminalShape(settlements);
+    const script = !shaped ? this.#settle : settlements.length === 1 ? this.#settleOne : this.#settleShaped;
+    return script.run(this.#redis, args, [this.#k.replay(batchTokenOf(recordArgs))]);
   }
 
   extendLeases(visibilityTimeout: number, members: readonly string[]): Promise<unknown> {
@@ -109,7 +133,7 @@ export class BrokerScripts {
 
   revoke(id: string, revokedTtl: number): Promise<unknown> {
     const k = this.#k;
-    return runScript(this.#redis, SCRIPTS.revokeJob, [k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons], [id, revokedTtl, k.revokeChannel]);
+    return runScript(this.#redis, SCRIPTS.revokeJob, [k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run], [id, revokedTtl, k.revokeChannel]);
   }
 
   async listDeadLetters(limit: number): Promise<unknown[]> {
@@ -119,7 +143,7 @@ export class BrokerScripts {
 
   async retryDeadLetter(id: string): Promise<boolean> {
     const k = this.#k;
-    const keys = [k.dead, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons];
+    const keys = [k.dead, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run];
     return replyNumber(await runScript(this.#redis, SCRIPTS.retryDeadLetter, keys, [k.wakePrefix, PRIORITY_UNIT, id])) === 1;
   }
 
@@ -127,4 +151,21 @@ export class BrokerScripts {
     const k = this.#k;
     return replyNumber(await runScript(this.#redis, SCRIPTS.countQueue, [k.readyKeys(queue), k.delayed(queue), k.inbox(queue)], []));
   }
+}
+
+/**
+ * Whether a settle is of the usual kind that has its own scripts (settleOne-9.lua, settleShaped-9.lua):
+ * outcomes that all share one shape (task, state, attempt, allowed sources: see applyArgs) moving a
+ * started run to a terminal state, so no reply is kept, with no message to requeue. Whether each
+ * run's STARTED is implied only Redis knows: the scripts check it, and fall back on the general path.
+ */
+function isOneTerminalShape(settlements: readonly SettleItem[]): boolean {
+  const first = settlements[0];
+  if (first === undefined) return false;
+  const { task, state, attempt } = first.update;
+  if (task === undefined || attempt === undefined || !Number.isSafeInteger(attempt) || attempt < 0 || !isTerminal(state) || !first.sources.includes(',STARTED,')) return false;
+  for (const { update, sources, next } of settlements) {
+    if (next !== undefined || sources !== first.sources || update.task !== task || update.state !== state || update.attempt !== attempt) return false;
+  }
+  return true;
 }

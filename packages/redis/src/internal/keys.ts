@@ -17,6 +17,10 @@
  * A message in `body` without a record implies its PENDING record, or its STARTED record if the
  * hash `run` holds its start time (see lua/includes/impliedRecord.lua), so the backend reads
  * `body` and `run` too.
+ * Both: `replay:<call token>` keeps a record-changing or publishing call's reply for a minute, for
+ * a resend of that call after a reconnect (see replayedReply in lua/includes/records.lua).
+ * Every key a script touches is passed in its KEYS, except the per-message keys a batch reaches by
+ * name (records, ready, delayed and rate keys), which it builds from prefixes and ids.
  */
 export interface BrokerKeys {
   readonly seq: string;
@@ -28,11 +32,13 @@ export interface BrokerKeys {
   readonly body: string;
   readonly meta: string;
   readonly dlv: string;
-  /** Implied starts (id -> ms). Not passed to scripts: they derive it from `body` (includes/bulk). */
+  /** Implied starts (id -> ms), see lua/includes/impliedRecord.lua. */
   readonly run: string;
   readonly routes: string;
   readonly wakePrefix: string;
   readonly revokeChannel: string;
+  /** Where the call named `token` keeps its reply (see lua/includes/records.lua). */
+  replay(token: string): string;
   ready(queue: string, task: string): string;
   readyKeys(queue: string): string;
   delayed(queue: string): string;
@@ -45,6 +51,10 @@ export interface BackendKeys {
   readonly recordPrefix: string;
   /** The broker's `body` hash: waiting messages, whose PENDING records are implied. */
   readonly bodies: string;
+  /** The broker's `run` hash: starts of runs whose STARTED records are implied. */
+  readonly run: string;
+  /** Where the call named `token` keeps its reply (see lua/includes/records.lua). */
+  replay(token: string): string;
   readonly eventPrefix: string;
   record(id: string): string;
   events(id: string): string;
@@ -73,10 +83,11 @@ export function brokerKeys(prefix: string): BrokerKeys {
     body: bodiesKey(p),
     meta: `${p}:meta`,
     dlv: `${p}:dlv`,
-    run: `${p}:run`,
+    run: runKey(p),
     routes: `${p}:routes`,
     wakePrefix,
     revokeChannel: `${p}:revocations`,
+    replay: (token) => replayKey(p, token),
     ready: (queue, task) => `${p}:ready:${queue.length}:${queue}:${task}`,
     readyKeys: (queue) => `${p}:readykeys:${queue}`,
     delayed: (queue) => `${p}:delayed:${queue}`,
@@ -93,6 +104,8 @@ export function backendKeys(prefix: string): BackendKeys {
   return {
     recordPrefix,
     bodies: bodiesKey(p),
+    run: runKey(p),
+    replay: (token) => replayKey(p, token),
     eventPrefix,
     record: (id) => recordPrefix + id,
     events: (id) => eventPrefix + id,
@@ -105,6 +118,14 @@ export function backendKeys(prefix: string): BackendKeys {
 
 function bodiesKey(p: string): string {
   return `${p}:body`;
+}
+
+function runKey(p: string): string {
+  return `${p}:run`;
+}
+
+function replayKey(p: string, token: string): string {
+  return `${p}:replay:${token}`;
 }
 
 /** Every key of a deployment matches this (for tests and tooling that clean up). */

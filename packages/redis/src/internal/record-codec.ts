@@ -42,7 +42,7 @@ export interface PendingUpdate {
   readonly at?: number;
 }
 
-/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-2.lua). */
+/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-4.lua). */
 export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
   // Most updates of a batch share their task, state, attempt and allowed sources (a worker's
   // outcomes): each distinct combination, a shape, is sent once, and an update names its shape.
@@ -68,6 +68,14 @@ export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
   // includes/records.lua): nothing moves a terminal record on, so its token answers a resend.
   const keepReply = batch.some(({ update }) => !isTerminal(update.state)) ? '1' : '0';
   return [BUILTIN_STATES_ARG, nextCallToken(), shapes.size, ...shapes.keys(), batch.length, packed, keepReply];
+}
+
+/**
+ * The batch token in a call's record arguments (applyUpdates-4.lua's ARGV[5], as `recordHeader`
+ * and `recordArgs` of the backend start): it names the key that keeps the call's reply.
+ */
+export function batchTokenOf(recordArgs: readonly ScriptArg[]): string {
+  return String(recordArgs[4]);
 }
 
 /** Results of one applyUpdates call, in update order. */
@@ -99,7 +107,7 @@ function copyJson<T>(value: T): T {
   return typeof value === 'object' && value !== null ? (JSON.parse(JSON.stringify(value)) as T) : value;
 }
 
-/** A stored value (header + record JSON, see applyUpdates-2.lua) as a record. */
+/** A stored value (header + record JSON, see applyUpdates-4.lua) as a record. */
 export function decodeStoredRecord(stored: string): TaskRecord {
   // The record JSON is the first '{"id":' after the header: inside the task name's JSON string
   // every quote is escaped, so the header cannot contain it.

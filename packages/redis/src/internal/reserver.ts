@@ -25,7 +25,7 @@ export interface ReserverContext {
 
 /** Storing STARTED as messages are taken (the combined store's `reserveStarted`). */
 export interface StartOnReserve {
-  /** The reserve script's STARTED arguments after the flag (see reserveJobs-7.lua). */
+  /** The reserve script's STARTED arguments after the flag (see reserveJobs-8.lua). */
   args(): ScriptArg[];
   /**
    * Its STARTED reply as results, one per message taken (undefined where the stored message could

@@ -58,35 +58,45 @@ function isNoScript(error: unknown): boolean {
 /**
  * A Lua script bound to its keys and constant leading arguments, encoded once. Sent with EVALSHA;
  * after a Redis restart or `SCRIPT FLUSH` emptied the server's script cache, the NOSCRIPT reply
- * is answered by sending the same call with EVAL, which caches the script again.
+ * is answered by sending the same call with EVAL, which caches the script again. A script whose
+ * last `callKeys` KEYS differ per call (a call's replay key) is bound to the others, and gets
+ * those with each call.
  */
 export class PreparedScript {
   readonly #script: ScriptDefinition;
-  /** The keys and leading arguments, encoded. */
-  readonly #bound: string;
+  /** The number of keys and the keys bound, encoded. */
+  readonly #boundKeys: string;
+  /** The leading arguments, encoded. */
+  readonly #leading: string;
+  readonly #callKeys: number;
+  /** EVALSHA with everything bound (no call keys), or up to the bound keys. */
   readonly #evalshaHead: string;
   /** Made on the first NOSCRIPT only: it carries the whole source. */
   #evalHead: string | undefined;
   /** Elements of the request before the call's own arguments. */
   readonly #fixed: number;
 
-  constructor(script: ScriptDefinition, keys: readonly string[], leading: readonly ScriptArg[] = []) {
-    if (keys.length !== script.numberOfKeys) throw new Error(`Lua script ${script.name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
+  constructor(script: ScriptDefinition, keys: readonly string[], leading: readonly ScriptArg[] = [], callKeys = 0) {
+    if (keys.length + callKeys !== script.numberOfKeys) throw new Error(`Lua script ${script.name} takes ${script.numberOfKeys} keys, got ${keys.length + callKeys}`);
     this.#script = script;
-    this.#bound = bulk(keys.length) + keys.map(bulk).join('') + leading.map(bulk).join('');
-    this.#evalshaHead = evalshaHead(script) + this.#bound;
-    this.#fixed = 3 + keys.length + leading.length;
+    this.#boundKeys = bulk(keys.length + callKeys) + keys.map(bulk).join('');
+    this.#leading = leading.map(bulk).join('');
+    this.#callKeys = callKeys;
+    this.#evalshaHead = evalshaHead(script) + this.#boundKeys + (callKeys === 0 ? this.#leading : '');
+    this.#fixed = 3 + keys.length + callKeys + leading.length;
   }
 
-  /** Runs the script with `args` after the leading ones. */
-  run(redis: Redis, args: readonly ScriptArg[]): Promise<unknown> {
+  /** Runs the script with `args` after the leading ones, and `callKeys` after the bound keys. */
+  run(redis: Redis, args: readonly ScriptArg[], callKeys: readonly string[] = []): Promise<unknown> {
+    if (callKeys.length !== this.#callKeys) throw new Error(`Lua script ${this.#script.name} takes ${this.#callKeys} keys per call, got ${callKeys.length}`);
     const count = this.#fixed + args.length;
-    const call = new ScriptCommand(this.#script, 'evalsha', this.#evalshaHead, count, args);
+    const perCall = callKeys.length === 0 ? '' : callKeys.map(bulk).join('') + this.#leading;
+    const call = new ScriptCommand(this.#script, 'evalsha', this.#evalshaHead + perCall, count, args);
     void redis.sendCommand(call);
     return call.promise.catch((error: unknown) => {
       if (!isNoScript(error)) throw error;
-      this.#evalHead ??= bulk('eval') + bulk(this.#script.lua) + this.#bound;
-      const again = new ScriptCommand(this.#script, 'eval', this.#evalHead, count, args);
+      this.#evalHead ??= bulk('eval') + bulk(this.#script.lua) + this.#boundKeys + (this.#callKeys === 0 ? this.#leading : '');
+      const again = new ScriptCommand(this.#script, 'eval', this.#evalHead + perCall, count, args);
       void redis.sendCommand(again);
       return again.promise;
     });

@@ -3,7 +3,7 @@ import { type TaskRecord, isTerminal } from '@celeriac/core';
 import type { LocalRuns } from './lease-keeper.js';
 import type { RedisClients } from './connection.js';
 import type { BackendKeys } from './keys.js';
-import { BUILTIN_STATES_ARG, type PendingUpdate, applyArgs, applyResults, decodeStoredRecord, updateSourcesArg } from './record-codec.js';
+import { BUILTIN_STATES_ARG, type PendingUpdate, applyArgs, applyResults, batchTokenOf, decodeStoredRecord, updateSourcesArg } from './record-codec.js';
 import { nextCallToken } from './call-token.js';
 import { replyArray, replyNumber, replyString } from './reply.js';
 import { SCRIPTS, type ScriptArg, runScript } from './scripts.js';
@@ -72,8 +72,8 @@ export class TaskRecords {
     const local = this.#localRecords.get(id);
     if (local !== undefined) return local;
     await this.#clients.ready();
-    // The stored record, or the PENDING record a waiting message implies (readRecord-2.lua).
-    const stored = await runScript(this.#clients.command, SCRIPTS.readRecord, [this.#keys.record(id), this.#keys.bodies], [id, JSON.stringify(id)]);
+    // The stored record, or the PENDING record a waiting message implies (readRecord-3.lua).
+    const stored = await runScript(this.#clients.command, SCRIPTS.readRecord, [this.#keys.record(id), this.#keys.bodies, this.#keys.run], [id, JSON.stringify(id)]);
     return stored === null ? null : decodeStoredRecord(replyString(stored));
   }
 
@@ -169,15 +169,17 @@ export class TaskRecords {
 
   async #applyBatch(batch: PendingUpdate[]): Promise<ApplyResult[]> {
     const firstKey = this.#keys.record((batch[0] as PendingUpdate).update.id);
-    return this.results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, [firstKey, this.#keys.bodies], this.recordArgs(batch)));
+    const args = this.recordArgs(batch);
+    const keys = [firstKey, this.#keys.bodies, this.#keys.run, this.#keys.replay(batchTokenOf(args))];
+    return this.results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, keys, args));
   }
 
-  /** applyUpdates-2.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
+  /** applyUpdates-4.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
   recordHeader(): ScriptArg[] {
     return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, BUILTIN_STATES_ARG, nextCallToken()];
   }
 
-  /** The record arguments of applyUpdates-2.lua (prefixes, TTL, packed updates) for a batch. */
+  /** The record arguments of applyUpdates-4.lua (prefixes, TTL, packed updates) for a batch. */
   recordArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
     return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, ...applyArgs(batch)];
   }

@@ -7,16 +7,18 @@
   ARGV[3] the new value
   ARGV[4] TTL ms, '' for none
   Returns 1 if set, else 0.
+  Events: none.
 ]]
-local current = redis.call('GET', KEYS[1])
+local valueKey = KEYS[1]
+local current = redis.call('GET', valueKey)
 if ARGV[1] == '0' then
   if current then return 0 end
 elseif current ~= ARGV[2] then
   return 0
 end
 if ARGV[4] == '' then
-  redis.call('SET', KEYS[1], ARGV[3])
+  redis.call('SET', valueKey, ARGV[3])
 else
-  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+  redis.call('SET', valueKey, ARGV[3], 'PX', ARGV[4])
 end
 return 1

@@ -8,9 +8,11 @@
   ARGV[2] group size
   ARGV[3] TTL ms of both keys
   Returns 1 to the call that completed the group, else 0.
+  Events: none.
 ]]
-local added = redis.call('SADD', KEYS[1], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if added == 0 or redis.call('SCARD', KEYS[1]) < tonumber(ARGV[2]) then return 0 end
-if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[3]) then return 1 end
+local members, fired = KEYS[1], KEYS[2]
+local added = redis.call('SADD', members, ARGV[1])
+redis.call('PEXPIRE', members, ARGV[3])
+if added == 0 or redis.call('SCARD', members) < tonumber(ARGV[2]) then return 0 end
+if redis.call('SET', fired, '1', 'NX', 'PX', ARGV[3]) then return 1 end
 return 0

@@ -8,24 +8,26 @@
   KEYS[5] reasons  hash id -> why it died
   ARGV[1] limit
   Returns 5 per dead letter: id, queue, raw, reason, deadAt.
+  Events: none.
 ]]
 --- @include "includes/jobMeta"
 
-local dead = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
+local deadKey, body, meta, routes, reasons = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local dead = redis.call('ZRANGE', deadKey, 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
 local out = {}
 for j = 1, #dead, 2 do
   local id = dead[j]
-  local meta = redis.call('HGET', KEYS[3], id)
+  local routing = redis.call('HGET', meta, id)
   local queue = ''
-  if meta then
-    local _, key = parseMeta(meta)
-    local _, q = routeOf(KEYS[4], key)
+  if routing then
+    local _, key = parseMeta(routing)
+    local _, q = routeOf(routes, key)
     queue = q
   end
   out[#out + 1] = id
   out[#out + 1] = queue
-  out[#out + 1] = redis.call('HGET', KEYS[2], id) or ''
-  out[#out + 1] = redis.call('HGET', KEYS[5], id) or ''
+  out[#out + 1] = redis.call('HGET', body, id) or ''
+  out[#out + 1] = redis.call('HGET', reasons, id) or ''
   out[#out + 1] = dead[j + 1]
 end
 return out

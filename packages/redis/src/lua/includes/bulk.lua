@@ -41,26 +41,20 @@ local function bulkGet(keys)
   return joinedReplies(function(from, to) return redis.call('MGET', unpack(keys, from, to)) end, #keys)
 end
 
--- The hash of implied starts (includes/impliedRecord), named after the bodies hash of the same
--- prefix ('{p}:body'): every script that reaches the bodies reaches it without one more key
--- argument, in the same hash slot.
-local function runKeyOf(bodyKey)
-  return string.sub(bodyKey, 1, -5) .. 'run'
-end
-
 -- One field with a value over 64 bytes keeps a hash in Redis's hashtable encoding. Redis keeps a
 -- hash of at most 128 short fields compact (a listpack) and finds a field by scanning it, and the
 -- hashes written and read for every task in flight ({p}:run, {p}:meta) are usually that small.
 local ENCODING_FIELD = '\0encoding'
 local ENCODING_VALUE = 'a value longer than 64 bytes keeps this hash in the hashtable encoding, for constant-time lookups'
 
--- Drops messages' stored fields: body, routing meta, delivery count, implied start.
-local function forgetJobs(bodyKey, metaKey, dlvKey, ids)
+-- Drops messages' stored fields: body, routing meta, delivery count, implied start (the hash
+-- `{p}:run`, see includes/impliedRecord).
+local function forgetJobs(bodyKey, metaKey, dlvKey, runKey, ids)
   if #ids == 0 then return end
   bulkCall('HDEL', bodyKey, ids)
   bulkCall('HDEL', metaKey, ids)
   bulkCall('HDEL', dlvKey, ids)
-  bulkCall('HDEL', runKeyOf(bodyKey), ids)
+  bulkCall('HDEL', runKey, ids)
 end
 
 -- An integer as digits. Always pass numbers to redis.call and '..' this way: Lua would print them

@@ -66,6 +66,6 @@ local function leaseHandOffs(k, h, picks, now)
     runArgs[j * 2 + 2] = nowDigits
   end
   bulkCall('ZADD', k.leases, leaseArgs)
-  bulkCall('HSET', runKeyOf(k.body), runArgs)
+  bulkCall('HSET', k.run, runArgs)
   return token
 end

@@ -7,6 +7,6 @@ end
 -- One member of the leases zset that is no lease. Its name, longer than 64 bytes, keeps the zset
 -- in Redis's skiplist encoding: a worker's leases are usually under 128 short members, which Redis
 -- would keep in the compact listpack encoding, where every add, remove and score lookup scans the
--- whole list (40k of 196k Redis instructions per task at 60 in flight). Its score, +inf, keeps it
--- out of every expiry range, and its name is no "<token>:<id>".
+-- whole list (see docs/benchmarks.md for what that cost). Its score, +inf, keeps it out of every
+-- expiry range, and its name is no "<token>:<id>".
 local LEASES_ENCODING_MEMBER = 'encoding: a member longer than 64 bytes keeps this zset in the skiplist encoding'

@@ -1,4 +1,4 @@
--- Publishing messages in bulk (publishJobs-6.lua's ARGV from its ARGV[4]), shared by every script
+-- Publishing messages in bulk (publishJobs-7.lua's ARGV from its ARGV[4]), shared by every script
 -- that publishes: one multi-element command per structure, not one call per message.
 
 -- Reads a route table and packed messages starting at ARGV[at]. Returns the routes and messages.

@@ -41,7 +41,7 @@ local function reclaimExpired(k, wakePrefix, now)
       end
     end
   end
-  forgetJobs(k.body, k.meta, k.dlv, dropped)
+  forgetJobs(k.body, k.meta, k.dlv, k.run, dropped)
   for key in pairs(woken) do
     local _, queue = routeOf(k.routes, key)
     if queue ~= '' then redis.call('PUBLISH', wakePrefix .. queue, '') end

@@ -1,21 +1,20 @@
--- Task records, one string per task (see applyUpdates-2.lua for the stored value). Shared by every
+-- Task records, one string per task (see applyUpdates-4.lua for the stored value). Shared by every
 -- script that changes records, so the state machine check, the token check and the event live in
--- one place.
+-- one place: the batch and its reads here, applying and replying in includes/applyRecord.
 --- @include "includes/bulk"
 --- @include "includes/impliedRecord"
 --- @include "includes/recordValue"
---- @include "includes/replayKey"
 --- @include "includes/watchedChannels"
 
 -- An empty batch of record updates: record key prefix, event channel prefix, TTL, built-in
--- states, batch token (see applyUpdates-2.lua), and the hash of waiting messages whose PENDING
--- records are implied (see includes/impliedRecord).
-local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodies)
+-- states, batch token (see applyUpdates-4.lua), the hash of waiting messages whose PENDING
+-- records are implied and the hash of implied starts (see includes/impliedRecord), and the key
+-- that keeps the call's reply for a resend (see replayedReply; nil if it keeps none).
+local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodies, runs, replayKey)
   return {
     prefix = prefix, channels = channels, ttl = ttl, builtins = builtins, batch = batch,
     now = now, nowDigits = string.format('%d', now), bodies = bodies,
-    replayKey = replayKeyOf(prefix, batch),
-    runs = bodies and runKeyOf(bodies),
+    replayKey = replayKey, runs = runs,
     updates = {}, current = {}, implied = {}, written = {}, seqs = {}, extras = {},
     -- watched[u]: whether update u's event channel has a subscriber (see watchedChannels).
     watched = {}, watchedUpTo = 0,
@@ -69,7 +68,7 @@ local function allowedFrom(b, sources, state)
   return not b.builtinSet[state]
 end
 
--- Adds an update to the batch (fields as in applyUpdates-2.lua; sources is the list itself).
+-- Adds an update to the batch (fields as in applyUpdates-4.lua; sources is the list itself).
 -- implied: the impliedFields of the update's waiting message if the caller has read it (false if
 -- unreadable; nil: loadRecords reads the message if the record is missing).
 local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources, payload, implied)
@@ -158,12 +157,12 @@ local function isWatched(b, u)
   return b.watched[u]
 end
 
--- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-2.lua's ARGV):
+-- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-4.lua's ARGV):
 -- record key prefix, event channel prefix, TTL, built-in states, batch token, update shapes,
 -- packed updates, whether to keep the reply. Returns the batch, its stored records loaded, and the
--- index of the argument after them.
-local function readRecordBatch(at, now, bodies)
-  local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, bodies)
+-- index of the argument after them. bodies, runs, replayKey: as newRecordBatch's.
+local function readRecordBatch(at, now, bodies, runs, replayKey)
+  local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, bodies, runs, replayKey)
   local nShapes = tonumber(ARGV[at + 5])
   -- The shapes by their index as packed (a table lookup per update instead of a tonumber).
   local shapes = {}
@@ -187,86 +186,4 @@ local function storedRecord(b, u)
   return stored
 end
 
--- Applies update u if the state machine allows it: bumps seq, stores the record (refreshing its
--- TTL) and publishes it on the task's event channel. Returns true if applied (or already applied
--- by this very batch, resent after a reconnect lost its reply).
-local function applyRecord(b, u)
-  local up = b.updates[u]
-  local stored = storedRecord(b, u)
-  local curState, curSeq, curAttempt, curToken, curTask = '', 0, nil, nil, nil
-  if stored then
-    local s, q, a, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n%d+\n([^\n]*)\n(%d+)\n()')
-    curState, curSeq, curAttempt, curToken = s, tonumber(q), a, t
-    curTask = string.sub(stored, pos, pos + tonumber(len) - 1)
-  elseif b.implied[u] then
-    local f = b.implied[u]
-    curState, curSeq, curAttempt, curTask = f.state, f.seq, f.attempt, f.task
-  end
-  if stored and isUpdateToken(b, u, curToken) then
-    b.seqs[u] = curSeq
-    if up.taskJson == '' or up.attempt == '' then
-      b.extras[#b.extras + 1] = curAttempt
-      b.extras[#b.extras + 1] = curTask
-    end
-    return true
-  end
-  local allowed = allowedFrom(b, up.sources, curState)
-  local task = up.taskJson
-  if task == '' then task = curTask end
-  if not (allowed and task) then
-    b.seqs[u] = 0
-    local implied = not stored and impliedInFull(b, u)
-    b.extras[#b.extras + 1] = stored or (implied and impliedValue(up.idJson, implied)) or false
-    return false
-  end
-  local seq = curSeq + 1
-  local seqDigits = cachedDigits(seq)
-  local attempt = up.attempt
-  local keptAttempt = attempt == ''
-  if keptAttempt then attempt = curAttempt or '1' end
-  local value, headLength = recordValue(up.state, seqDigits, attempt, b.nowDigits, b.tokenPrefix, cachedDigits(u), cachedDigits(#task), task, up.idJson, up.payload)
-  redis.call('SET', up.key, value, 'PX', b.ttl)
-  b.written[up.key] = value
-  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1)) end
-  b.seqs[u] = seq
-  if up.taskJson == '' or keptAttempt then
-    b.extras[#b.extras + 1] = attempt
-    b.extras[#b.extras + 1] = task
-  end
-  return true
-end
-
--- The reply of applyUpdates-2.lua: { now, seq or 0 per update, then the extras in update order }.
-local function recordReply(b)
-  local out = { b.now }
-  for u = 1, #b.updates do out[u + 1] = b.seqs[u] end
-  for _, v in ipairs(b.extras) do out[#out + 1] = v end
-  return out
-end
-
--- A call can reach Redis twice: after a reconnect, the client sends again every call whose reply
--- was lost, and by then a worker may have moved the records on. So each call keeps its reply for a
--- minute under its batch token, and a call seen before returns that reply without running again:
--- its records, messages and acks change once. Returns the kept reply, or nil for a first run.
--- A batch whose updates all move records to terminal states (SUCCESS, FAILURE, REVOKED: the
--- caller tells, from core's state machine) keeps none: nothing moves a terminal record on, so a
--- resend finds each record it wrote still holding its update's token and answers as applied
--- (applyRecord), and its acks and requeues start by removing a lease, a no-op the second time.
--- That is a worker's usual settle, which thus costs no JSON encoding and no key.
-local function replayedReply(b)
-  if not b.keepsReply then return nil end
-  local kept = redis.call('GET', b.replayKey)
-  if kept then return cjson.decode(kept) end
-  return nil
-end
-
--- A call's reply, kept for a resend of it (replayedReply); finalReply: recordReply's.
-local function keepReply(b, reply)
-  redis.call('SET', b.replayKey, cjson.encode(reply), 'PX', 60000)
-  return reply
-end
-
-local function finalReply(b)
-  if not b.keepsReply then return recordReply(b) end
-  return keepReply(b, recordReply(b))
-end
+--- @include "includes/applyRecord"

@@ -12,6 +12,9 @@
           record key is ARGV[1] .. id, in that same slot ({prefix} hash tag).
   KEYS[2] the broker's message bodies (hash id -> raw): a waiting message without a record implies
           its PENDING record (includes/impliedRecord)
+  KEYS[3] the broker's implied starts (hash id -> start ms): with it, its STARTED record
+  KEYS[4] where this call keeps its reply for a resend ('{p}:replay:<batch token>', see
+          replayedReply in includes/records)
   ARGV[1] record key prefix
   ARGV[2] event channel prefix
   ARGV[3] record TTL ms
@@ -29,12 +32,14 @@
   Returns { now, seq or 0 per update (0: refused), then in update order the extras:
             for a refused update its stored value (false if none);
             for an applied update that kept the stored task or attempt: attempt, task JSON }
+  Events: each applied update's record on its task's event channel, if anyone listens.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/packedFields"
 --- @include "includes/records"
 
-local b = readRecordBatch(1, nowMs(), KEYS[2])
+local bodies, runs, replayKey = KEYS[2], KEYS[3], KEYS[4]
+local b = readRecordBatch(1, nowMs(), bodies, runs, replayKey)
 local replay = replayedReply(b)
 if replay then return replay end
 for u = 1, #b.updates do applyRecord(b, u) end

@@ -5,15 +5,18 @@
 
   KEYS[1] the record key
   KEYS[2] the broker's message bodies (hash id -> raw)
+  KEYS[3] the broker's implied starts (hash id -> start ms)
   ARGV[1] the id
   ARGV[2] the id as JSON
-  Returns the stored value (see applyUpdates-2.lua), or false if there is none.
+  Returns the stored value (see applyUpdates-4.lua), or false if there is none.
+  Events: none.
 ]]
 --- @include "includes/bulk"
 --- @include "includes/impliedRecord"
 
-local stored = redis.call('GET', KEYS[1])
+local record, bodies, runs = KEYS[1], KEYS[2], KEYS[3]
+local stored = redis.call('GET', record)
 if stored then return stored end
-local raw = redis.call('HGET', KEYS[2], ARGV[1])
-if raw then return impliedRecord(ARGV[2], raw, redis.call('HGET', runKeyOf(KEYS[2]), ARGV[1])) end
+local raw = redis.call('HGET', bodies, ARGV[1])
+if raw then return impliedRecord(ARGV[2], raw, redis.call('HGET', runs, ARGV[1])) end
 return false

@@ -7,33 +7,36 @@
   KEYS[5] meta     hash id -> routing meta       KEYS[6] dlv     hash id -> deliveries
   KEYS[7] routes   hash key -> JSON [delayed key, queue]
   KEYS[8] reasons  hash id -> why it died
+  KEYS[9] run      hash id -> start of a run whose STARTED is implied
   ARGV[1] wake channel prefix
   ARGV[2] priority unit
   ARGV[3] dead letter id
   Returns 1 if the id was a dead letter, else 0.
+  Events: a wake-up on the queue's wake channel.
 ]]
 --- @include "includes/bulk"
 --- @include "includes/jobMeta"
 
+local dead, seq, revoked, body, meta, dlv, routes, reasons, run = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local id = ARGV[3]
-if redis.call('ZREM', KEYS[1], id) == 0 then return 0 end
-redis.call('HDEL', KEYS[8], id)
-local meta = redis.call('HGET', KEYS[5], id)
-if not meta then return 1 end
-local score, key = parseMeta(meta)
-local _, queue = routeOf(KEYS[7], key)
+if redis.call('ZREM', dead, id) == 0 then return 0 end
+redis.call('HDEL', reasons, id)
+local routing = redis.call('HGET', meta, id)
+if not routing then return 1 end
+local score, key = parseMeta(routing)
+local _, queue = routeOf(routes, key)
 if score == 'inbox' then
-  redis.call('RPUSH', key, redis.call('HGET', KEYS[4], id))
-  forgetJobs(KEYS[4], KEYS[5], KEYS[6], { id })
-elseif redis.call('ZSCORE', KEYS[3], id) then
-  forgetJobs(KEYS[4], KEYS[5], KEYS[6], { id })
+  redis.call('RPUSH', key, redis.call('HGET', body, id))
+  forgetJobs(body, meta, dlv, run, { id })
+elseif redis.call('ZSCORE', revoked, id) then
+  forgetJobs(body, meta, dlv, run, { id })
   return 1
 else
   local unit = tonumber(ARGV[2])
-  local fresh = digits(math.floor(tonumber(score) / unit) * unit + redis.call('INCR', KEYS[2]))
-  redis.call('HSET', KEYS[5], id, fresh .. ' ' .. key)
-  redis.call('HDEL', KEYS[6], id)
-  redis.call('HDEL', runKeyOf(KEYS[4]), id)
+  local fresh = digits(math.floor(tonumber(score) / unit) * unit + redis.call('INCR', seq))
+  redis.call('HSET', meta, id, fresh .. ' ' .. key)
+  redis.call('HDEL', dlv, id)
+  redis.call('HDEL', run, id)
   redis.call('ZADD', key, fresh, id)
 end
 if queue ~= '' then redis.call('PUBLISH', ARGV[1] .. queue, '') end

@@ -10,28 +10,31 @@
   KEYS[4] dlv      hash id -> deliveries
   KEYS[5] routes   hash key -> JSON [delayed key, queue]
   KEYS[6] reasons  hash id -> why it died (dead letters)
+  KEYS[7] run      hash id -> start of a run whose STARTED is implied
   ARGV[1] id
   ARGV[2] how long revocations are kept, ms
   ARGV[3] revocation channel
   Returns 1 if a waiting or delayed message was removed, else 0.
+  Events: the id on the revocation channel.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"
 --- @include "includes/jobMeta"
 
+local revoked, body, meta, dlv, routes, reasons, run = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local now = nowMs()
 local id = ARGV[1]
-redis.call('ZADD', KEYS[1], now, id)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+redis.call('ZADD', revoked, now, id)
+redis.call('ZREMRANGEBYSCORE', revoked, '-inf', now - tonumber(ARGV[2]))
 local removed = 0
-local meta = redis.call('HGET', KEYS[3], id)
-if meta and redis.call('HEXISTS', KEYS[6], id) == 0 then
-  local score, key = parseMeta(meta)
+local routing = redis.call('HGET', meta, id)
+if routing and redis.call('HEXISTS', reasons, id) == 0 then
+  local score, key = parseMeta(routing)
   if score ~= 'inbox' then
-    local delayedKey = routeOf(KEYS[5], key)
+    local delayedKey = routeOf(routes, key)
     removed = redis.call('ZREM', key, id)
     if delayedKey ~= '' then removed = removed + redis.call('ZREM', delayedKey, id) end
-    if removed > 0 then forgetJobs(KEYS[2], KEYS[3], KEYS[4], { id }) end
+    if removed > 0 then forgetJobs(body, meta, dlv, run, { id }) end
   end
 end
 redis.call('PUBLISH', ARGV[3], id)

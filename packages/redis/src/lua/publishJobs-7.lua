@@ -9,6 +9,9 @@
   KEYS[4] meta     hash id -> "<score> <ready key>" (includes/jobMeta)
   KEYS[5] dlv      hash id -> deliveries so far (absent: none)
   KEYS[6] routes   hash ready key -> JSON [delayed key, queue]
+  KEYS[7] replay   where this call keeps its reply ('{p}:replay:<call token>', a token unique per
+          call): a resend of it after a reconnect (its reply was lost) gets the first reply
+          without storing the messages again (one may have been delivered since)
   ARGV[1] wake channel prefix
   ARGV[2] priority unit (score = priority rank * unit + seq)
   ARGV[3] origin: the wake message, so the publishing process (which wakes its own waiters at
@@ -18,9 +21,8 @@
   then the number of messages, then the messages packed in one argument (includes/packedFields),
           6 fields each: id as JSON, raw JSON, route index, priority rank (MAX_PRIORITY -
           priority), eta ms ('' for none), deliveries so far
-  ARGV[last] a token naming this call: a resend of it after a reconnect (its reply was lost) gets
-          the first reply without storing the messages again (one may have been delivered since)
   Returns the number of messages stored.
+  Events: a wake-up (origin) on the wake channel of each queue that got ready work.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"
@@ -28,8 +30,7 @@
 --- @include "includes/publishMessages"
 
 local k = { seq = KEYS[1], revoked = KEYS[2], body = KEYS[3], meta = KEYS[4], dlv = KEYS[5], routes = KEYS[6] }
--- '{p}:seq' -> '{p}:replay:<token>', as the record scripts keep theirs (includes/records.lua).
-local replayKey = string.sub(k.seq, 1, #k.seq - 3) .. 'replay:' .. ARGV[#ARGV]
+local replayKey = KEYS[7]
 local kept = redis.call('GET', replayKey)
 if kept then return tonumber(kept) end
 local routes, messages = readMessages(4)

@@ -7,19 +7,22 @@
   KEYS[3] body     hash id -> raw
   KEYS[4] reasons  hash id -> why it died
   KEYS[5] dlv      hash id -> deliveries
+  KEYS[6] run      hash id -> start of a run whose STARTED is implied
   ARGV[1] lease member
   ARGV[2] reason
   Returns 1 if dead-lettered, 0 if the lease was not held.
+  Events: none.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/leaseJobId"
 --- @include "includes/bulk"
 
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+local leases, dead, body, reasons, dlv, run = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+if redis.call('ZREM', leases, ARGV[1]) == 0 then return 0 end
 local id = leaseJobId(ARGV[1])
-if redis.call('HEXISTS', KEYS[3], id) == 0 then return 0 end
-redis.call('HSET', KEYS[4], id, ARGV[2])
-redis.call('HDEL', KEYS[5], id)
-redis.call('HDEL', runKeyOf(KEYS[3]), id)
-redis.call('ZADD', KEYS[2], nowMs(), id)
+if redis.call('HEXISTS', body, id) == 0 then return 0 end
+redis.call('HSET', reasons, id, ARGV[2])
+redis.call('HDEL', dlv, id)
+redis.call('HDEL', run, id)
+redis.call('ZADD', dead, nowMs(), id)
 return 1

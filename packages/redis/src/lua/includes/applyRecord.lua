@@ -1,0 +1,86 @@
+-- Applying a batch of record updates (includes/records, which includes this after its own
+-- functions: these use them) and the call's reply, kept for a resend.
+
+-- Applies update u if the state machine allows it: bumps seq, stores the record (refreshing its
+-- TTL) and publishes it on the task's event channel. Returns true if applied (or already applied
+-- by this very batch, resent after a reconnect lost its reply).
+local function applyRecord(b, u)
+  local up = b.updates[u]
+  local stored = storedRecord(b, u)
+  local curState, curSeq, curAttempt, curToken, curTask = '', 0, nil, nil, nil
+  if stored then
+    local s, q, a, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n%d+\n([^\n]*)\n(%d+)\n()')
+    curState, curSeq, curAttempt, curToken = s, tonumber(q), a, t
+    curTask = string.sub(stored, pos, pos + tonumber(len) - 1)
+  elseif b.implied[u] then
+    local f = b.implied[u]
+    curState, curSeq, curAttempt, curTask = f.state, f.seq, f.attempt, f.task
+  end
+  if stored and isUpdateToken(b, u, curToken) then
+    b.seqs[u] = curSeq
+    if up.taskJson == '' or up.attempt == '' then
+      b.extras[#b.extras + 1] = curAttempt
+      b.extras[#b.extras + 1] = curTask
+    end
+    return true
+  end
+  local allowed = allowedFrom(b, up.sources, curState)
+  local task = up.taskJson
+  if task == '' then task = curTask end
+  if not (allowed and task) then
+    b.seqs[u] = 0
+    local implied = not stored and impliedInFull(b, u)
+    b.extras[#b.extras + 1] = stored or (implied and impliedValue(up.idJson, implied)) or false
+    return false
+  end
+  local seq = curSeq + 1
+  local seqDigits = cachedDigits(seq)
+  local attempt = up.attempt
+  local keptAttempt = attempt == ''
+  if keptAttempt then attempt = curAttempt or '1' end
+  local value, headLength = recordValue(up.state, seqDigits, attempt, b.nowDigits, b.tokenPrefix, cachedDigits(u), cachedDigits(#task), task, up.idJson, up.payload)
+  redis.call('SET', up.key, value, 'PX', b.ttl)
+  b.written[up.key] = value
+  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1)) end
+  b.seqs[u] = seq
+  if up.taskJson == '' or keptAttempt then
+    b.extras[#b.extras + 1] = attempt
+    b.extras[#b.extras + 1] = task
+  end
+  return true
+end
+
+-- The reply of applyUpdates-4.lua: { now, seq or 0 per update, then the extras in update order }.
+local function recordReply(b)
+  local out = { b.now }
+  for u = 1, #b.updates do out[u + 1] = b.seqs[u] end
+  for _, v in ipairs(b.extras) do out[#out + 1] = v end
+  return out
+end
+
+-- A call can reach Redis twice: after a reconnect, the client sends again every call whose reply
+-- was lost, and by then a worker may have moved the records on. So each call keeps its reply for a
+-- minute under its batch token, and a call seen before returns that reply without running again:
+-- its records, messages and acks change once. Returns the kept reply, or nil for a first run.
+-- A batch whose updates all move records to terminal states (SUCCESS, FAILURE, REVOKED: the
+-- caller tells, from core's state machine) keeps none: nothing moves a terminal record on, so a
+-- resend finds each record it wrote still holding its update's token and answers as applied
+-- (applyRecord), and its acks and requeues start by removing a lease, a no-op the second time.
+-- That is a worker's usual settle, which thus costs no JSON encoding and no key.
+local function replayedReply(b)
+  if not b.keepsReply then return nil end
+  local kept = redis.call('GET', b.replayKey)
+  if kept then return cjson.decode(kept) end
+  return nil
+end
+
+-- A call's reply, kept for a resend of it (replayedReply); finalReply: recordReply's.
+local function keepReply(b, reply)
+  redis.call('SET', b.replayKey, cjson.encode(reply), 'PX', 60000)
+  return reply
+end
+
+local function finalReply(b)
+  if not b.keepsReply then return recordReply(b) end
+  return keepReply(b, recordReply(b))
+end

@@ -1,0 +1,91 @@
+--[[
+  Settles a batch of outcomes of one shape (a worker's tasks of one kind: SUCCESS of one task at
+  one attempt): settleJobs-9.lua for updates that move records whose STARTED is implied
+  (includes/impliedRecord) to one terminal state, acknowledging their deliveries. The general path
+  costs much more for them (a table per update, the batch's bookkeeping), so this cuts
+  the packed updates, reads the run hash once, writes each record with SET NX and acknowledges,
+  replying as the general path would. If a run has no implied start or a stored record is in the
+  way (a progress report), it goes on with the general path (includes/settleGeneral) in the same
+  call, which takes the records written here as applied by their update tokens.
+
+  KEYS[1..9] as settleJobs-9.lua: leases, seq, revoked, body, meta, dlv, routes, run, replay
+  ARGV as settleJobs-9.lua's, for what the caller (broker-scripts.ts) checked: two updates or more,
+  all of one shape with a task, an attempt, a terminal state and STARTED among its allowed sources;
+  no reply kept ('0'), no next message. So: [3..7] record prefix, channel prefix, TTL, built-ins,
+  batch token; [8] '1'; [9] the shape; [10] n; [11] the updates packed; [12] '0'; then per update
+  its lease member and '0'.
+  Returns applyUpdates-4.lua's reply: { now, 3 per update } here.
+  Events: each record on its task's event channel, where someone listens (includes/watchedChannels).
+]]
+--- @include "includes/nowMs"
+--- @include "includes/bulk"
+--- @include "includes/leaseJobId"
+--- @include "includes/recordValue"
+--- @include "includes/ackLeases"
+--- @include "includes/watchedChannels"
+
+local leasesKey, bodyKey, metaKey, dlvKey, runKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
+local recordPrefix, channelPrefix, ttl, batchToken = ARGV[3], ARGV[4], ARGV[5], ARGV[7]
+local shape, n, packed = ARGV[9], tonumber(ARGV[10]), ARGV[11]
+
+local now = nowMs()
+local taskJson, state, attempt = string.match(shape, '^([^\n]+)\n([^\n]+)\n(%d+)\n')
+local fast = taskJson ~= nil
+local members, ids, idJsons, payloads = {}, {}, {}, {}
+local find, sub, pos = string.find, string.sub, 1
+for u = 1, fast and n or 0 do
+  -- Packed as "<id JSON>\n1\n<payload>\n" (includes/packedFields: one shape, so its index is 1).
+  -- Inline, not a function: a call per update shows in the work per task. An id with escapes is
+  -- left to the general path, which decodes it (idFromJson there).
+  local idEnd = find(packed, '\n', pos, true)
+  local payloadEnd = find(packed, '\n', idEnd + 3, true)
+  local idJson = sub(packed, pos, idEnd - 1)
+  if find(idJson, '\\', 1, true) then
+    fast = false
+    break
+  end
+  members[u], idJsons[u], ids[u] = ARGV[11 + 2 * u], idJson, sub(idJson, 2, -2)
+  payloads[u] = sub(packed, idEnd + 3, payloadEnd - 1)
+  pos = payloadEnd + 1
+end
+-- Every run's STARTED implied: its start is filed (a stored record is found by SET NX below).
+local starts = fast and bulkQuery('HMGET', runKey, ids)
+for u = 1, starts and n or 0 do
+  if not starts[u] then
+    starts = false
+    break
+  end
+end
+if starts then
+  local nowDigits, taskLength, tokenPrefix = digits(now), digits(#taskJson), batchToken .. '.'
+  -- An implied STARTED is seq 2, so these updates' are 3; update u's token is "<batch token>.<u>".
+  local written, values, heads, stored = {}, {}, {}, false
+  for u = 1, n do
+    local value, headLength = recordValue(state, '3', attempt, nowDigits, tokenPrefix, digits(u), taskLength, taskJson, idJsons[u], payloads[u])
+    if redis.call('SET', recordPrefix .. ids[u], value, 'PX', ttl, 'NX') then
+      written[#written + 1] = ids[u]
+      values[#written] = value
+      heads[#written] = headLength
+    else
+      stored = true -- a stored record wins over the implied STARTED: the general path deals with it
+    end
+  end
+  local heard = watchedChannels(channelPrefix, written)
+  for w = 1, #written do
+    if heard == nil or heard[w] then redis.call('PUBLISH', channelPrefix .. written[w], sub(values[w], heads[w] + 1)) end
+  end
+  if not stored then
+    ackLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members)
+    local reply = { now }
+    for u = 1, n do reply[u + 1] = 3 end
+    return reply
+  end
+end
+
+--- @include "includes/settleGeneral"
+
+local k = {
+  leases = leasesKey, seq = KEYS[2], revoked = KEYS[3], body = bodyKey, meta = metaKey, dlv = dlvKey,
+  routes = KEYS[7], run = runKey, replay = KEYS[9],
+}
+return settleGeneral(k, now)
