@@ -1,4 +1,5 @@
-import { type StartedDelivery, TaskStates } from '@celeriac/core';
+import { TaskStates } from '@celeriac/core';
+import type { StartedDelivery } from '@celeriac/core/adapter';
 import { makeMessage } from '@celeriac/core/testing';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -41,10 +42,10 @@ async function openApp() {
     client.disconnect();
     await deleteKeys(admin, prefix);
   });
-  const reserve = (max: number) => opened.combined.reserveStarted({ queues: ['default'], tasks: [TASK], max, waitMs: 1_000 });
+  const reserve = (max: number) => opened.store.reserve({ queues: ['default'], tasks: [TASK], max, waitMs: 1_000 });
   const succeed = (delivery: StartedDelivery) => {
     const { id, task, attempt } = delivery.message;
-    return opened.combined.settle(delivery, { id, task, attempt, state: TaskStates.SUCCESS, result: attempt });
+    return opened.store.settle(delivery, { id, task, attempt, state: TaskStates.SUCCESS, result: attempt });
   };
   return { ...opened, prefix, counts, reserve, succeed };
 }
@@ -71,7 +72,7 @@ describe('the client picks the script for the call', () => {
   });
 
   it('a lone outcome takes settleOne, outcomes of one shape settleShaped, a retry settleJobs', async () => {
-    const { echo, combined, counts, reserve, succeed } = await openApp();
+    const { echo, store, counts, reserve, succeed } = await openApp();
     const results = await echo.bulk([[1], [2], [3], [4]]);
     const deliveries = await reserve(4);
     expect(deliveries).toHaveLength(4);
@@ -82,7 +83,7 @@ describe('the client picks the script for the call', () => {
     expect(together.map((r) => r.applied)).toEqual([true, true]);
     expect(counts()).toMatchObject({ settleOne: 1, settleShaped: 1, settleJobs: 0 });
     const { id, task, attempt } = fourth.message;
-    const retry = await combined.settle(fourth, { id, task, attempt, state: TaskStates.RETRY }, { ...fourth.message, attempt: attempt + 1 });
+    const retry = await store.settle(fourth, { id, task, attempt, state: TaskStates.RETRY }, { ...fourth.message, attempt: attempt + 1 });
     expect(retry).toMatchObject({ applied: true, record: { state: TaskStates.RETRY } });
     expect(counts()).toMatchObject({ settleOne: 1, settleShaped: 1, settleJobs: 1 });
     expect(results.map((r) => r.id).sort()).toEqual(deliveries.map((d) => d.message.id).sort());

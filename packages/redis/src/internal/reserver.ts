@@ -23,7 +23,7 @@ export interface ReserverContext {
   handBack(deliveries: Delivery[]): Promise<void>;
 }
 
-/** Storing STARTED as messages are taken (the combined store's `reserveStarted`). */
+/** Storing STARTED as messages are taken, in the reserve's own script call. */
 export interface StartOnReserve {
   /** The reserve script's STARTED arguments after the flag (see reserveJobs-8.lua). */
   args(): ScriptArg[];
@@ -40,14 +40,11 @@ export interface StartOnReserve {
   undo(deliveries: readonly StartedDelivery[]): Promise<void>;
 }
 
-/** A delivery, with the outcome of its STARTED when the reserve stored one. */
-type Reserved = Delivery | StartedDelivery;
-
 /** The script's first reply element when it stopped at `max`: more may be reservable now. */
 const MORE_READY = -2;
 
 interface Attempt {
-  deliveries: Reserved[];
+  deliveries: StartedDelivery[];
   /** MORE_READY, else nothing is left to take now: ms until something may become reservable, or -1 */
   nextDue: number;
   /** raw inbox messages were validated: some may be reservable now */
@@ -86,9 +83,7 @@ export class Reserver {
     this.#args = new ReserveArgs(ctx.keys);
   }
 
-  reserve(request: ReserveRequest): Promise<Delivery[]>;
-  reserve(request: ReserveRequest, start: StartOnReserve): Promise<StartedDelivery[]>;
-  async reserve(request: ReserveRequest, start?: StartOnReserve): Promise<Reserved[]> {
+  async reserve(request: ReserveRequest, start: StartOnReserve): Promise<StartedDelivery[]> {
     checkRequest(request);
     const { wake } = this.#ctx;
     const signal = request.signal;
@@ -107,7 +102,7 @@ export class Reserver {
       const left = deadline - Date.now();
       if (left <= 0 || isAborted(signal) || this.#ctx.isClosed()) return [];
       if (await wake.watch(request.queues)) continue;
-      const claim = await this.#sleep(attempt.nextDue >= 0 ? Math.min(left, attempt.nextDue) : left, since, request, start);
+      const claim = await this.#sleep(attempt.nextDue >= 0 ? Math.min(left, attempt.nextDue) : left, since, request);
       if (claim === undefined) continue;
       const dueAt = attempt.nextDue < 0 ? -1 : Date.now() + attempt.nextDue;
       const handed = await this.#unlessAborted(
@@ -131,10 +126,10 @@ export class Reserver {
    * Sleeps as `wake.wait` does. A reserve storing STARTED sleeps parked (see hand-off.ts): an
    * enqueue of this process that claims it ends the sleep, and what it hands over is returned.
    */
-  async #sleep(ms: number, since: number, request: ReserveRequest, start: StartOnReserve | undefined): Promise<{ handOff: Promise<HandOff> } | undefined> {
+  async #sleep(ms: number, since: number, request: ReserveRequest): Promise<{ handOff: Promise<HandOff> } | undefined> {
     const { wake, parked } = this.#ctx;
     const readyKeys = this.#args.handOffKeys(request);
-    if (start === undefined || readyKeys.size === 0) {
+    if (readyKeys.size === 0) {
       await wake.wait(ms, since, request.signal);
       return undefined;
     }
@@ -172,12 +167,12 @@ export class Reserver {
     return nextDue > 0 ? { deliveries: [], nextDue, triaged: false } : undefined;
   }
 
-  #attemptUnlessAborted(args: ScriptArg[], max: number, signal: AbortSignal | undefined, start: StartOnReserve | undefined): Promise<Attempt | undefined> {
+  #attemptUnlessAborted(args: ScriptArg[], max: number, signal: AbortSignal | undefined, start: StartOnReserve): Promise<Attempt | undefined> {
     return this.#unlessAborted(this.#attempt(args, max, start), signal, start);
   }
 
   /** The attempt, or undefined if the signal aborts first (a late result is handed back, not lost). */
-  #unlessAborted(attempt: Promise<Attempt>, signal: AbortSignal | undefined, start: StartOnReserve | undefined): Promise<Attempt | undefined> {
+  #unlessAborted(attempt: Promise<Attempt>, signal: AbortSignal | undefined, start: StartOnReserve): Promise<Attempt | undefined> {
     if (signal === undefined) return attempt;
     return new Promise<Attempt | undefined>((resolve, reject) => {
       const state = { abandoned: false };
@@ -209,16 +204,15 @@ export class Reserver {
   }
 
   /** Deliveries taken after the caller gave up: back to their queue, their STARTED undone first. */
-  async #handBack(deliveries: Reserved[], start: StartOnReserve | undefined): Promise<void> {
-    const started = deliveries.filter((d): d is StartedDelivery => 'started' in d);
+  async #handBack(deliveries: StartedDelivery[], start: StartOnReserve): Promise<void> {
     // Handed back even if the undo failed: a task waiting again that reads STARTED beats a stranded one.
-    if (start !== undefined && started.length > 0) await start.undo(started).catch(() => undefined);
+    if (deliveries.length > 0) await start.undo(deliveries).catch(() => undefined);
     await this.#ctx.handBack(deliveries);
   }
 
-  async #attempt(args: ScriptArg[], max: number, start: StartOnReserve | undefined): Promise<Attempt> {
+  async #attempt(args: ScriptArg[], max: number, start: StartOnReserve): Promise<Attempt> {
     const { scripts, leases } = this.#ctx;
-    const startArgs: ScriptArg[] = start === undefined ? [0] : [1, ...start.args()];
+    const startArgs: ScriptArg[] = [1, ...start.args()];
     const reply = await scripts.reserve(this.#ctx.visibilityTimeout, max, this.#ctx.takeAcks(), args, startArgs);
     const nextDue = replyNumber(reply[0]);
     const rawCount = replyNumber(reply[1]);
@@ -242,11 +236,10 @@ export class Reserver {
       }
       taken.push({ id, receipt, message, deliveries: replyNumber(reply[at + 2]) });
     }
-    const started = start === undefined || taken.length === 0 ? undefined : start.results(taken, reply[3]);
-    const deliveries: Reserved[] = [];
+    const started = taken.length === 0 ? [] : start.results(taken, reply[3]);
+    const deliveries: StartedDelivery[] = [];
     taken.forEach(({ receipt, message, deliveries: count }, j) => {
-      if (message === undefined) return;
-      deliveries.push(started === undefined ? { message, deliveries: count, receipt } : { message, deliveries: count, receipt, started: started[j] as ApplyResult });
+      if (message !== undefined) deliveries.push({ message, deliveries: count, receipt, started: started[j] as ApplyResult });
     });
     await Promise.all(settling);
     return { deliveries, nextDue, triaged: rawCount > 0 };
