@@ -6,16 +6,19 @@ import { consoleLogger, type Logger } from '../context/logger.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { SerializationError } from '../errors/serialization-error.js';
 import { NotATaskError } from '../errors/not-a-task-error.js';
-import { findNonJson } from '../internal/json-check.js';
+import { MessageTooLargeError } from '../errors/message-too-large-error.js';
+import { type JsonLimits, inspectJson } from '../internal/json-check.js';
 import { scanTaskMethods } from '../metadata/scan-task-methods.js';
 import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
-import { AsyncResult } from '../result/async-result.js';
+import { AsyncResult, type ResultSource } from '../result/async-result.js';
 import { TaskStates, isTerminal } from '../state/states.js';
 import type { CanvasHost } from '../canvas/signature.js';
 import { Worker } from '../worker/worker.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
 import { type ResolvedApply, resolveApplyOptions } from './apply-options.js';
-import { type CeleriacOptions, checkCeleriacOptions } from './celeriac-options.js';
+import { type CeleriacOptions, DEFAULT_CELERIAC_OPTIONS, checkCeleriacOptions } from './celeriac-options.js';
+import { EnqueueDeadline } from './enqueue-deadline.js';
+import { UnservedWarnings, newWorkerId, readAnnouncement, startAnnouncing } from './task-announcements.js';
 import type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
 import { TaskRegistry } from './registry.js';
 import { readScheduleMetadata } from '../decorators/schedule.js';
@@ -45,6 +48,9 @@ export class Celeriac {
   readonly #store: Promise<TaskStore>;
   /** `#store` once resolved, for synchronous use on hot paths. */
   #ready: TaskStore | undefined;
+  readonly #limits: JsonLimits;
+  readonly #unserved: UnservedWarnings;
+  readonly #deadline: EnqueueDeadline;
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);
@@ -53,6 +59,12 @@ export class Celeriac {
     this.#generateId = options.generateId ?? randomUuid;
     this.#idsAreRandom = options.generateId === undefined;
     this.#ownsStore = options.store === undefined;
+    this.#limits = {
+      maxSize: options.maxMessageSize ?? DEFAULT_CELERIAC_OPTIONS.maxMessageSize,
+      maxDepth: options.maxNestingDepth ?? DEFAULT_CELERIAC_OPTIONS.maxNestingDepth,
+    };
+    this.#unserved = new UnservedWarnings(this.logger);
+    this.#deadline = new EnqueueDeadline(options.enqueueTimeout ?? DEFAULT_CELERIAC_OPTIONS.enqueueTimeout, this.logger);
     this.#store = options.store === undefined ? loadMemoryStore() : Promise.resolve(options.store);
     this.#store.then(
       (store) => (this.#ready = store),
@@ -167,7 +179,9 @@ export class Celeriac {
 
   /** A worker running this app's registered tasks. Call `start()` on it. */
   worker(options?: WorkerOptions): Worker {
-    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger }, options);
+    const id = newWorkerId();
+    const announce = (store: TaskStore, tasks: readonly string[]) => startAnnouncing(store, tasks, id, this.logger);
+    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger, announce }, options);
     this.#closeables.add(worker);
     return worker;
   }
@@ -178,8 +192,9 @@ export class Celeriac {
     if (this.#ownsStore) await (await this.#store).close();
   }
 
-  readonly #resultSource = {
+  readonly #resultSource: ResultSource = {
     store: () => this.#ready ?? this.#store,
+    servedBy: async (task: string) => (await readAnnouncement(await this.#store, task))?.worker ?? null,
     revoke: async (id: string) => {
       await this.revoke(id);
     },
@@ -198,8 +213,7 @@ export class Celeriac {
   }
 
   #template(options: ResolvedTaskOptions, args: unknown[]) {
-    const problem = findNonJson(args, 'args');
-    if (problem !== undefined) throw new SerializationError(`The arguments of ${options.name}`, problem);
+    this.#checkArgs(options.name, args, '');
     return { task: options.name, args, queue: options.queue, priority: options.priority };
   }
 
@@ -209,7 +223,7 @@ export class Celeriac {
     submit: async (start, pending) => {
       const later = pending.map((s) => ({ id: s.id, task: s.task }));
       if (this.eager) await this.#runEagerly(start, later);
-      else await this.#create(start, later, this.#idsAreRandom); // ids from newId()
+      else await this.#create(start, later, this.#idsAreRandom, start[0]?.task ?? 'a workflow'); // ids from newId()
     },
   };
 
@@ -221,8 +235,9 @@ export class Celeriac {
     if (this.eager) return (await this.#runEagerly<R>([message], []))[0] as AsyncResult<R>;
     // The hot path of every delay(): one message, one step, no layers in between.
     const store = this.#ready ?? (await this.#store);
-    const [created] = await store.enqueue([message], { freshIds: this.#freshIds(resolved) });
+    const [created] = await this.#deadline.guard(store.enqueue([message], { freshIds: this.#freshIds(resolved) }), name, () => [message.id]);
     if (created?.applied !== true) throw this.#idInUse(name, message.id);
+    this.#unserved.check(store, name);
     return new AsyncResult<R>(message.id, this.#resultSource, created.record);
   }
 
@@ -240,7 +255,17 @@ export class Celeriac {
       // A large bulk: each step's messages are made just before the step goes (see buildAndEnqueueInSteps).
       const build = (i: number) => this.#newMessage(name, argsList[i] as unknown[], resolved, now);
       const store = this.#ready ?? (await this.#store);
-      const { messages, results } = await buildAndEnqueueInSteps(store, argsList.length, build, { freshIds: this.#freshIds(resolved) });
+      const built: TaskMessage[] = [];
+      const building = (i: number) => {
+        const message = build(i);
+        built.push(message);
+        return message;
+      };
+      const { messages, results } = await this.#deadline.guard(
+        buildAndEnqueueInSteps(store, argsList.length, building, { freshIds: this.#freshIds(resolved) }),
+        name,
+        () => built.map((m) => m.id),
+      );
       return messages.map((m, i) => {
         const result = results[i];
         if (result?.applied !== true) throw this.#idInUse(name, m.id);
@@ -249,7 +274,7 @@ export class Celeriac {
     }
     const messages = argsList.map((args) => this.#newMessage(name, args, resolved, now));
     if (this.eager) return this.#runEagerly<R>(messages, []);
-    const records = await this.#create(messages, [], this.#freshIds(resolved));
+    const records = await this.#create(messages, [], this.#freshIds(resolved), name);
     return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
   }
 
@@ -259,16 +284,20 @@ export class Celeriac {
   }
 
   /** PENDING records for the messages (and for `later` workflow steps), and the messages enqueued; throws if an id is taken. */
-  async #create(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[], freshIds: boolean): Promise<TaskRecord[]> {
-    const created = await createAndEnqueue(this.#ready ?? (await this.#store), messages, later, { freshIds });
+  async #create(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[], freshIds: boolean, name: string): Promise<TaskRecord[]> {
+    const store = this.#ready ?? (await this.#store);
+    const created = await this.#deadline.guard(createAndEnqueue(store, messages, later, { freshIds }), name, () => messages.map((m) => m.id));
     if (!created.ok) throw this.#idInUse(created.taken.task, created.taken.id);
+    for (const message of messages) this.#unserved.check(store, message.task);
     return created.records;
   }
 
   #checkArgs(name: string, args: unknown, label: string): asserts args is unknown[] {
     if (!Array.isArray(args)) throw new SerializationError(`The arguments of ${name}`, `${label}must be an array`);
-    const problem = findNonJson(args, 'args');
-    if (problem !== undefined) throw new SerializationError(`The arguments of ${name}`, `${label}${problem}`);
+    const problem = inspectJson(args, 'args', this.#limits);
+    if (problem === undefined) return;
+    if (problem.kind === 'size') throw new MessageTooLargeError(`The arguments of ${name}${label === '' ? '' : ` (${label.slice(0, -2)})`}`, this.#limits.maxSize);
+    throw new SerializationError(`The arguments of ${name}`, `${label}${problem.message}`);
   }
 
   /** A message for checked arguments (see #checkArgs). */
