@@ -3,7 +3,7 @@ import 'reflect-metadata';
 // The app, handles and results
 export { Celeriac, type RevokeOutcome } from './app/celeriac.js';
 export { type CeleriacOptions, DEFAULT_CELERIAC_OPTIONS, MAX_MESSAGE_SIZE_CEILING, MAX_NESTING_DEPTH_CEILING } from './app/celeriac-options.js';
-export type { ApplyOptions, JsonArg, JsonResult, NotJsonArgument, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './app/handle-types.js';
+export type { ApplyOptions, JsonArg, JsonResult, MethodNames, NotJsonArgument, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './app/handle-types.js';
 export { TASK_ID_PATTERN, resolveApplyOptions, type ResolvedApply } from './app/apply-options.js';
 export { AsyncResult, type WaitOptions } from './result/async-result.js';
 

@@ -19,7 +19,7 @@ import { type ResolvedApply, resolveApplyOptions } from './apply-options.js';
 import { type CeleriacOptions, DEFAULT_CELERIAC_OPTIONS, checkCeleriacOptions } from './celeriac-options.js';
 import { EnqueueDeadline } from './enqueue-deadline.js';
 import { UnservedWarnings, newWorkerId, readAnnouncement, startAnnouncing } from './task-announcements.js';
-import type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
+import type { ApplyOptions, MethodNames, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
 import { TaskRegistry } from './registry.js';
 import { readScheduleMetadata } from '../decorators/schedule.js';
 import { type ScheduleOptions, resolveSchedule } from '../schedule/schedule-options.js';
@@ -79,14 +79,19 @@ export class Celeriac {
 
   /**
    * Registers every `@task()` method of `instance` (its injected services come along, since the
-   * method runs bound to it) and returns a typed handle per method.
+   * method runs bound to it) and returns a typed handle per method. With `names`, the handles (and
+   * their type) are those methods only, each checked to have `@task()`: decorators cannot change
+   * types, so this is how the type lists tasks and nothing else.
    */
-  register<T extends object>(instance: T): TaskHandles<T> {
+  register<T extends object>(instance: T): TaskHandles<T>;
+  register<T extends object, const K extends MethodNames<T>>(instance: T, names: readonly K[]): TaskHandles<T, K>;
+  register<T extends object>(instance: T, names?: readonly string[]): TaskHandles<T> {
     const className = instance.constructor.name;
     const scanned = scanTaskMethods(instance);
     if (scanned.length === 0) {
       throw new InvalidOptionError(`app.register(${className})`, 'instance', 'has no @task() methods: decorate the methods to run in the background');
     }
+    if (names !== undefined) checkTaskNames(className, names, scanned.map((s) => s.key));
     const handles: Record<string, TaskHandle<unknown[], unknown>> = {};
     for (const { key, options } of scanned) {
       const method = (instance as Record<string, (...args: unknown[]) => unknown>)[key] as (...args: unknown[]) => unknown;
@@ -97,6 +102,7 @@ export class Celeriac {
         this.registry.addSchedule(resolveSchedule(schedule, where, options.name, i === 0 ? options.name : `${options.name}:${i + 1}`), where);
       });
     }
+    if (names !== undefined) return Object.fromEntries(names.map((name) => [name, handles[name]])) as unknown as TaskHandles<T>;
     return new Proxy(handles, {
       get: (target, key) => {
         if (typeof key === 'string' && !(key in target) && typeof (instance as Record<string, unknown>)[key] === 'function') {
@@ -326,5 +332,13 @@ export class Celeriac {
     const taken = await enqueueEagerly(env, messages, later);
     if (taken !== undefined) throw this.#idInUse(taken.task, taken.id);
     return Promise.all(messages.map((m) => new AsyncResult<R>(m.id, this.#resultSource).refresh()));
+  }
+}
+
+/** The names given to `register(instance, names)`: an array of decorated methods. */
+function checkTaskNames(className: string, names: unknown, decorated: readonly string[]): void {
+  if (!Array.isArray(names)) throw new InvalidOptionError(`app.register(${className})`, 'names', 'must be an array of the names of its @task() methods');
+  for (const name of names) {
+    if (typeof name !== 'string' || !decorated.includes(name)) throw new NotATaskError(className, String(name));
   }
 }

@@ -127,7 +127,15 @@ export interface TaskHandle<A extends unknown[], R> {
 type First<A extends unknown[]> = A extends [infer F, ...unknown[]] ? F : A extends [(infer F)?, ...unknown[]] ? F | undefined : never;
 type Rest<A extends unknown[]> = A extends [unknown, ...infer R] ? R : A extends [unknown?, ...infer R] ? R : [];
 
-/** `app.register(instance)`: one handle per method of the instance. */
-export type TaskHandles<T> = {
-  readonly [K in keyof T as T[K] extends AnyFunction ? K : never]: TaskHandle<TaskArgs<T[K]>, TaskResult<T[K]>>;
+/** The public methods of `T`: the names `app.register(instance, names)` may list. */
+export type MethodNames<T> = { [K in keyof T]: T[K] extends AnyFunction ? K : never }[keyof T] & string;
+
+/**
+ * `app.register(instance)`: one handle per method of the instance, or, with `K`, per listed method.
+ * Decorators cannot change a class's type, so without a list the type has every public method and
+ * reading one without `@task()` throws `NotATaskError`; `app.register(instance, ['a', 'b'])` lists
+ * the tasks, checks each is decorated, and types only those.
+ */
+export type TaskHandles<T, K extends MethodNames<T> = MethodNames<T>> = {
+  readonly [P in K]: TaskHandle<TaskArgs<T[P]>, TaskResult<T[P]>>;
 };
