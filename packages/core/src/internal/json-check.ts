@@ -17,8 +17,12 @@ export interface JsonProblem {
   readonly message: string;
 }
 
-/** No limits beyond what a JSON round trip allows: for checks that only care about types. */
-const UNLIMITED: JsonLimits = { maxDepth: Number.POSITIVE_INFINITY, maxSize: Number.POSITIVE_INFINITY };
+/**
+ * The depth `findNonJson` stops at when given no limits (a task's result): deep enough for any
+ * real value, shallow enough that the walk's recursion cannot overflow the stack.
+ */
+export const DEFAULT_MAX_DEPTH = 1_000;
+const TYPES_ONLY: JsonLimits = { maxDepth: DEFAULT_MAX_DEPTH, maxSize: Number.POSITIVE_INFINITY };
 
 /**
  * Finds the first part of `value` that would not survive a JSON round trip unchanged, or undefined
@@ -26,129 +30,101 @@ const UNLIMITED: JsonLimits = { maxDepth: Number.POSITIVE_INFINITY, maxSize: Num
  * into {}, NaN into null and drops undefined, so a task would run with different arguments.
  * The answer names the part by its path from `path` (e.g. `args[0].when is undefined (use null)`).
  */
-export function findNonJson(value: unknown, path = '$', limits: JsonLimits = UNLIMITED): string | undefined {
+export function findNonJson(value: unknown, path = '$', limits: JsonLimits = TYPES_ONLY): string | undefined {
   return inspectJson(value, path, limits)?.message;
 }
 
+// The walk's state, module-wide rather than threaded through every call: the walk is synchronous,
+// and this is the hot path of every delay().
+let maxDepth = 0;
+let sizeLeft = 0;
+/** The objects on the way down, reused by every walk (each walk leaves it empty). */
+const ancestors: object[] = [];
+let limitHit: 'depth' | 'size' | undefined;
+
 /**
- * Walks `value` without recursion (a value nested 100,000 levels deep must get an answer, not a
- * stack overflow), stopping at the first problem: a part JSON cannot carry, a container deeper
- * than `limits.maxDepth`, or more than `limits.maxSize` characters in all. Checked on every
- * enqueue, so a clean value allocates only the walk's stack: paths are built for the answer.
+ * Walks `value`, stopping at the first problem: a part JSON cannot carry, a container deeper than
+ * `limits.maxDepth`, or more than `limits.maxSize` characters in all. The walk recurses once per
+ * level and stops at `maxDepth` (at most a few hundred in practice, DEFAULT_MAX_DEPTH when
+ * unlimited), so a value nested 100,000 levels deep gets an answer, not a stack overflow. A clean
+ * value allocates nothing: paths are only built for the answer.
  */
 export function inspectJson(value: unknown, path: string, limits: JsonLimits): JsonProblem | undefined {
-  const { maxDepth, maxSize } = limits;
-  // The containers on the way down (a cycle leads back to one of them), with, for each, its keys
-  // (objects only) and the index of the child being walked.
-  const containers: object[] = [];
-  const keyLists: (string[] | undefined)[] = [];
-  const positions: number[] = [];
-  // Past a few levels a cycle is looked up in a set, not by scanning the path: a deep value stays linear.
-  let onPath: Set<object> | undefined;
-  let size = 0;
-  let current: unknown = value;
-  for (;;) {
-    // 1. Look at `current`: a leaf is counted, a container is entered.
-    let problem: string | undefined;
-    switch (typeof current) {
-      case 'string':
-        size += current.length + 2;
-        break;
-      case 'boolean':
-        size += 4;
-        break;
-      case 'number':
-        if (!Number.isFinite(current)) problem = ` is ${current} (JSON has no NaN or Infinity)`;
-        else size += 1; // a lower bound: digits are not worth counting on every enqueue
-        break;
-      case 'undefined':
-        problem = ' is undefined (use null)';
-        break;
-      case 'bigint':
-        problem = ' is a bigint (pass it as a string)';
-        break;
-      case 'function':
-      case 'symbol':
-        problem = ` is a ${typeof current}`;
-        break;
-      default: {
-        if (current === null) {
-          size += 4;
-          break;
-        }
-        const object = current as object;
-        if (typeof (object as { toJSON?: unknown }).toJSON === 'function') {
-          size += 2; // Date and friends choose their JSON form (a Date: its ISO string)
-          break;
-        }
-        if (onPath === undefined ? containers.includes(object) : onPath.has(object)) {
-          problem = ' is a circular reference';
-          break;
-        }
-        let keys: string[] | undefined;
-        if (!Array.isArray(object)) {
-          const proto = Object.getPrototypeOf(object) as unknown;
-          if (proto !== Object.prototype && proto !== null) {
-            problem = ` is a ${object.constructor?.name ?? 'class'} instance (only plain objects, arrays and primitives travel as JSON)`;
-            break;
-          }
-          keys = Object.keys(object);
-        }
-        if (containers.length >= maxDepth) {
-          return { kind: 'depth', message: `${path}${pathOf(containers, keyLists, positions)} is nested more than ${maxDepth} levels deep` };
-        }
-        size += 2;
-        containers.push(object);
-        if (onPath !== undefined) onPath.add(object);
-        else if (containers.length === 32) onPath = new Set(containers);
-        keyLists.push(keys);
-        positions.push(-1);
-      }
-    }
-    if (problem !== undefined) return { kind: 'type', message: `${path}${pathOf(containers, keyLists, positions)}${problem}` };
-    if (size > maxSize) return { kind: 'size', message: `${path} is larger than ${maxSize} characters of JSON` };
+  maxDepth = Math.min(limits.maxDepth, DEFAULT_MAX_DEPTH);
+  sizeLeft = limits.maxSize;
+  limitHit = undefined;
+  const problem = problemIn(value, ancestors);
+  if (problem === undefined) return undefined;
+  if (limitHit === 'size') return { kind: 'size', message: `${path} is larger than ${limits.maxSize} characters of JSON` };
+  return { kind: limitHit ?? 'type', message: path + problem };
+}
 
-    // 2. Move to the next child of the innermost unfinished container; leave finished ones.
-    for (;;) {
-      const depth = containers.length - 1;
-      if (depth < 0) return undefined;
-      const container = containers[depth] as object;
-      const keys = keyLists[depth];
-      let at = (positions[depth] as number) + 1;
-      if (keys === undefined) {
-        const array = container as unknown[];
-        if (at < array.length) {
-          positions[depth] = at;
-          if (at > 0) size += 1; // the comma
-          current = array[at];
-          break;
-        }
-      } else {
-        // An absent optional property: JSON drops it, and so does the reader.
-        while (at < keys.length && (container as Record<string, unknown>)[keys[at] as string] === undefined) at++;
-        if (at < keys.length) {
-          positions[depth] = at;
-          const key = keys[at] as string;
-          size += key.length + (at > 0 ? 4 : 3); // ,"key":
-          current = (container as Record<string, unknown>)[key];
-          break;
-        }
+/**
+ * The problem in `value`, as its path relative to `value` then what is wrong; `ancestors` are the
+ * objects on the way down (a cycle leads back to one of them, and their number is the depth).
+ */
+function problemIn(value: unknown, ancestors: object[]): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      sizeLeft -= value.length + 2;
+      return sizeLeft < 0 ? tooLarge() : undefined;
+    case 'boolean':
+      sizeLeft -= 4;
+      return undefined;
+    case 'number':
+      sizeLeft -= 1; // a lower bound: digits are not worth counting on every enqueue
+      return Number.isFinite(value) ? undefined : ` is ${value} (JSON has no NaN or Infinity)`;
+    case 'undefined':
+      return ' is undefined (use null)';
+    case 'bigint':
+      return ' is a bigint (pass it as a string)';
+    case 'function':
+    case 'symbol':
+      return ` is a ${typeof value}`;
+  }
+  if (value === null) {
+    sizeLeft -= 4;
+    return undefined;
+  }
+  const object = value as object;
+  if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return undefined; // Date and friends choose their JSON form
+  if (ancestors.includes(object)) return ' is a circular reference';
+  if (ancestors.length >= maxDepth) {
+    limitHit = 'depth';
+    return ` is nested more than ${maxDepth} levels deep`;
+  }
+  sizeLeft -= 2;
+  ancestors.push(object);
+  try {
+    if (Array.isArray(object)) {
+      sizeLeft -= object.length > 0 ? object.length - 1 : 0; // the commas
+      if (sizeLeft < 0) return tooLarge();
+      for (let i = 0; i < object.length; i++) {
+        const problem = problemIn(object[i], ancestors);
+        if (problem !== undefined) return `[${i}]${problem}`;
       }
-      const done = containers.pop() as object;
-      onPath?.delete(done);
-      keyLists.pop();
-      positions.pop();
+      return sizeLeft < 0 ? tooLarge() : undefined;
     }
+    const proto = Object.getPrototypeOf(object) as unknown;
+    if (proto !== Object.prototype && proto !== null) {
+      return ` is a ${object.constructor?.name ?? 'class'} instance (only plain objects, arrays and primitives travel as JSON)`;
+    }
+    let comma = 0;
+    for (const key in object) {
+      const child = (object as Record<string, unknown>)[key];
+      if (child === undefined) continue; // an absent optional property: JSON drops it, and so does the reader
+      sizeLeft -= key.length + 3 + comma; // "key": and the comma before it
+      comma = 1;
+      const problem = problemIn(child, ancestors);
+      if (problem !== undefined) return `.${key}${problem}`;
+    }
+    return sizeLeft < 0 ? tooLarge() : undefined;
+  } finally {
+    ancestors.pop();
   }
 }
 
-/** The path from the root to the child being walked of the innermost container. */
-function pathOf(containers: object[], keyLists: (string[] | undefined)[], positions: number[]): string {
-  let path = '';
-  for (let depth = 0; depth < containers.length; depth++) {
-    const keys = keyLists[depth];
-    const at = positions[depth] as number;
-    path += keys === undefined ? `[${at}]` : `.${keys[at] as string}`;
-  }
-  return path;
+function tooLarge(): string {
+  limitHit = 'size';
+  return '';
 }
