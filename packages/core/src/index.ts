@@ -2,8 +2,8 @@ import 'reflect-metadata';
 
 // The app, handles and results
 export { Celeriac, type RevokeOutcome } from './app/celeriac.js';
-export type { CeleriacOptions } from './app/celeriac-options.js';
-export type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './app/handle-types.js';
+export { type CeleriacOptions, DEFAULT_CELERIAC_OPTIONS, MAX_MESSAGE_SIZE_CEILING, MAX_NESTING_DEPTH_CEILING } from './app/celeriac-options.js';
+export type { ApplyOptions, JsonArg, JsonResult, MethodNames, NotJsonArgument, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './app/handle-types.js';
 export { TASK_ID_PATTERN, resolveApplyOptions, type ResolvedApply } from './app/apply-options.js';
 export { AsyncResult, type WaitOptions } from './result/async-result.js';
 
@@ -44,9 +44,11 @@ export type { TaskStore } from './contracts/task-store.js';
 // Errors
 export { CeleriacError } from './errors/celeriac-error.js';
 export { DeliveryLimitError } from './errors/delivery-limit-error.js';
+export { EnqueueTimeoutError } from './errors/enqueue-timeout-error.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { InvalidTransitionError } from './errors/invalid-transition-error.js';
 export { MalformedMessageError } from './errors/malformed-message-error.js';
+export { MessageTooLargeError } from './errors/message-too-large-error.js';
 export { NotATaskError } from './errors/not-a-task-error.js';
 export { NotRegisteredError } from './errors/not-registered-error.js';
 export { RetryRequest } from './errors/retry-request.js';
@@ -54,5 +56,6 @@ export { SerializationError } from './errors/serialization-error.js';
 export { TaskFailedError } from './errors/task-failed-error.js';
 export { TaskRevokedError } from './errors/revoked-error.js';
 export { TimeLimitExceededError } from './errors/time-limit-error.js';
+export { UnknownTaskError } from './errors/unknown-task-error.js';
 export { WaitTimeoutError } from './errors/wait-timeout-error.js';
 export { serializeError } from './errors/serialize-error.js';

@@ -216,7 +216,7 @@ describe('OpenAPI (@fastify/swagger)', () => {
     expect(add.summary).toBe('Enqueue math.add');
     expect(add.description).toBe('Adds two numbers');
     expect(add.requestBody.content['application/json']?.schema.properties.args).toMatchObject({ type: 'array', minItems: 2, maxItems: 2 });
-    expect(Object.keys(add.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415']);
+    expect(Object.keys(add.responses).sort()).toEqual(['202', '400', '401', '403', '413', '415', '503']);
     expect(doc.paths['/api/status/{id}']?.get?.parameters).toEqual([expect.objectContaining({ in: 'path', name: 'id', required: true })]);
     expect(Object.keys(doc.paths['/api/status/{id}']?.get?.responses as object)).toEqual(expect.arrayContaining(['200', '400', '404']));
     expect(Object.keys(doc.paths['/api/tasks/{id}']?.delete?.responses as object)).toEqual(expect.arrayContaining(['202', '400', '404', '409']));

@@ -1,6 +1,9 @@
 import type { TaskStore } from '../contracts/task-store.js';
 import type { Logger } from '../context/logger.js';
+import { MAX_MESSAGE_SIZE_CEILING, MAX_NESTING_DEPTH_CEILING } from '../constants.js';
 import { optionChecker, show } from '../options/task-options.js';
+
+export { MAX_MESSAGE_SIZE_CEILING, MAX_NESTING_DEPTH_CEILING };
 
 export interface CeleriacOptions {
   /**
@@ -18,9 +21,37 @@ export interface CeleriacOptions {
   logger?: Logger;
   /** Makes task ids. @defaultValue a random (version 4) UUID */
   generateId?: () => string;
+  /**
+   * The largest arguments `delay()` / `applyAsync()` / `bulk()` accept per task, in characters of
+   * JSON (strings and keys count their length, structure its brackets and commas); larger ones are
+   * refused with a `MessageTooLargeError` and nothing is enqueued. Large data belongs in a database
+   * or object store, with its key in the arguments. At most {@link MAX_MESSAGE_SIZE_CEILING}.
+   * @defaultValue `1_048_576` (1 MiB)
+   */
+  maxMessageSize?: number;
+  /**
+   * How deeply arrays and objects may nest in a task's arguments (the argument list counts 1); deeper
+   * ones are refused with a `SerializationError`. At most {@link MAX_NESTING_DEPTH_CEILING}.
+   * @defaultValue `64`
+   */
+  maxNestingDepth?: number;
+  /**
+   * How long `delay()` / `applyAsync()` / `bulk()` / `send()` wait for the store to accept a task
+   * before rejecting with a retryable `EnqueueTimeoutError` (during a Redis outage, instead of
+   * waiting for the reconnect). @defaultValue `10_000` (ms)
+   */
+  enqueueTimeout?: number;
 }
 
-const KNOWN = new Set(['store', 'eager', 'logger', 'generateId']);
+
+export const DEFAULT_CELERIAC_OPTIONS = {
+  eager: false,
+  maxMessageSize: 1_048_576,
+  maxNestingDepth: 64,
+  enqueueTimeout: 10_000,
+} as const;
+
+const KNOWN = new Set(['store', 'eager', 'logger', 'generateId', 'maxMessageSize', 'maxNestingDepth', 'enqueueTimeout']);
 
 export function checkCeleriacOptions(options: CeleriacOptions): void {
   const check = optionChecker('new Celeriac()');
@@ -39,4 +70,11 @@ export function checkCeleriacOptions(options: CeleriacOptions): void {
   }
   if (options.eager !== undefined && typeof options.eager !== 'boolean') check.fail('eager', `must be a boolean, got ${show(options.eager)}`);
   if (options.generateId !== undefined && typeof options.generateId !== 'function') check.fail('generateId', 'must be a function returning a string');
+  if (options.maxMessageSize !== undefined && check.positiveInt('maxMessageSize', options.maxMessageSize) > MAX_MESSAGE_SIZE_CEILING) {
+    check.fail('maxMessageSize', `must be at most ${MAX_MESSAGE_SIZE_CEILING} (64 MiB, what stores accept), got ${options.maxMessageSize}`);
+  }
+  if (options.maxNestingDepth !== undefined && check.positiveInt('maxNestingDepth', options.maxNestingDepth) > MAX_NESTING_DEPTH_CEILING) {
+    check.fail('maxNestingDepth', `must be at most ${MAX_NESTING_DEPTH_CEILING} (what stores accept), got ${options.maxNestingDepth}`);
+  }
+  if (options.enqueueTimeout !== undefined) check.timerMs('enqueueTimeout', options.enqueueTimeout);
 }

@@ -5,20 +5,21 @@ import type { TaskStore } from '../contracts/task-store.js';
 import { consoleLogger, type Logger } from '../context/logger.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { SerializationError } from '../errors/serialization-error.js';
-import { NotATaskError } from '../errors/not-a-task-error.js';
-import { findNonJson } from '../internal/json-check.js';
-import { scanTaskMethods } from '../metadata/scan-task-methods.js';
+import { MessageTooLargeError } from '../errors/message-too-large-error.js';
+import { type JsonLimits, inspectJson } from '../internal/json-check.js';
 import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
-import { AsyncResult } from '../result/async-result.js';
+import { AsyncResult, type ResultSource } from '../result/async-result.js';
 import { TaskStates, isTerminal } from '../state/states.js';
 import type { CanvasHost } from '../canvas/signature.js';
 import { Worker } from '../worker/worker.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
 import { type ResolvedApply, newMessage, resolveApplyOptions } from './apply-options.js';
-import { type CeleriacOptions, checkCeleriacOptions } from './celeriac-options.js';
-import type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
+import { type CeleriacOptions, DEFAULT_CELERIAC_OPTIONS, checkCeleriacOptions } from './celeriac-options.js';
+import { EnqueueDeadline } from './enqueue-deadline.js';
+import { UnservedWarnings, newWorkerId, readAnnouncement, startAnnouncing } from './task-announcements.js';
+import type { ApplyOptions, MethodNames, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
 import { TaskRegistry } from './registry.js';
-import { readScheduleMetadata } from '../decorators/schedule.js';
+import { registerInstance } from './register-instance.js';
 import { type ScheduleOptions, resolveSchedule } from '../schedule/schedule-options.js';
 import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
 import { loadMemoryStore } from './default-store.js';
@@ -45,6 +46,9 @@ export class Celeriac {
   readonly #store: Promise<TaskStore>;
   /** `#store` once resolved, for synchronous use on hot paths. */
   #ready: TaskStore | undefined;
+  readonly #limits: JsonLimits;
+  readonly #unserved: UnservedWarnings;
+  readonly #deadline: EnqueueDeadline;
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);
@@ -53,6 +57,12 @@ export class Celeriac {
     this.#generateId = options.generateId ?? randomUuid;
     this.#idsAreRandom = options.generateId === undefined;
     this.#ownsStore = options.store === undefined;
+    this.#limits = {
+      maxSize: options.maxMessageSize ?? DEFAULT_CELERIAC_OPTIONS.maxMessageSize,
+      maxDepth: options.maxNestingDepth ?? DEFAULT_CELERIAC_OPTIONS.maxNestingDepth,
+    };
+    this.#unserved = new UnservedWarnings(this.logger);
+    this.#deadline = new EnqueueDeadline(options.enqueueTimeout ?? DEFAULT_CELERIAC_OPTIONS.enqueueTimeout, this.logger);
     this.#store = options.store === undefined ? loadMemoryStore() : Promise.resolve(options.store);
     this.#store.then(
       (store) => (this.#ready = store),
@@ -67,32 +77,14 @@ export class Celeriac {
 
   /**
    * Registers every `@task()` method of `instance` (its injected services come along, since the
-   * method runs bound to it) and returns a typed handle per method.
+   * method runs bound to it) and returns a typed handle per method. With `names`, the handles (and
+   * their type) are those methods only, each checked to have `@task()`: decorators cannot change
+   * types, so this is how the type lists tasks and nothing else.
    */
-  register<T extends object>(instance: T): TaskHandles<T> {
-    const className = instance.constructor.name;
-    const scanned = scanTaskMethods(instance);
-    if (scanned.length === 0) {
-      throw new InvalidOptionError(`app.register(${className})`, 'instance', 'has no @task() methods: decorate the methods to run in the background');
-    }
-    const handles: Record<string, TaskHandle<unknown[], unknown>> = {};
-    for (const { key, options } of scanned) {
-      const method = (instance as Record<string, (...args: unknown[]) => unknown>)[key] as (...args: unknown[]) => unknown;
-      this.registry.add({ options, run: method.bind(instance) }, `app.register(${className})`);
-      handles[key] = this.#handle(options);
-      readScheduleMetadata(method).forEach((schedule, i) => {
-        const where = `@schedule() on ${className}.${key}`;
-        this.registry.addSchedule(resolveSchedule(schedule, where, options.name, i === 0 ? options.name : `${options.name}:${i + 1}`), where);
-      });
-    }
-    return new Proxy(handles, {
-      get: (target, key) => {
-        if (typeof key === 'string' && !(key in target) && typeof (instance as Record<string, unknown>)[key] === 'function') {
-          throw new NotATaskError(className, key);
-        }
-        return target[key as string];
-      },
-    }) as unknown as TaskHandles<T>;
+  register<T extends object>(instance: T): TaskHandles<T>;
+  register<T extends object, const K extends MethodNames<T>>(instance: T, names: readonly K[]): TaskHandles<T, K>;
+  register<T extends object>(instance: T, names?: readonly string[]): TaskHandles<T> {
+    return registerInstance(this.registry, instance, names, (options) => this.#handle(options));
   }
 
   /** Registers a plain function as a task (no class needed). `name` is required: function names do not survive bundlers. */
@@ -167,7 +159,9 @@ export class Celeriac {
 
   /** A worker running this app's registered tasks. Call `start()` on it. */
   worker(options?: WorkerOptions): Worker {
-    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger }, options);
+    const id = newWorkerId();
+    const announce = (store: TaskStore, tasks: readonly string[]) => startAnnouncing(store, tasks, id, this.logger);
+    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger, announce }, options);
     this.#closeables.add(worker);
     return worker;
   }
@@ -178,8 +172,9 @@ export class Celeriac {
     if (this.#ownsStore) await (await this.#store).close();
   }
 
-  readonly #resultSource = {
+  readonly #resultSource: ResultSource = {
     store: () => this.#ready ?? this.#store,
+    servedBy: async (task: string) => (await readAnnouncement(await this.#store, task))?.worker ?? null,
     revoke: async (id: string) => {
       await this.revoke(id);
     },
@@ -198,8 +193,7 @@ export class Celeriac {
   }
 
   #template(options: ResolvedTaskOptions, args: unknown[]) {
-    const problem = findNonJson(args, 'args');
-    if (problem !== undefined) throw new SerializationError(`The arguments of ${options.name}`, problem);
+    this.#checkArgs(options.name, args, '');
     return { task: options.name, args, queue: options.queue, priority: options.priority };
   }
 
@@ -209,7 +203,7 @@ export class Celeriac {
     submit: async (start, pending) => {
       const later = pending.map((s) => ({ id: s.id, task: s.task }));
       if (this.eager) await this.#runEagerly(start, later);
-      else await this.#create(start, later, this.#idsAreRandom); // ids from newId()
+      else await this.#create(start, later, this.#idsAreRandom, start[0]?.task ?? 'a workflow'); // ids from newId()
     },
   };
 
@@ -221,8 +215,9 @@ export class Celeriac {
     if (this.eager) return (await this.#runEagerly<R>([message], []))[0] as AsyncResult<R>;
     // The hot path of every delay(): one message, one step, no layers in between.
     const store = this.#ready ?? (await this.#store);
-    const [created] = await store.enqueue([message], { freshIds: this.#freshIds(resolved) });
+    const [created] = await this.#deadline.guard(store.enqueue([message], { freshIds: this.#freshIds(resolved) }), name, () => [message.id]);
     if (created?.applied !== true) throw this.#idInUse(name, message.id);
+    this.#unserved.check(store, name);
     return new AsyncResult<R>(message.id, this.#resultSource, created.record);
   }
 
@@ -240,7 +235,17 @@ export class Celeriac {
       // A large bulk: each step's messages are made just before the step goes (see buildAndEnqueueInSteps).
       const build = (i: number) => this.#newMessage(name, argsList[i] as unknown[], resolved, now);
       const store = this.#ready ?? (await this.#store);
-      const { messages, results } = await buildAndEnqueueInSteps(store, argsList.length, build, { freshIds: this.#freshIds(resolved) });
+      const built: TaskMessage[] = [];
+      const building = (i: number) => {
+        const message = build(i);
+        built.push(message);
+        return message;
+      };
+      const { messages, results } = await this.#deadline.guard(
+        buildAndEnqueueInSteps(store, argsList.length, building, { freshIds: this.#freshIds(resolved) }),
+        name,
+        () => built.map((m) => m.id),
+      );
       return messages.map((m, i) => {
         const result = results[i];
         if (result?.applied !== true) throw this.#idInUse(name, m.id);
@@ -249,7 +254,7 @@ export class Celeriac {
     }
     const messages = argsList.map((args) => this.#newMessage(name, args, resolved, now));
     if (this.eager) return this.#runEagerly<R>(messages, []);
-    const records = await this.#create(messages, [], this.#freshIds(resolved));
+    const records = await this.#create(messages, [], this.#freshIds(resolved), name);
     return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
   }
 
@@ -259,16 +264,20 @@ export class Celeriac {
   }
 
   /** PENDING records for the messages (and for `later` workflow steps), and the messages enqueued; throws if an id is taken. */
-  async #create(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[], freshIds: boolean): Promise<TaskRecord[]> {
-    const created = await createAndEnqueue(this.#ready ?? (await this.#store), messages, later, { freshIds });
+  async #create(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[], freshIds: boolean, name: string): Promise<TaskRecord[]> {
+    const store = this.#ready ?? (await this.#store);
+    const created = await this.#deadline.guard(createAndEnqueue(store, messages, later, { freshIds }), name, () => messages.map((m) => m.id));
     if (!created.ok) throw this.#idInUse(created.taken.task, created.taken.id);
+    for (const message of messages) this.#unserved.check(store, message.task);
     return created.records;
   }
 
   #checkArgs(name: string, args: unknown, label: string): asserts args is unknown[] {
     if (!Array.isArray(args)) throw new SerializationError(`The arguments of ${name}`, `${label}must be an array`);
-    const problem = findNonJson(args, 'args');
-    if (problem !== undefined) throw new SerializationError(`The arguments of ${name}`, `${label}${problem}`);
+    const problem = inspectJson(args, 'args', this.#limits);
+    if (problem === undefined) return;
+    if (problem.kind === 'size') throw new MessageTooLargeError(`The arguments of ${name}${label === '' ? '' : ` (${label.slice(0, -2)})`}`, this.#limits.maxSize);
+    throw new SerializationError(`The arguments of ${name}`, `${label}${problem.message}`);
   }
 
   /** A message for checked arguments (see #checkArgs). */

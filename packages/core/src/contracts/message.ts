@@ -1,4 +1,6 @@
 import { MalformedMessageError } from '../errors/malformed-message-error.js';
+import { MAX_MESSAGE_SIZE_CEILING, MAX_NESTING_DEPTH_CEILING } from '../constants.js';
+import { inspectJson } from '../internal/json-check.js';
 
 /** A task to run later, as part of a workflow (chain link, chord callback, error callback). */
 export interface TaskStep {
@@ -60,14 +62,24 @@ export function encodeTaskMessage(message: TaskMessage): string {
  * which brokers record in the dead-letter queue.
  */
 export function decodeTaskMessage(raw: string): TaskMessage {
+  // Whoever produced it (a foreign producer need not have checked): too large or too deep to
+  // handle safely is malformed. An app's own messages stay under these (see CeleriacOptions).
+  if (raw.length > MAX_MESSAGE_SIZE_CEILING + MESSAGE_OVERHEAD) throw new MalformedMessageError(`larger than ${MAX_MESSAGE_SIZE_CEILING + MESSAGE_OVERHEAD} characters`);
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch (error) {
     throw new MalformedMessageError(`not valid JSON (${(error as Error).message})`);
   }
+  // The message object and its args list come before the arguments' own containers; workflow steps nest a little further.
+  const tooDeep = inspectJson(value, '$', { maxDepth: MAX_NESTING_DEPTH_CEILING + MESSAGE_DEPTH, maxSize: Number.POSITIVE_INFINITY });
+  if (tooDeep?.kind === 'depth') throw new MalformedMessageError(tooDeep.message);
   return validateTaskMessage(value);
 }
+
+/** Room for a message's own fields and workflow steps around arguments at the ceilings. */
+const MESSAGE_OVERHEAD = 1024 * 1024;
+const MESSAGE_DEPTH = 6;
 
 export function validateTaskMessage(value: unknown): TaskMessage {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

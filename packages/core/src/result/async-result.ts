@@ -2,6 +2,7 @@ import type { SerializedError, TaskMeta, TaskRecord } from '../contracts/record.
 import type { TaskStore } from '../contracts/task-store.js';
 import { TaskFailedError } from '../errors/task-failed-error.js';
 import { TaskRevokedError } from '../errors/revoked-error.js';
+import { UnknownTaskError } from '../errors/unknown-task-error.js';
 import { WaitTimeoutError } from '../errors/wait-timeout-error.js';
 import { type TaskState, TaskStates, isTerminal } from '../state/states.js';
 import { UpdateQueue } from './update-queue.js';
@@ -12,7 +13,12 @@ export interface ResultSource {
   /** The store; synchronously once the app's store is ready (saves a promise per wait). */
   store(): TaskStore | Promise<TaskStore>;
   revoke(id: string): Promise<void>;
+  /** A live worker announcing it serves `task`, or null if none does (see task-announcements.ts). */
+  servedBy?(task: string): Promise<string | null>;
 }
+
+/** How long a timed-out wait spends finding out why, before it gives its answer anyway. */
+const EXPLAIN_TIMEOUT_MS = 1_000;
 
 export interface WaitOptions {
   /** Give up after this many ms with a `WaitTimeoutError` (the task goes on). */
@@ -41,7 +47,11 @@ export class AsyncResult<R = unknown> {
     return this.#record;
   }
 
-  /** PENDING until a record says otherwise. */
+  /**
+   * PENDING until a record says otherwise, as in Celery: an id with no record (never enqueued, or
+   * expired) also reads PENDING here. `exists()` tells the two apart, and `wait()` rejects with
+   * `UnknownTaskError` for an id with no record.
+   */
   get state(): TaskState {
     return this.#record?.state ?? TaskStates.PENDING;
   }
@@ -67,6 +77,14 @@ export class AsyncResult<R = unknown> {
     return this.state === TaskStates.FAILURE;
   }
 
+  /** Whether the store has a record for this id; false for an id never enqueued, expired or forgotten. Reads the store. */
+  async exists(): Promise<boolean> {
+    const store = await this.source.store();
+    const record = await store.get(this.id);
+    if (record !== null) this.observe(record);
+    return record !== null;
+  }
+
   /** Read the stored record now. */
   async refresh(): Promise<this> {
     const store = await this.source.store();
@@ -75,7 +93,11 @@ export class AsyncResult<R = unknown> {
     return this;
   }
 
-  /** Resolves with the result once the task succeeds; rejects with `TaskFailedError` or `TaskRevokedError`. */
+  /**
+   * Resolves with the result once the task succeeds; rejects with `TaskFailedError` or
+   * `TaskRevokedError`, with `UnknownTaskError` at once if the id has no record (never enqueued,
+   * expired or forgotten), and with `WaitTimeoutError` after `timeout`, saying what is known.
+   */
   async wait(options: WaitOptions = {}): Promise<R> {
     const record = await this.waitForEnd(options);
     if (record.state === TaskStates.SUCCESS) return record.result as R;
@@ -173,15 +195,36 @@ export class AsyncResult<R = unknown> {
         if (signal.aborted) return finish(signal.reason);
         signal.addEventListener('abort', onAbort, { once: true });
       }
-      if (timeout !== undefined) timer = setTimeout(() => finish(new WaitTimeoutError(this.id, timeout)), timeout);
+      if (timeout !== undefined) {
+        timer = setTimeout(() => {
+          this.timedOut(timeout).then(fail, fail);
+        }, timeout);
+      }
       store.subscribe(this.id, onRecord).then((stop) => {
         if (settled) return stop();
         unsubscribe = stop;
         store.get(this.id).then((current) => {
           if (current !== null) onRecord(current);
+          else finish(new UnknownTaskError(this.id));
         }, fail);
       }, fail);
     });
+  }
+
+  /** The error of a wait that timed out, saying what is known: the state, and for a PENDING task whether any worker serves it. */
+  private async timedOut(timeout: number): Promise<WaitTimeoutError> {
+    const record = this.#record;
+    if (record === null) return new WaitTimeoutError(this.id, timeout, 'no record of it was seen');
+    if (record.state !== TaskStates.PENDING || this.source.servedBy === undefined) return new WaitTimeoutError(this.id, timeout, `it is ${record.state}`);
+    let timer: NodeJS.Timeout | undefined;
+    const unknown = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, EXPLAIN_TIMEOUT_MS, undefined);
+    });
+    const worker = await Promise.race([this.source.servedBy(record.task).catch(() => undefined), unknown]);
+    clearTimeout(timer);
+    if (worker === null) return new WaitTimeoutError(this.id, timeout, `it is PENDING and no live worker serves ${record.task}: start a worker that registers it`);
+    if (worker === undefined) return new WaitTimeoutError(this.id, timeout, 'it is PENDING');
+    return new WaitTimeoutError(this.id, timeout, `it is PENDING, waiting for a free worker (${record.task} is served, e.g. by ${worker})`);
   }
 
   private observe(record: TaskRecord): void {

@@ -21,6 +21,8 @@ export interface WorkerSource {
   connect(): Promise<TaskStore>;
   readonly registry: TaskRegistry;
   readonly logger: Logger;
+  /** Tells the store which tasks this worker serves until the returned function is called (see task-announcements.ts). */
+  announce?(store: TaskStore, tasks: readonly string[]): Promise<() => void>;
 }
 
 interface Running extends Slotted {
@@ -52,6 +54,7 @@ export class Worker {
   #slotFreed: (() => void) | undefined;
   #unsubscribeRevoke: (() => void) | undefined;
   #closing: Promise<void> | undefined;
+  #stopAnnouncing: (() => void) | undefined;
 
   constructor(source: WorkerSource, options?: WorkerOptions) {
     this.#source = source;
@@ -74,6 +77,7 @@ export class Worker {
       throw new InvalidOptionError('app.worker()', 'tasks', 'has nothing to run: register tasks (app.register / app.task) before starting a worker');
     }
     const queues = this.options.queues ?? registry.queues();
+    this.#stopAnnouncing = await this.#source.announce?.(store, tasks);
     this.#unsubscribeRevoke = await this.#env.store.onRevoke((id) => this.#abortRunning(id));
     this.#loop = this.#fetchLoop(queues, tasks);
   }
@@ -216,6 +220,7 @@ export class Worker {
   }
 
   async #shutdown(): Promise<void> {
+    this.#stopAnnouncing?.();
     this.#stopFetching.abort();
     this.#slotFreed?.();
     if (this.#loop === undefined) return;

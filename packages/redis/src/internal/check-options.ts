@@ -16,6 +16,11 @@ export function optionChecks(where: string) {
     connection(value: unknown): void {
       if (typeof value === 'string') {
         if (!/^rediss?:\/\//.test(value)) check.fail('connection', `must be a redis:// or rediss:// URL, got ${show(value)}`);
+        // ioredis reads the path as the database number, and quietly uses 0 for one it cannot read.
+        const path = urlPath(value);
+        if (path !== '' && path !== '/' && !/^\/\d{1,5}$/.test(path)) {
+          check.fail('connection', `must name a database by its number (redis://host:6379/2), got the path ${show(path)}`);
+        }
         return;
       }
       if (isRedisInstance(value)) return;
@@ -24,4 +29,12 @@ export function optionChecks(where: string) {
       }
     },
   };
+}
+
+function urlPath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
 }

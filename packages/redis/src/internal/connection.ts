@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { InvalidOptionError } from '@celeriac/core';
 import { RedisUnavailableError } from '../errors/redis-unavailable-error.js';
 
 /** Where to connect: a URL, ioredis options, or an ioredis instance (which stays yours to close). */
@@ -65,12 +66,10 @@ export class RedisClients {
   ready(): Promise<void> {
     // Only start-up is bounded: once connected, a command during an outage waits in ioredis's
     // offline queue for the reconnect, so a Redis restart is a pause, not an error.
-    if (this.#connected || this.command.status === 'ready') {
-      this.#connected = true;
-      return Promise.resolve();
-    }
+    if (this.#connected) return Promise.resolve();
     // One wait shared by every caller; after a failure the next caller starts a new one.
     this.#ready ??= waitReady(this.command, this.#connectTimeout, () => this.#lastError)
+      .then(() => checkDatabase(this.command))
       .then(() => {
         this.#connected = true;
       })
@@ -121,6 +120,25 @@ export class RedisClients {
     if (this.#subscriber !== undefined) closing.push(quit(this.#subscriber));
     if (this.#owned) closing.push(quit(this.command));
     await Promise.all(closing);
+  }
+}
+
+/**
+ * ioredis reports a database it could not select (`redis://host/99` on a server with 16) as an
+ * 'error' event and then goes on, in database 0: tasks would land where nobody looks for them.
+ * Selecting it again is the only reliable check; its refusal is an error at start-up.
+ */
+async function checkDatabase(redis: Redis): Promise<void> {
+  const db = Number(redis.options.db ?? 0);
+  if (db === 0) return;
+  try {
+    await redis.select(db);
+  } catch (error) {
+    throw new InvalidOptionError(
+      'createRedisStore()',
+      'connection',
+      `selects database ${db}, which Redis at ${describeTarget(redis)} refuses (${(error as Error).message}): use a database below the server's "databases" setting (16 by default)`,
+    );
   }
 }
 

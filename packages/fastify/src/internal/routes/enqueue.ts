@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EnqueueRequest, TaskAccepted } from '../../wire-types.js';
 import { toApplyOptions } from '../apply-options.js';
-import { HttpError } from '../http-error.js';
+import { ENQUEUE_RETRY_AFTER_SECONDS, HttpError } from '../http-error.js';
 import type { ResolvedOptions } from '../resolve-options.js';
 import type { ResolvedExposedTask } from '../resolve-tasks.js';
 import { formatSchemaErrors } from '../schema-errors.js';
@@ -20,8 +20,9 @@ export function registerEnqueueRoutes(instance: FastifyInstance, options: Resolv
         ...ACCEPTED_SCHEMA,
       },
       400: errorResponse('Malformed JSON, arguments that do not match the schema, or invalid options'),
-      413: errorResponse('The body is larger than the bodyLimit option'),
+      413: errorResponse("The body is larger than the bodyLimit option, or the arguments larger than the app's maxMessageSize"),
       415: errorResponse('The body is not JSON'),
+      503: errorResponse('The store did not accept the task within the app\'s enqueueTimeout (an outage): retry after Retry-After seconds'),
     },
     options.auth !== undefined,
   );
@@ -83,11 +84,21 @@ async function enqueue(prefix: string, options: ResolvedOptions, task: ResolvedE
   return reply.code(202).header('location', `${prefix}/status/${encodeURIComponent(id)}`).send(accepted);
 }
 
-/** Core refuses bad options and non-JSON arguments before enqueuing anything: the client's mistake. */
+/**
+ * Core refuses bad options, non-JSON, too deep and too large arguments before enqueuing anything:
+ * the client's mistake. A store that did not accept the task in time is an outage: 503, retry later.
+ */
 function asClientError(error: unknown): unknown {
   // Matched by stable code, not class: the app may load another copy of @celeriac/core.
   const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof Error && (code === 'INVALID_OPTION' || code === 'NOT_SERIALIZABLE')) return new HttpError(400, code, error.message);
+  if (!(error instanceof Error)) return error;
+  if (code === 'INVALID_OPTION' || code === 'NOT_SERIALIZABLE') return new HttpError(400, code, error.message);
+  if (code === 'MESSAGE_TOO_LARGE') return new HttpError(413, code, error.message);
+  if (code === 'ENQUEUE_TIMEOUT') {
+    return new HttpError(503, code, `The task could not be enqueued in time: the task store is unavailable. Retry after ${ENQUEUE_RETRY_AFTER_SECONDS} s`, {
+      'retry-after': String(ENQUEUE_RETRY_AFTER_SECONDS),
+    });
+  }
   return error;
 }
 
