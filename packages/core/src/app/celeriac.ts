@@ -167,7 +167,7 @@ export class Celeriac {
 
   /** A worker running this app's registered tasks. Call `start()` on it. */
   worker(options?: WorkerOptions): Worker {
-    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger }, options);
+    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger, closeAll: () => this.#closeForExit() }, options);
     this.#closeables.add(worker);
     return worker;
   }
@@ -176,6 +176,12 @@ export class Celeriac {
   async close(): Promise<void> {
     await Promise.all([...this.#closeables].map((c) => c.close()));
     if (this.#ownsStore) await (await this.#store).close();
+  }
+
+  /** `worker.closeOnSignals()`: the process is leaving, so the store goes too, even one passed in. */
+  async #closeForExit(): Promise<void> {
+    await this.close();
+    if (!this.#ownsStore) await (await this.#store).close();
   }
 
   readonly #resultSource = {
