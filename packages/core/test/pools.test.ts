@@ -89,6 +89,17 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
     expect((await outcome(beside.id)).state).toBe('SUCCESS');
   });
 
+  it.runIf(pool === 'process')('loses one task when the runner process is killed from outside (SIGKILL) mid-task; it is retried', async () => {
+    await startWorker({ pool, concurrency: 1 });
+    const marker = file();
+    const killed = await app.send('pool.crash', ['kill', marker]);
+    while (readable(marker) === 0) await sleep(20);
+    process.kill(ticks(marker), 'SIGKILL');
+    expect(await killed.wait({ timeout: 15_000 })).toBe('survived');
+    const record = await outcome(killed.id);
+    expect(record.attempt).toBe(2);
+  });
+
   it('terminates a revoked task that ignores its signal after revokeGracePeriod', async () => {
     await startWorker({ pool, concurrency: 1, revokeGracePeriod: 300 });
     const counter = file();
