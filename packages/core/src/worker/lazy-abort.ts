@@ -7,6 +7,8 @@ export class LazyAbort {
   #controller: AbortController | undefined;
   #reason: unknown;
   #aborted = false;
+  /** Called once on abort, after the signal: how a thread or process pool hears of it without a signal listener per task. */
+  onAbort: ((reason: unknown) => void) | undefined;
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
@@ -29,5 +31,6 @@ export class LazyAbort {
     this.#aborted = true;
     this.#reason = reason;
     this.#controller?.abort(reason);
+    this.onAbort?.(reason);
   }
 }

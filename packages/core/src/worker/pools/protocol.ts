@@ -14,6 +14,8 @@ import type { RetryVerdict } from '../retry-policy.js';
 /** How the runner finds the tasks: the worker's `module` option, resolved. */
 export interface RunnerConfig {
   readonly module: string;
+  /** Report memory after each task (`maxMemoryPerRunner`); reading it costs more than a no-op task. */
+  readonly measureMemory: boolean;
 }
 
 /** Why a run's signal was aborted; the runner rebuilds the matching error as `ctx.signal.reason`. */
@@ -37,6 +39,6 @@ export type FromRunner =
   /** `ctx.updateState()` / `ctx.progress()`: stored by the worker, answered with `updated`. */
   | { readonly type: 'update'; readonly id: string; readonly call: number; readonly state: TaskState; readonly meta: TaskMeta | undefined }
   | { readonly type: 'log'; readonly id: string; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly message: string; readonly fields: LogFields | undefined }
-  /** The run is over. `memory`: the runner's usage in bytes now, for `maxMemoryPerRunner`. */
+  /** The run is over. `memory`: the runner's usage in bytes now, for `maxMemoryPerRunner` (0 when not asked). */
   | { readonly type: 'done'; readonly id: string; readonly ok: true; readonly result: unknown; readonly memory: number }
   | { readonly type: 'done'; readonly id: string; readonly ok: false; readonly verdict: RetryVerdict; readonly memory: number };

@@ -100,5 +100,6 @@ async function run(registry: TaskRegistry, message: Run, controller: LazyAbort, 
 
 /** What `maxMemoryPerRunner` is compared with: a thread's own heap, or a process's resident memory. */
 function memory(): number {
+  if (!config.measureMemory) return 0;
   return isThread ? process.memoryUsage().heapUsed : process.memoryUsage.rss();
 }

@@ -29,7 +29,7 @@ type Outcome = { ok: true; result: unknown } | { ok: false; verdict: RetryVerdic
 
 interface Run {
   readonly id: string;
-  readonly host: ContextHost;
+  host(): ContextHost;
   settle(outcome: Outcome | Error): void;
 }
 
@@ -79,7 +79,7 @@ export class RunnerPool implements TaskPool {
         this.#release(runner);
         throw reason;
       }
-      return this.#runOn(runner, message, controller, host());
+      return this.#runOn(runner, message, controller, host);
     });
   }
 
@@ -91,7 +91,7 @@ export class RunnerPool implements TaskPool {
     await Promise.all(runners.map((r) => r.gone));
   }
 
-  #runOn(runner: Runner, message: TaskMessage, controller: LazyAbort, host: ContextHost): Promise<unknown> {
+  #runOn(runner: Runner, message: TaskMessage, controller: LazyAbort, host: () => ContextHost): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       let graceTimer: NodeJS.Timeout | undefined;
       const onAbort = () => {
@@ -104,21 +104,22 @@ export class RunnerPool implements TaskPool {
           this.#kill(runner, reason.message);
         }
       };
+      let context: ContextHost | undefined;
       runner.run = {
         id: message.id,
-        host,
+        // Made on the first progress report or log line: most tasks send neither.
+        host: () => (context ??= host()),
         settle: (outcome) => {
           clearTimeout(graceTimer);
-          controller.signal.removeEventListener('abort', onAbort);
+          controller.onAbort = undefined;
           if (outcome instanceof Error) reject(outcome);
           else if (outcome.ok) resolve(outcome.result);
           else reject(new RemoteFailure(outcome.verdict));
         },
       };
       runner.handle.send({ type: 'run', id: message.id, task: message.task, args: message.args, attempt: message.attempt });
-      // Only pooled runs pay for an AbortController; it is how the worker's aborts reach the runner.
       if (controller.aborted) onAbort();
-      else controller.signal.addEventListener('abort', onAbort, { once: true });
+      else controller.onAbort = onAbort;
     });
   }
 
@@ -136,7 +137,7 @@ export class RunnerPool implements TaskPool {
       tasks: 0,
       killedFor: undefined,
       handle: this.#options.spawn(
-        { module: this.#options.module },
+        { module: this.#options.module, measureMemory: this.#options.maxMemoryPerRunner !== undefined },
         {
           message: (message) => this.#onMessage(runner, message, ready, failed),
           exit: (detail) => {
@@ -163,10 +164,10 @@ export class RunnerPool implements TaskPool {
         this.#kill(runner, 'its module could not be loaded');
         return;
       case 'update':
-        void runner.run?.host.storeState(message.state, message.meta).then(() => runner.handle.send({ type: 'updated', call: message.call }));
+        void runner.run?.host().storeState(message.state, message.meta).then(() => runner.handle.send({ type: 'updated', call: message.call }));
         return;
       case 'log':
-        runner.run?.host.logger[message.level](message.message, message.fields);
+        runner.run?.host().logger[message.level](message.message, message.fields);
         return;
       case 'done': {
         const run = runner.run;
