@@ -89,6 +89,13 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
     expect((await outcome(beside.id)).state).toBe('SUCCESS');
   });
 
+  it.runIf(pool === 'process')('loses one task when the runner process dies of a signal (SIGSEGV, as a native addon crash) mid-task; it is retried', async () => {
+    await startWorker({ pool, concurrency: 1 });
+    const crashing = await app.send('pool.crash', ['segv', file()]);
+    expect(await crashing.wait({ timeout: 15_000 })).toBe('survived');
+    expect((await outcome(crashing.id)).attempt).toBe(2);
+  });
+
   it.runIf(pool === 'process')('loses one task when the runner process is killed from outside (SIGKILL) mid-task; it is retried', async () => {
     await startWorker({ pool, concurrency: 1 });
     const marker = file();
@@ -139,6 +146,13 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
       expect(second.thread).not.toBe(first.thread);
     }
     expect(await (await app.send('pool.inlineOnly', [])).wait({ timeout: 10_000 })).toEqual({ pid: process.pid, thread: threadId });
+  });
+
+  it('recycles a runner whose memory after a task is above maxMemoryPerRunner', async () => {
+    await startWorker({ pool, concurrency: 1, maxMemoryPerRunner: 1 }); // 1 MB: every runner is above it
+    const first = (await (await app.send('pool.where', [])).wait({ timeout: 10_000 })) as { pid: number; thread: number };
+    const second = (await (await app.send('pool.where', [])).wait({ timeout: 10_000 })) as { pid: number; thread: number };
+    expect(pool === 'process' ? second.pid : second.thread).not.toBe(pool === 'process' ? first.pid : first.thread);
   });
 });
 

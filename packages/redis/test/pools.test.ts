@@ -108,3 +108,25 @@ describe.each(['inline', 'threads', 'process'] as const)('SIGTERM to a worker us
     }
   });
 });
+
+describe('closeOnSignals()', () => {
+  it('exits at once on a second signal, without waiting for shutdownTimeout', { timeout: 60_000 }, async () => {
+    const prefix = uniquePrefix('pool-twice');
+    const { app, close } = redisApp({ connection: server.url, prefix });
+    const worker = await startPoolWorker({ url: server.url, prefix, name: 'twice', pool: 'threads', concurrency: 1, shutdownTimeout: 30_000 });
+    try {
+      await app.send('pool.ignore', [0, 20_000]);
+      await until(async () => (await list(prefix, 'starts')).length === 1, 20_000, 'the task to start');
+      worker.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const sentAt = Date.now();
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toEqual({ code: 1, signal: null });
+      expect(Date.now() - sentAt).toBeLessThan(3_000);
+    } finally {
+      await stop(worker);
+      await close();
+      await deleteKeys(admin, prefix);
+    }
+  });
+});
