@@ -53,7 +53,12 @@ export interface TaskOptions {
    * @defaultValue the worker's `pool`
    */
   pool?: PoolKind;
-  /** Hard limit in ms: the task fails with `TimeLimitExceededError` and its slot is freed. */
+  /**
+   * Hard limit in ms: the task fails with `TimeLimitExceededError` and its slot is freed. In the
+   * `threads` and `process` pools its runner is terminated, so the code stops. Inline, the code is
+   * **not** stopped: it runs on until it returns or checks `ctx.signal`. Not retried unless
+   * `retryOn` matches `TimeLimitExceededError`.
+   */
   timeLimit?: number;
   /** Soft limit in ms: the task's `ctx.signal` is aborted so it can clean up. Must be below `timeLimit`. */
   softTimeLimit?: number;
