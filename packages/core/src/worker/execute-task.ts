@@ -14,7 +14,6 @@ import { runFollowUps } from '../canvas/follow-ups.js';
 import { decideRetry } from './retry-policy.js';
 import { armTimeLimits } from './time-limits.js';
 import type { LazyAbort } from './lazy-abort.js';
-import { storeHost } from './create-context.js';
 import { RemoteFailure, type TaskPool } from './pools/pool.js';
 import { inlinePool } from './pools/pools.js';
 
@@ -71,7 +70,7 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
   let result: unknown;
   try {
     const startedAt = timeLimit === undefined ? 0 : Date.now();
-    const value = pool.run(definition, message, controller, () => storeHost(env.store, env.logger, message));
+    const value = pool.run(definition, message, controller, env);
     // A synchronous task's value is used as is: an await per task shows on a no-op run.
     if (limits.hardLimit !== undefined) result = await Promise.race([value, limits.hardLimit]);
     else result = isThenable(value) ? await value : value;

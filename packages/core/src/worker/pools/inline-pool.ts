@@ -1,8 +1,8 @@
 import type { TaskMessage } from '../../contracts/message.js';
 import type { RegisteredTask } from '../../app/registry.js';
 import type { LazyAbort } from '../lazy-abort.js';
-import { type ContextHost, createContext } from '../create-context.js';
-import type { TaskPool } from './pool.js';
+import { createContext, storeHost } from '../create-context.js';
+import type { RunEnv, TaskPool } from './pool.js';
 
 /**
  * Runs tasks on the worker's own event loop: no copy of arguments, no hop, the cheapest pool for
@@ -12,9 +12,9 @@ import type { TaskPool } from './pool.js';
 export class InlinePool implements TaskPool {
   readonly kind = 'inline' as const;
 
-  run(definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, host: () => ContextHost): unknown {
+  run(definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, env: RunEnv): unknown {
     if (!definition.options.bind) return definition.run(...message.args);
-    return definition.run(createContext(host(), message, definition.options.retries, controller), ...message.args);
+    return definition.run(createContext(storeHost(env.store, env.logger, message), message, definition.options.retries, controller), ...message.args);
   }
 
   async close(): Promise<void> {}

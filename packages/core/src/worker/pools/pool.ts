@@ -3,7 +3,8 @@ import type { RegisteredTask } from '../../app/registry.js';
 import type { PoolKind } from '../../options/task-options.js';
 import type { RetryVerdict } from '../retry-policy.js';
 import type { LazyAbort } from '../lazy-abort.js';
-import type { ContextHost } from '../create-context.js';
+import type { TaskStore } from '../../contracts/task-store.js';
+import type { Logger } from '../../context/logger.js';
 
 /**
  * Where a task's body runs. The worker keeps everything else (store, leases, heartbeats, time
@@ -17,9 +18,15 @@ export interface TaskPool {
    * with what it threw. Aborting `controller` tells the task (its `ctx.signal`); a pool that can
    * stop code stops it as the abort's reason demands (hard limit, revoke, shutdown).
    */
-  run(definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, host: () => ContextHost): unknown;
+  run(definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, env: RunEnv): unknown;
   /** Stops every runner; tasks still in them are lost (the worker hands them back first). */
   close(): Promise<void>;
+}
+
+/** Where a run's context stores states and logs (`storeHost`), made only when a task needs it. */
+export interface RunEnv {
+  readonly store: TaskStore;
+  readonly logger: Logger;
 }
 
 /**

@@ -5,10 +5,10 @@ import { RunnerCrashedError } from '../../errors/runner-crashed-error.js';
 import { TaskRevokedError } from '../../errors/revoked-error.js';
 import { TimeLimitExceededError } from '../../errors/time-limit-error.js';
 import { WorkerShutdownError } from '../../errors/worker-shutdown-error.js';
-import type { ContextHost } from '../create-context.js';
+import { type ContextHost, storeHost } from '../create-context.js';
 import type { LazyAbort } from '../lazy-abort.js';
 import type { RetryVerdict } from '../retry-policy.js';
-import { RemoteFailure, type TaskPool } from './pool.js';
+import { RemoteFailure, type RunEnv, type TaskPool } from './pool.js';
 import type { FromRunner } from './protocol.js';
 import { abortCause } from './runner-context.js';
 import type { RunnerHandle, SpawnRunner } from './spawn.js';
@@ -71,7 +71,7 @@ export class RunnerPool implements TaskPool {
     return names[0] ?? [];
   }
 
-  run(_definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, host: () => ContextHost): Promise<unknown> {
+  run(_definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, env: RunEnv): Promise<unknown> {
     return this.#acquire().then((runner) => {
       const reason = controller.reason;
       if (controller.aborted && !(reason instanceof TaskRevokedError)) {
@@ -79,7 +79,7 @@ export class RunnerPool implements TaskPool {
         this.#release(runner);
         throw reason;
       }
-      return this.#runOn(runner, message, controller, host);
+      return this.#runOn(runner, message, controller, env);
     });
   }
 
@@ -91,7 +91,7 @@ export class RunnerPool implements TaskPool {
     await Promise.all(runners.map((r) => r.gone));
   }
 
-  #runOn(runner: Runner, message: TaskMessage, controller: LazyAbort, host: () => ContextHost): Promise<unknown> {
+  #runOn(runner: Runner, message: TaskMessage, controller: LazyAbort, env: RunEnv): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       let graceTimer: NodeJS.Timeout | undefined;
       const onAbort = () => {
@@ -108,7 +108,7 @@ export class RunnerPool implements TaskPool {
       runner.run = {
         id: message.id,
         // Made on the first progress report or log line: most tasks send neither.
-        host: () => (context ??= host()),
+        host: () => (context ??= storeHost(env.store, env.logger, message)),
         settle: (outcome) => {
           clearTimeout(graceTimer);
           controller.onAbort = undefined;
