@@ -70,9 +70,16 @@ function serve(registry: TaskRegistry): void {
     } else {
       const controller = new LazyAbort();
       current = { id: message.id, controller };
-      void run(registry, message, controller, request).then((done) => {
+      const done = run(registry, message, controller, request);
+      if (!(done instanceof Promise)) {
+        // A synchronous task: answered in the same turn, no promise per task.
         current = undefined;
         parent.send(done);
+        return;
+      }
+      void done.then((answer) => {
+        current = undefined;
+        parent.send(answer);
       });
     }
   });
@@ -80,22 +87,38 @@ function serve(registry: TaskRegistry): void {
 
 type Run = Extract<ToRunner, { type: 'run' }>;
 
-async function run(registry: TaskRegistry, message: Run, controller: LazyAbort, request: Parameters<typeof runnerHost>[2]): Promise<FromRunner> {
+/** The run's answer: at once for a synchronous task, else once its promise settles. */
+function run(registry: TaskRegistry, message: Run, controller: LazyAbort, request: Parameters<typeof runnerHost>[2]): FromRunner | Promise<FromRunner> {
   const definition = registry.get(message.task);
   if (definition === undefined) {
     return { type: 'done', id: message.id, ok: false, verdict: { retry: false, failure: serializeError(new NotRegisteredError(message.task)) }, memory: memory() };
   }
+  const failed = (error: unknown): FromRunner => ({ type: 'done', id: message.id, ok: false, verdict: decideRetry(definition.options, error, message.attempt), memory: memory() });
+  let value: unknown;
   try {
     const context = definition.options.bind ? [createContext(runnerHost(parent.send, message, request), message, definition.options.retries, controller)] : [];
-    let result = definition.run(...context, ...message.args);
-    if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') result = await result;
-    // Checked here: a value that does not survive JSON must fail like it does inline, not arrive changed.
-    const problem = result === undefined ? undefined : findNonJson(result, 'result');
-    if (problem !== undefined) throw new SerializationError(`The result of ${message.task}`, problem);
-    return { type: 'done', id: message.id, ok: true, result, memory: memory() };
+    value = definition.run(...context, ...message.args);
+    if (typeof (value as PromiseLike<unknown> | null)?.then !== 'function') return succeeded(message, value);
   } catch (error) {
-    return { type: 'done', id: message.id, ok: false, verdict: decideRetry(definition.options, error, message.attempt), memory: memory() };
+    return failed(error);
   }
+  return Promise.resolve(value).then(
+    (result) => {
+      try {
+        return succeeded(message, result);
+      } catch (error) {
+        return failed(error);
+      }
+    },
+    failed,
+  );
+}
+
+/** A result that does not survive JSON must fail as it does inline, not arrive changed: throws SerializationError. */
+function succeeded(message: Run, result: unknown): FromRunner {
+  const problem = result === undefined ? undefined : findNonJson(result, 'result');
+  if (problem !== undefined) throw new SerializationError(`The result of ${message.task}`, problem);
+  return { type: 'done', id: message.id, ok: true, result, memory: memory() };
 }
 
 /** What `maxMemoryPerRunner` is compared with: a thread's own heap, or a process's resident memory. */

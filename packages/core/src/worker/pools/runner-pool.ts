@@ -72,15 +72,20 @@ export class RunnerPool implements TaskPool {
   }
 
   run(_definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, env: RunEnv): Promise<unknown> {
-    return this.#acquire().then((runner) => {
-      const reason = controller.reason;
-      if (controller.aborted && !(reason instanceof TaskRevokedError)) {
-        // Decided while waiting for a runner (hard limit, shutdown): nothing to start.
-        this.#release(runner);
-        throw reason;
-      }
-      return this.#runOn(runner, message, controller, env);
-    });
+    // An idle runner is the common case: straight to it, without a promise hop per task.
+    const idle = this.#idle.pop();
+    if (idle !== undefined) return this.#start(idle, message, controller, env);
+    return this.#acquire().then((runner) => this.#start(runner, message, controller, env));
+  }
+
+  #start(runner: Runner, message: TaskMessage, controller: LazyAbort, env: RunEnv): Promise<unknown> {
+    const reason = controller.reason;
+    if (controller.aborted && !(reason instanceof TaskRevokedError)) {
+      // Decided while waiting for a runner (hard limit, shutdown): nothing to start.
+      this.#release(runner);
+      return Promise.reject(reason);
+    }
+    return this.#runOn(runner, message, controller, env);
   }
 
   async close(): Promise<void> {
