@@ -12,7 +12,9 @@
  * (Celeriac starts all its runners before the first task, BullMQ starts its children as jobs
  * arrive, so a start-to-end rate would mostly compare start-up). The start-up (worker start to first
  * outcome) is printed beside it. One warm-up round, then BENCH_ROUNDS (3) rounds, interleaved across
- * peers; figures are medians of the rounds with their min–max. Last, one line per scenario and peer:
+ * peers; figures are medians of the rounds with their min–max. Then the median (min–max) of each
+ * round's own ratio, steadier when other jobs share the CPUs; last, one line per scenario and peer
+ * from the medians:
  *
  *   ratio <scenario> celeriac/<peer> <x.xx>      (above 1: Celeriac is faster)
  *
@@ -87,7 +89,20 @@ try {
   }
   console.log('');
   const median = (scenario: string, peer: string) => spread(contenders.find((c) => c.scenario === scenario && c.peer === peer)?.rates ?? []).median;
-  for (const scenario of [...new Set(contenders.map((c) => c.scenario))]) {
+  const scenarios = [...new Set(contenders.map((c) => c.scenario))];
+  // The CPUs may be shared (other jobs on the machine): the machine's limit moves from round to
+  // round. Each round's peers ran back to back, so the ratio within a round is the steadier figure.
+  for (const scenario of scenarios) {
+    const celeriac = contenders.find((c) => c.scenario === scenario && c.peer === 'celeriac');
+    for (const peer of ['bullmq', 'direct']) {
+      const other = contenders.find((c) => c.scenario === scenario && c.peer === peer);
+      if (celeriac === undefined || other === undefined) continue;
+      const paired = spread(celeriac.rates.map((rate, i) => rate / (other.rates[i] as number)));
+      console.log(`within rounds ${scenario} celeriac/${peer} ${paired.median.toFixed(2)} (${paired.min.toFixed(2)}–${paired.max.toFixed(2)})`);
+    }
+  }
+  console.log('');
+  for (const scenario of scenarios) {
     for (const peer of ['bullmq', 'direct']) {
       const other = median(scenario, peer);
       if (!Number.isNaN(other)) console.log(`ratio ${scenario} celeriac/${peer} ${(median(scenario, 'celeriac') / other).toFixed(2)}`);
