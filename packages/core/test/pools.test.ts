@@ -64,6 +64,18 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
     expect(await (await app.send('pool.echo', [1])).wait({ timeout: 10_000 })).toEqual([1]);
   });
 
+  it('stops a busy loop that ignored its soft limit once the hard limit passes', async () => {
+    await startWorker({ pool, concurrency: 1 });
+    const counter = file();
+    const started = Date.now();
+    const record = await outcome((await app.send('pool.busySoftHard', [3_000, counter])).id);
+    expect([record.state, record.error?.message]).toEqual(['FAILURE', 'Task exceeded its hard time limit of 1000 ms']);
+    expect(Date.now() - started).toBeLessThan(1_700);
+    const atFailure = ticks(counter);
+    await sleep(500);
+    expect(ticks(counter)).toBe(atFailure);
+  });
+
   it('gives a bound task the same context across the boundary: progress, user states, logger, retry', async () => {
     await startWorker({ pool, concurrency: 2 });
     const id = `ctx-${pool}`;

@@ -74,18 +74,17 @@ export class RunnerPool implements TaskPool {
   run(_definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, env: RunEnv): Promise<unknown> {
     // An idle runner is the common case: straight to it, without a promise hop per task.
     const idle = this.#idle.pop();
-    if (idle !== undefined) return this.#start(idle, message, controller, env);
-    return this.#acquire().then((runner) => this.#start(runner, message, controller, env));
-  }
-
-  #start(runner: Runner, message: TaskMessage, controller: LazyAbort, env: RunEnv): Promise<unknown> {
-    const reason = controller.reason;
-    if (controller.aborted && !(reason instanceof TaskRevokedError)) {
-      // Decided while waiting for a runner (hard limit, shutdown): nothing to start.
+    if (idle !== undefined) return this.#runOn(idle, message, controller, env);
+    // No runner free (one is being replaced): a hard limit or a shutdown may decide the run first.
+    let stopped: unknown;
+    controller.onAbort = (reason) => {
+      if (stops(reason)) stopped = reason;
+    };
+    return this.#acquire().then((runner) => {
+      if (stopped === undefined) return this.#runOn(runner, message, controller, env);
       this.#release(runner);
-      return Promise.reject(reason);
-    }
-    return this.#runOn(runner, message, controller, env);
+      throw stopped;
+    });
   }
 
   async close(): Promise<void> {
@@ -99,14 +98,14 @@ export class RunnerPool implements TaskPool {
   #runOn(runner: Runner, message: TaskMessage, controller: LazyAbort, env: RunEnv): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       let graceTimer: NodeJS.Timeout | undefined;
-      const onAbort = () => {
-        const reason = controller.reason;
+      const onAbort = (reason: unknown) => {
+        // The task sees the first reason only (its signal aborts once); later ones may escalate.
         runner.handle.send({ type: 'abort', id: message.id, cause: abortCause(reason) });
-        if (reason instanceof TaskRevokedError) {
-          graceTimer = setTimeout(() => this.#kill(runner, 'the task ignored its revoke'), this.#options.revokeGracePeriod);
-        } else if (reason instanceof WorkerShutdownError || (reason instanceof TimeLimitExceededError && reason.kind === 'hard')) {
+        if (stops(reason)) {
           // The run is already decided (handed back, or FAILURE): only the code is left to stop.
-          this.#kill(runner, reason.message);
+          this.#kill(runner, (reason as Error).message);
+        } else if (reason instanceof TaskRevokedError) {
+          graceTimer ??= setTimeout(() => this.#kill(runner, 'the task ignored its revoke'), this.#options.revokeGracePeriod);
         }
       };
       let context: ContextHost | undefined;
@@ -123,8 +122,8 @@ export class RunnerPool implements TaskPool {
         },
       };
       runner.handle.send({ type: 'run', id: message.id, task: message.task, args: message.args, attempt: message.attempt });
-      if (controller.aborted) onAbort();
-      else controller.onAbort = onAbort;
+      controller.onAbort = onAbort;
+      if (controller.aborted) onAbort(controller.reason);
     });
   }
 
@@ -221,4 +220,9 @@ export class RunnerPool implements TaskPool {
     if (waiter !== undefined) waiter.resolve(runner);
     else this.#idle.push(runner);
   }
+}
+
+/** An abort that ends the run whatever the task does: a hard time limit, or a shutdown past its deadline. */
+function stops(reason: unknown): boolean {
+  return reason instanceof WorkerShutdownError || (reason instanceof TimeLimitExceededError && reason.kind === 'hard');
 }
