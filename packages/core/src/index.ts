@@ -32,6 +32,7 @@ export type { RateLimitOption } from './options/rate-limit.js';
 export { Worker } from './worker/worker.js';
 export { type WorkerOptions, DEFAULT_WORKER_OPTIONS } from './worker/worker-options.js';
 export { backoffDelay } from './worker/retry-policy.js';
+export type { BackoffFunction, ErrorClass, ErrorMatcher, PoolKind } from './options/task-options.js';
 
 // The state machine
 export { TaskStates, type BuiltinState, type TaskState, BUILTIN_STATES, TERMINAL_STATES, isTerminal, isUserState } from './state/states.js';
@@ -52,6 +53,9 @@ export { MessageTooLargeError } from './errors/message-too-large-error.js';
 export { NotATaskError } from './errors/not-a-task-error.js';
 export { NotRegisteredError } from './errors/not-registered-error.js';
 export { RetryRequest } from './errors/retry-request.js';
+export { RunnerCrashedError } from './errors/runner-crashed-error.js';
+export { UnrecoverableError } from './errors/unrecoverable-error.js';
+export { WorkerShutdownError } from './errors/worker-shutdown-error.js';
 export { SerializationError } from './errors/serialization-error.js';
 export { TaskFailedError } from './errors/task-failed-error.js';
 export { TaskRevokedError } from './errors/revoked-error.js';

@@ -9,7 +9,6 @@ import { MessageTooLargeError } from '../errors/message-too-large-error.js';
 import { type JsonLimits, inspectJson } from '../internal/json-check.js';
 import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
 import { AsyncResult, type ResultSource } from '../result/async-result.js';
-import { TaskStates, isTerminal } from '../state/states.js';
 import type { CanvasHost } from '../canvas/signature.js';
 import { Worker } from '../worker/worker.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
@@ -25,9 +24,10 @@ import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
 import { loadMemoryStore } from './default-store.js';
 import { ENQUEUE_STEP, buildAndEnqueueInSteps, createAndEnqueue } from './create-and-publish.js';
 import { enqueueEagerly } from './eager.js';
+import { type RevokeOutcome, revokeTask } from './revoke-task.js';
 
-/** What `revoke` found. */
-export type RevokeOutcome = 'revoked' | 'finished' | 'unknown';
+export type { RevokeOutcome };
+
 
 /**
  * The client and the registry of one application (Celery's `Celery` object).
@@ -142,26 +142,14 @@ export class Celeriac {
 
   /** Revoke a task: it never starts if waiting or delayed; a running one has its signal aborted. */
   async revoke(id: string): Promise<RevokeOutcome> {
-    const store = await this.#store;
-    // Only ids that exist and are unfinished reach the store's revoked set, so made-up ids
-    // (e.g. from an HTTP client) cannot grow it.
-    const current = await store.get(id);
-    if (current === null) return 'unknown';
-    if (isTerminal(current.state)) return 'finished';
-    // The record first: a store may read a waiting task's PENDING from its message, which the
-    // revoke removes. A crash in between leaves a REVOKED record over a waiting message, which no
-    // worker starts.
-    const outcome = await store.apply({ id, state: TaskStates.REVOKED, meta: { reason: 'revoked' } });
-    if (!outcome.applied) return outcome.current === null ? 'unknown' : 'finished';
-    await store.revoke(id);
-    return 'revoked';
+    return revokeTask(await this.#store, id);
   }
 
   /** A worker running this app's registered tasks. Call `start()` on it. */
   worker(options?: WorkerOptions): Worker {
     const id = newWorkerId();
     const announce = (store: TaskStore, tasks: readonly string[]) => startAnnouncing(store, tasks, id, this.logger);
-    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger, announce }, options);
+    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger, announce, closeAll: () => this.#closeForExit() }, options);
     this.#closeables.add(worker);
     return worker;
   }
@@ -170,6 +158,12 @@ export class Celeriac {
   async close(): Promise<void> {
     await Promise.all([...this.#closeables].map((c) => c.close()));
     if (this.#ownsStore) await (await this.#store).close();
+  }
+
+  /** `worker.closeOnSignals()`: the process is leaving, so the store goes too, even one passed in. */
+  async #closeForExit(): Promise<void> {
+    await this.close();
+    if (!this.#ownsStore) await (await this.#store).close();
   }
 
   readonly #resultSource: ResultSource = {

@@ -6,5 +6,5 @@ import type { ResolvedTaskOptions } from '../options/task-options.js';
 export function readTaskMetadata(method: unknown): ResolvedTaskOptions | undefined {
   if (typeof method !== 'function') return undefined;
   const stored = Reflect.getOwnMetadata(TASK_METADATA, method) as ResolvedTaskOptions | undefined;
-  return stored === undefined ? undefined : { ...stored, backoff: { ...stored.backoff }, rateLimit: stored.rateLimit === undefined ? undefined : { ...stored.rateLimit } };
+  return stored === undefined ? undefined : { ...stored, backoff: typeof stored.backoff === 'function' ? stored.backoff : { ...stored.backoff }, rateLimit: stored.rateLimit === undefined ? undefined : { ...stored.rateLimit } };
 }

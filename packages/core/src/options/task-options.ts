@@ -18,6 +18,19 @@ export interface BackoffOptions {
   jitter?: boolean;
 }
 
+/** Where a task's code runs: on the worker's own event loop, in a worker thread, or in a child process. */
+export type PoolKind = 'inline' | 'threads' | 'process';
+export const POOL_KINDS: readonly PoolKind[] = ['inline', 'threads', 'process'];
+
+/** A custom retry delay: `retry` is 1 for the first retry; `error` is what the attempt threw. Returns ms. */
+export type BackoffFunction = (retry: number, error: unknown) => number;
+
+/** An error class to match with `instanceof`. */
+export type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** Which errors a rule matches: error classes (`instanceof`, subclasses included), or a predicate. */
+export type ErrorMatcher = readonly ErrorClass[] | ((error: unknown) => boolean);
+
 export interface TaskOptions {
   /** Registered name. @defaultValue `ClassName.method` (or the function's name) */
   name?: string;
@@ -25,8 +38,27 @@ export interface TaskOptions {
   queue?: string;
   /** Automatic retries after a thrown error (0 = fail at once). @defaultValue `0` */
   retries?: number;
-  backoff?: BackoffOptions;
-  /** Hard limit in ms: the task fails with `TimeLimitExceededError` and its slot is freed. */
+  /** The delay before each retry: a fixed or exponential policy, or your own function. */
+  backoff?: BackoffOptions | BackoffFunction;
+  /**
+   * Retry only errors that match (classes or a predicate). Time-limit errors are retried only if
+   * this matches them. @defaultValue every error except time limits
+   */
+  retryOn?: ErrorMatcher;
+  /** Never retry errors that match; checked before `retryOn`. `UnrecoverableError` is never retried either. */
+  dontRetryOn?: ErrorMatcher;
+  /**
+   * Where the task's code runs, overriding the worker's `pool`: `'inline'` on the worker's event
+   * loop, `'threads'` in a worker thread, `'process'` in a child process (see `WorkerOptions.pool`).
+   * @defaultValue the worker's `pool`
+   */
+  pool?: PoolKind;
+  /**
+   * Hard limit in ms: the task fails with `TimeLimitExceededError` and its slot is freed. In the
+   * `threads` and `process` pools its runner is terminated, so the code stops. Inline, the code is
+   * **not** stopped: it runs on until it returns or checks `ctx.signal`. Not retried unless
+   * `retryOn` matches `TimeLimitExceededError`.
+   */
   timeLimit?: number;
   /** Soft limit in ms: the task's `ctx.signal` is aborted so it can clean up. Must be below `timeLimit`. */
   softTimeLimit?: number;
@@ -54,7 +86,10 @@ export interface ResolvedTaskOptions {
   name: string;
   queue: string;
   retries: number;
-  backoff: ResolvedBackoff;
+  backoff: ResolvedBackoff | BackoffFunction;
+  retryOn: ErrorMatcher | undefined;
+  dontRetryOn: ErrorMatcher | undefined;
+  pool: PoolKind | undefined;
   timeLimit: number | undefined;
   softTimeLimit: number | undefined;
   expires: number | undefined;
@@ -73,7 +108,7 @@ export const DEFAULT_TASK_OPTIONS = {
   bind: false,
 } as const;
 
-const KNOWN_OPTIONS = new Set(['name', 'queue', 'retries', 'backoff', 'timeLimit', 'softTimeLimit', 'expires', 'priority', 'bind', 'rateLimit']);
+const KNOWN_OPTIONS = new Set(['name', 'queue', 'retries', 'backoff', 'timeLimit', 'softTimeLimit', 'expires', 'priority', 'bind', 'rateLimit', 'retryOn', 'dontRetryOn', 'pool']);
 const KNOWN_BACKOFF = new Set(['type', 'delay', 'maxDelay', 'jitter']);
 
 /** Validates and fills in defaults. `where` names the decorator and `Class.method` for error messages. */
@@ -96,6 +131,7 @@ export function resolveTaskOptions(options: TaskOptions | undefined, where: stri
     const parsed = parseRateLimit(o.rateLimit);
     rateLimit = typeof parsed === 'string' ? check.fail('rateLimit', parsed) : parsed;
   }
+  if (o.pool !== undefined && !POOL_KINDS.includes(o.pool)) check.fail('pool', `must be one of ${POOL_KINDS.map((k) => `"${k}"`).join(', ')}, got ${show(o.pool)}`);
   return {
     name: o.name === undefined ? defaultName : check.name('name', o.name),
     queue: o.queue === undefined ? DEFAULT_TASK_OPTIONS.queue : check.name('queue', o.queue),
@@ -107,11 +143,27 @@ export function resolveTaskOptions(options: TaskOptions | undefined, where: stri
     priority: o.priority === undefined ? DEFAULT_TASK_OPTIONS.priority : check.priority('priority', o.priority),
     bind: o.bind ?? DEFAULT_TASK_OPTIONS.bind,
     rateLimit,
+    retryOn: resolveMatcher(o.retryOn, 'retryOn', check),
+    dontRetryOn: resolveMatcher(o.dontRetryOn, 'dontRetryOn', check),
+    pool: o.pool,
   };
 }
 
-function resolveBackoff(value: BackoffOptions | undefined, check: OptionChecker): ResolvedBackoff {
+function resolveMatcher(value: ErrorMatcher | undefined, option: string, check: OptionChecker): ErrorMatcher | undefined {
+  const single = value as unknown;
+  if (typeof single === 'function' && (single === Error || (single as { prototype?: unknown }).prototype instanceof Error)) {
+    check.fail(option, 'takes error classes in an array (e.g. [TypeError]) or a predicate function, got a single class');
+  }
+  if (value === undefined || typeof value === 'function') return value;
+  if (!Array.isArray(value) || value.some((c) => typeof c !== 'function')) {
+    check.fail(option, `must be an array of error classes or a function (error) => boolean, got ${show(value)}`);
+  }
+  return [...value];
+}
+
+function resolveBackoff(value: BackoffOptions | BackoffFunction | undefined, check: OptionChecker): ResolvedBackoff | BackoffFunction {
   if (value === undefined) return DEFAULT_BACKOFF;
+  if (typeof value === 'function') return value;
   if (typeof value !== 'object' || value === null) check.fail('backoff', `must be an object, got ${show(value)}`);
   check.unknownKeys(value, KNOWN_BACKOFF, 'backoff.');
   if (value.type !== undefined && value.type !== 'fixed' && value.type !== 'exponential') {

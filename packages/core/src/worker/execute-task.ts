@@ -1,22 +1,21 @@
 import type { TaskMessage } from '../contracts/message.js';
-import type { ApplyResult, StateUpdate, TaskMeta } from '../contracts/record.js';
+import type { ApplyResult, StateUpdate } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
-import { childLogger, type Logger } from '../context/logger.js';
-import type { TaskContext } from '../context/task-context.js';
-import { CeleriacError } from '../errors/celeriac-error.js';
+import type { Logger } from '../context/logger.js';
 import { NotRegisteredError } from '../errors/not-registered-error.js';
-import { RetryRequest } from '../errors/retry-request.js';
 import { TaskRevokedError } from '../errors/revoked-error.js';
 import { SerializationError } from '../errors/serialization-error.js';
 import { serializeError } from '../errors/serialize-error.js';
+import { TimeLimitExceededError } from '../errors/time-limit-error.js';
 import type { TaskRegistry, RegisteredTask } from '../app/registry.js';
 import { findNonJson } from '../internal/json-check.js';
-import { TaskStates, isTerminal, isUserState, type TaskState } from '../state/states.js';
+import { TaskStates, isTerminal, type TaskState } from '../state/states.js';
 import { runFollowUps } from '../canvas/follow-ups.js';
-import { InvalidTransitionError } from '../errors/invalid-transition-error.js';
-import { backoffDelay } from './retry-policy.js';
+import { decideRetry } from './retry-policy.js';
 import { armTimeLimits } from './time-limits.js';
 import type { LazyAbort } from './lazy-abort.js';
+import { RemoteFailure, type TaskPool } from './pools/pool.js';
+import { inlinePool } from './pools/pools.js';
 
 export interface ExecutionEnv {
   readonly store: TaskStore;
@@ -24,6 +23,8 @@ export interface ExecutionEnv {
   readonly logger: Logger;
   /** Starts workflow follow-ups (next chain link, chord callback, error callbacks). */
   dispatch(messages: TaskMessage[]): Promise<void>;
+  /** Where each task's code runs; without it (eager mode), inline. */
+  readonly pools?: { poolFor(definition: RegisteredTask): TaskPool };
 }
 
 /**
@@ -63,13 +64,19 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
     return run.ack();
   }
 
-  const limits = armTimeLimits(controller, definition.options.softTimeLimit, definition.options.timeLimit);
+  const { timeLimit, softTimeLimit } = definition.options;
+  const limits = armTimeLimits(controller, softTimeLimit, timeLimit);
+  const pool = env.pools?.poolFor(definition) ?? inlinePool;
   let result: unknown;
   try {
-    const value = invoke(env, definition, message, controller);
+    const startedAt = timeLimit === undefined ? 0 : Date.now();
+    const value = pool.run(definition, message, controller, env);
     // A synchronous task's value is used as is: an await per task shows on a no-op run.
     if (limits.hardLimit !== undefined) result = await Promise.race([value, limits.hardLimit]);
     else result = isThenable(value) ? await value : value;
+    // Inline, a task that blocked the event loop past its limit kept the timer from firing; it
+    // still ran too long, so it fails as if the timer had fired.
+    if (timeLimit !== undefined && Date.now() - startedAt > timeLimit) throw new TimeLimitExceededError(timeLimit, 'hard');
     // A void task's `undefined` is stored as "no result"; anything else must survive JSON as is.
     const problem = result === undefined ? undefined : findNonJson(result, 'result');
     if (problem !== undefined) throw new SerializationError(`The result of ${message.task}`, problem);
@@ -94,11 +101,6 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function invoke(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: LazyAbort): unknown {
-  if (!definition.options.bind) return definition.run(...message.args);
-  return definition.run(createContext(env, definition, message, controller), ...message.args);
-}
-
 async function settleFailure(
   env: ExecutionEnv,
   definition: RegisteredTask,
@@ -113,25 +115,23 @@ async function settleFailure(
     if (current !== null && isTerminal(current.state) && hasFollowUps(message)) await runFollowUps(env, message, current);
     return run.ack();
   }
-  const { retries, backoff } = definition.options;
-  const retriable = !(error instanceof SerializationError) && message.attempt <= retries;
-  if (retriable) {
-    const countdown = error instanceof RetryRequest && error.countdownMs !== undefined ? error.countdownMs : backoffDelay(backoff, message.attempt);
-    const cause = error instanceof RetryRequest ? error.reason : error;
+  // A run in a thread or child process was judged there, where its error's class exists.
+  const verdict = error instanceof RemoteFailure ? error.verdict : decideRetry(definition.options, error, message.attempt);
+  if (verdict.retry) {
+    const { countdown, cause } = verdict;
     const update: StateUpdate = {
       ...runUpdate(message, TaskStates.RETRY),
       meta: { countdown, nextAttempt: message.attempt + 1 },
-      ...(cause === undefined ? {} : { error: serializeError(cause) }),
+      ...(cause === undefined ? {} : { error: cause }),
     };
     const next = { ...message, attempt: message.attempt + 1, eta: Date.now() + countdown };
     // A retry starts no follow-up, so it always goes in one step.
     await run.settle(update, next);
     return;
   }
-  const failure = error instanceof RetryRequest && error.reason !== undefined ? error.reason : error;
-  const logged = failure instanceof CeleriacError ? failure.code : 'error';
-  env.logger.warn(`task ${message.task} failed`, { id: message.id, attempt: message.attempt, error: logged });
-  return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: serializeError(failure) }, run);
+  const failure = verdict.failure;
+  env.logger.warn(`task ${message.task} failed`, { id: message.id, attempt: message.attempt, error: failure.code ?? 'error' });
+  return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: failure }, run);
 }
 
 /**
@@ -154,36 +154,4 @@ async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage, updat
 
 function hasFollowUps(message: TaskMessage): boolean {
   return message.chain !== undefined || message.errbacks !== undefined || message.chord !== undefined;
-}
-
-function createContext(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: LazyAbort): TaskContext {
-  const logger = childLogger(env.logger, { taskId: message.id, task: message.task });
-  const updateState = async (state: TaskState, meta?: TaskMeta): Promise<void> => {
-    if (!isUserState(state)) {
-      throw new InvalidTransitionError(TaskStates.STARTED, state, `updateState("${state}"): only user states (UPPER_SNAKE_CASE, not built in) may be set from a task; return a value to succeed, throw to fail`);
-    }
-    const update = runUpdate(message, state);
-    if (meta !== undefined) update.meta = meta;
-    try {
-      await env.store.apply(update);
-    } catch (error) {
-      // A lost progress report must not fail the task; the next one or the outcome will be stored.
-      logger.warn('could not store task state', { state, error: serializeError(error).message });
-    }
-  };
-  return {
-    id: message.id,
-    name: message.task,
-    attempt: message.attempt,
-    retries: definition.options.retries,
-    get signal() {
-      return controller.signal;
-    },
-    logger,
-    updateState,
-    progress: (current, total, status) => updateState('PROGRESS', status === undefined ? { current, total } : { current, total, status }),
-    retry: (options = {}) => {
-      throw new RetryRequest(options.countdown, options.reason);
-    },
-  };
 }

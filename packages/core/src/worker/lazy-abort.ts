@@ -7,6 +7,12 @@ export class LazyAbort {
   #controller: AbortController | undefined;
   #reason: unknown;
   #aborted = false;
+  /**
+   * Called on every abort request, the first one after the signal: how a thread or process pool
+   * hears of it without a signal listener per task. Later requests matter there: a hard limit
+   * after the soft one (or a shutdown after a revoke) must still stop the runner.
+   */
+  onAbort: ((reason: unknown) => void) | undefined;
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
@@ -25,9 +31,11 @@ export class LazyAbort {
   }
 
   abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#reason = reason;
-    this.#controller?.abort(reason);
+    if (!this.#aborted) {
+      this.#aborted = true;
+      this.#reason = reason;
+      this.#controller?.abort(reason);
+    }
+    this.onAbort?.(reason);
   }
 }

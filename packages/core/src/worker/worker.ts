@@ -15,6 +15,8 @@ import { LazyAbort } from './lazy-abort.js';
 import { RunningSet, type Slotted } from './running-set.js';
 import { Wakeup } from '../adapters/wakeup.js';
 import { type ResolvedWorkerOptions, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
+import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
+import { Pools } from './pools/pools.js';
 
 /** What a worker is built from: the store may still be connecting. */
 export interface WorkerSource {
@@ -23,6 +25,8 @@ export interface WorkerSource {
   readonly logger: Logger;
   /** Tells the store which tasks this worker serves until the returned function is called (see task-announcements.ts). */
   announce?(store: TaskStore, tasks: readonly string[]): Promise<() => void>;
+  /** Closes everything the process opened through the app (its store included), so the process can exit. */
+  closeAll?(): Promise<void>;
 }
 
 interface Running extends Slotted {
@@ -55,6 +59,7 @@ export class Worker {
   #unsubscribeRevoke: (() => void) | undefined;
   #closing: Promise<void> | undefined;
   #stopAnnouncing: (() => void) | undefined;
+  #pools: Pools | undefined;
 
   constructor(source: WorkerSource, options?: WorkerOptions) {
     this.#source = source;
@@ -77,6 +82,9 @@ export class Worker {
       throw new InvalidOptionError('app.worker()', 'tasks', 'has nothing to run: register tasks (app.register / app.task) before starting a worker');
     }
     const queues = this.options.queues ?? registry.queues();
+    // Runners first: a module that cannot be used stops start() before anything is reserved.
+    this.#pools = await Pools.start(this.options, registry, tasks, logger);
+    this.#env = { ...this.#env, pools: this.#pools };
     this.#stopAnnouncing = await this.#source.announce?.(store, tasks);
     this.#unsubscribeRevoke = await this.#env.store.onRevoke((id) => this.#abortRunning(id));
     this.#loop = this.#fetchLoop(queues, tasks);
@@ -91,13 +99,28 @@ export class Worker {
     return this.#closing;
   }
 
-  /** Close gracefully on SIGTERM/SIGINT. Returns a function that removes the handlers. */
+  /**
+   * On the first SIGTERM/SIGINT: close gracefully (see `close()`), then close the app and its
+   * store, the one you passed in included, so nothing keeps the process alive and it exits. A
+   * second signal exits at once. Returns a function that removes the handlers.
+   */
   closeOnSignals(signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): () => void {
+    let received = 0;
     const handler = (signal: NodeJS.Signals) => {
-      this.#env.logger.info(`received ${signal}: closing worker`);
-      void this.close();
+      const logger = this.#source.logger;
+      if (++received > 1) {
+        logger.warn(`received ${signal} again: exiting without waiting for running tasks`);
+        process.exit(1);
+      }
+      logger.info(`received ${signal}: closing worker`);
+      void this.close()
+        .then(() => this.#source.closeAll?.())
+        .catch((error: unknown) => {
+          logger.error('closing after a signal failed', { error: serializeError(error).message });
+          process.exitCode = 1;
+        });
     };
-    for (const signal of signals) process.once(signal, handler);
+    for (const signal of signals) process.on(signal, handler);
     return () => {
       for (const signal of signals) process.off(signal, handler);
     };
@@ -228,12 +251,14 @@ export class Worker {
     const deadline = new Wakeup();
     await Promise.race([Promise.all(this.#running.toArray().map((e) => e.done)), deadline.wait(this.options.shutdownTimeout)]);
     deadline.wakeAll(); // clears the timer when the tasks finished first
-    for (const entry of this.#running.toArray()) {
-      // Marked first, so the aborted run's late outcome is never stored (see #report).
-      entry.handedBack = true;
-      await this.#handBack(entry.delivery);
-      entry.controller.abort(new Error('worker shut down before the task finished; it was handed back to the store'));
-    }
+    const left = this.#running.toArray();
+    // All marked before any await, so no aborted run's late outcome is ever stored (see #report):
+    // a run that ends while another is being handed back must not record FAILURE or RETRY.
+    for (const entry of left) entry.handedBack = true;
+    await Promise.all(left.map((entry) => this.#handBack(entry.delivery)));
+    // Then told to stop; in a thread or process pool the runner is terminated.
+    for (const entry of left) entry.controller.abort(new WorkerShutdownError());
+    await this.#pools?.close();
     // Outcomes still on their way to the store: the stores must not close under them.
     if (this.#settlingCount > 0) await new Promise<void>((resolve) => (this.#allSettled = resolve));
     this.#unsubscribeRevoke?.();

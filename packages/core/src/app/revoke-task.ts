@@ -1,0 +1,21 @@
+import type { TaskStore } from '../contracts/task-store.js';
+import { TaskStates, isTerminal } from '../state/states.js';
+
+/** What `app.revoke` found. */
+export type RevokeOutcome = 'revoked' | 'finished' | 'unknown';
+
+/** `app.revoke(id)`: the task never starts if waiting or delayed; a running one is told to abort. */
+export async function revokeTask(store: TaskStore, id: string): Promise<RevokeOutcome> {
+  // Only ids that exist and are unfinished reach the store's revoked set, so made-up ids
+  // (e.g. from an HTTP client) cannot grow it.
+  const current = await store.get(id);
+  if (current === null) return 'unknown';
+  if (isTerminal(current.state)) return 'finished';
+  // The record first: a store may read a waiting task's PENDING from its message, which the
+  // revoke removes. A crash in between leaves a REVOKED record over a waiting message, which no
+  // worker starts.
+  const outcome = await store.apply({ id, state: TaskStates.REVOKED, meta: { reason: 'revoked' } });
+  if (!outcome.applied) return outcome.current === null ? 'unknown' : 'finished';
+  await store.revoke(id);
+  return 'revoked';
+}
