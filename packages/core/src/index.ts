@@ -46,6 +46,7 @@ export { CeleriacError } from './errors/celeriac-error.js';
 export { DeliveryLimitError } from './errors/delivery-limit-error.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { InvalidTransitionError } from './errors/invalid-transition-error.js';
+export { LeaseLostError } from './errors/lease-lost-error.js';
 export { MalformedMessageError } from './errors/malformed-message-error.js';
 export { NotATaskError } from './errors/not-a-task-error.js';
 export { NotRegisteredError } from './errors/not-registered-error.js';

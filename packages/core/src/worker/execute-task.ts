@@ -28,10 +28,13 @@ export interface ExecutionEnv {
 
 /**
  * Where one run reports: its STARTED as the reserve stored it, and how its delivery is settled
- * (`TaskStore.settle` and `ack` bound to the delivery; eager mode stores without a delivery).
+ * (`TaskStore.apply`, `settle` and `ack` bound to the delivery, so every write is fenced by its
+ * lease; eager mode stores without a delivery).
  */
 export interface RunReport {
   readonly started: ApplyResult;
+  /** Stores a state of this run (progress, user states, an outcome before its follow-ups). */
+  apply(update: StateUpdate): Promise<ApplyResult>;
   /** Stores the outcome and settles the delivery in one step; with `next`, requeues it in its place. */
   settle(update: StateUpdate, next?: TaskMessage): Promise<ApplyResult>;
   /** Settles the delivery, its outcome already stored. */
@@ -66,7 +69,7 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
   const limits = armTimeLimits(controller, definition.options.softTimeLimit, definition.options.timeLimit);
   let result: unknown;
   try {
-    const value = invoke(env, definition, message, controller);
+    const value = invoke(env, definition, message, controller, run);
     // A synchronous task's value is used as is: an await per task shows on a no-op run.
     if (limits.hardLimit !== undefined) result = await Promise.race([value, limits.hardLimit]);
     else result = isThenable(value) ? await value : value;
@@ -94,9 +97,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
-function invoke(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: LazyAbort): unknown {
+function invoke(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, run: RunReport): unknown {
   if (!definition.options.bind) return definition.run(...message.args);
-  return definition.run(createContext(env, definition, message, controller), ...message.args);
+  return definition.run(createContext(env, definition, message, controller, run), ...message.args);
 }
 
 async function settleFailure(
@@ -147,16 +150,17 @@ function finish(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, ru
 function nothing(): void {}
 
 async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, run: RunReport): Promise<void> {
-  const stored = await env.store.apply(update);
+  const stored = await run.apply(update);
   if (stored.applied) await runFollowUps(env, message, stored.record);
-  await run.ack();
+  // A lost lease is not this run's to settle: the delivery comes back to whoever holds it now.
+  if (stored.applied || stored.leaseLost !== true) await run.ack();
 }
 
 function hasFollowUps(message: TaskMessage): boolean {
   return message.chain !== undefined || message.errbacks !== undefined || message.chord !== undefined;
 }
 
-function createContext(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: LazyAbort): TaskContext {
+function createContext(env: ExecutionEnv, definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, run: RunReport): TaskContext {
   const logger = childLogger(env.logger, { taskId: message.id, task: message.task });
   const updateState = async (state: TaskState, meta?: TaskMeta): Promise<void> => {
     if (!isUserState(state)) {
@@ -165,7 +169,7 @@ function createContext(env: ExecutionEnv, definition: RegisteredTask, message: T
     const update = runUpdate(message, state);
     if (meta !== undefined) update.meta = meta;
     try {
-      await env.store.apply(update);
+      await run.apply(update);
     } catch (error) {
       // A lost progress report must not fail the task; the next one or the outcome will be stored.
       logger.warn('could not store task state', { state, error: serializeError(error).message });
