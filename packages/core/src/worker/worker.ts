@@ -200,7 +200,9 @@ export class Worker {
       },
       settle: (update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> => {
         if (entry.handedBack || entry.lost) return refusedByHandBack(store, update);
-        const settled = store.settle(delivery, update, next).then(fenced);
+        // A settle refused for a lost lease needs no abort: the run is over. No extra promise step
+        // here either: this runs for every task.
+        const settled = store.settle(delivery, update, next);
         this.#freeSlot(entry, true);
         return settled;
       },
