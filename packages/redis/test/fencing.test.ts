@@ -77,7 +77,7 @@ describe('fencing on the short settle paths', () => {
     const { store, deliveries, leases, prefix } = await storeWith(1);
     const [delivery] = deliveries as [StartedDelivery];
     await admin.zadd(leases, 'XX', '1', delivery.receipt);
-    const held = (await admin.zrange(leases, 0, -1)).filter((m) => m !== delivery.receipt && /^\d+:/.test(m));
+    const held = (await admin.zrange(leases, '0', '-1')).filter((m) => m !== delivery.receipt && /^\d+:/.test(m));
     expect(held).toEqual([]);
     // The store's own heartbeat call, as LeaseKeeper makes it.
     const scripts = new BrokerScripts(admin, brokerKeys(prefix));
