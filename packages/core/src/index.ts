@@ -48,6 +48,7 @@ export { DeliveryLimitError } from './errors/delivery-limit-error.js';
 export { EnqueueTimeoutError } from './errors/enqueue-timeout-error.js';
 export { InvalidOptionError } from './errors/invalid-option-error.js';
 export { InvalidTransitionError } from './errors/invalid-transition-error.js';
+export { LeaseLostError } from './errors/lease-lost-error.js';
 export { MalformedMessageError } from './errors/malformed-message-error.js';
 export { MessageTooLargeError } from './errors/message-too-large-error.js';
 export { NotATaskError } from './errors/not-a-task-error.js';

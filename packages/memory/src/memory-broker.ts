@@ -84,6 +84,18 @@ export class MemoryBroker implements Broker {
     this.ackNow(delivery);
   }
 
+  async holds(delivery: Delivery): Promise<boolean> {
+    return this.holdsNow(delivery);
+  }
+
+  /**
+   * `holds`, synchronously. A delivery's receipt is in flight from its reserve until it is
+   * settled; nothing here expires (the deliveries live and die with this process).
+   */
+  holdsNow(delivery: Delivery): boolean {
+    return this.#inFlight.has(delivery.receipt);
+  }
+
   /** `ack`, synchronously: MemoryStore settles in one step with no await inside. */
   ackNow(delivery: Delivery): void {
     this.#inFlight.delete(delivery.receipt);
@@ -103,11 +115,13 @@ export class MemoryBroker implements Broker {
 
   async deadLetter(delivery: Delivery, reason: string): Promise<void> {
     const held = this.#inFlight.get(delivery.receipt);
+    // Fenced: a delivery settled already (or handed back) is no longer this caller's to move.
+    if (held === undefined) return;
     this.#inFlight.delete(delivery.receipt);
     this.#deadLetters.push({
       id: delivery.message.id,
       queue: delivery.message.queue,
-      raw: held?.entry.raw ?? encodeTaskMessage(held?.entry.message ?? delivery.message),
+      raw: held.entry.raw ?? encodeTaskMessage(held.entry.message ?? delivery.message),
       reason,
       deadAt: Date.now(),
     });

@@ -51,6 +51,7 @@ export class MemoryStore implements TaskStore {
   }
 
   async settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> {
+    if (!this.#broker.holdsNow(delivery)) return this.#leaseLost(update);
     const stored = this.#backend.applyNow(update);
     if (next !== undefined && stored.applied) this.#broker.requeueNow(delivery, next);
     else this.#broker.ackNow(delivery);
@@ -65,8 +66,14 @@ export class MemoryStore implements TaskStore {
     return this.#broker.deadLetter(delivery, reason);
   }
 
-  async apply(update: StateUpdate): Promise<ApplyResult> {
+  async apply(update: StateUpdate, delivery?: Delivery): Promise<ApplyResult> {
+    if (delivery !== undefined && !this.#broker.holdsNow(delivery)) return this.#leaseLost(update);
     return this.#backend.applyNow(update);
+  }
+
+  /** A write for a delivery no longer held (settled, handed back): refused, nothing changed. */
+  #leaseLost(update: StateUpdate): ApplyResult {
+    return { applied: false, current: this.#backend.getNow(update.id), leaseLost: true };
   }
 
   async get(id: string): Promise<TaskRecord | null> {

@@ -77,9 +77,9 @@ export class RedisStore implements TaskStore {
     return this.#queue.deadLetter(delivery, reason);
   }
 
-  apply(update: StateUpdate): Promise<ApplyResult> {
+  apply(update: StateUpdate, delivery?: Delivery): Promise<ApplyResult> {
     this.#assertOpen();
-    return this.#records.apply(update);
+    return this.#records.apply(update, delivery);
   }
 
   get(id: string): Promise<TaskRecord | null> {

@@ -11,7 +11,11 @@ export interface RedisStoreOptions {
   connectTimeout?: number;
   /**
    * How long a reserved message stays leased without a heartbeat, in ms. A worker that dies loses
-   * its leases after this long and its messages are delivered again. @defaultValue `30_000`
+   * its leases after this long and its messages are delivered again. Short by default, so a killed
+   * worker's tasks start again elsewhere within seconds: the leases of a process are renewed by one
+   * timer on its main thread, so a task that blocks that thread for longer than this minus
+   * `heartbeatInterval` loses its lease, its writes are refused and it runs again elsewhere (run
+   * CPU-bound tasks off the main thread, or raise this). @defaultValue `3_000`
    */
   visibilityTimeout?: number;
   /** How often this process extends the leases it holds (one round trip for all), in ms; below `visibilityTimeout`. @defaultValue a third of `visibilityTimeout` */
@@ -39,8 +43,8 @@ export const DEFAULT_REDIS_STORE_OPTIONS = {
   connection: 'redis://127.0.0.1:6379',
   prefix: 'celeriac',
   connectTimeout: 10_000,
-  visibilityTimeout: 30_000,
-  heartbeatInterval: 10_000,
+  visibilityTimeout: 3_000,
+  heartbeatInterval: 1_000,
   revokedTtl: 86_400_000,
   resultTtl: 86_400_000,
   maxBatch: 1_000,

@@ -14,6 +14,10 @@ import { TaskStates } from '../state/states.js';
  *   whose record says PENDING; it is delivered again when its lease ends);
  * - settle: the outcome first, then the ack or requeue (a crash redelivers a finished task, whose
  *   STARTED the state machine refuses).
+ * Fencing is a check, not a step: a write made for a delivery (settle, apply with a delivery) asks
+ * `broker.holds(delivery)` first and is refused with `leaseLost` if not. A lease that ends between
+ * the check and the write is not caught, so a pair fences a stalled holder only as well as its
+ * broker can tell; a store that checks the lease in the writing step (Redis) has no such window.
  * The pair is closed with the store.
  */
 export function splitStore(broker: Broker, backend: ResultBackend): TaskStore {
@@ -55,6 +59,8 @@ class SplitStore implements TaskStore {
   }
 
   async settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> {
+    const lost = await this.#leaseLost(delivery, update);
+    if (lost !== undefined) return lost;
     const stored = await this.#backend.apply(update);
     if (stored.applied && next !== undefined) await this.#broker.requeue(delivery, next);
     else await this.#broker.ack(delivery);
@@ -69,8 +75,15 @@ class SplitStore implements TaskStore {
     return this.#broker.deadLetter(delivery, reason);
   }
 
-  apply(update: StateUpdate) {
-    return this.#backend.apply(update);
+  async apply(update: StateUpdate, delivery?: Delivery): Promise<ApplyResult> {
+    const lost = delivery === undefined ? undefined : await this.#leaseLost(delivery, update);
+    return lost ?? this.#backend.apply(update);
+  }
+
+  /** The refusal of a write for a delivery that no longer holds its lease; undefined while it does. */
+  async #leaseLost(delivery: Delivery, update: StateUpdate): Promise<ApplyResult | undefined> {
+    if (await this.#broker.holds(delivery)) return undefined;
+    return { applied: false, current: await this.#backend.get(update.id), leaseLost: true };
   }
 
   get(id: string) {

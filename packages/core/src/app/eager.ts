@@ -37,6 +37,7 @@ async function runHere(env: EagerEnv, first: TaskMessage): Promise<void> {
     let retry: TaskMessage | undefined;
     const run: RunReport = {
       started: await env.store.apply(runUpdate(message, TaskStates.STARTED)),
+      apply: (update) => env.store.apply(update),
       settle: async (update, next) => {
         const stored = await env.store.apply(update);
         if (stored.applied) retry = next;

@@ -72,7 +72,13 @@ export type RevokeListener = (taskId: string) => void;
 export interface Broker {
   publish(messages: readonly TaskMessage[]): Promise<void>;
   reserve(request: ReserveRequest): Promise<Delivery[]>;
-  /** Done with it: the outcome is stored. */
+  /**
+   * Whether `delivery` still holds its lease (not settled, not expired, not taken by another
+   * delivery), as far as the broker can tell: `splitStore` asks before each write it makes for a
+   * delivery. A broker without leases answers whether the delivery is still unsettled.
+   */
+  holds(delivery: Delivery): Promise<boolean>;
+  /** Done with it: the outcome is stored. Does nothing once the delivery no longer holds its lease. */
   ack(delivery: Delivery): Promise<void>;
   /** Atomically settle `delivery` and publish `next` in its place (retry, or hand back unstarted). */
   requeue(delivery: Delivery, next: TaskMessage): Promise<void>;

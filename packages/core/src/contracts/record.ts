@@ -55,5 +55,7 @@ export interface StateUpdate {
  * The outcome of applying an update: the new record, or the record that refused it
  * (`null` if there is none) when the state machine forbids the move from its current state.
  * Refusal is normal (a late progress report after SUCCESS, a start after REVOKED), not an error.
+ * A write made for a delivery whose lease is no longer held is refused with `leaseLost: true`
+ * (the state machine's own refusals never set it), whatever the state machine would have said.
  */
-export type ApplyResult = { applied: true; record: TaskRecord } | { applied: false; current: TaskRecord | null };
+export type ApplyResult = { applied: true; record: TaskRecord } | { applied: false; current: TaskRecord | null; leaseLost?: true };

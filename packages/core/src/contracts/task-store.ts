@@ -50,6 +50,10 @@ export interface TaskStore {
   // 2. One delivery, from reserve to settle. Hand each delivery back with exactly one of
   //    settle / ack / deadLetter; one never handed back (its worker died) is delivered again,
   //    with `deliveries` incremented, once its lease ends.
+  //    Fencing: every write made for a delivery (settle, ack, deadLetter, apply with a delivery)
+  //    is refused once that delivery no longer holds its lease: the lease expired, the delivery
+  //    was settled (a hand-back included), or another delivery took the message. A refused
+  //    settle or apply says `leaseLost: true`; a refused ack or deadLetter changes nothing.
 
   /**
    * Takes up to `request.max` messages (higher priority first, then FIFO; only the named queues
@@ -65,7 +69,9 @@ export interface TaskStore {
    * Stores a run's outcome and settles its delivery in one step. With `next`, an accepted update
    * requeues `next` in the delivery's place (a retry, or a run handed back unstarted at shutdown
    * with a PENDING update); otherwise, or if the state machine refuses the update, the delivery is
-   * acknowledged and nothing is published.
+   * acknowledged and nothing is published. If the delivery no longer holds its lease, nothing is
+   * stored, acknowledged or published: `{ applied: false, leaseLost: true }`. A settle resent
+   * after a lost reply still gets its first answer, though its first run removed the lease.
    */
   settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult>;
   /** Settles a delivery whose outcome is already stored (workflow follow-ups ran in between). */
@@ -78,8 +84,11 @@ export interface TaskStore {
   /**
    * Applies a change of state, atomically per id: checks the move with the state machine, stores
    * the record with `seq + 1` and tells that id's subscribers. A refused move changes nothing.
+   * With `delivery` (a run's progress, user states, or an outcome stored before its follow-ups),
+   * the write is fenced: refused with `leaseLost: true` unless the delivery still holds its lease,
+   * checked in the same atomic step.
    */
-  apply(update: StateUpdate): Promise<ApplyResult>;
+  apply(update: StateUpdate, delivery?: Delivery): Promise<ApplyResult>;
   /** The record, or the PENDING record its waiting message implies; `null` for an unknown id. */
   get(id: string): Promise<TaskRecord | null>;
   /** Deletes the record (Celery's `forget`); the id may be used again from seq 1. */

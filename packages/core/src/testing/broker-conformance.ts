@@ -107,6 +107,19 @@ export function brokerConformance(options: BrokerConformanceOptions): void {
       expect(Date.now()).toBeGreaterThanOrEqual(message.eta as number);
     });
 
+    it('holds a delivery until it is settled (the lease splitStore checks before each write)', async () => {
+      await broker.publish([makeMessage(), makeMessage()]);
+      const [acked, requeued] = await drain();
+      expect(await broker.holds(acked as Delivery)).toBe(true);
+      await broker.ack(acked as Delivery);
+      expect(await broker.holds(acked as Delivery)).toBe(false);
+      await broker.requeue(requeued as Delivery, (requeued as Delivery).message);
+      expect(await broker.holds(requeued as Delivery)).toBe(false);
+      const [again] = await drain();
+      expect(await broker.holds(again as Delivery)).toBe(true);
+      await broker.ack(again as Delivery);
+    });
+
     it('forgets an acknowledged delivery', async () => {
       await broker.publish([makeMessage()]);
       const [delivery] = await drain();

@@ -3,6 +3,7 @@ import type { Delivery, ReserveRequest, StartedDelivery } from '../contracts/bro
 import type { TaskMessage } from '../contracts/message.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import { makeMessage, sleep, until } from './fixtures.js';
+import { taskStoreFencingTests } from './task-store-fencing.js';
 import { taskStoreRecordTests } from './task-store-records.js';
 import { taskStoreSharingTests } from './task-store-sharing.js';
 
@@ -245,5 +246,6 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
 
     taskStoreSharingTests({ options, store: () => store, reserve, running, settled });
     taskStoreRecordTests({ options, store: () => store, reserve, running, settled });
+    taskStoreFencingTests({ options, store: () => store, reserve, running, settled });
   });
 }

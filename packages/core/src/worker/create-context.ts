@@ -1,6 +1,6 @@
 import type { TaskMessage } from '../contracts/message.js';
 import type { TaskMeta } from '../contracts/record.js';
-import type { TaskStore } from '../contracts/task-store.js';
+import type { StateWriter } from './pools/pool.js';
 import { childLogger, type Logger } from '../context/logger.js';
 import type { TaskContext } from '../context/task-context.js';
 import { InvalidTransitionError } from '../errors/invalid-transition-error.js';
@@ -41,15 +41,15 @@ export function createContext(host: ContextHost, message: Pick<TaskMessage, 'id'
   };
 }
 
-/** The host of a run on the worker itself: states go straight to the store. */
-export function storeHost(store: TaskStore, parent: Logger, message: TaskMessage): ContextHost {
+/** The host of a run on the worker itself: states go to the store through the run's report (fenced by its lease). */
+export function storeHost(report: StateWriter, parent: Logger, message: TaskMessage): ContextHost {
   const logger = childLogger(parent, { taskId: message.id, task: message.task });
   return {
     logger,
     storeState: async (state, meta) => {
       const update = { id: message.id, task: message.task, attempt: message.attempt, state, ...(meta === undefined ? {} : { meta }) };
       try {
-        await store.apply(update);
+        await report.apply(update);
       } catch (error) {
         // A lost progress report must not fail the task; the next one or the outcome will be stored.
         logger.warn('could not store task state', { state, error: serializeError(error).message });

@@ -29,10 +29,13 @@ export interface ExecutionEnv {
 
 /**
  * Where one run reports: its STARTED as the reserve stored it, and how its delivery is settled
- * (`TaskStore.settle` and `ack` bound to the delivery; eager mode stores without a delivery).
+ * (`TaskStore.apply`, `settle` and `ack` bound to the delivery, so every write is fenced by its
+ * lease; eager mode stores without a delivery).
  */
 export interface RunReport {
   readonly started: ApplyResult;
+  /** Stores a state of this run (progress, user states, an outcome before its follow-ups). */
+  apply(update: StateUpdate): Promise<ApplyResult>;
   /** Stores the outcome and settles the delivery in one step; with `next`, requeues it in its place. */
   settle(update: StateUpdate, next?: TaskMessage): Promise<ApplyResult>;
   /** Settles the delivery, its outcome already stored. */
@@ -70,7 +73,7 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
   let result: unknown;
   try {
     const startedAt = timeLimit === undefined ? 0 : Date.now();
-    const value = pool.run(definition, message, controller, env);
+    const value = pool.run(definition, message, controller, env, run);
     // A synchronous task's value is used as is: an await per task shows on a no-op run.
     if (limits.hardLimit !== undefined) result = await Promise.race([value, limits.hardLimit]);
     else result = isThenable(value) ? await value : value;
@@ -147,9 +150,10 @@ function finish(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, ru
 function nothing(): void {}
 
 async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, run: RunReport): Promise<void> {
-  const stored = await env.store.apply(update);
+  const stored = await run.apply(update);
   if (stored.applied) await runFollowUps(env, message, stored.record);
-  await run.ack();
+  // A lost lease is not this run's to settle: the delivery comes back to whoever holds it now.
+  if (stored.applied || stored.leaseLost !== true) await run.ack();
 }
 
 function hasFollowUps(message: TaskMessage): boolean {

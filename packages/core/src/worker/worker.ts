@@ -4,6 +4,7 @@ import type { TaskStore } from '../contracts/task-store.js';
 import type { Logger } from '../context/logger.js';
 import { DeliveryLimitError } from '../errors/delivery-limit-error.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
+import { LeaseLostError } from '../errors/lease-lost-error.js';
 import { TaskRevokedError } from '../errors/revoked-error.js';
 import { serializeError } from '../errors/serialize-error.js';
 import type { TaskRegistry } from '../app/registry.js';
@@ -34,6 +35,8 @@ interface Running extends Slotted {
   readonly controller: LazyAbort;
   done: Promise<void>;
   handedBack: boolean;
+  /** A write was refused for a lost lease: the run stores nothing more. */
+  lost: boolean;
   /** The run is over and its slot free; the outcome is still on its way to the store. */
   settling: boolean;
 }
@@ -161,7 +164,7 @@ export class Worker {
 
   #launch(delivery: StartedDelivery): void {
     const controller = new LazyAbort();
-    const entry: Running = { delivery, controller, handedBack: false, settling: false, done: Promise.resolve(), slot: -1 };
+    const entry: Running = { delivery, controller, handedBack: false, lost: false, settling: false, done: Promise.resolve(), slot: -1 };
     this.#running.add(entry);
     entry.done = this.#process(entry).finally(() => {
       if (!entry.settling) return this.#freeSlot(entry, false);
@@ -192,8 +195,8 @@ export class Worker {
     try {
       if (delivery.deliveries > this.options.maxDeliveries) {
         const error = new DeliveryLimitError(delivery.deliveries, this.options.maxDeliveries);
-        await store.apply({ ...runUpdate(message, TaskStates.FAILURE), error: serializeError(error) });
-        await store.deadLetter(delivery, error.message);
+        const failed = await store.apply({ ...runUpdate(message, TaskStates.FAILURE), error: serializeError(error) }, delivery);
+        if (failed.applied || failed.leaseLost !== true) await store.deadLetter(delivery, error.message);
         return;
       }
       await executeTask(this.#env, message, controller, this.#report(entry));
@@ -204,24 +207,45 @@ export class Worker {
   }
 
   /**
-   * How a run settles its delivery. Once the delivery is handed back at shutdown it is no longer
-   * this run's: its late outcome is not stored at all (the task runs again elsewhere).
+   * How a run writes: every write carries its delivery, so the store refuses it once the lease is
+   * lost (fencing, across processes). Once the delivery is handed back at shutdown, or a write was
+   * refused for a lost lease, the delivery is no longer this run's: its signal is aborted with a
+   * LeaseLostError and nothing more of it is sent to the store (the task runs again elsewhere).
    */
   #report(entry: Running): RunReport {
     const { store } = this.#env;
     const { delivery } = entry;
+    const fenced = (result: ApplyResult): ApplyResult => {
+      if (!result.applied && result.leaseLost === true) this.#leaseLost(entry);
+      return result;
+    };
     return {
       started: delivery.started,
+      apply: async (update: StateUpdate): Promise<ApplyResult> => {
+        if (entry.handedBack || entry.lost) return refusedByHandBack(store, update);
+        return fenced(await store.apply(update, delivery));
+      },
       settle: (update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> => {
-        if (entry.handedBack) return refusedByHandBack(store, update);
+        if (entry.handedBack || entry.lost) return refusedByHandBack(store, update);
+        // A settle refused for a lost lease needs no abort: the run is over. No extra promise step
+        // here either: this runs for every task.
         const settled = store.settle(delivery, update, next);
         this.#freeSlot(entry, true);
         return settled;
       },
       ack: async () => {
-        if (!entry.handedBack) await store.ack(delivery);
+        if (!entry.handedBack && !entry.lost) await store.ack(delivery);
       },
     };
+  }
+
+  /** The store refused a write of this run: its lease is gone, so is the run. */
+  #leaseLost(entry: Running): void {
+    if (entry.lost) return;
+    entry.lost = true;
+    const { message } = entry.delivery;
+    this.#env.logger.warn(`task ${message.task} lost its lease; its writes are refused and it runs again elsewhere`, { id: message.id });
+    entry.controller.abort(new LeaseLostError(message.id));
   }
 
   #abortRunning(taskId: string): void {
@@ -265,7 +289,7 @@ export class Worker {
   }
 }
 
-/** A handed-back run's outcome, not stored: what the record holds now instead. */
+/** The write of a run that lost its delivery (handed back, or its lease lost), not sent: what the record holds now instead. */
 async function refusedByHandBack(store: TaskStore, update: StateUpdate): Promise<ApplyResult> {
-  return { applied: false, current: await store.get(update.id) };
+  return { applied: false, current: await store.get(update.id), leaseLost: true };
 }

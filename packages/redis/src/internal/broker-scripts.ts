@@ -92,7 +92,7 @@ export class BrokerScripts {
    * Publishes messages with their PENDING events, per group all or nothing, handing some to a
    * parked reserve if `handOff` names one (enqueueJobs-10.lua, or enqueueOne-10.lua for one message
    * with a fresh id, due now, same arguments). `recordHeader`: the backend's record
-   * arguments (applyUpdates-4.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
+   * arguments (applyUpdates-5.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
    */
   async enqueue(
     origin: string,

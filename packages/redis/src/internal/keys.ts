@@ -53,6 +53,8 @@ export interface BackendKeys {
   readonly bodies: string;
   /** The broker's `run` hash: starts of runs whose STARTED records are implied. */
   readonly run: string;
+  /** The broker's `leases` zset: an update made for a delivery is applied only while its lease is held. */
+  readonly leases: string;
   /** Where the call named `token` keeps its reply (see lua/includes/records.lua). */
   replay(token: string): string;
   readonly eventPrefix: string;
@@ -76,7 +78,7 @@ export function brokerKeys(prefix: string): BrokerKeys {
   return {
     seq: `${p}:seq`,
     tokens: `${p}:tokens`,
-    leases: `${p}:leases`,
+    leases: leasesKey(p),
     revoked: `${p}:revoked`,
     dead: `${p}:dead`,
     reasons: `${p}:reasons`,
@@ -105,6 +107,7 @@ export function backendKeys(prefix: string): BackendKeys {
     recordPrefix,
     bodies: bodiesKey(p),
     run: runKey(p),
+    leases: leasesKey(p),
     replay: (token) => replayKey(p, token),
     eventPrefix,
     record: (id) => recordPrefix + id,
@@ -118,6 +121,10 @@ export function backendKeys(prefix: string): BackendKeys {
 
 function bodiesKey(p: string): string {
   return `${p}:body`;
+}
+
+function leasesKey(p: string): string {
+  return `${p}:leases`;
 }
 
 function runKey(p: string): string {

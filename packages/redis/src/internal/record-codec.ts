@@ -40,9 +40,11 @@ export interface PendingUpdate {
   readonly sources: string;
   /** The record's updatedAt when it is not the script's clock (an implied PENDING: its message's createdAt). */
   readonly at?: number;
+  /** The lease member of the delivery this update is made for: applied only while it is held (fencing). */
+  readonly member?: string;
 }
 
-/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-4.lua). */
+/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-5.lua). */
 export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
   // Most updates of a batch share their task, state, attempt and allowed sources (a worker's
   // outcomes): each distinct combination, a shape, is sent once, and an update names its shape.
@@ -71,7 +73,7 @@ export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
 }
 
 /**
- * The batch token in a call's record arguments (applyUpdates-4.lua's ARGV[5], as `recordHeader`
+ * The batch token in a call's record arguments (applyUpdates-5.lua's ARGV[5], as `recordHeader`
  * and `recordArgs` of the backend start): it names the key that keeps the call's reply.
  */
 export function batchTokenOf(recordArgs: readonly ScriptArg[]): string {
@@ -79,14 +81,15 @@ export function batchTokenOf(recordArgs: readonly ScriptArg[]): string {
 }
 
 /** Results of one applyUpdates call, in update order. */
-export function applyResults(batch: readonly PendingUpdate[], reply: readonly unknown[]): ({ applied: true; record: TaskRecord } | { applied: false; stored: string | null })[] {
+export function applyResults(batch: readonly PendingUpdate[], reply: readonly unknown[]): ({ applied: true; record: TaskRecord } | { applied: false; stored: string | null; leaseLost: boolean })[] {
   const now = replyNumber(reply[0]);
   let extra = batch.length + 1;
   return batch.map(({ update, at }, i) => {
     const seq = replyNumber(reply[i + 1]);
-    if (seq === 0) {
+    // 0: refused by the state machine; -1: its delivery no longer holds its lease (fencing).
+    if (seq === 0 || seq === -1) {
       const stored = reply[extra++];
-      return { applied: false, stored: stored === null || stored === undefined || stored === false ? null : replyString(stored) };
+      return { applied: false, stored: stored === null || stored === undefined || stored === false ? null : replyString(stored), leaseLost: seq === -1 };
     }
     let task = update.task;
     let attempt = update.attempt;
@@ -107,7 +110,7 @@ function copyJson<T>(value: T): T {
   return typeof value === 'object' && value !== null ? (JSON.parse(JSON.stringify(value)) as T) : value;
 }
 
-/** A stored value (header + record JSON, see applyUpdates-4.lua) as a record. */
+/** A stored value (header + record JSON, see applyUpdates-5.lua) as a record. */
 export function decodeStoredRecord(stored: string): TaskRecord {
   // The record JSON is the first '{"id":' after the header: inside the task name's JSON string
   // every quote is escaped, so the header cannot contain it.

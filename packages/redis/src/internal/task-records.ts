@@ -1,4 +1,4 @@
-import type { ApplyResult, RecordListener, StateUpdate } from '@celeriac/core/adapter';
+import type { ApplyResult, Delivery, RecordListener, StateUpdate } from '@celeriac/core/adapter';
 import { type TaskRecord, isTerminal } from '@celeriac/core';
 import type { LocalRuns } from './lease-keeper.js';
 import type { RedisClients } from './connection.js';
@@ -58,13 +58,14 @@ export class TaskRecords {
     this.#stopResync = this.#hub.onResync(() => void this.#resync());
   }
 
-  async apply(update: StateUpdate): Promise<ApplyResult> {
+  /** With `delivery`, fenced: applied only while the delivery holds its lease (checked in the script). */
+  async apply(update: StateUpdate, delivery?: Delivery): Promise<ApplyResult> {
     this.#assertOpen();
     if (typeof update?.id !== 'string' || update.id.length === 0) throw new TypeError('apply(): update.id must be a non-empty string');
     const sources = updateSourcesArg(update);
     if (sources === undefined) return { applied: false, current: await this.get(update.id) };
     await this.#clients.ready();
-    return this.#applies.add({ update, sources });
+    return this.#applies.add(delivery === undefined ? { update, sources } : { update, sources, member: delivery.receipt });
   }
 
   async get(id: string): Promise<TaskRecord | null> {
@@ -170,16 +171,18 @@ export class TaskRecords {
   async #applyBatch(batch: PendingUpdate[]): Promise<ApplyResult[]> {
     const firstKey = this.#keys.record((batch[0] as PendingUpdate).update.id);
     const args = this.recordArgs(batch);
-    const keys = [firstKey, this.#keys.bodies, this.#keys.run, this.#keys.replay(batchTokenOf(args))];
+    const keys = [firstKey, this.#keys.bodies, this.#keys.run, this.#keys.replay(batchTokenOf(args)), this.#keys.leases];
+    // Fenced updates: every update's lease member ('' for none) after the record arguments.
+    if (batch.some((p) => p.member !== undefined)) for (const p of batch) args.push(p.member ?? '');
     return this.results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, keys, args));
   }
 
-  /** applyUpdates-4.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
+  /** applyUpdates-5.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
   recordHeader(): ScriptArg[] {
     return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, BUILTIN_STATES_ARG, nextCallToken()];
   }
 
-  /** The record arguments of applyUpdates-4.lua (prefixes, TTL, packed updates) for a batch. */
+  /** The record arguments of applyUpdates-5.lua (prefixes, TTL, packed updates) for a batch. */
   recordArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
     return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, ...applyArgs(batch)];
   }
@@ -187,7 +190,10 @@ export class TaskRecords {
   /** A script's applyUpdates-style reply as results, told at once to this process's listeners (as `apply` does). */
   results(batch: readonly PendingUpdate[], reply: unknown): ApplyResult[] {
     return applyResults(batch, replyArray(reply, 'applyUpdates')).map((r) => {
-      if (!r.applied) return { applied: false, current: r.stored === null ? null : decodeStoredRecord(r.stored) };
+      if (!r.applied) {
+        const current = r.stored === null ? null : decodeStoredRecord(r.stored);
+        return r.leaseLost ? { applied: false, current, leaseLost: true } : { applied: false, current };
+      }
       if (this.#localRuns.has(r.record.id)) this.#keepLocal(r.record);
       const listeners = this.#listeners.get(r.record.id);
       if (listeners !== undefined) emit(listeners, r.record);

@@ -26,9 +26,9 @@
           JSON, number of ready keys, then 2 per ready key: ready key, rate limit index (0: none)
           then 0, or 1 to store STARTED for every message taken, followed by the record key
           prefix, event channel prefix, record TTL, built-in states and batch token (as
-          applyUpdates-4.lua's ARGV[1..5]) and STARTED's allowed-source list
+          applyUpdates-5.lua's ARGV[1..5]) and STARTED's allowed-source list
   Returns { nextDue, nRaw, token, started, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
-          started: 0, or for STARTED the applyUpdates-4.lua reply of one update per message taken,
+          started: 0, or for STARTED the applyUpdates-5.lua reply of one update per message taken,
           in order (the attempt is the message's, the task the record's), except that an implied
           STARTED (see includes/impliedRecord) is seq -2 with no extras: its task and attempt are
           the message's, its updatedAt `now`. { now } alone: every STARTED taken was implied (the
@@ -65,7 +65,7 @@ local now = nowMs()
 local leaseUntil = digits(now + tonumber(ARGV[2]))
 local acks, rates, queues, start = readReserveArgs(k, now)
 
-ackLeases(k.leases, k.body, k.meta, k.dlv, k.run, acks)
+ackLeases(k.leases, k.body, k.meta, k.dlv, k.run, acks, now)
 reclaimExpired(k, wakePrefix, now)
 for _, queue in ipairs(queues) do
   if promoteDue(k, queue.delayed, now) > 0 then redis.call('PUBLISH', wakePrefix .. queue.name, '') end

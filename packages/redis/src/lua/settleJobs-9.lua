@@ -1,6 +1,6 @@
 --[[
   Stores task outcomes and settles their deliveries, each in one step: an accepted update (checked
-  by the state machine as in applyUpdates-4.lua, and published) with a next message requeues it in
+  by the state machine as in applyUpdates-5.lua, and published) with a next message requeues it in
   place of its delivery (as requeueJob-8.lua: only if the lease is still held); anything else, a
   refused update included, acknowledges the delivery (as ackJobs-5.lua).
 
@@ -9,10 +9,10 @@
           in includes/records)
   ARGV[1] wake channel prefix
   ARGV[2] priority unit
-  then the record updates as applyUpdates-4.lua's ARGV, one per delivery,
+  then the record updates as applyUpdates-5.lua's ARGV, one per delivery,
   then per update: the lease member of its delivery, the number of fields of its next message
           (0 for none, else 10), and those fields as requeueJob-8.lua's ARGV[4..13]
-  Returns applyUpdates-4.lua's reply.
+  Returns applyUpdates-5.lua's reply.
   Events: each applied update's record on its event channel (if anyone listens); a wake-up on the
   wake channel of a queue that a requeued message made ready.
   The usual calls have their own scripts, with this one's KEYS and ARGV: settleOne-9.lua (a lone

@@ -3,10 +3,10 @@
   record whose STARTED is implied (includes/impliedRecord) to a terminal state, and acknowledges
   its delivery. The general path costs far more Redis work than this case needs (its tables, the
   definitions of its functions, which Redis runs on every call up to the point a script returns),
-  so this checks what the general path would check for this case, writes what it would write and
-  replies as it would. If the record is not as expected (no implied start, a stored record in the
-  way such as a progress report), it goes on with the general path (includes/settleGeneral) in
-  the same call.
+  so this checks what the general path would check for this case, the lease included (fencing),
+  writes what it would write and replies as it would. If the record or lease is not as expected
+  (no implied start, a stored record in the way such as a progress report, a lease no longer held,
+  a resend), it goes on with the general path (includes/settleGeneral) in the same call.
 
   KEYS[1..9] as settleJobs-9.lua: leases, seq, revoked, body, meta, dlv, routes, run, replay
   ARGV as settleJobs-9.lua's, for what the caller (broker-scripts.ts) checked: one update, of one
@@ -14,7 +14,7 @@
   kept ('0'), no next message. So: [3..7] record prefix, channel prefix, TTL, built-ins, batch
   token; [8] '1'; [9] the shape; [10] '1'; [11] the update packed; [12] '0'; [13] the delivery's
   lease member; [14] '0'.
-  Returns applyUpdates-4.lua's reply: { now, 3 } here.
+  Returns applyUpdates-5.lua's reply: { now, 3 } here.
   Events: the record on the task's event channel, if anyone listens.
 ]]
 --- @include "includes/nowMs"
@@ -22,6 +22,7 @@
 --- @include "includes/leaseJobId"
 --- @include "includes/recordValue"
 --- @include "includes/ackLeases"
+--- @include "includes/leaseHeld"
 
 local leasesKey, bodyKey, metaKey, dlvKey, runKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
 local recordPrefix, channelPrefix, ttl, batchToken = ARGV[3], ARGV[4], ARGV[5], ARGV[7]
@@ -32,10 +33,12 @@ local taskJson, state, attempt = string.match(shape, '^([^\n]+)\n([^\n]+)\n(%d+)
 -- general path, which decodes it (idFromJson there).
 local idEnd = string.find(packed, '\n', 1, true)
 local idJson = string.sub(packed, 1, idEnd - 1)
+local now = nowMs()
 if taskJson and not string.find(idJson, '\\', 1, true) then
   local id = string.sub(idJson, 2, -2)
-  if redis.call('HEXISTS', runKey, id) == 1 then
-    local now = nowMs()
+  -- The run's STARTED implied, and its delivery still holding the lease (fencing; a lease lost,
+  -- or a resend whose first run removed it, is the general path's to tell apart).
+  if redis.call('HEXISTS', runKey, id) == 1 and leaseHeld(leasesKey, member, now) then
     local nowDigits = digits(now)
     -- An implied STARTED is seq 2, so this update's is 3; its token is "<batch token>.1".
     local value, headLength = recordValue(state, '3', attempt, nowDigits, batchToken .. '.', '1', digits(#taskJson), taskJson, idJson, string.sub(packed, idEnd + 3, -2))
@@ -45,7 +48,7 @@ if taskJson and not string.find(idJson, '\\', 1, true) then
       if redis.call('PUBSUB', 'NUMPAT') > 0 or redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
         redis.call('PUBLISH', channel, string.sub(value, headLength + 1))
       end
-      ackLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, { member })
+      dropLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, { member }, { id })
       return { now, 3 }
     end
   end
@@ -57,4 +60,4 @@ local k = {
   leases = leasesKey, seq = KEYS[2], revoked = KEYS[3], body = bodyKey, meta = metaKey, dlv = dlvKey,
   routes = KEYS[7], run = runKey, replay = KEYS[9],
 }
-return settleGeneral(k, nowMs())
+return settleGeneral(k, now)

@@ -3,10 +3,11 @@
   one attempt): settleJobs-9.lua for updates that move records whose STARTED is implied
   (includes/impliedRecord) to one terminal state, acknowledging their deliveries. The general path
   costs much more for them (a table per update, the batch's bookkeeping), so this cuts
-  the packed updates, reads the run hash once, writes each record with SET NX and acknowledges,
-  replying as the general path would. If a run has no implied start or a stored record is in the
-  way (a progress report), it goes on with the general path (includes/settleGeneral) in the same
-  call, which takes the records written here as applied by their update tokens.
+  the packed updates, reads the run hash and the leases once, writes each record with SET NX and
+  acknowledges, replying as the general path would. If a run has no implied start, a lease is no
+  longer held (fencing: refused there) or a stored record is in the way (a progress report), it
+  goes on with the general path (includes/settleGeneral) in the same call, which takes the records
+  written here as applied by their update tokens.
 
   KEYS[1..9] as settleJobs-9.lua: leases, seq, revoked, body, meta, dlv, routes, run, replay
   ARGV as settleJobs-9.lua's, for what the caller (broker-scripts.ts) checked: two updates or more,
@@ -14,7 +15,7 @@
   no reply kept ('0'), no next message. So: [3..7] record prefix, channel prefix, TTL, built-ins,
   batch token; [8] '1'; [9] the shape; [10] n; [11] the updates packed; [12] '0'; then per update
   its lease member and '0'.
-  Returns applyUpdates-4.lua's reply: { now, 3 per update } here.
+  Returns applyUpdates-5.lua's reply: { now, 3 per update } here.
   Events: each record on its task's event channel, where someone listens (includes/watchedChannels).
 ]]
 --- @include "includes/nowMs"
@@ -56,6 +57,16 @@ for u = 1, starts and n or 0 do
     break
   end
 end
+-- Every delivery still holding its lease (fencing): else the general path refuses those that lost
+-- it, one by one. Read before any write, and reused for the ack.
+local expiries = starts and bulkQuery('ZMSCORE', leasesKey, members)
+for u = 1, expiries and n or 0 do
+  local expiry = expiries[u]
+  if not expiry or tonumber(expiry) <= now then
+    starts = false
+    break
+  end
+end
 if starts then
   local nowDigits, taskLength, tokenPrefix = digits(now), digits(#taskJson), batchToken .. '.'
   -- An implied STARTED is seq 2, so these updates' are 3; update u's token is "<batch token>.<u>".
@@ -75,7 +86,7 @@ if starts then
     if heard == nil or heard[w] then redis.call('PUBLISH', channelPrefix .. written[w], sub(values[w], heads[w] + 1)) end
   end
   if not stored then
-    ackLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members)
+    dropLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members, ids)
     local reply = { now }
     for u = 1, n do reply[u + 1] = 3 end
     return reply

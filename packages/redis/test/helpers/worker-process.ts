@@ -16,6 +16,8 @@ export interface WorkerConfig {
   visibilityTimeout?: number;
   heartbeatInterval?: number;
   shutdownTimeout?: number;
+  /** test.work records when each run starts and ends in the `spans` list (for overlap checks in time). */
+  spans?: boolean;
   /** Which fixture: `work` (test.work, the default) or `workflow` (rate.insert, chord.member, chord.sum). */
   fixture?: keyof typeof FIXTURES;
 }

@@ -3,7 +3,7 @@ import type { RegisteredTask } from '../../app/registry.js';
 import type { PoolKind } from '../../options/task-options.js';
 import type { RetryVerdict } from '../retry-policy.js';
 import type { LazyAbort } from '../lazy-abort.js';
-import type { TaskStore } from '../../contracts/task-store.js';
+import type { ApplyResult, StateUpdate } from '../../contracts/record.js';
 import type { Logger } from '../../context/logger.js';
 
 /**
@@ -18,15 +18,19 @@ export interface TaskPool {
    * with what it threw. Aborting `controller` tells the task (its `ctx.signal`); a pool that can
    * stop code stops it as the abort's reason demands (hard limit, revoke, shutdown).
    */
-  run(definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, env: RunEnv): unknown;
+  run(definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, env: RunEnv, report: StateWriter): unknown;
   /** Stops every runner; tasks still in them are lost (the worker hands them back first). */
   close(): Promise<void>;
 }
 
-/** Where a run's context stores states and logs (`storeHost`), made only when a task needs it. */
+/** Where a run's context logs (`storeHost`), made only when a task needs it. */
 export interface RunEnv {
-  readonly store: TaskStore;
   readonly logger: Logger;
+}
+
+/** How a run's states are stored: through its report, so every write is fenced by its lease. */
+export interface StateWriter {
+  apply(update: StateUpdate): Promise<ApplyResult>;
 }
 
 /**

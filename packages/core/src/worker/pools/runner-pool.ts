@@ -8,7 +8,7 @@ import { WorkerShutdownError } from '../../errors/worker-shutdown-error.js';
 import { type ContextHost, storeHost } from '../create-context.js';
 import type { LazyAbort } from '../lazy-abort.js';
 import type { RetryVerdict } from '../retry-policy.js';
-import { RemoteFailure, type RunEnv, type TaskPool } from './pool.js';
+import { RemoteFailure, type RunEnv, type StateWriter, type TaskPool } from './pool.js';
 import type { FromRunner } from './protocol.js';
 import { abortCause } from './runner-context.js';
 import type { RunnerHandle, SpawnRunner } from './spawn.js';
@@ -71,17 +71,17 @@ export class RunnerPool implements TaskPool {
     return names[0] ?? [];
   }
 
-  run(_definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, env: RunEnv): Promise<unknown> {
+  run(_definition: RegisteredTask, message: TaskMessage, controller: LazyAbort, env: RunEnv, report: StateWriter): Promise<unknown> {
     // An idle runner is the common case: straight to it, without a promise hop per task.
     const idle = this.#idle.pop();
-    if (idle !== undefined) return this.#runOn(idle, message, controller, env);
+    if (idle !== undefined) return this.#runOn(idle, message, controller, env, report);
     // No runner free (one is being replaced): a hard limit or a shutdown may decide the run first.
     let stopped: unknown;
     controller.onAbort = (reason) => {
       if (stops(reason)) stopped = reason;
     };
     return this.#acquire().then((runner) => {
-      if (stopped === undefined) return this.#runOn(runner, message, controller, env);
+      if (stopped === undefined) return this.#runOn(runner, message, controller, env, report);
       this.#release(runner);
       throw stopped;
     });
@@ -95,7 +95,7 @@ export class RunnerPool implements TaskPool {
     await Promise.all(runners.map((r) => r.gone));
   }
 
-  #runOn(runner: Runner, message: TaskMessage, controller: LazyAbort, env: RunEnv): Promise<unknown> {
+  #runOn(runner: Runner, message: TaskMessage, controller: LazyAbort, env: RunEnv, report: StateWriter): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       let graceTimer: NodeJS.Timeout | undefined;
       const onAbort = (reason: unknown) => {
@@ -112,7 +112,7 @@ export class RunnerPool implements TaskPool {
       runner.run = {
         id: message.id,
         // Made on the first progress report or log line: most tasks send neither.
-        host: () => (context ??= storeHost(env.store, env.logger, message)),
+        host: () => (context ??= storeHost(report, env.logger, message)),
         settle: (outcome) => {
           clearTimeout(graceTimer);
           controller.onAbort = undefined;

@@ -1,20 +1,14 @@
--- Settles acknowledged deliveries: each lease still held is dropped with its message. A lease no
--- longer held (it expired and the message went back or to another worker) is left alone.
--- Returns how many were still held.
-local function ackLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members)
+-- Settles acknowledged deliveries: each lease still held (present and not expired: see
+-- includes/leaseHeld) is dropped with its message. A lease no longer held is left alone: taken by
+-- another delivery, or expired, in which case the next reserve reclaims it and the message comes
+-- back, to be refused its STARTED if its outcome is stored. Returns how many were still held.
+local function ackLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members, now)
   if #members == 0 then return 0 end
-  if #members == 1 then
-    -- One lease (a lone settle): its ZREM tells whether it was held, without a ZMSCORE, whose
-    -- reply formats a double.
-    if redis.call('ZREM', leasesKey, members[1]) == 0 then return 0 end
-    local id = leaseJobId(members[1])
-    if id then forgetJobs(bodyKey, metaKey, dlvKey, runKey, { id }) end
-    return 1
-  end
-  local scores = bulkQuery('ZMSCORE', leasesKey, members)
+  local scores = #members == 1 and { redis.call('ZSCORE', leasesKey, members[1]) } or bulkQuery('ZMSCORE', leasesKey, members)
   local held, ids = {}, {}
   for j = 1, #members do
-    if scores[j] then
+    local score = scores[j]
+    if score and tonumber(score) > now then
       local member = members[j]
       held[#held + 1] = member
       -- nil for a member that is no "<token>:<id>": removed, but no message to drop
@@ -26,4 +20,10 @@ local function ackLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members)
   bulkCall('ZREM', leasesKey, held)
   forgetJobs(bodyKey, metaKey, dlvKey, runKey, ids)
   return #held
+end
+
+-- Drops leases the caller found held (includes/leaseHeld), with their messages: `ids` are theirs.
+local function dropLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members, ids)
+  bulkCall('ZREM', leasesKey, members)
+  forgetJobs(bodyKey, metaKey, dlvKey, runKey, ids)
 end

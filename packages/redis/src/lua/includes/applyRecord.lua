@@ -3,7 +3,8 @@
 
 -- Applies update u if the state machine allows it: bumps seq, stores the record (refreshing its
 -- TTL) and publishes it on the task's event channel. Returns true if applied (or already applied
--- by this very batch, resent after a reconnect lost its reply).
+-- by this very batch, resent after a reconnect lost its reply). An update for a delivery whose
+-- lease is lost is refused, whatever the state machine says (b.seqs[u] = -1).
 local function applyRecord(b, u)
   local up = b.updates[u]
   local stored = storedRecord(b, u)
@@ -23,6 +24,15 @@ local function applyRecord(b, u)
       b.extras[#b.extras + 1] = curTask
     end
     return true
+  end
+  -- Fencing: an update made for a delivery (up.member, with b.leases the leases key) is applied
+  -- only while that delivery holds its lease. Checked after the token, so a resend of an update
+  -- already applied gets its first answer though that first run removed the lease. Refused as -1.
+  if up.member and not leaseHeld(b.leases, up.member, b.now) then
+    b.seqs[u] = -1
+    local implied = not stored and impliedInFull(b, u)
+    b.extras[#b.extras + 1] = stored or (implied and impliedValue(up.idJson, implied)) or false
+    return false
   end
   local allowed = allowedFrom(b, up.sources, curState)
   local task = up.taskJson
@@ -50,7 +60,7 @@ local function applyRecord(b, u)
   return true
 end
 
--- The reply of applyUpdates-4.lua: { now, seq or 0 per update, then the extras in update order }.
+-- The reply of applyUpdates-5.lua: { now, seq, 0 or -1 per update, then the extras in update order }.
 local function recordReply(b)
   local out = { b.now }
   for u = 1, #b.updates do out[u + 1] = b.seqs[u] end

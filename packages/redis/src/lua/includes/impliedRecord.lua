@@ -49,7 +49,7 @@ local function impliedJson(idJson, f)
   return '{"id":' .. idJson .. ',"task":' .. f.task .. ',"state":"' .. f.state .. '","seq":' .. f.seq .. ',"attempt":' .. f.attempt .. ',"updatedAt":' .. f.updatedAt .. '}'
 end
 
--- That record in the stored format (see applyUpdates-4.lua), with no token: no update wrote it.
+-- That record in the stored format (see applyUpdates-5.lua), with no token: no update wrote it.
 local function impliedValue(idJson, f)
   return f.state .. '\n' .. f.seq .. '\n' .. f.attempt .. '\n' .. f.updatedAt .. '\n\n' .. string.format('%d', #f.task) .. '\n' .. f.task .. impliedJson(idJson, f)
 end

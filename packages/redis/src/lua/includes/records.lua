@@ -1,13 +1,14 @@
--- Task records, one string per task (see applyUpdates-4.lua for the stored value). Shared by every
+-- Task records, one string per task (see applyUpdates-5.lua for the stored value). Shared by every
 -- script that changes records, so the state machine check, the token check and the event live in
 -- one place: the batch and its reads here, applying and replying in includes/applyRecord.
 --- @include "includes/bulk"
 --- @include "includes/impliedRecord"
 --- @include "includes/recordValue"
 --- @include "includes/watchedChannels"
+--- @include "includes/leaseHeld"
 
 -- An empty batch of record updates: record key prefix, event channel prefix, TTL, built-in
--- states, batch token (see applyUpdates-4.lua), the hash of waiting messages whose PENDING
+-- states, batch token (see applyUpdates-5.lua), the hash of waiting messages whose PENDING
 -- records are implied and the hash of implied starts (see includes/impliedRecord), and the key
 -- that keeps the call's reply for a resend (see replayedReply; nil if it keeps none).
 local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodies, runs, replayKey)
@@ -68,7 +69,7 @@ local function allowedFrom(b, sources, state)
   return not b.builtinSet[state]
 end
 
--- Adds an update to the batch (fields as in applyUpdates-4.lua; sources is the list itself).
+-- Adds an update to the batch (fields as in applyUpdates-5.lua; sources is the list itself).
 -- implied: the impliedFields of the update's waiting message if the caller has read it (false if
 -- unreadable; nil: loadRecords reads the message if the record is missing).
 local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources, payload, implied)
@@ -157,7 +158,7 @@ local function isWatched(b, u)
   return b.watched[u]
 end
 
--- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-4.lua's ARGV):
+-- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-5.lua's ARGV):
 -- record key prefix, event channel prefix, TTL, built-in states, batch token, update shapes,
 -- packed updates, whether to keep the reply. Returns the batch, its stored records loaded, and the
 -- index of the argument after them. bodies, runs, replayKey: as newRecordBatch's.

@@ -1,5 +1,6 @@
 -- The general settle (settleJobs-9.lua's whole contract): any updates, shapes and next messages,
--- a kept reply. The short settle scripts (settleOne, settleShaped) end here when their case does
+-- a kept reply. Fenced: an update whose delivery no longer holds its lease is refused (seq -1 in
+-- the reply), and its delivery is neither acknowledged nor requeued (see applyRecord). The short settle scripts (settleOne, settleShaped) end here when their case does
 -- not hold after all (a stored record in the way, no implied start), so that one atomic call still
 -- settles everything; the records they wrote with SET NX hold this call's update tokens, and are
 -- taken as applied, as for a resend. Defined where a script needs it, after its own short path:
@@ -12,19 +13,23 @@
 --- @include "includes/storeJob"
 --- @include "includes/records"
 
--- k: leases, seq, revoked, body, meta, dlv, routes, run, replay keys. Returns applyUpdates-4.lua's
+-- k: leases, seq, revoked, body, meta, dlv, routes, run, replay keys. Returns applyUpdates-5.lua's
 -- reply.
 local function settleGeneral(k, now)
   local unit = tonumber(ARGV[2])
   local b, at = readRecordBatch(3, now, k.body, k.run, k.replay)
   local replay = replayedReply(b)
   if replay then return replay end
+  b.leases = k.leases
   local acks = {}
   for u = 1, #b.updates do
     local member, width = ARGV[at], ARGV[at + 1]
     width = width == '0' and 0 or tonumber(width)
+    b.updates[u].member = member
     local applied = applyRecord(b, u)
-    if applied and width > 0 then
+    if b.seqs[u] == -1 then
+      -- The lease is lost: whoever holds the message now settles it (or the next reserve reclaims it).
+    elseif applied and width > 0 then
       if redis.call('ZREM', k.leases, member) == 1 then
         forgetJobs(k.body, k.meta, k.dlv, k.run, { leaseJobId(member) })
         local f = {}
@@ -38,6 +43,6 @@ local function settleGeneral(k, now)
     end
     at = at + 2 + width
   end
-  ackLeases(k.leases, k.body, k.meta, k.dlv, k.run, acks)
+  ackLeases(k.leases, k.body, k.meta, k.dlv, k.run, acks, now)
   return finalReply(b)
 end

@@ -15,6 +15,7 @@
   KEYS[3] the broker's implied starts (hash id -> start ms): with it, its STARTED record
   KEYS[4] where this call keeps its reply for a resend ('{p}:replay:<batch token>', see
           replayedReply in includes/records)
+  KEYS[5] the broker's leases (zset lease member -> expiry), for fenced updates
   ARGV[1] record key prefix
   ARGV[2] event channel prefix
   ARGV[3] record TTL ms
@@ -29,7 +30,11 @@
           (',"meta":{...}' or '')
   then '1' to keep the reply for a resend, or '0' if every update moves to a terminal state (see
           replayedReply in includes/records)
-  Returns { now, seq or 0 per update (0: refused), then in update order the extras:
+  then, if any update is made for a delivery (fencing), per update the lease member of its
+          delivery, '' for an update made for none: such an update is applied only while that
+          lease is held (see applyRecord in includes/applyRecord)
+  Returns { now, seq, 0 or -1 per update (0: refused by the state machine; -1: refused because its
+            delivery no longer holds its lease), then in update order the extras:
             for a refused update its stored value (false if none);
             for an applied update that kept the stored task or attempt: attempt, task JSON }
   Events: each applied update's record on its task's event channel, if anyone listens.
@@ -38,9 +43,14 @@
 --- @include "includes/packedFields"
 --- @include "includes/records"
 
-local bodies, runs, replayKey = KEYS[2], KEYS[3], KEYS[4]
-local b = readRecordBatch(1, nowMs(), bodies, runs, replayKey)
+local bodies, runs, replayKey, leases = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local b, at = readRecordBatch(1, nowMs(), bodies, runs, replayKey)
 local replay = replayedReply(b)
 if replay then return replay end
-for u = 1, #b.updates do applyRecord(b, u) end
+b.leases = leases
+for u = 1, #b.updates do
+  local member = ARGV[at + u - 1]
+  if member and member ~= '' then b.updates[u].member = member end
+  applyRecord(b, u)
+end
 return finalReply(b)
