@@ -6,6 +6,8 @@ export type { CeleriacOptions } from './app/celeriac-options.js';
 export type { ApplyOptions, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './app/handle-types.js';
 export { TASK_ID_PATTERN, resolveApplyOptions, type ResolvedApply } from './app/apply-options.js';
 export { AsyncResult, type WaitOptions } from './result/async-result.js';
+export { DeadLetters, type DeadLetterListOptions, type DeadLetterPage } from './app/dead-letters.js';
+export type { DeadLetter } from './contracts/broker.js';
 
 // Declaring tasks
 export { task } from './decorators/task.js';

@@ -24,6 +24,8 @@ import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
 import { loadMemoryStore } from './default-store.js';
 import { ENQUEUE_STEP, buildAndEnqueueInSteps, createAndEnqueue } from './create-and-publish.js';
 import { enqueueEagerly } from './eager.js';
+import { endRevokedWorkflow } from '../canvas/dispatch.js';
+import { DeadLetters } from './dead-letters.js';
 
 /** What `revoke` found. */
 export type RevokeOutcome = 'revoked' | 'finished' | 'unknown';
@@ -45,6 +47,8 @@ export class Celeriac {
   readonly #store: Promise<TaskStore>;
   /** `#store` once resolved, for synchronous use on hot paths. */
   #ready: TaskStore | undefined;
+  /** The dead-letter queue: list, inspect, requeue and purge messages that could not run. */
+  readonly deadLetters: DeadLetters = new DeadLetters(() => this.#store);
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);
@@ -161,7 +165,9 @@ export class Celeriac {
     // worker starts.
     const outcome = await store.apply({ id, state: TaskStates.REVOKED, meta: { reason: 'revoked' } });
     if (!outcome.applied) return outcome.current === null ? 'unknown' : 'finished';
-    await store.revoke(id);
+    const removed = await store.revoke(id);
+    // A waiting message that will never run carried its workflow: end it here.
+    if (removed !== null) await endRevokedWorkflow(store, removed, outcome.record);
     return 'revoked';
   }
 

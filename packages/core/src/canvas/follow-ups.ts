@@ -15,6 +15,11 @@ export interface WorkflowFailure {
 export interface FollowUpEnv {
   readonly store: TaskStore;
   dispatch(messages: TaskMessage[]): Promise<void>;
+  /**
+   * Starts messages whose records exist, once per `key` across every process and redelivery
+   * (`TaskStore.publishOnce`); resolves false if they were started already.
+   */
+  dispatchOnce(key: string, messages: TaskMessage[]): Promise<boolean>;
 }
 
 /** A step as a message of its own, carrying the rest of the workflow. */
@@ -39,9 +44,10 @@ export function stepMessage(step: TaskStep, input: unknown, rest: Pick<TaskMessa
  * - success: the next chain link starts with the result as its first argument;
  * - failure (or revoke): the rest of the chain fails without running, and error callbacks run
  *   with a {@link WorkflowFailure} as their first argument;
- * - chord member: the group's completion is counted in the store; exactly one finisher (the
- *   store's `completeGroupMember` guarantees it, even across processes and redeliveries) starts
- *   the callback with all results, or fails it if a member failed.
+ * - chord member: the group's completion is counted in the store; once every member is counted,
+ *   the finisher (and any later report of a member: a redelivery after the finisher died) starts
+ *   the callback with all results through `dispatchOnce`, which publishes and marks it in one
+ *   step, so it runs exactly once; or fails it if a member did not succeed.
  * Every step's id and PENDING record exist from the start, so re-running follow-ups after a
  * redelivery only publishes messages whose records refuse a second run.
  */
@@ -61,12 +67,13 @@ export async function runFollowUps(env: FollowUpEnv, message: TaskMessage, recor
 }
 
 async function reportToChord(env: FollowUpEnv, chord: NonNullable<TaskMessage['chord']>, record: TaskRecord): Promise<void> {
-  const finished = await env.store.completeGroupMember(chord.groupId, record.id, chord.members.length);
-  if (!finished) return;
+  const complete = await env.store.completeGroupMember(chord.groupId, record.id, chord.members.length);
+  if (!complete) return;
   const records = await Promise.all(chord.members.map((id) => env.store.get(id)));
   const failed = records.find((r) => r?.state !== TaskStates.SUCCESS);
   if (failed === undefined) {
-    await env.dispatch([stepMessage(chord.callback, records.map((r) => r?.result ?? null), {})]);
+    const callback = stepMessage(chord.callback, records.map((r) => r?.result ?? null), {});
+    await env.dispatchOnce(chordKey(chord.groupId), [callback]);
     return;
   }
   const why = failed?.error ? `${failed.error.type}: ${failed.error.message}` : `${failed?.state ?? 'missing'}`;
@@ -86,4 +93,9 @@ async function runErrbacks(env: FollowUpEnv, errbacks: TaskStep[], taskId: strin
 
 function pick<K extends 'errbacks' | 'chord'>(message: TaskMessage, key: K): Pick<TaskMessage, K> {
   return (message[key] === undefined ? {} : { [key]: message[key] }) as Pick<TaskMessage, K>;
+}
+
+/** The `publishOnce` key of a chord's callback. */
+export function chordKey(groupId: string): string {
+  return `chord:${groupId}`;
 }

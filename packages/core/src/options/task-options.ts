@@ -41,6 +41,12 @@ export interface TaskOptions {
    * `'100/s'`. Tasks over the limit wait in the broker and do not hold up other tasks.
    */
   rateLimit?: RateLimitOption;
+  /**
+   * When the task fails its last attempt (retries exhausted, or none), move its message to the
+   * dead-letter queue with the error as the reason, besides storing FAILURE, so it can be
+   * requeued with `app.deadLetters.requeue(id)`. @defaultValue the worker's `deadLetterFailures`
+   */
+  deadLetter?: boolean;
 }
 
 export interface ResolvedBackoff {
@@ -61,6 +67,8 @@ export interface ResolvedTaskOptions {
   priority: number;
   bind: boolean;
   rateLimit: RateLimit | undefined;
+  /** undefined: as the worker's `deadLetterFailures` says. */
+  deadLetter: boolean | undefined;
 }
 
 export const DEFAULT_BACKOFF: ResolvedBackoff = { type: 'exponential', delay: 1000, maxDelay: 3_600_000, jitter: true };
@@ -73,7 +81,7 @@ export const DEFAULT_TASK_OPTIONS = {
   bind: false,
 } as const;
 
-const KNOWN_OPTIONS = new Set(['name', 'queue', 'retries', 'backoff', 'timeLimit', 'softTimeLimit', 'expires', 'priority', 'bind', 'rateLimit']);
+const KNOWN_OPTIONS = new Set(['name', 'queue', 'retries', 'backoff', 'timeLimit', 'softTimeLimit', 'expires', 'priority', 'bind', 'rateLimit', 'deadLetter']);
 const KNOWN_BACKOFF = new Set(['type', 'delay', 'maxDelay', 'jitter']);
 
 /** Validates and fills in defaults. `where` names the decorator and `Class.method` for error messages. */
@@ -91,6 +99,7 @@ export function resolveTaskOptions(options: TaskOptions | undefined, where: stri
     check.fail('softTimeLimit', `(${softTimeLimit} ms) must be below timeLimit (${timeLimit} ms)`);
   }
   if (o.bind !== undefined && typeof o.bind !== 'boolean') check.fail('bind', `must be a boolean, got ${show(o.bind)}`);
+  if (o.deadLetter !== undefined && typeof o.deadLetter !== 'boolean') check.fail('deadLetter', `must be a boolean, got ${show(o.deadLetter)}`);
   let rateLimit: RateLimit | undefined;
   if (o.rateLimit !== undefined) {
     const parsed = parseRateLimit(o.rateLimit);
@@ -107,6 +116,7 @@ export function resolveTaskOptions(options: TaskOptions | undefined, where: stri
     priority: o.priority === undefined ? DEFAULT_TASK_OPTIONS.priority : check.priority('priority', o.priority),
     bind: o.bind ?? DEFAULT_TASK_OPTIONS.bind,
     rateLimit,
+    deadLetter: o.deadLetter,
   };
 }
 

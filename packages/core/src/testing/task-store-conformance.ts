@@ -5,6 +5,7 @@ import type { TaskStore } from '../contracts/task-store.js';
 import { makeMessage, sleep, until } from './fixtures.js';
 import { taskStoreRecordTests } from './task-store-records.js';
 import { taskStoreSharingTests } from './task-store-sharing.js';
+import { taskStoreWorkflowTests } from './task-store-workflows.js';
 
 export interface TaskStoreConformanceOptions {
   /** Shown in test names. */
@@ -245,5 +246,6 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
 
     taskStoreSharingTests({ options, store: () => store, reserve, running, settled });
     taskStoreRecordTests({ options, store: () => store, reserve, running, settled });
+    taskStoreWorkflowTests({ options, store: () => store, reserve, running, settled });
   });
 }

@@ -1,6 +1,5 @@
 import type { TaskMessage } from '../contracts/message.js';
 import type { ApplyResult, StateUpdate, TaskMeta } from '../contracts/record.js';
-import type { TaskStore } from '../contracts/task-store.js';
 import { childLogger, type Logger } from '../context/logger.js';
 import type { TaskContext } from '../context/task-context.js';
 import { CeleriacError } from '../errors/celeriac-error.js';
@@ -12,18 +11,19 @@ import { serializeError } from '../errors/serialize-error.js';
 import type { TaskRegistry, RegisteredTask } from '../app/registry.js';
 import { findNonJson } from '../internal/json-check.js';
 import { TaskStates, isTerminal, isUserState, type TaskState } from '../state/states.js';
-import { runFollowUps } from '../canvas/follow-ups.js';
+import { type FollowUpEnv, runFollowUps } from '../canvas/follow-ups.js';
+import { failToDeadLetter } from './dead-letter-failure.js';
 import { InvalidTransitionError } from '../errors/invalid-transition-error.js';
 import { backoffDelay } from './retry-policy.js';
 import { armTimeLimits } from './time-limits.js';
 import type { LazyAbort } from './lazy-abort.js';
 
-export interface ExecutionEnv {
-  readonly store: TaskStore;
+/** The store, and how workflow follow-ups start (next chain link, chord callback, error callbacks). */
+export interface ExecutionEnv extends FollowUpEnv {
   readonly registry: TaskRegistry;
   readonly logger: Logger;
-  /** Starts workflow follow-ups (next chain link, chord callback, error callbacks). */
-  dispatch(messages: TaskMessage[]): Promise<void>;
+  /** Whether a task that failed its last attempt goes to the dead-letter queue unless its `deadLetter` option says otherwise. */
+  readonly deadLetterFailures: boolean;
 }
 
 /**
@@ -36,6 +36,8 @@ export interface RunReport {
   settle(update: StateUpdate, next?: TaskMessage): Promise<ApplyResult>;
   /** Settles the delivery, its outcome already stored. */
   ack(): Promise<void>;
+  /** Settles the delivery by moving its message to the dead-letter queue, its outcome already stored. */
+  deadLetter(reason: string): Promise<void>;
 }
 
 /**
@@ -131,7 +133,9 @@ async function settleFailure(
   const failure = error instanceof RetryRequest && error.reason !== undefined ? error.reason : error;
   const logged = failure instanceof CeleriacError ? failure.code : 'error';
   env.logger.warn(`task ${message.task} failed`, { id: message.id, attempt: message.attempt, error: logged });
-  return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: serializeError(failure) }, run);
+  const update = { ...runUpdate(message, TaskStates.FAILURE), error: serializeError(failure) };
+  if (definition.options.deadLetter ?? env.deadLetterFailures) return failToDeadLetter(env, message, update, run);
+  return finish(env, message, update, run);
 }
 
 /**
@@ -146,13 +150,13 @@ function finish(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, ru
 
 function nothing(): void {}
 
-async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, run: RunReport): Promise<void> {
+export async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, run: RunReport): Promise<void> {
   const stored = await env.store.apply(update);
   if (stored.applied) await runFollowUps(env, message, stored.record);
   await run.ack();
 }
 
-function hasFollowUps(message: TaskMessage): boolean {
+export function hasFollowUps(message: TaskMessage): boolean {
   return message.chain !== undefined || message.errbacks !== undefined || message.chord !== undefined;
 }
 

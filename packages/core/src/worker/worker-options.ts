@@ -11,6 +11,11 @@ export interface WorkerOptions {
   maxDeliveries?: number;
   /** How long one reserve call may block waiting for work, in ms. @defaultValue `1_000` */
   pollInterval?: number;
+  /**
+   * Tasks that fail their last attempt also go to the dead-letter queue (with the error as the
+   * reason), unless their own `deadLetter` option says otherwise. @defaultValue `false`
+   */
+  deadLetterFailures?: boolean;
 }
 
 export interface ResolvedWorkerOptions {
@@ -19,6 +24,7 @@ export interface ResolvedWorkerOptions {
   shutdownTimeout: number;
   maxDeliveries: number;
   pollInterval: number;
+  deadLetterFailures: boolean;
 }
 
 export const DEFAULT_WORKER_OPTIONS = {
@@ -26,9 +32,10 @@ export const DEFAULT_WORKER_OPTIONS = {
   shutdownTimeout: 30_000,
   maxDeliveries: 5,
   pollInterval: 1_000,
+  deadLetterFailures: false,
 } as const;
 
-const KNOWN = new Set(['queues', 'concurrency', 'shutdownTimeout', 'maxDeliveries', 'pollInterval']);
+const KNOWN = new Set(['queues', 'concurrency', 'shutdownTimeout', 'maxDeliveries', 'pollInterval', 'deadLetterFailures']);
 
 export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
   const check = optionChecker('app.worker()');
@@ -44,5 +51,11 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     shutdownTimeout: options.shutdownTimeout === undefined ? DEFAULT_WORKER_OPTIONS.shutdownTimeout : check.nonNegativeInt('shutdownTimeout', options.shutdownTimeout),
     maxDeliveries: options.maxDeliveries === undefined ? DEFAULT_WORKER_OPTIONS.maxDeliveries : check.positiveInt('maxDeliveries', options.maxDeliveries),
     pollInterval: options.pollInterval === undefined ? DEFAULT_WORKER_OPTIONS.pollInterval : check.positiveInt('pollInterval', options.pollInterval),
+    deadLetterFailures: options.deadLetterFailures === undefined ? DEFAULT_WORKER_OPTIONS.deadLetterFailures : checkBoolean(check, 'deadLetterFailures', options.deadLetterFailures),
   };
+}
+
+function checkBoolean(check: ReturnType<typeof optionChecker>, option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') check.fail(option, `must be a boolean, got ${show(value)}`);
+  return value as boolean;
 }

@@ -1,6 +1,6 @@
 --[[
   Settles a held delivery by moving its message to the dead-letter queue with a reason. Its body
-  and meta stay, so it can be listed and re-queued.
+  and meta stay, so it can be listed and re-queued. Then trims the queue to its bounds.
 
   KEYS[1] leases   zset lease member -> expiry
   KEYS[2] dead     zset id -> time it died (oldest first)
@@ -8,21 +8,18 @@
   KEYS[4] reasons  hash id -> why it died
   KEYS[5] dlv      hash id -> deliveries
   KEYS[6] run      hash id -> start of a run whose STARTED is implied
+  KEYS[7] meta     hash id -> routing meta
   ARGV[1] lease member
   ARGV[2] reason
+  ARGV[3] most dead letters kept
+  ARGV[4] oldest dead letter kept, ms
   Returns 1 if dead-lettered, 0 if the lease was not held.
   Events: none.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/leaseJobId"
 --- @include "includes/bulk"
+--- @include "includes/deadLetters"
 
-local leases, dead, body, reasons, dlv, run = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-if redis.call('ZREM', leases, ARGV[1]) == 0 then return 0 end
-local id = leaseJobId(ARGV[1])
-if redis.call('HEXISTS', body, id) == 0 then return 0 end
-redis.call('HSET', reasons, id, ARGV[2])
-redis.call('HDEL', dlv, id)
-redis.call('HDEL', run, id)
-redis.call('ZADD', dead, nowMs(), id)
-return 1
+local k = { leases = KEYS[1], dead = KEYS[2], body = KEYS[3], reasons = KEYS[4], dlv = KEYS[5], run = KEYS[6], meta = KEYS[7] }
+return deadLetterLease(k, ARGV[1], ARGV[2], nowMs(), tonumber(ARGV[3]), tonumber(ARGV[4]))
