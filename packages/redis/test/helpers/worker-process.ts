@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 const FIXTURES = {
   work: fileURLToPath(new URL('../fixtures/worker.mjs', import.meta.url)),
   workflow: fileURLToPath(new URL('../fixtures/workflow-worker.mjs', import.meta.url)),
+  chordCrash: fileURLToPath(new URL('../fixtures/chord-crash-worker.mjs', import.meta.url)),
 };
 const BUILT = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
@@ -16,7 +17,10 @@ export interface WorkerConfig {
   visibilityTimeout?: number;
   heartbeatInterval?: number;
   shutdownTimeout?: number;
-  /** Which fixture: `work` (test.work, the default) or `workflow` (rate.insert, chord.member, chord.sum). */
+  /**
+   * Which fixture: `work` (test.work, the default), `workflow` (rate.insert, chord.member,
+   * chord.sum) or `chordCrash` (chord tasks; dies between completing a chord and starting its callback).
+   */
   fixture?: keyof typeof FIXTURES;
 }
 
