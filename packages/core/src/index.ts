@@ -22,7 +22,7 @@ export { type Logger, type LogFields, type LogLevel, consoleLogger } from './con
 export type { PartialSignature, Signature } from './canvas/signature.js';
 export { Chain, chain } from './canvas/chain.js';
 export type { WorkflowFailure } from './canvas/follow-ups.js';
-export { Chord, Group, GroupResult, type ResultsOf, chord, group } from './canvas/group.js';
+export { Chord, Group, type GroupItem, GroupResult, type ResultsOf, chord, group } from './canvas/group.js';
 
 // Periodic tasks
 export { schedule } from './decorators/schedule.js';

@@ -26,6 +26,8 @@ import { ENQUEUE_STEP, buildAndEnqueueInSteps, createAndEnqueue } from './create
 import { enqueueEagerly } from './eager.js';
 import { endRevokedWorkflow } from '../canvas/dispatch.js';
 import { DeadLetters } from './dead-letters.js';
+import type { GroupResult } from '../canvas/group.js';
+import { restoreGroup, saveGroup } from '../canvas/group-store.js';
 
 /** What `revoke` found. */
 export type RevokeOutcome = 'revoked' | 'finished' | 'unknown';
@@ -209,9 +211,15 @@ export class Celeriac {
     return { task: options.name, args, queue: options.queue, priority: options.priority };
   }
 
+  /** A group's results by its id (`GroupResult.id`), as saved when it was applied; `null` if unknown or expired. */
+  async groupResult<T extends unknown[] = unknown[]>(id: string): Promise<GroupResult<T> | null> {
+    return restoreGroup<T>(await this.#store, id, (member) => this.result(member));
+  }
+
   readonly #canvasHost: CanvasHost = {
     newId: () => this.#generateId(),
     result: (id) => this.result(id),
+    saveGroup: async (groupId, memberIds) => saveGroup(await this.#store, groupId, memberIds),
     submit: async (start, pending) => {
       const later = pending.map((s) => ({ id: s.id, task: s.task }));
       if (this.eager) await this.#runEagerly(start, later);
