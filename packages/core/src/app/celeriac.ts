@@ -26,8 +26,7 @@ import { ENQUEUE_STEP, buildAndEnqueueInSteps, createAndEnqueue } from './create
 import { enqueueEagerly } from './eager.js';
 import { endRevokedWorkflow } from '../canvas/dispatch.js';
 import { DeadLetters } from './dead-letters.js';
-import type { GroupResult } from '../canvas/group.js';
-import { restoreGroup, saveGroup } from '../canvas/group-store.js';
+import { type GroupResult, restoreGroup, saveGroup } from '../canvas/group-store.js';
 
 /** What `revoke` found. */
 export type RevokeOutcome = 'revoked' | 'finished' | 'unknown';
@@ -49,7 +48,6 @@ export class Celeriac {
   readonly #store: Promise<TaskStore>;
   /** `#store` once resolved, for synchronous use on hot paths. */
   #ready: TaskStore | undefined;
-  /** The dead-letter queue: list, inspect, requeue and purge messages that could not run. */
   readonly deadLetters: DeadLetters = new DeadLetters(() => this.#store);
 
   constructor(options: CeleriacOptions = {}) {
@@ -167,9 +165,7 @@ export class Celeriac {
     // worker starts.
     const outcome = await store.apply({ id, state: TaskStates.REVOKED, meta: { reason: 'revoked' } });
     if (!outcome.applied) return outcome.current === null ? 'unknown' : 'finished';
-    const removed = await store.revoke(id);
-    // A waiting message that will never run carried its workflow: end it here.
-    if (removed !== null) await endRevokedWorkflow(store, removed, outcome.record);
+    await endRevokedWorkflow(store, await store.revoke(id), outcome.record); // the removed message never runs: end its workflow here
     return 'revoked';
   }
 

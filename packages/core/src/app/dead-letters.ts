@@ -20,7 +20,7 @@ const PAGE = 100;
 const SCAN_PAGE = 500;
 
 /**
- * `app.deadLetters`: messages that could not run (malformed, past the delivery limit, failed on
+ * `app.deadLetters`, the dead-letter queue to list, inspect, requeue and purge: messages that could not run (malformed, past the delivery limit, failed on
  * their last attempt with `deadLetter` on, or an inbox message reusing an id in use), oldest first.
  * The store bounds the queue by count and age.
  */

@@ -52,7 +52,7 @@ export function storeDispatcher(store: TaskStore): FollowUpEnv {
  * the rest of its chain fails, its error callbacks run, its chord hears of it. A message with no
  * workflow has nothing to end.
  */
-export async function endRevokedWorkflow(store: TaskStore, message: TaskMessage, record: TaskRecord): Promise<void> {
-  if (message.chain === undefined && message.errbacks === undefined && message.chord === undefined) return;
+export async function endRevokedWorkflow(store: TaskStore, message: TaskMessage | null, record: TaskRecord): Promise<void> {
+  if (message === null || (message.chain === undefined && message.errbacks === undefined && message.chord === undefined)) return;
   await runFollowUps(storeDispatcher(store), message, record);
 }

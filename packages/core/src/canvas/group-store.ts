@@ -2,6 +2,8 @@ import type { TaskStore } from '../contracts/task-store.js';
 import type { AsyncResult } from '../result/async-result.js';
 import { GroupResult } from './group.js';
 
+export type { GroupResult };
+
 /** How long a group's member list is kept: a day, as long as finished records by default. */
 const GROUP_TTL_MS = 86_400_000;
 
