@@ -121,6 +121,17 @@ describe('dead letters on Redis', () => {
     expect(await node.app.result(result.id).get({ timeout: 5_000 })).toBe('second call works');
   });
 
+  it('is bounded by age', { timeout: 20_000 }, async () => {
+    const node = app('dlqage', { deadLetterTtl: 300 });
+    node.app.task({ name: 'dlq.noop' }, () => undefined);
+    await admin.rpush(node.store.inboxKey('default'), '{not json');
+    await node.store.reserve({ queues: ['default'], tasks: ['dlq.noop'], max: 1, waitMs: 0 });
+    await until(async () => (await node.app.deadLetters.list()).letters.length === 1, 5_000, 'the letter');
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await node.app.deadLetters.list()).letters).toEqual([]);
+    expect(await admin.hlen(`{${node.prefix}}:body`)).toBe(0);
+  });
+
   it('is bounded by count, lists in pages and purges', { timeout: 20_000 }, async () => {
     const node = app('dlqbound', { deadLetterLimit: 3 });
     node.app.task({ name: 'dlq.noop' }, () => undefined);
