@@ -8,7 +8,7 @@ export type { RecordListener, ResultBackend } from './contracts/result-backend.j
 export type { ApplyResult, StateUpdate } from './contracts/record.js';
 
 // Messages on the wire
-export { type ChordLink, type TaskMessage, type TaskStep, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
+export { type ChainStep, type ChordLink, type GroupStep, type TaskMessage, type TaskStep, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
 
 // The state machine, for stores that check moves where they run
 export { TRANSITIONS, USER_STATE, allowedSources, allowedSourcesFor, assertTransition, canApply, canTransition } from './state/transitions.js';

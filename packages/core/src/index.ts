@@ -6,6 +6,8 @@ export { type CeleriacOptions, DEFAULT_CELERIAC_OPTIONS, MAX_MESSAGE_SIZE_CEILIN
 export type { ApplyOptions, JsonArg, JsonResult, MethodNames, NotJsonArgument, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './app/handle-types.js';
 export { TASK_ID_PATTERN, resolveApplyOptions, type ResolvedApply } from './app/apply-options.js';
 export { AsyncResult, type WaitOptions } from './result/async-result.js';
+export { DeadLetters, type DeadLetterListOptions, type DeadLetterPage } from './app/dead-letters.js';
+export type { DeadLetter } from './contracts/broker.js';
 
 // Declaring tasks
 export { task } from './decorators/task.js';
@@ -20,7 +22,7 @@ export { type Logger, type LogFields, type LogLevel, consoleLogger } from './con
 export type { PartialSignature, Signature } from './canvas/signature.js';
 export { Chain, chain } from './canvas/chain.js';
 export type { WorkflowFailure } from './canvas/follow-ups.js';
-export { Chord, Group, GroupResult, type ResultsOf, chord, group } from './canvas/group.js';
+export { Chord, Group, type GroupItem, GroupResult, type ResultsOf, chord, group } from './canvas/group.js';
 
 // Periodic tasks
 export { schedule } from './decorators/schedule.js';

@@ -129,9 +129,35 @@ export class MemoryBackend implements ResultBackend {
       members = new Set();
       this.#groups.set(groupId, members);
     }
-    if (members.has(memberId)) return false;
-    members.add(memberId);
-    return members.size === size;
+    members.add(memberId); // a repeated report changes nothing, and still hears whether the group is complete
+    return members.size >= size;
+  }
+
+  async reopen(id: string): Promise<ApplyResult> {
+    return this.reopenNow(id);
+  }
+
+  /**
+   * `reopen`, synchronously (MemoryStore requeues a dead letter in the same step). Outside the
+   * state machine on purpose: FAILURE is final for every run, and a requeue starts a new attempt.
+   */
+  reopenNow(id: string): ApplyResult {
+    const entry = this.#entries.get(id);
+    const current = entry?.record ?? null;
+    if (entry === undefined || current === null || current.state !== 'FAILURE') return { applied: false, current };
+    const record: TaskRecord = {
+      id,
+      task: current.task,
+      state: 'PENDING',
+      seq: current.seq + 1,
+      attempt: current.attempt + 1,
+      updatedAt: Date.now(),
+      meta: { reason: 'requeued from the dead-letter queue' },
+    };
+    Object.freeze(record);
+    entry.record = record;
+    if (entry.listeners !== undefined) notify(entry.listeners, record);
+    return { applied: true, record };
   }
 
   async compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {

@@ -6,25 +6,13 @@ import {
   type RevokeListener,
   type TaskMessage,
   Wakeup,
-  decodeTaskMessage,
   encodeTaskMessage,
 } from '@celeriac/core/adapter';
-import { MinHeap } from './internal/min-heap.js';
+import { admitInboxMessage, copyMessage } from './internal/inbox.js';
+import { type MemoryBrokerOptions, DeadLetterQueue } from './internal/dead-letter-queue.js';
+import { DelayedMessages } from './internal/delayed-messages.js';
 import { RateWindows } from './internal/rate-window.js';
 import { type QueuedMessage, ReadyQueue } from './internal/ready-queue.js';
-
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A message with its own copy of the arguments (they were checked to be JSON when enqueued). */
-function copyMessage(message: TaskMessage): TaskMessage {
-  return { ...message, args: message.args.length === 0 ? [] : (JSON.parse(JSON.stringify(message.args)) as unknown[]) };
-}
-
-interface Delayed {
-  readonly queue: string;
-  readonly eta: number;
-  readonly entry: QueuedMessage;
-}
 
 interface InFlight {
   readonly queue: string;
@@ -41,19 +29,22 @@ interface InFlight {
  */
 export class MemoryBroker implements Broker {
   readonly #queues = new Map<string, ReadyQueue>();
-  readonly #delayed = new MinHeap<Delayed>((d) => d.eta);
+  readonly #delayed = new DelayedMessages((queue, entry) => this.#queue(queue).push(entry), () => this.#wakeup.wakeAll());
   readonly #inFlight = new Map<string, InFlight>();
   readonly #revoked = new Set<string>();
   readonly #revokeListeners = new Set<RevokeListener>();
-  readonly #deadLetters: DeadLetter[] = [];
+  readonly #deadLetters: DeadLetterQueue;
   /** Reserves waiting for work; a publish or a due delayed message wakes them. */
   readonly #wakeup = new Wakeup();
   readonly #rates = new RateWindows();
   #seq = 0;
   #receipts = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
   #closed = false;
+  #inUse: ((id: string) => boolean) | undefined;
+
+  constructor(options: MemoryBrokerOptions = {}) {
+    this.#deadLetters = new DeadLetterQueue(options);
+  }
 
   async publish(messages: readonly TaskMessage[]): Promise<void> {
     this.publishNow(messages);
@@ -118,8 +109,10 @@ export class MemoryBroker implements Broker {
     // Fenced: a delivery settled already (or handed back) is no longer this caller's to move.
     if (held === undefined) return;
     this.#inFlight.delete(delivery.receipt);
-    this.#deadLetters.push({
-      id: delivery.message.id,
+    // Not held (its lease was settled already): nothing to move, as on Redis.
+    if (held === undefined) return;
+    this.#deadLetters.add({
+      id: held.entry.id,
       queue: delivery.message.queue,
       raw: held.entry.raw ?? encodeTaskMessage(held.entry.message ?? delivery.message),
       reason,
@@ -127,11 +120,13 @@ export class MemoryBroker implements Broker {
     });
   }
 
-  async revoke(taskId: string): Promise<void> {
+  async revoke(taskId: string): Promise<TaskMessage | null> {
     this.#revoked.add(taskId);
-    for (const queue of this.#queues.values()) queue.remove(taskId);
-    this.#delayed.removeWhere((d) => d.entry.id === taskId);
+    let removed: QueuedMessage | undefined;
+    for (const queue of this.#queues.values()) removed = queue.remove(taskId) ?? removed;
+    removed = this.#delayed.remove(taskId) ?? removed;
     for (const listener of this.#revokeListeners) listener(taskId);
+    return removed?.message === undefined ? null : copyMessage(removed.message);
   }
 
   async isRevoked(taskId: string): Promise<boolean> {
@@ -143,33 +138,42 @@ export class MemoryBroker implements Broker {
     return () => this.#revokeListeners.delete(listener);
   }
 
-  async deadLetters(limit = 100): Promise<DeadLetter[]> {
-    return this.#deadLetters.slice(0, limit);
+  async deadLetters(limit = 100, offset = 0): Promise<DeadLetter[]> {
+    return this.#deadLetters.page(limit, offset);
   }
 
-  async retryDeadLetter(id: string): Promise<boolean> {
-    const index = this.#deadLetters.findIndex((d) => d.id === id);
-    if (index < 0) return false;
-    const [dead] = this.#deadLetters.splice(index, 1) as [DeadLetter];
-    let message: TaskMessage | undefined;
-    try {
-      message = decodeTaskMessage(dead.raw);
-    } catch {
-      message = undefined;
-    }
+  /** The message a dead letter holds, if it can be read and is the task's own (not a raw inbox message). */
+  deadMessage(id: string): TaskMessage | undefined {
+    return this.#deadLetters.message(id);
+  }
+
+  async retryDeadLetter(id: string, attempt?: number): Promise<boolean> {
+    return this.retryDeadLetterNow(id, attempt);
+  }
+
+  /** `retryDeadLetter`, synchronously (MemoryStore reopens the record in the same step). */
+  retryDeadLetterNow(id: string, attempt?: number): boolean {
+    const message = this.#deadLetters.message(id);
+    const dead = this.#deadLetters.take(id);
+    if (dead === undefined) return false;
+    // A raw inbox message (its letter id is not its task id) is validated again, as it arrived.
     if (message === undefined) this.injectRaw(dead.queue, dead.raw);
-    else this.#store(dead.queue, message, 0);
+    else this.#store(dead.queue, attempt === undefined ? message : { ...message, attempt }, 0);
     return true;
   }
 
+  async purgeDeadLetters(ids?: readonly string[]): Promise<number> {
+    return this.#deadLetters.purge(ids);
+  }
+
   async size(queue: string): Promise<number> {
-    const delayed = this.#delayed.toArray().filter((d) => d.queue === queue).length;
+    const delayed = this.#delayed.count(queue);
     return (this.#queues.get(queue)?.size ?? 0) + delayed;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#delayed.close();
     this.#wakeup.wakeAll();
   }
 
@@ -182,8 +186,7 @@ export class MemoryBroker implements Broker {
   #store(queue: string, message: TaskMessage, deliveries: number): void {
     const entry: QueuedMessage = { id: message.id, task: message.task, priority: message.priority, seq: ++this.#seq, message, raw: undefined, deliveries };
     if (message.eta !== undefined && message.eta > Date.now()) {
-      this.#delayed.push({ queue, eta: message.eta, entry });
-      this.#armTimer();
+      this.#delayed.push(queue, message.eta, entry);
       return;
     }
     this.#queue(queue).push(entry);
@@ -191,7 +194,7 @@ export class MemoryBroker implements Broker {
   }
 
   #take({ queues, tasks, max, rateLimits }: ReserveRequest): Delivery[] {
-    this.#promoteDue();
+    this.#delayed.promoteDue();
     const now = Date.now();
     const capacity = new Map<string, number>();
     for (const [task, limit] of Object.entries(rateLimits ?? {})) capacity.set(task, this.#rates.capacity(task, limit, now));
@@ -221,16 +224,32 @@ export class MemoryBroker implements Broker {
     return taken;
   }
 
-  /** Raw messages are filed under task '' (their task is unknown); check them before serving. */
+  /**
+   * Raw messages are filed under task '' (their task is unknown); check them before serving. A
+   * foreign message may not take over an id in use: it would replace a waiting task's arguments.
+   */
   #deadLetterMalformed(name: string, queue: ReadyQueue): void {
     for (let entry = queue.shift(['']); entry !== undefined; entry = queue.shift([''])) {
       const raw = entry.raw as string;
-      try {
-        this.#store(name, decodeTaskMessage(raw), 0);
-      } catch (error) {
-        this.#deadLetters.push({ id: entry.id, queue: name, raw, reason: (error as Error).message, deadAt: Date.now() });
-      }
+      const admitted = admitInboxMessage(raw, (id) => this.#holds(id) || this.#inUse?.(id) === true);
+      if ('message' in admitted) this.#store(name, admitted.message, 0);
+      else this.#deadLetters.add({ id: entry.id, queue: name, raw, reason: admitted.reason, deadAt: Date.now() });
     }
+  }
+
+  /**
+   * Tells the broker which ids have records, for its inbox check (MemoryStore's records; a broker
+   * alone knows only the messages it holds).
+   */
+  checkInboxIdsWith(inUse: (id: string) => boolean): void {
+    this.#inUse = inUse;
+  }
+
+  /** Whether a copy of `id` waits, is delayed or is being run. */
+  #holds(id: string): boolean {
+    for (const queue of this.#queues.values()) if (queue.has(id)) return true;
+    for (const flight of this.#inFlight.values()) if (flight.entry.id === id) return true;
+    return this.#delayed.has(id);
   }
 
   #nextRateOpening({ rateLimits }: ReserveRequest): number {
@@ -241,30 +260,6 @@ export class MemoryBroker implements Broker {
       if (wait > 0) soonest = Math.min(soonest, wait);
     }
     return soonest;
-  }
-
-  #promoteDue(): void {
-    const now = Date.now();
-    for (let next = this.#delayed.peek(); next !== undefined && next.eta <= now; next = this.#delayed.peek()) {
-      this.#delayed.pop();
-      this.#queue(next.queue).push(next.entry);
-    }
-  }
-
-  #armTimer(): void {
-    const next = this.#delayed.peek();
-    if (next === undefined || next.eta >= this.#timerAt) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timerAt = next.eta;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Number.POSITIVE_INFINITY;
-      this.#promoteDue();
-      this.#wakeup.wakeAll();
-      this.#armTimer();
-      // Node fires timers longer than 2^31-1 ms at once: wake early and re-arm instead.
-    }, Math.min(MAX_TIMER_MS, Math.max(0, next.eta - Date.now())));
-    this.#timer.unref?.();
   }
 
   #queue(name: string): ReadyQueue {

@@ -2,9 +2,10 @@ import type { ApplyResult, DeadLetter, Delivery, RecordListener, ReserveRequest,
 import { type TaskRecord, TaskStates } from '@celeriac/core';
 import { type MemoryBackendOptions, MemoryBackend } from './memory-backend.js';
 import { MemoryBroker } from './memory-broker.js';
+import type { MemoryBrokerOptions } from './internal/dead-letter-queue.js';
 
 /** Options of `MemoryStore`. */
-export type MemoryStoreOptions = MemoryBackendOptions;
+export type MemoryStoreOptions = MemoryBackendOptions & MemoryBrokerOptions;
 
 /**
  * Tasks and their states in this process's memory: the embedded default, and the store for app
@@ -13,11 +14,18 @@ export type MemoryStoreOptions = MemoryBackendOptions;
  * nothing else in the process can come between its parts.
  */
 export class MemoryStore implements TaskStore {
-  readonly #broker = new MemoryBroker();
+  readonly #broker: MemoryBroker;
   readonly #backend: MemoryBackend;
+  /** publishOnce keys, kept as long as finished records (a group's callback is long done by then). */
+  readonly #once = new Map<string, number>();
+  readonly #resultTtl: number;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.#backend = new MemoryBackend(options);
+    const { resultTtl, deadLetterLimit, deadLetterTtl } = options;
+    this.#backend = new MemoryBackend(resultTtl === undefined ? {} : { resultTtl });
+    this.#broker = new MemoryBroker({ ...(deadLetterLimit === undefined ? {} : { deadLetterLimit }), ...(deadLetterTtl === undefined ? {} : { deadLetterTtl }) });
+    this.#resultTtl = resultTtl ?? 86_400_000;
+    this.#broker.checkInboxIdsWith((id) => this.#backend.getNow(id) !== null);
   }
 
   async enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]> {
@@ -88,7 +96,7 @@ export class MemoryStore implements TaskStore {
     return this.#backend.subscribe(id, listener);
   }
 
-  revoke(taskId: string): Promise<void> {
+  revoke(taskId: string): Promise<TaskMessage | null> {
     return this.#broker.revoke(taskId);
   }
 
@@ -100,12 +108,35 @@ export class MemoryStore implements TaskStore {
     return this.#broker.onRevoke(listener);
   }
 
-  deadLetters(limit?: number): Promise<DeadLetter[]> {
-    return this.#broker.deadLetters(limit);
+  deadLetters(limit?: number, offset?: number): Promise<DeadLetter[]> {
+    return this.#broker.deadLetters(limit, offset);
   }
 
-  retryDeadLetter(id: string): Promise<boolean> {
-    return this.#broker.retryDeadLetter(id);
+  async retryDeadLetter(id: string): Promise<boolean> {
+    // One step (no await): the record reopens and the message goes back together.
+    const message = this.#broker.deadMessage(id);
+    if (message === undefined) return this.#broker.retryDeadLetterNow(id);
+    const reopened = this.#backend.reopenNow(id);
+    return this.#broker.retryDeadLetterNow(id, reopened.applied ? reopened.record.attempt : undefined);
+  }
+
+  purgeDeadLetters(ids?: readonly string[]): Promise<number> {
+    return this.#broker.purgeDeadLetters(ids);
+  }
+
+  async publishOnce(key: string, messages: readonly TaskMessage[]): Promise<boolean> {
+    const now = Date.now();
+    const until = this.#once.get(key);
+    if (until !== undefined && until > now) return false;
+    // Keys expire in the order they were set (one TTL for all): sweep from the front.
+    for (const [old, expiresAt] of this.#once) {
+      if (expiresAt > now) break;
+      this.#once.delete(old);
+    }
+    this.#once.delete(key);
+    this.#once.set(key, now + this.#resultTtl);
+    this.#broker.publishNow(messages);
+    return true;
   }
 
   completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean> {

@@ -97,7 +97,7 @@ export class RedisStore implements TaskStore {
     return this.#records.subscribe(id, listener);
   }
 
-  revoke(taskId: string): Promise<void> {
+  revoke(taskId: string): Promise<TaskMessage | null> {
     this.#assertOpen();
     return this.#queue.revoke(taskId);
   }
@@ -112,9 +112,19 @@ export class RedisStore implements TaskStore {
     return this.#queue.onRevoke(listener);
   }
 
-  deadLetters(limit?: number): Promise<DeadLetter[]> {
+  deadLetters(limit?: number, offset?: number): Promise<DeadLetter[]> {
     this.#assertOpen();
-    return this.#queue.deadLetters(limit);
+    return this.#queue.deadLetters(limit, offset);
+  }
+
+  purgeDeadLetters(ids?: readonly string[]): Promise<number> {
+    this.#assertOpen();
+    return this.#queue.purgeDeadLetters(ids);
+  }
+
+  publishOnce(key: string, messages: readonly TaskMessage[]): Promise<boolean> {
+    this.#assertOpen();
+    return this.#queue.publishOnce(key, messages);
   }
 
   retryDeadLetter(id: string): Promise<boolean> {

@@ -26,6 +26,10 @@ export interface RedisStoreOptions {
   resultTtl?: number;
   /** Most messages or record updates sent in one script call; bigger batches are split. @defaultValue `1_000` */
   maxBatch?: number;
+  /** At most this many dead letters are kept; the oldest go first. @defaultValue `10_000` */
+  deadLetterLimit?: number;
+  /** Dead letters older than this are dropped, in ms. @defaultValue `604_800_000` (seven days) */
+  deadLetterTtl?: number;
 }
 
 export interface ResolvedRedisStoreOptions {
@@ -37,6 +41,8 @@ export interface ResolvedRedisStoreOptions {
   revokedTtl: number;
   resultTtl: number;
   maxBatch: number;
+  deadLetterLimit: number;
+  deadLetterTtl: number;
 }
 
 export const DEFAULT_REDIS_STORE_OPTIONS = {
@@ -48,6 +54,8 @@ export const DEFAULT_REDIS_STORE_OPTIONS = {
   revokedTtl: 86_400_000,
   resultTtl: 86_400_000,
   maxBatch: 1_000,
+  deadLetterLimit: 10_000,
+  deadLetterTtl: 604_800_000,
 } as const;
 
 /** Checks every option at once (an `InvalidOptionError` naming the option) and fills in the defaults. */
@@ -72,5 +80,7 @@ export function resolveStoreOptions(options: RedisStoreOptions, where = 'createR
     revokedTtl: o.revokedTtl === undefined ? d.revokedTtl : check.positiveInt('revokedTtl', o.revokedTtl),
     resultTtl: o.resultTtl === undefined ? d.resultTtl : check.positiveInt('resultTtl', o.resultTtl),
     maxBatch: o.maxBatch === undefined ? d.maxBatch : check.positiveInt('maxBatch', o.maxBatch),
+    deadLetterLimit: o.deadLetterLimit === undefined ? d.deadLetterLimit : check.positiveInt('deadLetterLimit', o.deadLetterLimit),
+    deadLetterTtl: o.deadLetterTtl === undefined ? d.deadLetterTtl : check.positiveInt('deadLetterTtl', o.deadLetterTtl),
   };
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import type { StartedDelivery } from '@celeriac/core/adapter';
-import { createRedisStore } from '../src/index.js';
+import { DEFAULT_REDIS_STORE_OPTIONS, createRedisStore } from '../src/index.js';
 import { BrokerScripts } from '../src/internal/broker-scripts.js';
 import { backendKeys, brokerKeys } from '../src/internal/keys.js';
 import { applyArgs, updateSourcesArg } from '../src/internal/record-codec.js';
@@ -64,7 +64,7 @@ describe('fencing on the short settle paths', () => {
       });
       // The exact call the store makes, sent twice as ioredis resends a call whose reply was lost.
       const args = [keys.recordPrefix, keys.eventPrefix, 60_000, ...applyArgs(items)];
-      const scripts = new BrokerScripts(admin, brokerKeys(prefix));
+      const scripts = new BrokerScripts(admin, brokerKeys(prefix), backendKeys(prefix), DEFAULT_REDIS_STORE_OPTIONS);
       const first = (await scripts.settle(args, items)) as unknown[];
       expect(first.slice(1)).toEqual(items.map(() => 3));
       const resent = (await scripts.settle(args, items)) as unknown[];
@@ -80,7 +80,7 @@ describe('fencing on the short settle paths', () => {
     const held = (await admin.zrange(leases, '0', '-1')).filter((m) => m !== delivery.receipt && /^\d+:/.test(m));
     expect(held).toEqual([]);
     // The store's own heartbeat call, as LeaseKeeper makes it.
-    const scripts = new BrokerScripts(admin, brokerKeys(prefix));
+    const scripts = new BrokerScripts(admin, brokerKeys(prefix), backendKeys(prefix), DEFAULT_REDIS_STORE_OPTIONS);
     expect(await scripts.extendLeases(60_000, [delivery.receipt])).toBe(0);
     expect(await admin.zscore(leases, delivery.receipt)).toBe('1');
     expect(await store.settle(delivery, success(delivery))).toMatchObject({ applied: false, leaseLost: true });

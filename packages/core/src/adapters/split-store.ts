@@ -14,12 +14,25 @@ import { TaskStates } from '../state/states.js';
  *   whose record says PENDING; it is delivered again when its lease ends);
  * - settle: the outcome first, then the ack or requeue (a crash redelivers a finished task, whose
  *   STARTED the state machine refuses).
+ * - retryDeadLetter: the record reopened, then the letter requeued (a crash leaves a PENDING
+ *   record over a letter still in the queue; a second requeue completes it);
+ * - publishOnce: the key claimed (compare-and-set), the publish, then the key marked done. Racing
+ *   calls lose at the claim. A claim left by a crash before its publish is taken over by a call
+ *   made `ONCE_CLAIM_MS` later (a redelivered chord member), which publishes: a crash after the
+ *   publish but before "done" may thus publish twice, and the second copy of a finished step is
+ *   refused by the state machine. Exactly once needs the one-step `publishOnce` of a real store.
  * Fencing is a check, not a step: a write made for a delivery (settle, apply with a delivery) asks
  * `broker.holds(delivery)` first and is refused with `leaseLost` if not. A lease that ends between
  * the check and the write is not caught, so a pair fences a stalled holder only as well as its
  * broker can tell; a store that checks the lease in the writing step (Redis) has no such window.
  * The pair is closed with the store.
  */
+const DEAD_LETTER_PAGE = 500;
+/** How long a publishOnce key is kept: a day, as long as finished records by default. */
+const ONCE_TTL_MS = 86_400_000;
+/** After this long, a publishOnce claim whose publish never finished is taken as abandoned. */
+const ONCE_CLAIM_MS = 10_000;
+
 export function splitStore(broker: Broker, backend: ResultBackend): TaskStore {
   return new SplitStore(broker, backend);
 }
@@ -110,12 +123,32 @@ class SplitStore implements TaskStore {
     return this.#broker.onRevoke(...args);
   }
 
-  deadLetters(limit?: number) {
-    return this.#broker.deadLetters(limit);
+  deadLetters(limit?: number, offset?: number) {
+    return this.#broker.deadLetters(limit, offset);
   }
 
-  retryDeadLetter(id: string) {
-    return this.#broker.retryDeadLetter(id);
+  async retryDeadLetter(id: string): Promise<boolean> {
+    // Reopen only a record whose letter is there: reopening one requeued by someone else would
+    // leave a PENDING record with no message.
+    if (!(await this.#isDeadLetter(id))) return false;
+    const reopened = await this.#backend.reopen(id);
+    return this.#broker.retryDeadLetter(id, reopened.applied ? reopened.record.attempt : undefined);
+  }
+
+  purgeDeadLetters(ids?: readonly string[]) {
+    return this.#broker.purgeDeadLetters(ids);
+  }
+
+  async publishOnce(key: string, messages: readonly TaskMessage[]): Promise<boolean> {
+    const held = await this.#backend.getValue(key);
+    if (held === 'done') return false;
+    const stale = held !== null && Number(held.slice('claimed:'.length)) < Date.now() - ONCE_CLAIM_MS;
+    if (held !== null && !stale) return false;
+    const claim = `claimed:${Date.now()}`;
+    if (!(await this.#backend.compareAndSet(key, held, claim, ONCE_TTL_MS))) return false;
+    await this.#broker.publish(messages);
+    await this.#backend.compareAndSet(key, claim, 'done', ONCE_TTL_MS);
+    return true;
   }
 
   completeGroupMember(...args: Parameters<ResultBackend['completeGroupMember']>) {
@@ -145,6 +178,15 @@ class SplitStore implements TaskStore {
     if (first.applied || first.current !== null) return first;
     await this.#backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, create: true });
     return this.#backend.apply(started);
+  }
+
+  /** Whether `id` is in the broker's dead-letter queue (paged: the broker lists, it does not look up). */
+  async #isDeadLetter(id: string): Promise<boolean> {
+    for (let offset = 0; ; offset += DEAD_LETTER_PAGE) {
+      const page = await this.#broker.deadLetters(DEAD_LETTER_PAGE, offset);
+      if (page.some((d) => d.id === id)) return true;
+      if (page.length < DEAD_LETTER_PAGE) return false;
+    }
   }
 
   async #forget(messages: readonly TaskMessage[]): Promise<void> {

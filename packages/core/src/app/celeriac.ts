@@ -20,13 +20,15 @@ import type { ApplyOptions, MethodNames, TaskArgs, TaskHandle, TaskHandles, Task
 import { TaskRegistry } from './registry.js';
 import { registerInstance } from './register-instance.js';
 import { type ScheduleOptions, resolveSchedule } from '../schedule/schedule-options.js';
-import { Scheduler, type SchedulerOptions } from '../schedule/scheduler.js';
+import { Scheduler, type SchedulerOptions, enqueueScheduledRun } from '../schedule/scheduler.js';
 import { loadMemoryStore } from './default-store.js';
 import { ENQUEUE_STEP, buildAndEnqueueInSteps, createAndEnqueue } from './create-and-publish.js';
 import { enqueueEagerly } from './eager.js';
 import { type RevokeOutcome, revokeTask } from './revoke-task.js';
 
 export type { RevokeOutcome };
+import { DeadLetters } from './dead-letters.js';
+import { type GroupResult, restoreGroup, saveGroup } from '../canvas/group-store.js';
 
 
 /**
@@ -49,6 +51,7 @@ export class Celeriac {
   readonly #limits: JsonLimits;
   readonly #unserved: UnservedWarnings;
   readonly #deadline: EnqueueDeadline;
+  readonly deadLetters: DeadLetters = new DeadLetters(() => this.#store);
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);
@@ -109,23 +112,7 @@ export class Celeriac {
    * enqueued once across all of them (see `Scheduler`). Call `start()` on it.
    */
   scheduler(options?: SchedulerOptions): Scheduler {
-    const scheduler = new Scheduler(
-      {
-        schedules: () => this.registry.schedules(),
-        store: () => this.#store,
-        logger: this.logger,
-        enqueue: async (schedule, taskId) => {
-          try {
-            await this.send(schedule.task, schedule.args, { taskId });
-            return true;
-          } catch (error) {
-            if (error instanceof InvalidOptionError && error.option === 'taskId') return false; // another scheduler enqueued this run
-            throw error;
-          }
-        },
-      },
-      options,
-    );
+    const scheduler = new Scheduler({ schedules: () => this.registry.schedules(), store: () => this.#store, logger: this.logger, enqueue: enqueueScheduledRun((...call) => this.send(...call)) }, options);
     this.#closeables.add(scheduler);
     return scheduler;
   }
@@ -191,9 +178,15 @@ export class Celeriac {
     return { task: options.name, args, queue: options.queue, priority: options.priority };
   }
 
+  /** A group's results by its id (`GroupResult.id`), as saved when it was applied; `null` if unknown or expired. */
+  async groupResult<T extends unknown[] = unknown[]>(id: string): Promise<GroupResult<T> | null> {
+    return restoreGroup<T>(await this.#store, id, (member) => this.result(member));
+  }
+
   readonly #canvasHost: CanvasHost = {
     newId: () => this.#generateId(),
     result: (id) => this.result(id),
+    saveGroup: async (groupId, memberIds) => saveGroup(await this.#store, groupId, memberIds),
     submit: async (start, pending) => {
       const later = pending.map((s) => ({ id: s.id, task: s.task }));
       if (this.eager) await this.#runEagerly(start, later);

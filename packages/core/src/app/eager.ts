@@ -29,8 +29,14 @@ export async function enqueueEagerly(env: EagerEnv, messages: readonly TaskMessa
 }
 
 async function runHere(env: EagerEnv, first: TaskMessage): Promise<void> {
-  const dispatch = createDispatcher(env.store, async (messages) => {
+  const runAll = async (messages: TaskMessage[]) => {
     for (const next of messages) await runHere(env, next);
+  };
+  // Eager mode has no deliveries to lose: a dead letter is just its FAILURE record.
+  const follow = createDispatcher(env.store, runAll, async (key, messages) => {
+    if (!(await env.store.compareAndSet(key, null, '1'))) return false;
+    await runAll(messages);
+    return true;
   });
   let message: TaskMessage | undefined = first;
   while (message !== undefined) {
@@ -44,8 +50,9 @@ async function runHere(env: EagerEnv, first: TaskMessage): Promise<void> {
         return stored;
       },
       ack: async () => undefined,
+      deadLetter: async () => undefined,
     };
-    await executeTask({ ...env, dispatch }, message, new LazyAbort(), run);
+    await executeTask({ ...env, ...follow, deadLetterFailures: false }, message, new LazyAbort(), run);
     message = retry;
   }
 }

@@ -1,5 +1,6 @@
 import type { TaskStore } from '../contracts/task-store.js';
 import { TaskStates, isTerminal } from '../state/states.js';
+import { endRevokedWorkflow } from '../canvas/dispatch.js';
 
 /** What `app.revoke` found. */
 export type RevokeOutcome = 'revoked' | 'finished' | 'unknown';
@@ -16,6 +17,7 @@ export async function revokeTask(store: TaskStore, id: string): Promise<RevokeOu
   // worker starts.
   const outcome = await store.apply({ id, state: TaskStates.REVOKED, meta: { reason: 'revoked' } });
   if (!outcome.applied) return outcome.current === null ? 'unknown' : 'finished';
-  await store.revoke(id);
+  // The removed message never runs: its workflow is ended here.
+  await endRevokedWorkflow(store, await store.revoke(id), outcome.record);
   return 'revoked';
 }

@@ -1,19 +1,58 @@
 import type { TaskMessage } from '../contracts/message.js';
+import type { TaskRecord } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import { TaskStates } from '../state/states.js';
+import { type FollowUpEnv, runFollowUps } from './follow-ups.js';
 
 /**
  * Starts workflow steps. Each step's record is made PENDING first; a step whose record already
  * exists is started only if it is still PENDING (created up front by its workflow), so follow-ups
  * that run again after a redelivery do not restart a step that has already run.
+ *
+ * A step found REVOKED was revoked while it waited for its turn, with no message to remove: its
+ * workflow is ended here, as if it had run (the rest of its chain fails, its chord hears of it),
+ * instead of waiting forever for a step that will never run.
  */
-export function createDispatcher(store: TaskStore, start: (messages: TaskMessage[]) => Promise<void>) {
-  return async (messages: TaskMessage[]): Promise<void> => {
-    const outcomes = await Promise.all(messages.map((m) => store.apply({ id: m.id, task: m.task, state: TaskStates.PENDING, attempt: 1, create: true })));
-    const ready = messages.filter((_, i) => {
-      const outcome = outcomes[i];
-      return outcome !== undefined && (outcome.applied || outcome.current?.state === TaskStates.PENDING);
-    });
-    if (ready.length > 0) await start(ready);
+export function createDispatcher(
+  store: TaskStore,
+  start: (messages: TaskMessage[]) => Promise<void>,
+  startOnce: (key: string, messages: TaskMessage[]) => Promise<boolean>,
+): FollowUpEnv {
+  const env: FollowUpEnv = {
+    store,
+    dispatchOnce: startOnce,
+    dispatch: async (messages) => {
+      const outcomes = await Promise.all(messages.map((m) => store.apply({ id: m.id, task: m.task, state: TaskStates.PENDING, attempt: 1, create: true })));
+      const ready: TaskMessage[] = [];
+      const revoked: [TaskMessage, TaskRecord][] = [];
+      messages.forEach((m, i) => {
+        const outcome = outcomes[i];
+        if (outcome === undefined) return;
+        if (outcome.applied || outcome.current?.state === TaskStates.PENDING) ready.push(m);
+        else if (outcome.current?.state === TaskStates.REVOKED) revoked.push([m, outcome.current]);
+      });
+      if (ready.length > 0) await start(ready);
+      for (const [message, record] of revoked) await runFollowUps(env, message, record);
+    },
   };
+  return env;
+}
+
+/** The store's own way of starting steps: publish them (a worker, or a producer ending a workflow). */
+export function storeDispatcher(store: TaskStore): FollowUpEnv {
+  return createDispatcher(
+    store,
+    (messages) => store.publish(messages),
+    (key, messages) => store.publishOnce(key, messages),
+  );
+}
+
+/**
+ * Ends the workflow a revoked waiting message carried (its store removed it, so no worker will):
+ * the rest of its chain fails, its error callbacks run, its chord hears of it. A message with no
+ * workflow has nothing to end.
+ */
+export async function endRevokedWorkflow(store: TaskStore, message: TaskMessage | null, record: TaskRecord): Promise<void> {
+  if (message === null || (message.chain === undefined && message.errbacks === undefined && message.chord === undefined)) return;
+  await runFollowUps(storeDispatcher(store), message, record);
 }

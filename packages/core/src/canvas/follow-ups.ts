@@ -1,4 +1,4 @@
-import type { TaskMessage, TaskStep } from '../contracts/message.js';
+import { type ChainStep, type ChordLink, type GroupStep, type TaskMessage, type TaskStep, flattenSteps, isGroupStep } from '../contracts/message.js';
 import type { SerializedError, TaskRecord } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import { TaskStates } from '../state/states.js';
@@ -15,6 +15,11 @@ export interface WorkflowFailure {
 export interface FollowUpEnv {
   readonly store: TaskStore;
   dispatch(messages: TaskMessage[]): Promise<void>;
+  /**
+   * Starts messages whose records exist, once per `key` across every process and redelivery
+   * (`TaskStore.publishOnce`); resolves false if they were started already.
+   */
+  dispatchOnce(key: string, messages: TaskMessage[]): Promise<boolean>;
 }
 
 /** A step as a message of its own, carrying the rest of the workflow. */
@@ -35,42 +40,73 @@ export function stepMessage(step: TaskStep, input: unknown, rest: Pick<TaskMessa
 }
 
 /**
+ * The first messages of chain links starting at `steps[0]` with `input`: one message for a task,
+ * or, for a group, the first step of each member, all reporting to a chord whose callback is the
+ * link after the group and which carries the links after that.
+ */
+export function linkMessages(steps: readonly ChainStep[], input: unknown, rest: Pick<TaskMessage, 'errbacks' | 'chord'>): TaskMessage[] {
+  const [next, ...after] = steps;
+  if (next === undefined) return [];
+  if (!isGroupStep(next)) return [stepMessage(next, input, { chain: after, ...rest })];
+  const [callback, ...later] = after;
+  if (callback === undefined || isGroupStep(callback)) throw new TypeError('a group in a chain must be followed by a task: .then(task.partial())');
+  const link: ChordLink = { groupId: next.group, members: next.members.map((m) => (m[m.length - 1] as TaskStep).id), callback };
+  if (later.length > 0) link.chain = later;
+  if (rest.errbacks !== undefined && rest.errbacks.length > 0) link.errbacks = rest.errbacks;
+  // A chord around the group (this chain inside another chord) is carried on by the callback's chain end: not supported.
+  return groupMessages(next, input, link);
+}
+
+/** The first message of each member of a group step, reporting to `link`. */
+export function groupMessages(group: GroupStep, input: unknown, link: ChordLink | undefined): TaskMessage[] {
+  return group.members.map((steps) => {
+    const [head, ...tail] = steps as [TaskStep, ...TaskStep[]];
+    return { ...stepMessage(head, input, { chain: tail, ...(link === undefined ? {} : { chord: link }) }), groupId: group.group };
+  });
+}
+
+/**
  * What happens after a task of a workflow reaches a terminal state (already stored):
- * - success: the next chain link starts with the result as its first argument;
+ * - success: the next chain link starts with the result as its first argument (a group link
+ *   starts all its members);
  * - failure (or revoke): the rest of the chain fails without running, and error callbacks run
  *   with a {@link WorkflowFailure} as their first argument;
- * - chord member: the group's completion is counted in the store; exactly one finisher (the
- *   store's `completeGroupMember` guarantees it, even across processes and redeliveries) starts
- *   the callback with all results, or fails it if a member failed.
+ * - chord member: the group's completion is counted in the store; once every member is counted,
+ *   the finisher (and any later report of a member: a redelivery after the finisher died) starts
+ *   the callback with all results through `dispatchOnce`, which publishes and marks it in one
+ *   step, so it runs exactly once; or fails it, and the chain after it, if a member did not succeed.
  * Every step's id and PENDING record exist from the start, so re-running follow-ups after a
  * redelivery only publishes messages whose records refuse a second run.
  */
 export async function runFollowUps(env: FollowUpEnv, message: TaskMessage, record: TaskRecord): Promise<void> {
   const succeeded = record.state === TaskStates.SUCCESS;
-  const [next, ...rest] = message.chain ?? [];
-  if (succeeded && next !== undefined) {
-    await env.dispatch([stepMessage(next, record.result, { chain: rest, ...pick(message, 'errbacks'), ...pick(message, 'chord') })]);
+  const chain = message.chain ?? [];
+  if (succeeded && chain.length > 0) {
+    await env.dispatch(linkMessages(chain, record.result, { ...pick(message, 'errbacks'), ...pick(message, 'chord') }));
     return; // a chain inside a chord reports to the chord from its last link
   }
   if (!succeeded) {
     const error = record.error ?? { type: 'TaskRevokedError', message: `Task ${message.id} was ${record.state.toLowerCase()}` };
-    await failSteps(env.store, message.chain ?? [], `step ${message.task} (${message.id}) failed: ${error.type}: ${error.message}`, 'ChainFailedError');
+    await failSteps(env.store, flattenSteps(chain), `step ${message.task} (${message.id}) failed: ${error.type}: ${error.message}`, 'ChainFailedError');
     await runErrbacks(env, message.errbacks ?? [], message.id, error);
   }
   if (message.chord !== undefined) await reportToChord(env, message.chord, record);
 }
 
-async function reportToChord(env: FollowUpEnv, chord: NonNullable<TaskMessage['chord']>, record: TaskRecord): Promise<void> {
-  const finished = await env.store.completeGroupMember(chord.groupId, record.id, chord.members.length);
-  if (!finished) return;
+async function reportToChord(env: FollowUpEnv, chord: ChordLink, record: TaskRecord): Promise<void> {
+  const complete = await env.store.completeGroupMember(chord.groupId, record.id, chord.members.length);
+  if (!complete) return;
   const records = await Promise.all(chord.members.map((id) => env.store.get(id)));
   const failed = records.find((r) => r?.state !== TaskStates.SUCCESS);
   if (failed === undefined) {
-    await env.dispatch([stepMessage(chord.callback, records.map((r) => r?.result ?? null), {})]);
+    const callback = stepMessage(chord.callback, records.map((r) => r?.result ?? null), { ...pick(chord, 'chain'), ...pick(chord, 'errbacks') });
+    await env.dispatchOnce(chordKey(chord.groupId), [callback]);
     return;
   }
   const why = failed?.error ? `${failed.error.type}: ${failed.error.message}` : `${failed?.state ?? 'missing'}`;
-  await failSteps(env.store, [chord.callback], `chord member ${failed?.id ?? '?'} did not succeed: ${why}`, 'ChordFailedError');
+  const message = `chord member ${failed?.id ?? '?'} did not succeed: ${why}`;
+  await failSteps(env.store, [chord.callback, ...flattenSteps(chord.chain ?? [])], message, 'ChordFailedError');
+  if (chord.errbacks !== undefined) await runErrbacks(env, chord.errbacks, failed?.id ?? chord.callback.id, { type: 'ChordFailedError', message });
 }
 
 async function failSteps(store: TaskStore, steps: TaskStep[], message: string, type: string): Promise<void> {
@@ -84,6 +120,11 @@ async function runErrbacks(env: FollowUpEnv, errbacks: TaskStep[], taskId: strin
   await env.dispatch(errbacks.map((step) => stepMessage({ ...step, passResult: true }, failure, {})));
 }
 
-function pick<K extends 'errbacks' | 'chord'>(message: TaskMessage, key: K): Pick<TaskMessage, K> {
-  return (message[key] === undefined ? {} : { [key]: message[key] }) as Pick<TaskMessage, K>;
+function pick<T extends object, K extends keyof T>(source: T, key: K): Pick<T, K> {
+  return (source[key] === undefined ? {} : { [key]: source[key] }) as Pick<T, K>;
+}
+
+/** The `publishOnce` key of a chord's callback. */
+export function chordKey(groupId: string): string {
+  return `chord:${groupId}`;
 }

@@ -10,6 +10,8 @@ export interface CanvasHost {
    */
   submit(start: TaskMessage[], pending: TaskStep[]): Promise<void>;
   result<R>(id: string): AsyncResult<R>;
+  /** Keeps a group's member result ids under its id, so `app.groupResult(id)` can restore it. */
+  saveGroup(groupId: string, memberIds: string[]): Promise<void>;
 }
 
 type StepTemplate = Omit<TaskStep, 'id' | 'passResult'>;

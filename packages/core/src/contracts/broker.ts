@@ -84,15 +84,23 @@ export interface Broker {
   requeue(delivery: Delivery, next: TaskMessage): Promise<void>;
   /** Settle `delivery` by moving it to the dead-letter queue with a reason. */
   deadLetter(delivery: Delivery, reason: string): Promise<void>;
-  /** Mark an id revoked: waiting and delayed copies never run, running ones are told via `onRevoke`. */
-  revoke(taskId: string): Promise<void>;
+  /**
+   * Mark an id revoked: waiting and delayed copies never run, running ones are told via
+   * `onRevoke`. Resolves with the waiting or delayed message removed (`null` if none).
+   */
+  revoke(taskId: string): Promise<TaskMessage | null>;
   isRevoked(taskId: string): Promise<boolean>;
   /** Subscribe to revocations from any process. Returns an unsubscribe function. */
   onRevoke(listener: RevokeListener): Promise<() => void>;
-  /** Messages in the dead-letter queue, oldest first. */
-  deadLetters(limit?: number): Promise<DeadLetter[]>;
-  /** Put a dead letter back on its queue (as a new first delivery). Resolves false if the id is unknown. */
-  retryDeadLetter(id: string): Promise<boolean>;
+  /** Messages in the dead-letter queue, oldest first: `limit` (default 100) from `offset` (default 0). */
+  deadLetters(limit?: number, offset?: number): Promise<DeadLetter[]>;
+  /**
+   * Put a dead letter back on its queue (as a new first delivery). `attempt` replaces the message's
+   * attempt when it can be read. Resolves false if the id is unknown.
+   */
+  retryDeadLetter(id: string, attempt?: number): Promise<boolean>;
+  /** Delete the named dead letters (all if `ids` is omitted); resolves with how many were deleted. */
+  purgeDeadLetters(ids?: readonly string[]): Promise<number>;
   /** Count of messages waiting (ready + delayed) in a queue, for monitoring and tests. */
   size(queue: string): Promise<number>;
   close(): Promise<void>;

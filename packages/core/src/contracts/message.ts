@@ -14,12 +14,41 @@ export interface TaskStep {
   passResult: boolean;
 }
 
+/**
+ * A chain link that is a group (a chain of groups, a chord inside a chain): its members start
+ * together once the link before it succeeds (a member step with `passResult` gets that result),
+ * and the link after it, always a task, gets the list of their results.
+ */
+export interface GroupStep {
+  /** The group's id. */
+  group: string;
+  /** Each member as the steps of its own chain, first to last (one step for a plain task). */
+  members: TaskStep[][];
+}
+
+/** A link of a chain: a task, or a group of tasks and chains. */
+export type ChainStep = TaskStep | GroupStep;
+
 /** Membership of a chord's header group. */
 export interface ChordLink {
   groupId: string;
-  /** Member task ids, in group order: the callback gets their results in this order. */
+  /** The ids whose results the callback gets, in group order: each member's last step. */
   members: string[];
   callback: TaskStep;
+  /** The links after the callback, when the chord is part of a chain. */
+  chain?: ChainStep[];
+  /** The error callbacks of that chain. */
+  errbacks?: TaskStep[];
+}
+
+/** Whether a chain link is a group. */
+export function isGroupStep(step: ChainStep): step is GroupStep {
+  return (step as Partial<GroupStep>).group !== undefined;
+}
+
+/** Every task step of chain links, group members' included: what fails when the chain does. */
+export function flattenSteps(steps: readonly ChainStep[]): TaskStep[] {
+  return steps.flatMap((s) => (isGroupStep(s) ? s.members.flat() : [s]));
 }
 
 /** What travels through the broker for one task run. JSON only: never code. */
@@ -41,7 +70,7 @@ export interface TaskMessage {
   /** When the task was first requested (ms since the epoch). */
   createdAt: number;
   /** Steps to run, in order, after this one succeeds: the rest of a chain. */
-  chain?: TaskStep[];
+  chain?: ChainStep[];
   /** Run after this task (or a later link of its chain) fails, with `{ taskId, error }` as their first argument. */
   errbacks?: TaskStep[];
   /** Set on the members of a chord's group. */
@@ -100,7 +129,7 @@ export function validateTaskMessage(value: unknown): TaskMessage {
   if (m.expires !== undefined && !Number.isFinite(m.expires)) fail('expires', 'a timestamp in ms');
   if (!Number.isInteger(m.attempt) || (m.attempt as number) < 1) fail('attempt', 'an integer >= 1');
   if (!Number.isFinite(m.createdAt)) fail('createdAt', 'a timestamp in ms');
-  if (m.chain !== undefined && !(Array.isArray(m.chain) && m.chain.every(isStep))) fail('chain', 'an array of task steps');
+  if (m.chain !== undefined && !(Array.isArray(m.chain) && m.chain.every(isChainStep))) fail('chain', 'an array of task or group steps');
   if (m.errbacks !== undefined && !(Array.isArray(m.errbacks) && m.errbacks.every(isStep))) fail('errbacks', 'an array of task steps');
   if (m.chord !== undefined && !isChordLink(m.chord)) fail('chord', 'a chord link { groupId, members, callback }');
   if (m.groupId !== undefined && typeof m.groupId !== 'string') fail('groupId', 'a string');
@@ -115,7 +144,19 @@ function isStep(value: unknown): value is TaskStep {
   );
 }
 
+function isChainStep(value: unknown): value is ChainStep {
+  if (isStep(value)) return true;
+  const g = value as Partial<GroupStep> | null;
+  return (
+    typeof g === 'object' && g !== null && typeof g.group === 'string' && Array.isArray(g.members) && g.members.length > 0 &&
+    g.members.every((m) => Array.isArray(m) && m.length > 0 && m.every(isStep))
+  );
+}
+
 function isChordLink(value: unknown): value is ChordLink {
   const c = value as Partial<ChordLink> | null;
-  return typeof c === 'object' && c !== null && typeof c.groupId === 'string' && Array.isArray(c.members) && c.members.every((m) => typeof m === 'string') && isStep(c.callback);
+  return (
+    typeof c === 'object' && c !== null && typeof c.groupId === 'string' && Array.isArray(c.members) && c.members.every((m) => typeof m === 'string') && isStep(c.callback) &&
+    (c.chain === undefined || (Array.isArray(c.chain) && c.chain.every(isChainStep))) && (c.errbacks === undefined || (Array.isArray(c.errbacks) && c.errbacks.every(isStep)))
+  );
 }

@@ -21,11 +21,15 @@ export interface ResultBackend {
   subscribe(id: string, listener: RecordListener): Promise<() => void>;
   /**
    * Records that `memberId` of group `groupId` (of `size` members) has finished. Resolves `true`
-   * exactly once per group: to the call that finished the last member, even when members finish at
-   * the same moment in different processes, and even if a member is reported twice (redelivery).
-   * Chords use it to fire their callback once.
+   * once every member has been counted: to the call that counted the last one and to every later
+   * report (see `TaskStore.completeGroupMember`). A member reported twice is counted once.
    */
   completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean>;
+  /**
+   * Moves a FAILURE record back to PENDING with seq + 1 and attempt + 1 (a dead letter put back
+   * on its queue), telling its subscribers; any other record, or none, is left as it is.
+   */
+  reopen(id: string): Promise<ApplyResult>;
   /**
    * Sets `key` to `value` only if it currently holds `expected` (`null`: absent), atomically.
    * Schedulers use it so that many of them enqueue each due run once. Keys live in their own

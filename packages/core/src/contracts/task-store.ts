@@ -26,8 +26,8 @@ export interface EnqueueOptions {
  * 2. One delivery, from reserve to settle: `reserve`, `settle`, `ack`, `deadLetter`.
  * 3. Task records: `apply`, `get`, `forget`, `subscribe`.
  * 4. Revocation: `revoke`, `isRevoked`, `onRevoke`.
- * 5. Dead letters: `deadLetters`, `retryDeadLetter`.
- * 6. Workflows and schedules: `completeGroupMember`, `compareAndSet`, `getValue`.
+ * 5. Dead letters: `deadLetters`, `retryDeadLetter`, `purgeDeadLetters`.
+ * 6. Workflows and schedules: `completeGroupMember`, `publishOnce`, `compareAndSet`, `getValue`.
  * 7. Monitoring and lifecycle: `size`, `close`.
  */
 export interface TaskStore {
@@ -102,27 +102,51 @@ export interface TaskStore {
 
   // 4. Revocation
 
-  /** Marks an id revoked: waiting and delayed copies never run; running ones are told via `onRevoke`. */
-  revoke(taskId: string): Promise<void>;
+  /**
+   * Marks an id revoked: waiting and delayed copies never run; running ones are told via
+   * `onRevoke`. Resolves with the waiting or delayed message it removed (`null` if none), so the
+   * caller can end the workflow that message carried: nothing else will.
+   */
+  revoke(taskId: string): Promise<TaskMessage | null>;
   isRevoked(taskId: string): Promise<boolean>;
   /** Calls `listener` with every id revoked anywhere. Returns an unsubscribe function. */
   onRevoke(listener: RevokeListener): Promise<() => void>;
 
   // 5. Dead letters
 
-  /** Messages in the dead-letter queue, oldest first. */
-  deadLetters(limit?: number): Promise<DeadLetter[]>;
-  /** Puts a dead letter back on its queue as a new first delivery. Resolves false for an unknown id. */
+  /**
+   * Messages in the dead-letter queue, oldest first: `limit` (default 100) of them from `offset`
+   * (default 0). The queue is bounded: a store drops its oldest letters beyond its configured
+   * count and age.
+   */
+  deadLetters(limit?: number, offset?: number): Promise<DeadLetter[]>;
+  /**
+   * Puts a dead letter back on its queue as a new first delivery of a new attempt, in one step:
+   * a FAILURE record goes back to PENDING (seq + 1, attempt + 1, its earlier states having been
+   * published in order), and the message carries that attempt, so the task really runs again.
+   * Other records are left as they are. Resolves false for an id not in the dead-letter queue.
+   */
   retryDeadLetter(id: string): Promise<boolean>;
+  /** Deletes the named dead letters (every one if `ids` is omitted). Resolves with how many were deleted. */
+  purgeDeadLetters(ids?: readonly string[]): Promise<number>;
 
   // 6. Workflows and schedules
 
   /**
    * Records that `memberId` of group `groupId` (of `size` members) has finished. Resolves `true`
-   * exactly once per group: to the call that finished the last member, even when members finish
-   * at the same moment in different processes, and even if a member is reported twice.
+   * once every member has been counted: to the call that counted the last one, and to every later
+   * report (a redelivered member), so a finisher that died before starting the group's callback
+   * is followed by one that starts it. A member reported twice is counted once. Start the
+   * callback with `publishOnce`: that is what makes it run once.
    */
   completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean>;
+  /**
+   * Publishes `messages` (whose records exist) and marks `key` done, in one atomic step, unless
+   * `key` is marked already: resolves `true` to the one call that published, `false` to every
+   * other, even when they race in different processes. Keys share `compareAndSet`'s namespace
+   * (prefix them) and expire with the store's result TTL.
+   */
+  publishOnce(key: string, messages: readonly TaskMessage[]): Promise<boolean>;
   /**
    * Sets `key` to `value` only if it holds `expected` (`null`: absent), atomically. Keys live in
    * their own namespace, apart from task records; `ttlMs` expires them.

@@ -73,6 +73,12 @@ export interface TaskOptions {
    * `'100/s'`. Tasks over the limit wait in the broker and do not hold up other tasks.
    */
   rateLimit?: RateLimitOption;
+  /**
+   * When the task fails its last attempt (retries exhausted, or none), move its message to the
+   * dead-letter queue with the error as the reason, besides storing FAILURE, so it can be
+   * requeued with `app.deadLetters.requeue(id)`. @defaultValue the worker's `deadLetterFailures`
+   */
+  deadLetter?: boolean;
 }
 
 export interface ResolvedBackoff {
@@ -96,6 +102,8 @@ export interface ResolvedTaskOptions {
   priority: number;
   bind: boolean;
   rateLimit: RateLimit | undefined;
+  /** undefined: as the worker's `deadLetterFailures` says. */
+  deadLetter: boolean | undefined;
 }
 
 export const DEFAULT_BACKOFF: ResolvedBackoff = { type: 'exponential', delay: 1000, maxDelay: 3_600_000, jitter: true };
@@ -108,7 +116,7 @@ export const DEFAULT_TASK_OPTIONS = {
   bind: false,
 } as const;
 
-const KNOWN_OPTIONS = new Set(['name', 'queue', 'retries', 'backoff', 'timeLimit', 'softTimeLimit', 'expires', 'priority', 'bind', 'rateLimit', 'retryOn', 'dontRetryOn', 'pool']);
+const KNOWN_OPTIONS = new Set(['name', 'queue', 'retries', 'backoff', 'timeLimit', 'softTimeLimit', 'expires', 'priority', 'bind', 'rateLimit', 'retryOn', 'dontRetryOn', 'pool', 'deadLetter']);
 const KNOWN_BACKOFF = new Set(['type', 'delay', 'maxDelay', 'jitter']);
 
 /** Validates and fills in defaults. `where` names the decorator and `Class.method` for error messages. */
@@ -126,6 +134,7 @@ export function resolveTaskOptions(options: TaskOptions | undefined, where: stri
     check.fail('softTimeLimit', `(${softTimeLimit} ms) must be below timeLimit (${timeLimit} ms)`);
   }
   if (o.bind !== undefined && typeof o.bind !== 'boolean') check.fail('bind', `must be a boolean, got ${show(o.bind)}`);
+  if (o.deadLetter !== undefined && typeof o.deadLetter !== 'boolean') check.fail('deadLetter', `must be a boolean, got ${show(o.deadLetter)}`);
   let rateLimit: RateLimit | undefined;
   if (o.rateLimit !== undefined) {
     const parsed = parseRateLimit(o.rateLimit);
@@ -146,6 +155,7 @@ export function resolveTaskOptions(options: TaskOptions | undefined, where: stri
     retryOn: resolveMatcher(o.retryOn, 'retryOn', check),
     dontRetryOn: resolveMatcher(o.dontRetryOn, 'dontRetryOn', check),
     pool: o.pool,
+    deadLetter: o.deadLetter,
   };
 }
 

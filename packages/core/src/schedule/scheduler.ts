@@ -126,3 +126,19 @@ export class Scheduler {
     await store.compareAndSet(key, stored, String(newest));
   }
 }
+
+/**
+ * A scheduler's `enqueue` over `app.send`: a run's id is fixed, so an id already in use means
+ * another scheduler enqueued this run (false), not an error.
+ */
+export function enqueueScheduledRun(send: (task: string, args: unknown[], options: { taskId: string }) => Promise<unknown>): SchedulerSource['enqueue'] {
+  return async (schedule, taskId) => {
+    try {
+      await send(schedule.task, schedule.args, { taskId });
+      return true;
+    } catch (error) {
+      if (error instanceof InvalidOptionError && error.option === 'taskId') return false;
+      throw error;
+    }
+  };
+}

@@ -183,6 +183,23 @@ export function brokerConformance(options: BrokerConformanceOptions): void {
       expect(again?.deliveries).toBe(1);
     });
 
+    it('pages dead letters, requeues with a new attempt, purges, and revoke returns the waiting message', async () => {
+      const messages = [makeMessage(), makeMessage(), makeMessage()];
+      await broker.publish(messages);
+      for (const delivery of await drain()) await broker.deadLetter(delivery, 'dead');
+      expect((await broker.deadLetters(2, 1)).map((d) => d.id)).toEqual([messages[1]?.id, messages[2]?.id]);
+      expect(await broker.retryDeadLetter(messages[0]?.id as string, 2)).toBe(true);
+      const [again] = await drain();
+      expect(again?.message).toMatchObject({ id: messages[0]?.id, attempt: 2 });
+      expect(await broker.purgeDeadLetters([messages[1]?.id as string, 'no-such-id'])).toBe(1);
+      expect(await broker.purgeDeadLetters()).toBe(1);
+      expect(await broker.deadLetters()).toEqual([]);
+      const waiting = makeMessage({ chain: [] });
+      await broker.publish([waiting]);
+      expect(await broker.revoke(waiting.id)).toMatchObject({ id: waiting.id });
+      expect(await broker.revoke(waiting.id)).toBeNull();
+    });
+
     it('moves a malformed message to the dead-letter queue with its reason, and goes on', async () => {
       await options.injectRaw(broker, 'default', '{not json');
       await options.injectRaw(broker, 'default', JSON.stringify({ id: 'x1', task: 'test.noop', args: 'nope', queue: 'default', priority: 0, attempt: 1, createdAt: 1 }));

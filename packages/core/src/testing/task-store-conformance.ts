@@ -6,6 +6,7 @@ import { makeMessage, sleep, until } from './fixtures.js';
 import { taskStoreFencingTests } from './task-store-fencing.js';
 import { taskStoreRecordTests } from './task-store-records.js';
 import { taskStoreSharingTests } from './task-store-sharing.js';
+import { taskStoreWorkflowTests } from './task-store-workflows.js';
 
 export interface TaskStoreConformanceOptions {
   /** Shown in test names. */
@@ -247,5 +248,6 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
     taskStoreSharingTests({ options, store: () => store, reserve, running, settled });
     taskStoreRecordTests({ options, store: () => store, reserve, running, settled });
     taskStoreFencingTests({ options, store: () => store, reserve, running, settled });
+    taskStoreWorkflowTests({ options, store: () => store, reserve, running, settled });
   });
 }

@@ -215,21 +215,6 @@ export function taskStoreRecordTests({ options, store, reserve, running, settled
       expect(again).toMatchObject({ applied: false, current: { state: 'PENDING' } });
     });
 
-    it('completes a group exactly once, whatever the order, races and duplicates', async () => {
-      const group = randomUUID();
-      expect(await store().completeGroupMember(group, 'a', 3)).toBe(false);
-      expect(await store().completeGroupMember(group, 'a', 3)).toBe(false); // duplicate report
-      const last = await Promise.all([
-        store().completeGroupMember(group, 'b', 3),
-        store().completeGroupMember(group, 'c', 3),
-        store().completeGroupMember(group, 'c', 3),
-        store().completeGroupMember(group, 'b', 3),
-      ]);
-      expect(last.filter(Boolean)).toHaveLength(1);
-      expect(await store().completeGroupMember(group, 'c', 3)).toBe(false);
-      expect(await store().completeGroupMember(randomUUID(), 'only', 1)).toBe(true);
-    });
-
     it('compare-and-set succeeds once per expected value, and expires with a ttl', async () => {
       const key = `cas-${randomUUID()}`;
       expect(await store().getValue(key)).toBeNull();

@@ -10,21 +10,24 @@ import { TimeLimitExceededError } from '../errors/time-limit-error.js';
 import type { TaskRegistry, RegisteredTask } from '../app/registry.js';
 import { findNonJson } from '../internal/json-check.js';
 import { TaskStates, isTerminal, type TaskState } from '../state/states.js';
-import { runFollowUps } from '../canvas/follow-ups.js';
+import { type FollowUpEnv, runFollowUps } from '../canvas/follow-ups.js';
+import { failToDeadLetter } from './dead-letter-failure.js';
 import { decideRetry } from './retry-policy.js';
 import { armTimeLimits } from './time-limits.js';
 import type { LazyAbort } from './lazy-abort.js';
 import { RemoteFailure, type TaskPool } from './pools/pool.js';
 import { inlinePool } from './pools/pools.js';
 
-export interface ExecutionEnv {
-  readonly store: TaskStore;
+/** The store, and how workflow follow-ups start (next chain link, chord callback, error callbacks). */
+export interface ExecutionEnv extends FollowUpEnv {
   readonly registry: TaskRegistry;
   readonly logger: Logger;
   /** Starts workflow follow-ups (next chain link, chord callback, error callbacks). */
   dispatch(messages: TaskMessage[]): Promise<void>;
   /** Where each task's code runs; without it (eager mode), inline. */
   readonly pools?: { poolFor(definition: RegisteredTask): TaskPool };
+  /** Whether a task that failed its last attempt goes to the dead-letter queue unless its `deadLetter` option says otherwise. */
+  readonly deadLetterFailures: boolean;
 }
 
 /**
@@ -40,6 +43,8 @@ export interface RunReport {
   settle(update: StateUpdate, next?: TaskMessage): Promise<ApplyResult>;
   /** Settles the delivery, its outcome already stored. */
   ack(): Promise<void>;
+  /** Settles the delivery by moving its message to the dead-letter queue, its outcome already stored. */
+  deadLetter(reason: string): Promise<void>;
 }
 
 /**
@@ -134,7 +139,9 @@ async function settleFailure(
   }
   const failure = verdict.failure;
   env.logger.warn(`task ${message.task} failed`, { id: message.id, attempt: message.attempt, error: failure.code ?? 'error' });
-  return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: failure }, run);
+  const update = { ...runUpdate(message, TaskStates.FAILURE), error: failure };
+  if (definition.options.deadLetter ?? env.deadLetterFailures) return failToDeadLetter(env, message, update, run);
+  return finish(env, message, update, run);
 }
 
 /**
@@ -149,13 +156,13 @@ function finish(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, ru
 
 function nothing(): void {}
 
-async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, run: RunReport): Promise<void> {
+export async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, run: RunReport): Promise<void> {
   const stored = await run.apply(update);
   if (stored.applied) await runFollowUps(env, message, stored.record);
   // A lost lease is not this run's to settle: the delivery comes back to whoever holds it now.
   if (stored.applied || stored.leaseLost !== true) await run.ack();
 }
 
-function hasFollowUps(message: TaskMessage): boolean {
+export function hasFollowUps(message: TaskMessage): boolean {
   return message.chain !== undefined || message.errbacks !== undefined || message.chord !== undefined;
 }

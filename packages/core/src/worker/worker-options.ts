@@ -38,6 +38,11 @@ export interface WorkerOptions {
    * before its runner is terminated, in ms. @defaultValue `5_000`
    */
   revokeGracePeriod?: number;
+  /**
+   * Tasks that fail their last attempt also go to the dead-letter queue (with the error as the
+   * reason), unless their own `deadLetter` option says otherwise. @defaultValue `false`
+   */
+  deadLetterFailures?: boolean;
 }
 
 export interface ResolvedWorkerOptions {
@@ -51,6 +56,7 @@ export interface ResolvedWorkerOptions {
   maxTasksPerRunner: number | undefined;
   maxMemoryPerRunner: number | undefined;
   revokeGracePeriod: number;
+  deadLetterFailures: boolean;
 }
 
 export const DEFAULT_WORKER_OPTIONS = {
@@ -60,9 +66,10 @@ export const DEFAULT_WORKER_OPTIONS = {
   pollInterval: 1_000,
   pool: 'inline',
   revokeGracePeriod: 5_000,
+  deadLetterFailures: false,
 } as const;
 
-const KNOWN = new Set(['queues', 'concurrency', 'shutdownTimeout', 'maxDeliveries', 'pollInterval', 'pool', 'module', 'maxTasksPerRunner', 'maxMemoryPerRunner', 'revokeGracePeriod']);
+const KNOWN = new Set(['queues', 'concurrency', 'shutdownTimeout', 'maxDeliveries', 'pollInterval', 'pool', 'module', 'maxTasksPerRunner', 'maxMemoryPerRunner', 'revokeGracePeriod', 'deadLetterFailures']);
 
 export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
   const check = optionChecker('app.worker()');
@@ -92,5 +99,11 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     maxTasksPerRunner: options.maxTasksPerRunner === undefined ? undefined : check.positiveInt('maxTasksPerRunner', options.maxTasksPerRunner),
     maxMemoryPerRunner: options.maxMemoryPerRunner === undefined ? undefined : check.positiveInt('maxMemoryPerRunner', options.maxMemoryPerRunner),
     revokeGracePeriod: options.revokeGracePeriod === undefined ? DEFAULT_WORKER_OPTIONS.revokeGracePeriod : check.timerMs('revokeGracePeriod', options.revokeGracePeriod),
+    deadLetterFailures: options.deadLetterFailures === undefined ? DEFAULT_WORKER_OPTIONS.deadLetterFailures : checkBoolean(check, 'deadLetterFailures', options.deadLetterFailures),
   };
+}
+
+function checkBoolean(check: ReturnType<typeof optionChecker>, option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') check.fail(option, `must be a boolean, got ${show(value)}`);
+  return value as boolean;
 }

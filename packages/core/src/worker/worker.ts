@@ -10,7 +10,7 @@ import { serializeError } from '../errors/serialize-error.js';
 import type { TaskRegistry } from '../app/registry.js';
 import { TaskStates } from '../state/states.js';
 import { type ExecutionEnv, type RunReport, executeTask, runUpdate } from './execute-task.js';
-import { createDispatcher } from '../canvas/dispatch.js';
+import { storeDispatcher } from '../canvas/dispatch.js';
 import type { TaskMessage } from '../contracts/message.js';
 import { LazyAbort } from './lazy-abort.js';
 import { RunningSet, type Slotted } from './running-set.js';
@@ -79,7 +79,7 @@ export class Worker {
     if (this.#loop !== undefined || this.#closing !== undefined) throw new Error('Worker already started');
     const { registry, logger } = this.#source;
     const store = await this.#source.connect();
-    this.#env = { store, registry, logger, dispatch: createDispatcher(store, (messages) => store.publish(messages)) };
+    this.#env = { ...storeDispatcher(store), registry, logger, deadLetterFailures: this.options.deadLetterFailures };
     const tasks = registry.names();
     if (tasks.length === 0) {
       throw new InvalidOptionError('app.worker()', 'tasks', 'has nothing to run: register tasks (app.register / app.task) before starting a worker');
@@ -235,6 +235,9 @@ export class Worker {
       },
       ack: async () => {
         if (!entry.handedBack && !entry.lost) await store.ack(delivery);
+      },
+      deadLetter: async (reason: string) => {
+        if (!entry.handedBack) await store.deadLetter(delivery, reason);
       },
     };
   }

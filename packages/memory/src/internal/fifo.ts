@@ -26,6 +26,11 @@ export class Fifo<T> {
     return item;
   }
 
+  some(predicate: (item: T) => boolean): boolean {
+    for (let i = this.head; i < this.items.length; i++) if (predicate(this.items[i] as T)) return true;
+    return false;
+  }
+
   /** Removes every item matching `predicate`; returns how many. */
   removeWhere(predicate: (item: T) => boolean): number {
     const kept = this.items.slice(this.head).filter((item) => !predicate(item as T));

@@ -60,10 +60,24 @@ export class ReadyQueue {
     return best.shift();
   }
 
-  remove(id: string): number {
-    let removed = 0;
-    for (const buckets of this.byTask.values()) for (const bucket of buckets) removed += bucket.removeWhere((m) => m.id === id);
-    this.count -= removed;
-    return removed;
+  /** Whether a copy of `id` waits here (a scan: only for the rare inbox admission). */
+  has(id: string): boolean {
+    for (const buckets of this.byTask.values()) for (const bucket of buckets) if (bucket.some((m) => m.id === id)) return true;
+    return false;
+  }
+
+  /** Removes every copy of `id`; returns one of them (the caller ends its workflow), if any. */
+  remove(id: string): QueuedMessage | undefined {
+    let found: QueuedMessage | undefined;
+    for (const buckets of this.byTask.values()) {
+      for (const bucket of buckets) {
+        this.count -= bucket.removeWhere((m) => {
+          if (m.id !== id) return false;
+          found = m;
+          return true;
+        });
+      }
+    }
+    return found;
   }
 }

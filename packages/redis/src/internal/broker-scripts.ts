@@ -1,7 +1,7 @@
 import { isTerminal } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { nextCallToken } from './call-token.js';
-import type { BrokerKeys } from './keys.js';
+import type { BackendKeys, BrokerKeys } from './keys.js';
 import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from './message-fields.js';
 import { type PendingUpdate, batchTokenOf } from './record-codec.js';
 import { replyArray, replyNumber } from './reply.js';
@@ -26,6 +26,13 @@ export interface SettleItem extends PendingUpdate {
   readonly next: StoredMessage | undefined;
 }
 
+/** What the dead-letter and inbox scripts need besides the broker's keys. */
+export interface ScriptLimits {
+  readonly resultTtl: number;
+  readonly deadLetterLimit: number;
+  readonly deadLetterTtl: number;
+}
+
 /**
  * The broker's Lua scripts, each with its KEYS in the order its header documents: the one place
  * that knows which keys a script touches.
@@ -33,6 +40,9 @@ export interface SettleItem extends PendingUpdate {
 export class BrokerScripts {
   readonly #redis: Redis;
   readonly #k: BrokerKeys;
+  /** Record keys, for the scripts that reopen a record (a requeued dead letter) or check an id is free (inbox). */
+  readonly #rk: BackendKeys;
+  readonly #limits: ScriptLimits;
   // The hot scripts, bound once to their keys and constant leading arguments.
   readonly #publish: PreparedScript;
   readonly #reserve: PreparedScript;
@@ -44,9 +54,11 @@ export class BrokerScripts {
   readonly #settleShaped: PreparedScript;
   readonly #extendLeases: PreparedScript;
 
-  constructor(redis: Redis, k: BrokerKeys) {
+  constructor(redis: Redis, k: BrokerKeys, rk: BackendKeys, limits: ScriptLimits) {
     this.#redis = redis;
     this.#k = k;
+    this.#rk = rk;
+    this.#limits = limits;
     // A call's replay key, its last KEY, comes with each call (see PreparedScript).
     this.#publish = new PreparedScript(SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT], 1);
     this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run], [k.wakePrefix]);
@@ -85,7 +97,31 @@ export class BrokerScripts {
 
   deadLetter(member: string, reason: string): Promise<unknown> {
     const k = this.#k;
-    return runScript(this.#redis, SCRIPTS.deadLetterJob, [k.leases, k.dead, k.body, k.reasons, k.dlv, k.run], [member, reason]);
+    const { deadLetterLimit, deadLetterTtl } = this.#limits;
+    return runScript(this.#redis, SCRIPTS.deadLetterJob, [k.leases, k.dead, k.body, k.reasons, k.dlv, k.run, k.meta], [member, reason, deadLetterLimit, deadLetterTtl]);
+  }
+
+  /**
+   * Files a validated raw inbox message in its queue, or dead-letters it with `inUse` as the
+   * reason if its id is in use (admitInbox-11.lua). Resolves 1 (admitted), 2 (dead-lettered) or 0.
+   */
+  async admitInbox(member: string, next: StoredMessage, inUse: string): Promise<number> {
+    const k = this.#k;
+    const keys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run, k.dead, k.reasons, this.#rk.record(next.message.id)];
+    const { deadLetterLimit, deadLetterTtl } = this.#limits;
+    return replyNumber(await runScript(this.#redis, SCRIPTS.admitInbox, keys, [k.wakePrefix, PRIORITY_UNIT, member, ...messageFields(k, next), inUse, deadLetterLimit, deadLetterTtl]));
+  }
+
+  /** Publishes `batch` and marks `key` (a kv key) in one step, unless it is marked (publishOnce-7.lua). */
+  async publishOnce(key: string, batch: readonly StoredMessage[], origin: string): Promise<boolean> {
+    const k = this.#k;
+    const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, this.#rk.value(key)];
+    return replyNumber(await runScript(this.#redis, SCRIPTS.publishOnce, keys, [k.wakePrefix, PRIORITY_UNIT, origin, this.#limits.resultTtl, ...publishArgs(k, batch)])) === 1;
+  }
+
+  async purgeDeadLetters(ids: readonly string[] | undefined): Promise<number> {
+    const k = this.#k;
+    return replyNumber(await runScript(this.#redis, SCRIPTS.purgeDeadLetters, [k.dead, k.body, k.meta, k.dlv, k.run, k.reasons], ids ?? []));
   }
 
   /**
@@ -131,20 +167,25 @@ export class BrokerScripts {
     return this.#extendLeases.run(this.#redis, [visibilityTimeout, ...members]);
   }
 
-  revoke(id: string, revokedTtl: number): Promise<unknown> {
+  /** Resolves with the raw message removed from waiting, or null. */
+  async revoke(id: string, revokedTtl: number): Promise<string | null> {
     const k = this.#k;
-    return runScript(this.#redis, SCRIPTS.revokeJob, [k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run], [id, revokedTtl, k.revokeChannel]);
+    const removed = await runScript(this.#redis, SCRIPTS.revokeJob, [k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run], [id, revokedTtl, k.revokeChannel]);
+    return typeof removed === 'string' || Buffer.isBuffer(removed) ? String(removed) : null;
   }
 
-  async listDeadLetters(limit: number): Promise<unknown[]> {
+  async listDeadLetters(limit: number, offset: number): Promise<unknown[]> {
     const k = this.#k;
-    return replyArray(await runScript(this.#redis, SCRIPTS.listDeadLetters, [k.dead, k.body, k.meta, k.routes, k.reasons], [limit]), 'listDeadLetters');
+    const { deadLetterLimit, deadLetterTtl } = this.#limits;
+    const keys = [k.dead, k.body, k.meta, k.routes, k.reasons, k.dlv, k.run];
+    return replyArray(await runScript(this.#redis, SCRIPTS.listDeadLetters, keys, [limit, offset, deadLetterLimit, deadLetterTtl]), 'listDeadLetters');
   }
 
+  /** Requeues a dead letter, reopening its FAILURE record in the same step (retryDeadLetter-10.lua). */
   async retryDeadLetter(id: string): Promise<boolean> {
     const k = this.#k;
-    const keys = [k.dead, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run];
-    return replyNumber(await runScript(this.#redis, SCRIPTS.retryDeadLetter, keys, [k.wakePrefix, PRIORITY_UNIT, id])) === 1;
+    const keys = [k.dead, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run, this.#rk.record(id)];
+    return replyNumber(await runScript(this.#redis, SCRIPTS.retryDeadLetter, keys, [k.wakePrefix, PRIORITY_UNIT, id, this.#limits.resultTtl, this.#rk.events(id)])) === 1;
   }
 
   async countQueue(queue: string): Promise<number> {

@@ -13,7 +13,7 @@
  * "<token>:<id>" by expiry; `revoked` zset by time; `dead` zset by time with `reasons` hash.
  * `leases` holds one member that is no lease, and `meta` and `run` one field that is no message:
  * they keep Redis's skiplist and hashtable encodings (see lua/includes/leaseJobId.lua and bulk.lua).
- * Backend: `rec:<id>` string per task record; `gm:`/`gf:` group members and fired flag; `kv:` values.
+ * Backend: `rec:<id>` string per task record; `gm:` group members; `kv:` values.
  * A message in `body` without a record implies its PENDING record, or its STARTED record if the
  * hash `run` holds its start time (see lua/includes/impliedRecord.lua), so the backend reads
  * `body` and `run` too.
@@ -68,7 +68,6 @@ export interface BackendKeys {
    */
   readonly followChannel: string;
   groupMembers(groupId: string): string;
-  groupFired(groupId: string): string;
   value(key: string): string;
 }
 
@@ -114,7 +113,6 @@ export function backendKeys(prefix: string): BackendKeys {
     events: (id) => eventPrefix + id,
     followChannel: `${eventPrefix}*`,
     groupMembers: (groupId) => `${p}:gm:${groupId}`,
-    groupFired: (groupId) => `${p}:gf:${groupId}`,
     value: (key) => `${p}:kv:${key}`,
   };
 }

@@ -1,4 +1,4 @@
-import type { DeadLetter, Delivery, ReserveRequest, RevokeListener, StartedDelivery, TaskMessage } from '@celeriac/core/adapter';
+import { type DeadLetter, type Delivery, type ReserveRequest, type RevokeListener, type StartedDelivery, type TaskMessage, decodeTaskMessage } from '@celeriac/core/adapter';
 import { AckQueue } from './ack-queue.js';
 import { type StoredMessage, requeuedMessage, storedMessage } from './message-fields.js';
 import { replyNumber, replyString } from './reply.js';
@@ -89,9 +89,32 @@ export class MessageQueue {
     }
   }
 
-  async revoke(taskId: string): Promise<void> {
+  /** Resolves with the waiting or delayed message removed (undecodable: as good as none), or null. */
+  async revoke(taskId: string): Promise<TaskMessage | null> {
     await this.#parts.clients.ready();
-    await this.#parts.scripts.revoke(taskId, this.#parts.options.revokedTtl);
+    const raw = await this.#parts.scripts.revoke(taskId, this.#parts.options.revokedTtl);
+    if (raw === null) return null;
+    try {
+      return decodeTaskMessage(raw);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Publishes messages and marks `key`, in one step, unless `key` is marked (see TaskStore.publishOnce). */
+  async publishOnce(key: string, messages: readonly TaskMessage[]): Promise<boolean> {
+    await this.#parts.clients.ready();
+    const { wake, scripts } = this.#parts;
+    const stored = messages.map((m) => storedMessage(m));
+    const published = await scripts.publishOnce(key, stored, wake.origin);
+    if (published) wake.notifyPublished(stored);
+    return published;
+  }
+
+  async purgeDeadLetters(ids?: readonly string[]): Promise<number> {
+    await this.#parts.clients.ready();
+    if (ids !== undefined && ids.length === 0) return 0;
+    return this.#parts.scripts.purgeDeadLetters(ids);
   }
 
   async isRevoked(taskId: string): Promise<boolean> {
@@ -124,10 +147,11 @@ export class MessageQueue {
     };
   }
 
-  async deadLetters(limit = 100): Promise<DeadLetter[]> {
+  async deadLetters(limit = 100, offset = 0): Promise<DeadLetter[]> {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new TypeError(`deadLetters(): limit must be a positive integer, got ${String(limit)}`);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new TypeError(`deadLetters(): offset must be a non-negative integer, got ${String(offset)}`);
     await this.#parts.clients.ready();
-    const reply = await this.#parts.scripts.listDeadLetters(limit);
+    const reply = await this.#parts.scripts.listDeadLetters(limit, offset);
     const letters: DeadLetter[] = [];
     for (let at = 0; at + 4 < reply.length; at += 5) {
       letters.push({

@@ -7,6 +7,7 @@ import { replyNumber, replyString } from './reply.js';
 import { ReserveArgs } from './reserve-args.js';
 import type { ScriptArg } from './scripts.js';
 import type { WakeSignal } from './wake-signal.js';
+import { checkInboxMessage } from './inbox-check.js';
 
 export interface ReserverContext {
   readonly scripts: BrokerScripts;
@@ -245,16 +246,19 @@ export class Reserver {
     return { deliveries, nextDue, triaged: rawCount > 0 };
   }
 
-  /** A raw inbox message: admitted to its queue if valid, else dead-lettered with the reason. */
+  /**
+   * A raw inbox message: admitted to its queue if valid, with an id the API would accept and not
+   * in use (checked with the admission, in one script); else dead-lettered with the reason.
+   */
   async #triage(member: string, queue: string, body: string): Promise<void> {
-    let message;
-    try {
-      message = decodeTaskMessage(body);
-    } catch (error) {
-      await this.#deadLetter(member, (error as Error).message);
+    const checked = checkInboxMessage(body);
+    if ('reason' in checked) {
+      await this.#deadLetter(member, checked.reason);
       return;
     }
-    await this.#ctx.scripts.requeue(member, { message, raw: body, queue, deliveries: 0 });
+    const { message } = checked;
+    const inUse = `id ${JSON.stringify(message.id)} is already in use: a foreign message may not replace a task's message`;
+    await this.#ctx.scripts.admitInbox(member, { message, raw: body, queue, deliveries: 0 }, inUse);
   }
 
   async #deadLetter(member: string, reason: string): Promise<void> {

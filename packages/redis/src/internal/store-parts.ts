@@ -30,13 +30,14 @@ export function storeParts(options: Readonly<ResolvedRedisStoreOptions>): StoreP
   const clients = new RedisClients(options.connection, options.connectTimeout);
   const hub = new SubscriberHub(clients);
   const keys = brokerKeys(options.prefix);
-  const scripts = new BrokerScripts(clients.command, keys);
+  const recordKeys = backendKeys(options.prefix);
+  const scripts = new BrokerScripts(clients.command, keys, recordKeys, options);
   return {
     options,
     clients,
     hub,
     keys,
-    recordKeys: backendKeys(options.prefix),
+    recordKeys,
     scripts,
     leases: new LeaseKeeper((members) => scripts.extendLeases(options.visibilityTimeout, members), options.heartbeatInterval),
     wake: new WakeSignal(hub, keys),

@@ -135,8 +135,7 @@ export class TaskRecords {
     this.#assertOpen();
     if (!Number.isSafeInteger(size) || size < 1) throw new TypeError(`completeGroupMember(): size must be a positive integer, got ${String(size)}`);
     await this.#clients.ready();
-    const keys = [this.#keys.groupMembers(groupId), this.#keys.groupFired(groupId)];
-    return replyNumber(await runScript(this.#clients.command, SCRIPTS.completeGroup, keys, [memberId, size, this.#resultTtl])) === 1;
+    return replyNumber(await runScript(this.#clients.command, SCRIPTS.completeGroup, [this.#keys.groupMembers(groupId)], [memberId, size, this.#resultTtl])) === 1;
   }
 
   async compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {

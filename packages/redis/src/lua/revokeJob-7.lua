@@ -14,7 +14,8 @@
   ARGV[1] id
   ARGV[2] how long revocations are kept, ms
   ARGV[3] revocation channel
-  Returns 1 if a waiting or delayed message was removed, else 0.
+  Returns the raw message if a waiting or delayed message was removed (its workflow is the
+  caller's to end), else 0.
   Events: the id on the revocation channel.
 ]]
 --- @include "includes/nowMs"
@@ -27,6 +28,7 @@ local id = ARGV[1]
 redis.call('ZADD', revoked, now, id)
 redis.call('ZREMRANGEBYSCORE', revoked, '-inf', now - tonumber(ARGV[2]))
 local removed = 0
+local raw = false
 local routing = redis.call('HGET', meta, id)
 if routing and redis.call('HEXISTS', reasons, id) == 0 then
   local score, key = parseMeta(routing)
@@ -34,8 +36,11 @@ if routing and redis.call('HEXISTS', reasons, id) == 0 then
     local delayedKey = routeOf(routes, key)
     removed = redis.call('ZREM', key, id)
     if delayedKey ~= '' then removed = removed + redis.call('ZREM', delayedKey, id) end
-    if removed > 0 then forgetJobs(body, meta, dlv, run, { id }) end
+    if removed > 0 then
+      raw = redis.call('HGET', body, id)
+      forgetJobs(body, meta, dlv, run, { id })
+    end
   end
 end
 redis.call('PUBLISH', ARGV[3], id)
-return removed > 0 and 1 or 0
+return raw or 0

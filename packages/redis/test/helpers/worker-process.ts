@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 const FIXTURES = {
   work: fileURLToPath(new URL('../fixtures/worker.mjs', import.meta.url)),
   workflow: fileURLToPath(new URL('../fixtures/workflow-worker.mjs', import.meta.url)),
+  chordCrash: fileURLToPath(new URL('../fixtures/chord-crash-worker.mjs', import.meta.url)),
 };
 const BUILT = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
@@ -18,7 +19,10 @@ export interface WorkerConfig {
   shutdownTimeout?: number;
   /** test.work records when each run starts and ends in the `spans` list (for overlap checks in time). */
   spans?: boolean;
-  /** Which fixture: `work` (test.work, the default) or `workflow` (rate.insert, chord.member, chord.sum). */
+  /**
+   * Which fixture: `work` (test.work, the default), `workflow` (rate.insert, chord.member,
+   * chord.sum) or `chordCrash` (chord tasks; dies between completing a chord and starting its callback).
+   */
   fixture?: keyof typeof FIXTURES;
 }
 
