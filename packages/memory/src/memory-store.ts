@@ -50,11 +50,11 @@ export class MemoryStore implements TaskStore {
   async reserve(request: ReserveRequest): Promise<StartedDelivery[]> {
     const backend = this.#backend;
     // Started as the reserve returns. A revoke in between stored REVOKED, and the state machine refuses STARTED.
-    return (await this.#broker.reserve(request)).map((delivery): StartedDelivery => {
-      const { message } = delivery;
+    return (await this.#broker.reserve(request)).map(({ message, deliveries, receipt }): StartedDelivery => {
       // A message without a record (expired, forgotten, or never written) is a task waiting: PENDING first.
       if (backend.getNow(message.id) === null) backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, create: true });
-      return { ...delivery, started: backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED }) };
+      // A literal, not a spread: one object shape for every delivery, on every task's path.
+      return { message, deliveries, receipt, started: backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED }) };
     });
   }
 

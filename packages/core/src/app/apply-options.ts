@@ -1,3 +1,6 @@
+import { type JsonLimits, inspectJson } from '../internal/json-check.js';
+import { SerializationError } from '../errors/serialization-error.js';
+import { MessageTooLargeError } from '../errors/message-too-large-error.js';
 import type { TaskMessage } from '../contracts/message.js';
 import type { ApplyOptions } from './handle-types.js';
 import type { ResolvedTaskOptions } from '../options/task-options.js';
@@ -66,6 +69,15 @@ function resolveGivenOptions(
     eta,
     expires,
   };
+}
+
+/** Arguments must be an array that survives JSON as is, within the app's size and depth limits. */
+export function checkArgs(name: string, args: unknown, label: string, limits: JsonLimits): asserts args is unknown[] {
+  if (!Array.isArray(args)) throw new SerializationError(`The arguments of ${name}`, `${label}must be an array`);
+  const problem = inspectJson(args, 'args', limits);
+  if (problem === undefined) return;
+  if (problem.kind === 'size') throw new MessageTooLargeError(`The arguments of ${name}${label === '' ? '' : ` (${label.slice(0, -2)})`}`, limits.maxSize);
+  throw new SerializationError(`The arguments of ${name}`, `${label}${problem.message}`);
 }
 
 /** The message of one call, its arguments already checked. */

@@ -5,14 +5,13 @@ import type { TaskStore } from '../contracts/task-store.js';
 import { consoleLogger, type Logger } from '../context/logger.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { SerializationError } from '../errors/serialization-error.js';
-import { MessageTooLargeError } from '../errors/message-too-large-error.js';
-import { type JsonLimits, inspectJson } from '../internal/json-check.js';
+import type { JsonLimits } from '../internal/json-check.js';
 import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
 import { AsyncResult, type ResultSource } from '../result/async-result.js';
 import type { CanvasHost } from '../canvas/signature.js';
 import { Worker } from '../worker/worker.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
-import { type ResolvedApply, newMessage, resolveApplyOptions } from './apply-options.js';
+import { type ResolvedApply, checkArgs, newMessage, resolveApplyOptions } from './apply-options.js';
 import { type CeleriacOptions, DEFAULT_CELERIAC_OPTIONS, checkCeleriacOptions } from './celeriac-options.js';
 import { EnqueueDeadline } from './enqueue-deadline.js';
 import { UnservedWarnings, newWorkerId, readAnnouncement, startAnnouncing } from './task-announcements.js';
@@ -194,18 +193,34 @@ export class Celeriac {
     },
   };
 
-  async #enqueue<R>(name: string, args: unknown[], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>> {
-    const now = Date.now();
-    const resolved = resolveApplyOptions(name, apply, defaults, now);
-    this.#checkArgs(name, args, '');
-    const message = this.#newMessage(name, args, resolved, now);
-    if (this.eager) return (await this.#runEagerly<R>([message], []))[0] as AsyncResult<R>;
-    // The hot path of every delay(): one message, one step, no layers in between.
-    const store = this.#ready ?? (await this.#store);
-    const [created] = await this.#deadline.guard(store.enqueue([message], { freshIds: this.#freshIds(resolved) }), name, () => [message.id]);
-    if (created?.applied !== true) throw this.#idInUse(name, message.id);
-    this.#unserved.check(store, name);
-    return new AsyncResult<R>(message.id, this.#resultSource, created.record);
+  /**
+   * The hot path of every delay(): one message, one step. Not async: the caller's promise is
+   * settled from the store's own reply (see EnqueueDeadline.settle), with no turn in between.
+   */
+  #enqueue<R>(name: string, args: unknown[], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>> {
+    let message: TaskMessage;
+    let freshIds: boolean;
+    try {
+      const now = Date.now();
+      const resolved = resolveApplyOptions(name, apply, defaults, now);
+      this.#checkArgs(name, args, '');
+      message = this.#newMessage(name, args, resolved, now);
+      freshIds = this.#freshIds(resolved);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.eager) return this.#runEagerly<R>([message], []).then((results) => results[0] as AsyncResult<R>);
+    const store = this.#ready;
+    if (store === undefined) return this.#store.then((s) => this.#enqueueTo<R>(s, name, message, freshIds));
+    return this.#enqueueTo<R>(store, name, message, freshIds);
+  }
+
+  #enqueueTo<R>(store: TaskStore, name: string, message: TaskMessage, freshIds: boolean): Promise<AsyncResult<R>> {
+    return this.#deadline.settle(store.enqueue([message], { freshIds }), name, () => [message.id], ([created]) => {
+      if (created?.applied !== true) throw this.#idInUse(name, message.id);
+      this.#unserved.check(store, name);
+      return new AsyncResult<R>(message.id, this.#resultSource, created.record);
+    });
   }
 
   /** Checks every call, stores PENDING for each, then publishes them together. */
@@ -260,11 +275,7 @@ export class Celeriac {
   }
 
   #checkArgs(name: string, args: unknown, label: string): asserts args is unknown[] {
-    if (!Array.isArray(args)) throw new SerializationError(`The arguments of ${name}`, `${label}must be an array`);
-    const problem = inspectJson(args, 'args', this.#limits);
-    if (problem === undefined) return;
-    if (problem.kind === 'size') throw new MessageTooLargeError(`The arguments of ${name}${label === '' ? '' : ` (${label.slice(0, -2)})`}`, this.#limits.maxSize);
-    throw new SerializationError(`The arguments of ${name}`, `${label}${problem.message}`);
+    checkArgs(name, args, label, this.#limits);
   }
 
   /** A message for checked arguments (see #checkArgs). */
