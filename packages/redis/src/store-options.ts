@@ -30,6 +30,21 @@ export interface RedisStoreOptions {
   deadLetterLimit?: number;
   /** Dead letters older than this are dropped, in ms. @defaultValue `604_800_000` (seven days) */
   deadLetterTtl?: number;
+  /**
+   * Switches for comparison runs (benchmarks, bisecting a regression): every mechanism is on by
+   * default, and turning one off changes speed, never behaviour. See docs/redis-internals.md.
+   */
+  tuning?: RedisStoreTuning;
+}
+
+/** The Redis store's performance mechanisms that can be switched off (see `RedisStoreOptions.tuning`). */
+export interface RedisStoreTuning {
+  /** An enqueue leases new work to this process's idle reserve in the same call (and its waiters follow it here). @defaultValue `true` */
+  handOff?: boolean;
+  /** A reserve that took the last ready message lets the next one sleep without a script call. @defaultValue `true` */
+  drainedHint?: boolean;
+  /** A lone enqueue and a settle of one shape take scripts of their own instead of the general ones. @defaultValue `true` */
+  shortPaths?: boolean;
 }
 
 export interface ResolvedRedisStoreOptions {
@@ -43,6 +58,7 @@ export interface ResolvedRedisStoreOptions {
   maxBatch: number;
   deadLetterLimit: number;
   deadLetterTtl: number;
+  tuning: Readonly<Required<RedisStoreTuning>>;
 }
 
 export const DEFAULT_REDIS_STORE_OPTIONS = {
@@ -56,6 +72,7 @@ export const DEFAULT_REDIS_STORE_OPTIONS = {
   maxBatch: 1_000,
   deadLetterLimit: 10_000,
   deadLetterTtl: 604_800_000,
+  tuning: { handOff: true, drainedHint: true, shortPaths: true },
 } as const;
 
 /** Checks every option at once (an `InvalidOptionError` naming the option) and fills in the defaults. */
@@ -82,5 +99,20 @@ export function resolveStoreOptions(options: RedisStoreOptions, where = 'createR
     maxBatch: o.maxBatch === undefined ? d.maxBatch : check.positiveInt('maxBatch', o.maxBatch),
     deadLetterLimit: o.deadLetterLimit === undefined ? d.deadLetterLimit : check.positiveInt('deadLetterLimit', o.deadLetterLimit),
     deadLetterTtl: o.deadLetterTtl === undefined ? d.deadLetterTtl : check.positiveInt('deadLetterTtl', o.deadLetterTtl),
+    tuning: resolveTuning(o.tuning, check),
   };
+}
+
+function resolveTuning(given: RedisStoreTuning | undefined, check: ReturnType<typeof optionChecks>): Required<RedisStoreTuning> {
+  const defaults = DEFAULT_REDIS_STORE_OPTIONS.tuning;
+  if (given === undefined) return { ...defaults };
+  const t = check.object(given, 'tuning') as RedisStoreTuning;
+  check.unknownKeys(t, Object.keys(defaults), 'tuning.');
+  const flag = (name: keyof RedisStoreTuning): boolean => {
+    const value = t[name];
+    if (value === undefined) return defaults[name];
+    if (typeof value !== 'boolean') check.fail(`tuning.${name}`, `must be a boolean, got ${JSON.stringify(value)}`);
+    return value as boolean;
+  };
+  return { handOff: flag('handOff'), drainedHint: flag('drainedHint'), shortPaths: flag('shortPaths') };
 }

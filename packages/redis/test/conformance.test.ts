@@ -43,3 +43,17 @@ taskStoreConformance({
   abandon: (store: TaskStore) => expireLeases(admin, prefixOf(store)),
   createPeer: async (store: TaskStore) => createRedisStore({ connection: server.url, prefix: prefixOf(store) }),
 });
+
+// The same contract with every performance mechanism switched off (tuning: a comparison run must
+// change speed only, never behaviour).
+taskStoreConformance({
+  name: 'redis, tuning off',
+  create: async () => {
+    const prefix = uniquePrefix('plain');
+    const store = createRedisStore({ connection: server.url, prefix, tuning: { handOff: false, drainedHint: false, shortPaths: false } });
+    prefixes.set(store, prefix);
+    return store;
+  },
+  destroy: async (store: TaskStore) => deleteKeys(admin, prefixOf(store)),
+  abandon: (store: TaskStore) => expireLeases(admin, prefixOf(store)),
+});

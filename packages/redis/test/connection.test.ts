@@ -84,6 +84,8 @@ describe('options', () => {
       [() => createRedisStore({ resultTtl: -1 }), 'resultTtl'],
       [() => createRedisStore({ maxBatch: 1.5 }), 'maxBatch'],
       [() => createRedisStore('redis://x' as never), 'options'],
+      [() => createRedisStore({ tuning: { handOf: false } as never }), 'tuning.handOf'],
+      [() => createRedisStore({ tuning: { shortPaths: 'no' } as never }), 'tuning.shortPaths'],
     ];
     for (const [make, option] of bad) {
       let error: unknown;

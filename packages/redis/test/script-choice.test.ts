@@ -2,6 +2,7 @@ import { TaskStates } from '@celeriac/core';
 import type { StartedDelivery } from '@celeriac/core/adapter';
 import { makeMessage } from '@celeriac/core/testing';
 import { Redis } from 'ioredis';
+import type { RedisStoreOptions } from '../src/index.js';
 import { describe, expect, it } from 'vitest';
 import { backendKeys, brokerKeys } from '../src/internal/keys.js';
 import { PRIORITY_UNIT, publishArgs, storedMessage } from '../src/internal/message-fields.js';
@@ -30,13 +31,13 @@ const COUNTED = ['enqueueOne', 'enqueueJobs', 'settleOne', 'settleShaped', 'sett
  * An app whose stores send their scripts through a connection of ours, counting each script's
  * calls (loaded first: a NOSCRIPT reply would count its EVAL as a second call).
  */
-async function openApp() {
+async function openApp(options: Pick<RedisStoreOptions, 'tuning'> = {}) {
   const prefix = uniquePrefix('choice');
   const client = new Redis(server.url);
   for (const name of COUNTED) await admin.script('LOAD', SCRIPTS[name].lua);
   const calls = Object.fromEntries(COUNTED.map((name) => [name, countScriptCalls(client, SCRIPTS[name])]));
   const counts = () => Object.fromEntries(Object.entries(calls).map(([name, count]) => [name, count()]));
-  const opened = echoApp({ connection: client, prefix }, TASK);
+  const opened = echoApp({ connection: client, prefix, ...options }, TASK);
   cleanups.push(async () => {
     await opened.close();
     client.disconnect();
@@ -69,6 +70,15 @@ describe('the client picks the script for the call', () => {
     await echo.applyAsync([3], { taskId: 'chosen-id' });
     await echo.applyAsync([4], { eta: new Date(Date.now() + 60_000) });
     expect(counts()).toMatchObject({ enqueueOne: 1, enqueueJobs: 3 });
+  });
+
+  it('with tuning.shortPaths off, every call takes the general scripts (a comparison run)', async () => {
+    const { echo, counts, reserve, succeed } = await openApp({ tuning: { shortPaths: false } });
+    const [result] = await Promise.all([echo.delay(1)]);
+    const [delivery] = await reserve(1);
+    expect(await succeed(delivery as StartedDelivery)).toMatchObject({ applied: true, record: { state: TaskStates.SUCCESS } });
+    expect(await result?.wait({ timeout: 2_000 })).toBe(1);
+    expect(counts()).toMatchObject({ enqueueOne: 0, enqueueJobs: 1, settleOne: 0, settleShaped: 0, settleJobs: 1 });
   });
 
   it('a lone outcome takes settleOne, outcomes of one shape settleShaped, a retry settleJobs', async () => {

@@ -31,6 +31,8 @@ export interface ScriptLimits {
   readonly resultTtl: number;
   readonly deadLetterLimit: number;
   readonly deadLetterTtl: number;
+  /** `shortPaths: false` sends every call to the general scripts (a comparison run). */
+  readonly tuning: { readonly shortPaths: boolean };
 }
 
 /**
@@ -142,7 +144,7 @@ export class BrokerScripts {
     for (const g of groups) groupArgs.push(g.size, g.freshIds ? 1 : 0);
     const args = [origin, ...recordHeader, handOffArg, ...groupArgs, ...publishArgs(this.#k, messages)];
     const first = messages[0];
-    const lone = messages.length === 1 && groups.length === 1 && groups[0]?.freshIds === true && first?.message.eta === undefined && first?.deliveries === 0;
+    const lone = this.#limits.tuning.shortPaths && messages.length === 1 && groups.length === 1 && groups[0]?.freshIds === true && first?.message.eta === undefined && first?.deliveries === 0;
     const replay = this.#k.replay(batchTokenOf(recordHeader));
     return replyArray(await (lone ? this.#enqueueOne : this.#enqueue).run(this.#redis, args, [replay]), 'enqueueJobs');
   }
@@ -158,7 +160,7 @@ export class BrokerScripts {
       if (next === undefined) args.push(member, 0);
       else args.push(member, 10, ...messageFields(this.#k, next));
     }
-    const shaped = isOneTerminalShape(settlements);
+    const shaped = this.#limits.tuning.shortPaths && isOneTerminalShape(settlements);
     const script = !shaped ? this.#settle : settlements.length === 1 ? this.#settleOne : this.#settleShaped;
     return script.run(this.#redis, args, [this.#k.replay(batchTokenOf(recordArgs))]);
   }

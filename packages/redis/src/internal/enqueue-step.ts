@@ -25,7 +25,7 @@ interface EnqueueGroup {
  * embedded worker, a script that runs what it queues), the same call leases it the new messages
  * (includes/handOff.lua), one round trip instead of an enqueue, a wake-up and a reserve. Only
  * fresh ids that are due now are offered, and only while a reserve is parked, so a bulk enqueue
- * pays nothing. Give the producer and the worker separate stores to compare without it.
+ * pays nothing. `tuning: { handOff: false }` turns it off for a comparison run.
  */
 export class EnqueueStep {
   readonly #parts: StoreParts;
@@ -67,7 +67,7 @@ export class EnqueueStep {
     const updates = groups.flatMap((g) => g.updates);
     const messages = groups.flatMap((g) => g.messages);
     const shapes = groups.map((g) => ({ size: g.messages.length, freshIds: g.freshIds }));
-    const offered = parked.empty ? new Map<string, StoredMessage[]>() : this.#handOffCandidates(groups);
+    const offered = parked.empty || !options.tuning.handOff ? new Map<string, StoredMessage[]>() : this.#handOffCandidates(groups);
     const claimed = offered.size > 0 ? parked.take(offered.keys()) : undefined;
     const shared = claimed === undefined ? [] : [...offered].filter(([key]) => claimed.readyKeys.has(key));
     const target = claimed === undefined ? undefined : { max: claimed.max, visibilityTimeout: options.visibilityTimeout, readyKeys: shared.map(([key]) => key) };

@@ -23,6 +23,7 @@ export interface ParkedReserve {
  * one process (a web app's embedded worker, a script that runs what it queues) then skip the
  * wake-up and the reserve call: the enqueue leases the new messages to the sleeping reserve in the
  * same script call (see includes/handOff.lua), one round trip instead of two.
+ * To compare: `tuning: { handOff: false }`.
  */
 export class ParkedReserves {
   readonly #parked = new Set<ParkedReserve>();

@@ -3,6 +3,7 @@
  * revocation from anywhere ends that, though the run may go on until it aborts. Only the tasks
  * handed to this process's own sleeping reserve by its own enqueue are tracked (see
  * includes/handOff.lua): those its producer may wait on, at no cost to the other deliveries.
+ * To compare: local follow goes with the hand-off (`tuning: { handOff: false }`).
  */
 export interface LocalRuns {
   has(id: string): boolean;

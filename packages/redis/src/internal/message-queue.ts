@@ -32,6 +32,7 @@ export class MessageQueue {
     this.#reserver = new Reserver({
       ...parts,
       visibilityTimeout: options.visibilityTimeout,
+      drainedHint: options.tuning.drainedHint,
       isClosed: () => this.#closed,
       takeAcks: () => this.#acks.take(),
       handBack: async (deliveries) => {

@@ -17,6 +17,8 @@ export interface ReserverContext {
   readonly wake: WakeSignal;
   /** Where a reserve storing STARTED sleeps, so an enqueue of this process can hand it messages. */
   readonly parked: ParkedReserves;
+  /** Whether the drained-reserve hint is used (see the class comment; off for comparison runs). */
+  readonly drainedHint: boolean;
   isClosed(): boolean;
   /** Queued acks to settle in the same script call (see AckQueue). */
   takeAcks(): string[];
@@ -70,7 +72,7 @@ interface Drained {
  * script call that would find nothing: a worker that keeps up with its producers makes one reserve
  * call per batch of work, not two. The hint is used once, so a worker that sleeps its full `waitMs`
  * still looks with a real call next time (an inbox written by a foreign producer that does not
- * publish a wake-up is found as before).
+ * publish a wake-up is found as before). To compare: `tuning: { drainedHint: false }`.
  */
 export class Reserver {
   readonly #ctx: ReserverContext;
@@ -160,7 +162,7 @@ export class Reserver {
   /** An empty attempt standing for the call a drained hint makes needless (see the class comment). */
   #skipDrained(args: ScriptArg[], generation: number): Attempt | undefined {
     const drained = this.#drained;
-    if (drained === undefined) return undefined;
+    if (drained === undefined || !this.#ctx.drainedHint) return undefined;
     this.#drained = undefined;
     if (drained.args !== args || drained.generation !== generation) return undefined;
     if (drained.dueAt < 0) return { deliveries: [], nextDue: -1, triaged: false };

@@ -18,6 +18,8 @@ const LEAVE_BATCH = 1000;
  * A channel whose last handler leaves is unsubscribed a little later, together with the others
  * left meanwhile: a `wait()` that ends then costs no command on its own, and no write on the way
  * to its caller. A channel listened to again before that is still live.
+ * To compare (the follow channel and events only for listeners, in the scripts): any pattern
+ * subscription on the server makes the scripts publish every event.
  *
  * A channel may come with a follow channel (a task's events with the events' `followChannel`):
  * the follow channel is subscribed in the same command as the first such channel, and

@@ -9,6 +9,7 @@ interface Entry<T, R> {
  * microtask queue is empty, before any I/O). A worker's tasks move in step (their previous step
  * shared one reply), so their updates share one round trip and one Lua invocation instead of one
  * each, at no added latency for a lone call.
+ * To compare: the store's `maxBatch: 1` sends every call alone.
  */
 export class TickBatcher<T, R> {
   #entries: Entry<T, R>[] = [];

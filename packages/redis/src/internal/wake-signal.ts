@@ -17,6 +17,7 @@ import type { SubscriberHub } from './subscriber-hub.js';
  * "At once" means as soon as the publishing call is sent, not when its reply comes: the reserve a
  * waiter then sends goes out after it on the same connection, and Redis runs a connection's
  * commands in order, so the reserve finds the new work one round trip earlier.
+ * To compare: separate stores (or processes) for producer and worker, so wake-ups go over pub/sub.
  */
 export class WakeSignal {
   readonly #hub: SubscriberHub;
