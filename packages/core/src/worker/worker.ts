@@ -237,7 +237,7 @@ export class Worker {
         if (!entry.handedBack && !entry.lost) await store.ack(delivery);
       },
       deadLetter: async (reason: string) => {
-        if (!entry.handedBack) await store.deadLetter(delivery, reason);
+        if (!entry.handedBack && !entry.lost) await store.deadLetter(delivery, reason);
       },
     };
   }
