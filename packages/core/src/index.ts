@@ -16,7 +16,7 @@ export { TASK_METADATA, SCHEDULE_METADATA, DEFAULT_QUEUE } from './constants.js'
 export { type BackoffOptions, type ResolvedTaskOptions, type TaskOptions, DEFAULT_TASK_OPTIONS, DEFAULT_BACKOFF } from './options/task-options.js';
 export { NAME_PATTERN } from './options/option-checker.js';
 export type { ProgressMeta, TaskContext } from './context/task-context.js';
-export { type Logger, type LogFields, type LogLevel, consoleLogger } from './context/logger.js';
+export { type Logger, type LogFields, type LogLevel, asLogger, consoleLogger } from './context/logger.js';
 
 // Workflows (Celery's canvas)
 export type { PartialSignature, Signature } from './canvas/signature.js';

@@ -83,7 +83,7 @@ describe.each(['threads', 'process'] as const)('the %s pool', (pool) => {
     const result = await app.send('pool.context', [7], { taskId: id });
     expect(await result.wait({ timeout: 10_000 })).toEqual({ attempt: 2, retries: 1, id, name: 'pool.context' });
     expect(seen).toEqual(['PENDING', 'STARTED', 'PROGRESS', 'ALMOST', 'RETRY', 'STARTED', 'PROGRESS', 'ALMOST', 'SUCCESS']);
-    expect(logged).toContainEqual({ message: 'from the runner', fields: { taskId: id, task: 'pool.context', n: 7 } });
+    expect(logged).toContainEqual({ message: 'from the runner', fields: { taskId: id, task: 'pool.context', n: 7, attempt: 1 } });
   });
 
   it('aborts the signal at the soft limit with the same error class as inline', async () => {

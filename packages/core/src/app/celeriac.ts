@@ -2,7 +2,7 @@ import { randomUuid } from '../internal/random-uuid.js';
 import type { TaskMessage } from '../contracts/message.js';
 import type { TaskRecord } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
-import { consoleLogger, type Logger } from '../context/logger.js';
+import { asLogger, consoleLogger, type Logger } from '../context/logger.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { SerializationError } from '../errors/serialization-error.js';
 import type { JsonLimits } from '../internal/json-check.js';
@@ -54,7 +54,7 @@ export class Celeriac {
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);
-    this.logger = options.logger ?? consoleLogger();
+    this.logger = options.logger === undefined ? consoleLogger() : asLogger(options.logger);
     this.eager = options.eager ?? false;
     this.#generateId = options.generateId ?? randomUuid;
     this.#idsAreRandom = options.generateId === undefined;

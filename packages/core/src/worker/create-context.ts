@@ -43,7 +43,7 @@ export function createContext(host: ContextHost, message: Pick<TaskMessage, 'id'
 
 /** The host of a run on the worker itself: states go to the store through the run's report (fenced by its lease). */
 export function storeHost(report: StateWriter, parent: Logger, message: TaskMessage): ContextHost {
-  const logger = childLogger(parent, { taskId: message.id, task: message.task });
+  const logger = childLogger(parent, { taskId: message.id, task: message.task, attempt: message.attempt });
   return {
     logger,
     storeState: async (state, meta) => {

@@ -138,7 +138,7 @@ async function settleFailure(
     return;
   }
   const failure = verdict.failure;
-  env.logger.warn(`task ${message.task} failed`, { id: message.id, attempt: message.attempt, error: failure.code ?? 'error' });
+  env.logger.error(`task ${message.task} failed: ${failure.message}`, { taskId: message.id, task: message.task, attempt: message.attempt, error: { type: failure.type, code: failure.code, message: failure.message, stack: failure.stack } });
   const update = { ...runUpdate(message, TaskStates.FAILURE), error: failure };
   if (definition.options.deadLetter ?? env.deadLetterFailures) return failToDeadLetter(env, message, update, run);
   return finish(env, message, update, run);
