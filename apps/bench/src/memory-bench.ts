@@ -14,9 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { Celeriac } from '@celeriac/core';
 import { MemoryStore } from '@celeriac/memory';
 import { type Spread, spread } from './stats.js';
+import { envInt } from './env.js';
 
-const TASKS = Number(process.env.BENCH_TASKS ?? 100_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const TASKS = envInt('BENCH_TASKS', 100_000);
+const ROUNDS = envInt('BENCH_ROUNDS', 3);
 const IN_FLIGHT = 1_000;
 
 type Shape = 'steady' | 'burst';

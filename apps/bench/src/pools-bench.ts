@@ -26,14 +26,7 @@ import { type PoolRun, type Timing, bullmqRun, celeriacRun, directRun } from './
 import { calibrate } from './pools-bench/work.js';
 import { openBenchRedis } from './redis-bench/server.js';
 import { spread } from './stats.js';
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return value;
-}
+import { envInt } from './env.js';
 
 const rounds = envInt('BENCH_ROUNDS', 3);
 const noopTasks = envInt('BENCH_POOL_TASKS', 4_000);

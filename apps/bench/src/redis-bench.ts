@@ -22,14 +22,7 @@ import { describe, ratios, runAll, verdicts } from './redis-bench/runner.js';
 import { SCENARIOS, SCENARIO_NAMES } from './redis-bench/scenarios.js';
 import { type BenchRedis, openBenchRedis } from './redis-bench/server.js';
 import { formatRatios, formatTable, formatVerdicts } from './redis-bench/table.js';
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return value;
-}
+import { envInt } from './env.js';
 
 function selectedScenarios() {
   const raw = process.env.BENCH_SCENARIOS;

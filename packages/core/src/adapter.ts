@@ -7,8 +7,9 @@ export type { Broker, DeadLetter, Delivery, RateLimit, ReserveRequest, RevokeLis
 export type { RecordListener, ResultBackend } from './contracts/result-backend.js';
 export type { ApplyResult, StateUpdate } from './contracts/record.js';
 
-// Messages on the wire
+// Messages on the wire, and what a store checks of one a foreign producer pushed
 export { type ChainStep, type ChordLink, type GroupStep, type TaskMessage, type TaskStep, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
+export { checkInboxMessage, idInUseReason } from './adapters/inbox-message.js';
 
 // The state machine, for stores that check moves where they run
 export { TRANSITIONS, USER_STATE, allowedSources, allowedSourcesFor, assertTransition, canApply, canTransition } from './state/transitions.js';

@@ -1,7 +1,20 @@
 import { MemoryStore } from '@celeriac/memory';
 import { describe, expect, it } from 'vitest';
-import { decodeTaskMessage as decodeTaskMessageForTest } from '../src/adapter.js';
-import { Celeriac, EnqueueTimeoutError, InvalidOptionError, type Logger, type TaskStore } from '../src/index.js';
+import { type ApplyResult, type TaskMessage, decodeTaskMessage as decodeTaskMessageForTest } from '../src/adapter.js';
+import { Celeriac, EnqueueTimeoutError, InvalidOptionError, type Logger } from '../src/index.js';
+
+/** A store that holds every enqueue until `release()`, as a Redis connection does during an outage. */
+class HoldingStore extends MemoryStore {
+  release!: () => void;
+  readonly #held = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+
+  override async enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]> {
+    await this.#held;
+    return super.enqueue(messages);
+  }
+}
 
 describe('new Celeriac() limits and timeouts', () => {
   it('validates maxMessageSize, maxNestingDepth and enqueueTimeout eagerly, naming the option', () => {
@@ -24,23 +37,7 @@ describe('new Celeriac() limits and timeouts', () => {
   });
 
   it('an enqueue the store does not accept within enqueueTimeout fails with a retryable EnqueueTimeoutError; a late acceptance is logged', async () => {
-    const memory = new MemoryStore();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    // A store that holds every enqueue, as a Redis connection does during an outage.
-    const enqueue: TaskStore['enqueue'] = async (messages) => {
-      await held;
-      return memory.enqueue(messages);
-    };
-    const store = new Proxy(memory, {
-      get: (target, key) => {
-        if (key === 'enqueue') return enqueue;
-        const value = Reflect.get(target, key) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    }) as TaskStore;
+    const store = new HoldingStore();
     const warnings: string[] = [];
     const logger: Logger = { debug() {}, info() {}, warn: (m) => warnings.push(m), error() {} };
     const app = new Celeriac({ store, logger, enqueueTimeout: 200 });
@@ -53,12 +50,12 @@ describe('new Celeriac() limits and timeouts', () => {
     expect(error).toMatchObject({ code: 'ENQUEUE_TIMEOUT', retryable: true, taskIds: ['held-1'], timeoutMs: 200 });
     expect((error as Error).message).toContain('retry with the same taskId');
     await expect(add.bulk([[1, 2], [3, 4]])).rejects.toBeInstanceOf(EnqueueTimeoutError);
-    release();
+    store.release();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(warnings.filter((w) => w.includes('accepted by the store after all'))).toHaveLength(2);
     expect(await app.result('held-1').exists()).toBe(true);
     await app.close();
-    await memory.close();
+    await store.close();
   });
 
   it('a stored message too deep for any app is malformed, not a stack overflow', () => {

@@ -1,9 +1,23 @@
 import { Celeriac, type TaskStore } from '@celeriac/core';
+import type { ApplyResult, TaskMessage } from '@celeriac/core/adapter';
 import { MemoryStore } from '@celeriac/memory';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { celeriacFastify } from '../src/index.js';
 import { silentLogger } from './helpers.js';
+
+/** A store that holds every enqueue until `release()`, as a Redis connection does during an outage. */
+class HoldingStore extends MemoryStore {
+  release!: () => void;
+  readonly #held = new Promise<void>((resolve) => {
+    this.release = resolve;
+  });
+
+  override async enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]> {
+    await this.#held;
+    return super.enqueue(messages);
+  }
+}
 
 // Bad input is the client's mistake (4xx), an outage of the store is a 503 to retry: never a 500 or a hang.
 
@@ -50,22 +64,7 @@ describe('POST /tasks/:name and unsafe inputs', () => {
   });
 
   it('answers 503 with Retry-After when the store does not accept the task within enqueueTimeout', async () => {
-    const memory = new MemoryStore();
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const enqueue: TaskStore['enqueue'] = async (messages) => {
-      await held;
-      return memory.enqueue(messages);
-    };
-    const store = new Proxy(memory, {
-      get: (target, key) => {
-        if (key === 'enqueue') return enqueue;
-        const value = Reflect.get(target, key) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    }) as TaskStore;
+    const store = new HoldingStore();
     const { server } = await serve(store, { enqueueTimeout: 300 });
     const started = Date.now();
     const res = await server.inject({ method: 'POST', url: '/tasks/take', payload: { args: [1] } });
@@ -73,6 +72,6 @@ describe('POST /tasks/:name and unsafe inputs', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers['retry-after']).toBe('5');
     expect(res.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable', code: 'ENQUEUE_TIMEOUT' });
-    release();
+    store.release();
   });
 });

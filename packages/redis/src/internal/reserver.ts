@@ -1,4 +1,4 @@
-import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, decodeTaskMessage } from '@celeriac/core/adapter';
+import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, checkInboxMessage, decodeTaskMessage, idInUseReason } from '@celeriac/core/adapter';
 import type { BrokerScripts } from './broker-scripts.js';
 import type { HandOff, ParkedReserves } from './hand-off.js';
 import type { BrokerKeys } from './keys.js';
@@ -7,7 +7,6 @@ import { replyNumber, replyString } from './reply.js';
 import { ReserveArgs } from './reserve-args.js';
 import type { ScriptArg } from './scripts.js';
 import type { WakeSignal } from './wake-signal.js';
-import { checkInboxMessage } from './inbox-check.js';
 
 export interface ReserverContext {
   readonly scripts: BrokerScripts;
@@ -259,8 +258,7 @@ export class Reserver {
       return;
     }
     const { message } = checked;
-    const inUse = `id ${JSON.stringify(message.id)} is already in use: a foreign message may not replace a task's message`;
-    await this.#ctx.scripts.admitInbox(member, { message, raw: body, queue, deliveries: 0 }, inUse);
+    await this.#ctx.scripts.admitInbox(member, { message, raw: body, queue, deliveries: 0 }, idInUseReason(message.id));
   }
 
   async #deadLetter(member: string, reason: string): Promise<void> {
