@@ -18,6 +18,7 @@ import { Wakeup } from '../adapters/wakeup.js';
 import { type ResolvedWorkerOptions, type WorkerOptions, resolveWorkerOptions } from './worker-options.js';
 import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
 import { Pools } from './pools/pools.js';
+import { workerId } from './worker-id.js';
 
 /** What a worker is built from: the store may still be connecting. */
 export interface WorkerSource {
@@ -48,6 +49,8 @@ const RESERVE_ERROR_BACKOFF_MS = [50, 200, 500, 1000, 2000];
  * it has free slots (so nothing waits unacknowledged in this process while another worker is idle).
  */
 export class Worker {
+  /** Names this worker process in records, events and the admin API: `celeriac@<host>:<pid>:<random>`. */
+  readonly id: string = workerId();
   readonly options: ResolvedWorkerOptions;
   readonly #source: WorkerSource;
   #env!: ExecutionEnv;
