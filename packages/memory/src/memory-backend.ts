@@ -1,19 +1,26 @@
 import {
   type ApplyResult,
+  type BroadcastListener,
+  type ConnectionListener,
+  type EventsListener,
   type RecordListener,
   type ResultBackend,
   type StateUpdate,
+  type WorkerInfo,
   canApply,
 } from '@celeriac/core/adapter';
 import { type TaskRecord, isTerminal } from '@celeriac/core';
 import { ExpiryQueue } from './internal/expiry-queue.js';
+import { MemoryWorkersAndEvents } from './internal/workers-and-events.js';
 
 export interface MemoryBackendOptions {
   /** How long a finished task's record is kept, in ms. @defaultValue `86_400_000` (one day) */
   resultTtl?: number;
+  /** How many events the queue-wide event stream keeps (the oldest go first). @defaultValue `10_000` */
+  eventLimit?: number;
 }
 
-export const DEFAULT_MEMORY_BACKEND_OPTIONS = { resultTtl: 86_400_000 } as const;
+export const DEFAULT_MEMORY_BACKEND_OPTIONS = { resultTtl: 86_400_000, eventLimit: 10_000 } as const;
 
 /**
  * One task id: its record (null before creation or after `forget`) and whoever follows it. One map
@@ -39,8 +46,10 @@ export class MemoryBackend implements ResultBackend {
   readonly #values = new Map<string, { value: string; expiresAt: number }>();
   readonly #resultTtl: number;
   readonly #sweeper: NodeJS.Timeout;
+  readonly #operations: MemoryWorkersAndEvents;
 
   constructor(options: MemoryBackendOptions = {}) {
+    this.#operations = new MemoryWorkersAndEvents(options.eventLimit ?? DEFAULT_MEMORY_BACKEND_OPTIONS.eventLimit);
     const ttl = options.resultTtl ?? DEFAULT_MEMORY_BACKEND_OPTIONS.resultTtl;
     if (typeof ttl !== 'number' || !(ttl > 0)) throw new TypeError(`new MemoryBackend(): option "resultTtl" must be a positive number of ms, got ${String(ttl)}`);
     this.#resultTtl = ttl;
@@ -180,7 +189,47 @@ export class MemoryBackend implements ResultBackend {
     return entry.value;
   }
 
+  // Workers and events (see internal/workers-and-events.ts)
+
+  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
+    return this.#operations.heartbeatWorker(info, ttlMs);
+  }
+
+  removeWorker(id: string): Promise<void> {
+    return this.#operations.removeWorker(id);
+  }
+
+  workers(): Promise<WorkerInfo[]> {
+    return this.#operations.workers();
+  }
+
+  broadcast(message: string): Promise<void> {
+    return this.#operations.broadcast(message);
+  }
+
+  onBroadcast(listener: BroadcastListener): Promise<() => void> {
+    return this.#operations.onBroadcast(listener);
+  }
+
+  appendEvents(events: readonly string[]): Promise<void> {
+    return this.#operations.appendEvents(events);
+  }
+
+  recentEvents(limit: number): Promise<string[]> {
+    return this.#operations.recentEvents(limit);
+  }
+
+  followEvents(listener: EventsListener, since?: number): Promise<() => void> {
+    return this.#operations.followEvents(listener, since);
+  }
+
+  /** Memory has no server to lose: the listener is never called. */
+  onConnectionChange(_listener: ConnectionListener): () => void {
+    return () => undefined;
+  }
+
   async close(): Promise<void> {
+    this.#operations.close();
     clearInterval(this.#sweeper);
     for (const entry of this.#entries.values()) entry.listeners = undefined;
   }

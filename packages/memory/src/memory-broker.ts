@@ -1,4 +1,5 @@
 import {
+  type ConnectionListener,
   type Broker,
   type DeadLetter,
   type Delivery,
@@ -169,6 +170,11 @@ export class MemoryBroker implements Broker {
   async size(queue: string): Promise<number> {
     const delayed = this.#delayed.count(queue);
     return (this.#queues.get(queue)?.size ?? 0) + delayed;
+  }
+
+  /** Memory has no server to lose: the listener is never called. */
+  onConnectionChange(_listener: ConnectionListener): () => void {
+    return () => undefined;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,19 @@
-import type { ApplyResult, DeadLetter, Delivery, RecordListener, ReserveRequest, RevokeListener, StartedDelivery, StateUpdate, TaskMessage, TaskStore } from '@celeriac/core/adapter';
+import type {
+  ApplyResult,
+  BroadcastListener,
+  ConnectionListener,
+  DeadLetter,
+  Delivery,
+  EventsListener,
+  RecordListener,
+  ReserveRequest,
+  RevokeListener,
+  StartedDelivery,
+  StateUpdate,
+  TaskMessage,
+  TaskStore,
+  WorkerInfo,
+} from '@celeriac/core/adapter';
 import { type TaskRecord, TaskStates } from '@celeriac/core';
 import { type MemoryBackendOptions, MemoryBackend } from './memory-backend.js';
 import { MemoryBroker } from './memory-broker.js';
@@ -21,8 +36,8 @@ export class MemoryStore implements TaskStore {
   readonly #resultTtl: number;
 
   constructor(options: MemoryStoreOptions = {}) {
-    const { resultTtl, deadLetterLimit, deadLetterTtl } = options;
-    this.#backend = new MemoryBackend(resultTtl === undefined ? {} : { resultTtl });
+    const { resultTtl, deadLetterLimit, deadLetterTtl, eventLimit } = options;
+    this.#backend = new MemoryBackend({ ...(resultTtl === undefined ? {} : { resultTtl }), ...(eventLimit === undefined ? {} : { eventLimit }) });
     this.#broker = new MemoryBroker({ ...(deadLetterLimit === undefined ? {} : { deadLetterLimit }), ...(deadLetterTtl === undefined ? {} : { deadLetterTtl }) });
     this.#resultTtl = resultTtl ?? 86_400_000;
     this.#broker.checkInboxIdsWith((id) => this.#backend.getNow(id) !== null);
@@ -165,6 +180,44 @@ export class MemoryStore implements TaskStore {
 
   async close(): Promise<void> {
     await Promise.all([this.#broker.close(), this.#backend.close()]);
+  }
+
+  // 8. Workers and events: the backend's.
+
+  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
+    return this.#backend.heartbeatWorker(info, ttlMs);
+  }
+
+  removeWorker(id: string): Promise<void> {
+    return this.#backend.removeWorker(id);
+  }
+
+  workers(): Promise<WorkerInfo[]> {
+    return this.#backend.workers();
+  }
+
+  broadcast(message: string): Promise<void> {
+    return this.#backend.broadcast(message);
+  }
+
+  onBroadcast(listener: BroadcastListener): Promise<() => void> {
+    return this.#backend.onBroadcast(listener);
+  }
+
+  appendEvents(events: readonly string[]): Promise<void> {
+    return this.#backend.appendEvents(events);
+  }
+
+  recentEvents(limit: number): Promise<string[]> {
+    return this.#backend.recentEvents(limit);
+  }
+
+  followEvents(listener: EventsListener, since?: number): Promise<() => void> {
+    return this.#backend.followEvents(listener, since);
+  }
+
+  onConnectionChange(listener: ConnectionListener): () => void {
+    return this.#backend.onConnectionChange(listener);
   }
 
   /** Whether any id has a record already, or appears twice. */

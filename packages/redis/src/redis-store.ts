@@ -1,4 +1,20 @@
-import type { ApplyResult, DeadLetter, Delivery, EnqueueOptions, RecordListener, ReserveRequest, RevokeListener, StartedDelivery, StateUpdate, TaskMessage, TaskStore } from '@celeriac/core/adapter';
+import type {
+  ApplyResult,
+  BroadcastListener,
+  ConnectionListener,
+  DeadLetter,
+  Delivery,
+  EnqueueOptions,
+  EventsListener,
+  RecordListener,
+  ReserveRequest,
+  RevokeListener,
+  StartedDelivery,
+  StateUpdate,
+  TaskMessage,
+  TaskStore,
+  WorkerInfo,
+} from '@celeriac/core/adapter';
 import { type TaskRecord, TaskStates } from '@celeriac/core';
 import { type RedisStoreOptions, type ResolvedRedisStoreOptions, resolveStoreOptions } from './store-options.js';
 import { EnqueueStep } from './internal/enqueue-step.js';
@@ -8,6 +24,8 @@ import { SettleStep } from './internal/settle-step.js';
 import { startOnReserve } from './internal/start-on-reserve.js';
 import { type StoreParts, storeParts } from './internal/store-parts.js';
 import { TaskRecords } from './internal/task-records.js';
+import { watchConnection } from './internal/connection-watch.js';
+import { RedisWorkersAndEvents } from './internal/workers-and-events.js';
 
 /**
  * Tasks and their states in Redis, for producers and workers in many processes: the production
@@ -25,6 +43,8 @@ export class RedisStore implements TaskStore {
   readonly #start: StartOnReserve;
   readonly #enqueues: EnqueueStep;
   readonly #settles: SettleStep;
+  readonly #operations: RedisWorkersAndEvents;
+  readonly #watchers = new Set<() => void>();
   #closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -37,6 +57,7 @@ export class RedisStore implements TaskStore {
     );
     this.#enqueues = new EnqueueStep(this.#parts, this.#records, this.#start);
     this.#settles = new SettleStep(this.#parts, this.#records);
+    this.#operations = new RedisWorkersAndEvents(this.#parts);
   }
 
   /** Resolves once Redis is reachable; rejects with `RedisUnavailableError` after `connectTimeout`. Optional: every call connects. */
@@ -160,10 +181,64 @@ export class RedisStore implements TaskStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const unwatch of this.#watchers) unwatch();
     await this.#queue.close();
     await Promise.all([this.#enqueues.drain(), this.#settles.drain()]);
     await this.#records.close();
     await this.#parts.clients.release();
+  }
+
+  // 8. Workers and events (see internal/workers-and-events.ts)
+
+  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
+    this.#assertOpen();
+    return this.#operations.heartbeatWorker(info, ttlMs);
+  }
+
+  removeWorker(id: string): Promise<void> {
+    this.#assertOpen();
+    return this.#operations.removeWorker(id);
+  }
+
+  workers(): Promise<WorkerInfo[]> {
+    this.#assertOpen();
+    return this.#operations.workers();
+  }
+
+  broadcast(message: string): Promise<void> {
+    this.#assertOpen();
+    return this.#operations.broadcast(message);
+  }
+
+  onBroadcast(listener: BroadcastListener): Promise<() => void> {
+    this.#assertOpen();
+    return this.#operations.onBroadcast(listener);
+  }
+
+  appendEvents(events: readonly string[]): Promise<void> {
+    this.#assertOpen();
+    return this.#operations.appendEvents(events);
+  }
+
+  recentEvents(limit: number): Promise<string[]> {
+    this.#assertOpen();
+    return this.#operations.recentEvents(limit);
+  }
+
+  followEvents(listener: EventsListener, since?: number): Promise<() => void> {
+    this.#assertOpen();
+    return this.#operations.followEvents(listener, since);
+  }
+
+  /** Told when the command connection is lost after it was ready, and when it is ready again (see internal/connection-watch.ts). */
+  onConnectionChange(listener: ConnectionListener): () => void {
+    this.#assertOpen();
+    const unwatch = watchConnection(this.#parts.clients.command, listener);
+    this.#watchers.add(unwatch);
+    return () => {
+      this.#watchers.delete(unwatch);
+      unwatch();
+    };
   }
 
   #assertOpen(): void {

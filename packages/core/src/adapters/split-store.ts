@@ -3,6 +3,7 @@ import type { TaskMessage } from '../contracts/message.js';
 import type { ApplyResult, StateUpdate } from '../contracts/record.js';
 import type { ResultBackend } from '../contracts/result-backend.js';
 import type { TaskStore } from '../contracts/task-store.js';
+import type { BroadcastListener, ConnectionListener, EventsListener, WorkerInfo } from '../contracts/workers.js';
 import { TaskStates } from '../state/states.js';
 
 /**
@@ -169,6 +170,54 @@ class SplitStore implements TaskStore {
 
   async close(): Promise<void> {
     await Promise.all([this.#broker.close(), this.#backend.close()]);
+  }
+
+  // 8. Workers and events: the backend's, but for the connection, which is both halves'.
+
+  heartbeatWorker(info: WorkerInfo, ttlMs: number) {
+    return this.#backend.heartbeatWorker(info, ttlMs);
+  }
+
+  removeWorker(id: string) {
+    return this.#backend.removeWorker(id);
+  }
+
+  workers() {
+    return this.#backend.workers();
+  }
+
+  broadcast(message: string) {
+    return this.#backend.broadcast(message);
+  }
+
+  onBroadcast(listener: BroadcastListener) {
+    return this.#backend.onBroadcast(listener);
+  }
+
+  appendEvents(events: readonly string[]) {
+    return this.#backend.appendEvents(events);
+  }
+
+  recentEvents(limit: number) {
+    return this.#backend.recentEvents(limit);
+  }
+
+  followEvents(listener: EventsListener, since?: number) {
+    return this.#backend.followEvents(listener, since);
+  }
+
+  /** Disconnected while either half is; reconnected once both are back. */
+  onConnectionChange(listener: ConnectionListener): () => void {
+    const down = new Set<string>();
+    const half = (name: string) => (change: Parameters<ConnectionListener>[0]) => {
+      const before = down.size;
+      if (change.connected) down.delete(name);
+      else down.add(name);
+      if (before === 0 && down.size > 0) listener(change);
+      else if (before > 0 && down.size === 0) listener({ connected: true });
+    };
+    const offs = [this.#broker.onConnectionChange(half('broker')), this.#backend.onConnectionChange(half('backend'))];
+    return () => offs.forEach((off) => off());
   }
 
   /** STARTED for a delivered message; one with no record (expired, forgotten, foreign) starts from PENDING. */

@@ -49,8 +49,14 @@ export async function createAndEnqueue(store: TaskStore, messages: readonly Task
  * next is built, instead of waiting for the whole bulk to be built. Each step is all or nothing,
  * and a failed one leaves the steps before it enqueued. Resolves with the messages and their results.
  */
-export async function buildAndEnqueueInSteps(store: TaskStore, count: number, build: (i: number) => TaskMessage, options: EnqueueOptions): Promise<{ messages: TaskMessage[]; results: ApplyResult[] }> {
-  const messages: TaskMessage[] = [];
+export async function buildAndEnqueueInSteps(
+  store: TaskStore,
+  count: number,
+  build: (i: number) => TaskMessage,
+  options: EnqueueOptions,
+  /** Where the messages go as they are built (a caller may read their ids while the steps are under way). */
+  messages: TaskMessage[] = [],
+): Promise<{ messages: TaskMessage[]; results: ApplyResult[] }> {
   const steps: Promise<ApplyResult[]>[] = [];
   try {
     for (let at = 0; at < count; at += ENQUEUE_STEP) {

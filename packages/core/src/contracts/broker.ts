@@ -1,5 +1,6 @@
 import type { TaskMessage } from './message.js';
 import type { ApplyResult } from './record.js';
+import type { ConnectionListener } from './workers.js';
 
 /** One reserved message. Hand it back with exactly one of ack / requeue / deadLetter. */
 export interface Delivery {
@@ -104,4 +105,6 @@ export interface Broker {
   /** Count of messages waiting (ready + delayed) in a queue, for monitoring and tests. */
   size(queue: string): Promise<number>;
   close(): Promise<void>;
+  /** Calls `listener` whenever the broker loses or regains its server (never, without one). Returns an unsubscribe function. */
+  onConnectionChange(listener: ConnectionListener): () => void;
 }

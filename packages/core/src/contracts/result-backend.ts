@@ -1,4 +1,5 @@
 import type { ApplyResult, StateUpdate, TaskRecord } from './record.js';
+import type { BroadcastListener, ConnectionListener, EventsListener, WorkerInfo } from './workers.js';
 
 /** Receives every accepted change of one task's record. Events are a hint; `get` is the truth. */
 export type RecordListener = (record: TaskRecord) => void;
@@ -38,4 +39,16 @@ export interface ResultBackend {
   compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean>;
   getValue(key: string): Promise<string | null>;
   close(): Promise<void>;
+
+  // Workers and events: as `TaskStore`'s section 8, which `splitStore` passes here.
+  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void>;
+  removeWorker(id: string): Promise<void>;
+  workers(): Promise<WorkerInfo[]>;
+  broadcast(message: string): Promise<void>;
+  onBroadcast(listener: BroadcastListener): Promise<() => void>;
+  appendEvents(events: readonly string[]): Promise<void>;
+  recentEvents(limit: number): Promise<string[]>;
+  followEvents(listener: EventsListener, since?: number): Promise<() => void>;
+  /** Calls `listener` whenever the backend loses or regains its server (never, without one). */
+  onConnectionChange(listener: ConnectionListener): () => void;
 }

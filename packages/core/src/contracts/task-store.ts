@@ -2,6 +2,7 @@ import type { DeadLetter, Delivery, RevokeListener, ReserveRequest, StartedDeliv
 import type { TaskMessage } from './message.js';
 import type { ApplyResult, StateUpdate, TaskRecord } from './record.js';
 import type { RecordListener } from './result-backend.js';
+import type { BroadcastListener, ConnectionListener, EventsListener, WorkerInfo } from './workers.js';
 
 /** What the caller knows of the messages it enqueues. */
 export interface EnqueueOptions {
@@ -29,6 +30,8 @@ export interface EnqueueOptions {
  * 5. Dead letters: `deadLetters`, `retryDeadLetter`, `purgeDeadLetters`.
  * 6. Workflows and schedules: `completeGroupMember`, `publishOnce`, `compareAndSet`, `getValue`.
  * 7. Monitoring and lifecycle: `size`, `close`.
+ * 8. Workers and events: `heartbeatWorker`, `removeWorker`, `workers`, `broadcast`, `onBroadcast`,
+ *    `appendEvents`, `recentEvents`, `followEvents`, `onConnectionChange`.
  */
 export interface TaskStore {
   // 1. Producing
@@ -160,4 +163,38 @@ export interface TaskStore {
   size(queue: string): Promise<number>;
   /** Waits for queued writes, then closes what the store opened (never a connection it was given). */
   close(): Promise<void>;
+
+  // 8. Workers and events: what operators see of a running deployment, from any process.
+
+  /**
+   * Stores `info` under `info.id` until `ttlMs` passes without another heartbeat of that id: a
+   * worker killed without closing drops out of `workers()` by itself.
+   */
+  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void>;
+  /** Removes a worker's entry (it closed). */
+  removeWorker(id: string): Promise<void>;
+  /** The live workers: every entry whose TTL has not passed, in no particular order. */
+  workers(): Promise<WorkerInfo[]>;
+  /** Sends `message` to every `onBroadcast` listener of this storage, in any process (ping and its replies). */
+  broadcast(message: string): Promise<void>;
+  /** Calls `listener` with every broadcast sent after it resolves. Returns an unsubscribe function. */
+  onBroadcast(listener: BroadcastListener): Promise<() => void>;
+  /**
+   * Appends events (opaque strings) to the queue-wide event stream, in order, and tells the
+   * followers. The stream is bounded: a store drops its oldest events beyond its configured length.
+   */
+  appendEvents(events: readonly string[]): Promise<void>;
+  /** The newest `limit` events of the stream, oldest first. */
+  recentEvents(limit: number): Promise<string[]>;
+  /**
+   * Calls `listener` with every event appended after it resolves, in order, in batches; with
+   * `since` (ms since the epoch), the stored events appended since then come first, none twice.
+   * Returns an unsubscribe function.
+   */
+  followEvents(listener: EventsListener, since?: number): Promise<() => void>;
+  /**
+   * Calls `listener` whenever the store loses or regains its connection to its server (a store
+   * with no server never calls it). Returns an unsubscribe function.
+   */
+  onConnectionChange(listener: ConnectionListener): () => void;
 }

@@ -7,6 +7,7 @@ import { taskStoreFencingTests } from './task-store-fencing.js';
 import { taskStoreRecordTests } from './task-store-records.js';
 import { taskStoreSharingTests } from './task-store-sharing.js';
 import { taskStoreWorkflowTests } from './task-store-workflows.js';
+import { taskStoreEventTests } from './task-store-events.js';
 
 export interface TaskStoreConformanceOptions {
   /** Shown in test names. */
@@ -249,5 +250,6 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
     taskStoreRecordTests({ options, store: () => store, reserve, running, settled });
     taskStoreFencingTests({ options, store: () => store, reserve, running, settled });
     taskStoreWorkflowTests({ options, store: () => store, reserve, running, settled });
+    taskStoreEventTests({ options, store: () => store, reserve, running, settled });
   });
 }
