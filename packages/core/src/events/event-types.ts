@@ -116,8 +116,8 @@ export interface CeleriacEvents {
 
 export type CeleriacEventName = keyof CeleriacEvents;
 
-/** A listener of one event, typed by its name. */
-export type CeleriacListener<K extends CeleriacEventName> = (payload: CeleriacEvents[K]) => void | Promise<void>;
+/** A listener of one event, typed by its name. What it returns is ignored, but a rejected promise is logged. */
+export type CeleriacListener<K extends CeleriacEventName> = (payload: CeleriacEvents[K]) => unknown;
 
 /** One event of the queue-wide stream (`app.events`): its payload and its name as `type`. */
 export type CeleriacEvent = { [K in CeleriacEventName]: { type: K } & CeleriacEvents[K] }[CeleriacEventName];

@@ -2,7 +2,7 @@ import type { Logger } from '../context/logger.js';
 import { serializeError } from '../errors/serialize-error.js';
 import type { CeleriacEventName, CeleriacEvents, CeleriacListener } from './event-types.js';
 
-type AnyListener = (payload: never) => void | Promise<void>;
+type AnyListener = (payload: never) => unknown;
 
 /** Receives every event emitted (the queue-wide stream's appender). */
 export type EventSink = (name: CeleriacEventName, payload: CeleriacEvents[CeleriacEventName]) => void;
