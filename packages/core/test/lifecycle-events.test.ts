@@ -1,7 +1,7 @@
 import { MemoryStore } from '@celeriac/memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Celeriac, type LogFields, type Logger } from '../src/index.js';
-import { expectEveryLifecycleEvent } from './helpers/lifecycle-scenario.js';
+import { expectEveryLifecycleEvent } from '../src/testing/index.js';
 
 /** A logger keeping every line. */
 function recording(): Logger & { lines: { level: string; message: string; fields: LogFields | undefined }[] } {

@@ -1,7 +1,7 @@
 import { Celeriac, type CeleriacEvent, type Logger, type WorkerInfo } from '@celeriac/core';
 import { type RedisServer, startRedisServer } from '@celeriac/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectEveryLifecycleEvent } from '../../core/test/helpers/lifecycle-scenario.js';
+import { expectEveryLifecycleEvent } from '@celeriac/core/testing';
 import { createRedisStore } from '../src/index.js';
 import { silentLogger } from './helpers/apps.js';
 import { deleteKeys, uniquePrefix, until, useCleanups } from './helpers/redis.js';
@@ -37,7 +37,7 @@ function app(prefix = uniquePrefix('ops'), logger: Logger = silentLogger, events
 describe('lifecycle events on Redis', () => {
   it('emits every event with its payload, to app.on and worker.on', async () => {
     const { app: made } = app();
-    await expectEveryLifecycleEvent(made as never, () => made.worker({ pollInterval: 20, heartbeatInterval: 50 }) as never);
+    await expectEveryLifecycleEvent(made, () => made.worker({ pollInterval: 20, heartbeatInterval: 50 }));
   });
 });
 

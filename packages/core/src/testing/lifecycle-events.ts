@@ -1,5 +1,8 @@
 import { expect } from 'vitest';
-import type { Celeriac, CeleriacEvent, CeleriacEventName, TaskContext, Worker } from '../../src/index.js';
+import type { Celeriac } from '../app/celeriac.js';
+import type { TaskContext } from '../context/task-context.js';
+import type { CeleriacEvent, CeleriacEventName } from '../events/event-types.js';
+import type { Worker } from '../worker/worker.js';
 
 const NAMES: CeleriacEventName[] = [
   'task-sent',
@@ -26,9 +29,11 @@ async function until(check: () => boolean, what: string, timeoutMs = 5_000): Pro
 }
 
 /**
- * Runs one task of each kind through a started worker of `app` (any store) and checks every
- * lifecycle event with its payload, as heard by `app.on` and by `worker.on`. The app must be
- * fresh: the scenario registers its own tasks. `closeWorker` is called at the end (worker-offline).
+ * Runs one task of each kind through a worker of `app` (made by `makeWorker`, on any store) and
+ * checks every lifecycle event with its payload, as heard by `app.on` and by `worker.on`: how a
+ * store shows it reports what the events are made of. The app must be fresh (the scenario
+ * registers its tasks `ev.*`); the worker needs a short `heartbeatInterval` (e.g. 50 ms) and is
+ * closed at the end (`worker-offline`). Call it inside a vitest test.
  */
 export async function expectEveryLifecycleEvent(app: Celeriac, makeWorker: () => Worker): Promise<void> {
   const heard: CeleriacEvent[] = [];
