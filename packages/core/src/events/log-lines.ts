@@ -9,8 +9,8 @@ function taskFields(event: WorkerTaskEvent): Record<string, unknown> {
 
 /**
  * Logs from the lifecycle events, so the worker itself logs no per-task lines: the store's
- * outages at warn, always; one line per task outcome at info (received, succeeded in N ms,
- * retried, revoked) and dead letters at warn, only when the logger writes info: a logger at `warn`
+ * outages and dead letters at warn, always; one line per task outcome at info (received,
+ * succeeded in N ms, retried, revoked), only when the logger writes info: a logger at `warn`
  * (the default) adds no listener, so the task path stays free of them. A final failure is logged
  * at error with its stack by the worker (see execute-task.ts). Returns a function removing them.
  */
@@ -18,6 +18,8 @@ export function logLifecycle(events: LifecycleEvents, logger: Logger): () => voi
   const offs = [
     events.on('store-disconnected', (e) => logger.warn(`the store is unreachable${e.error === undefined ? '' : ` (${e.error})`}: tasks wait until it is back`, { error: e.error })),
     events.on('store-reconnected', (e) => logger.warn(`the store is reachable again after ${e.downMs} ms`, { downMs: e.downMs })),
+    // Rare, and worth a warning at the default level: a listener only on that path.
+    events.on('task-dead-lettered', (e) => logger.warn(`task ${e.task}[${e.taskId}] dead-lettered: ${e.reason}`, { ...taskFields(e), reason: e.reason })),
   ];
   if (logsAt(logger, 'info')) {
     const on = <K extends keyof CeleriacEvents>(name: K, line: (e: CeleriacEvents[K]) => void) => offs.push(events.on(name, line));
@@ -27,7 +29,6 @@ export function logLifecycle(events: LifecycleEvents, logger: Logger): () => voi
       logger.info(`task ${e.task}[${e.taskId}] will retry in ${e.countdown} ms${e.error === undefined ? '' : `: ${e.error.message}`}`, { ...taskFields(e), countdown: e.countdown, error: e.error?.message }),
     );
     on('task-revoked', (e) => logger.info(`task ${e.task}[${e.taskId}] revoked (${e.reason})`, { ...taskFields(e), reason: e.reason }));
-    on('task-dead-lettered', (e) => logger.warn(`task ${e.task}[${e.taskId}] dead-lettered: ${e.reason}`, { ...taskFields(e), reason: e.reason }));
     on('worker-offline', (e) => logger.info(`worker ${e.worker} closed`, { worker: e.worker }));
   }
   return () => offs.forEach((off) => off());
