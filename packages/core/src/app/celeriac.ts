@@ -27,6 +27,9 @@ import { type RevokeOutcome, revokeTask } from './revoke-task.js';
 
 export type { RevokeOutcome };
 import { DeadLetters } from './dead-letters.js';
+import { Queues } from './queues-api.js';
+import { Tasks } from './tasks-api.js';
+import { Schedules } from './schedules-api.js';
 import { type GroupResult, restoreGroup, saveGroup } from '../canvas/group-store.js';
 
 
@@ -51,6 +54,12 @@ export class Celeriac {
   readonly #unserved: UnservedWarnings;
   readonly #deadline: EnqueueDeadline;
   readonly deadLetters: DeadLetters = new DeadLetters(() => this.#store);
+  /** The queues: counts, pause / resume, purge (see `Queues`). */
+  readonly queues: Queues = new Queues(() => this.#store);
+  /** Tasks by state, one task's view, retries of failed ones (see `Tasks`). */
+  readonly tasks: Tasks = new Tasks(() => this.#store);
+  /** This app's periodic tasks: next and last run, pause / resume (see `Schedules`). */
+  readonly schedules: Schedules = new Schedules(() => this.registry.schedules(), () => this.#store);
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);

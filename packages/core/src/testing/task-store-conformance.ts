@@ -7,6 +7,8 @@ import { taskStoreFencingTests } from './task-store-fencing.js';
 import { taskStoreRecordTests } from './task-store-records.js';
 import { taskStoreSharingTests } from './task-store-sharing.js';
 import { taskStoreWorkflowTests } from './task-store-workflows.js';
+import { taskStoreAdminTests } from './task-store-admin.js';
+import type { TaskListRetention } from '../contracts/admin.js';
 
 export interface TaskStoreConformanceOptions {
   /** Shown in test names. */
@@ -24,6 +26,8 @@ export interface TaskStoreConformanceOptions {
   abandon?: (store: TaskStore) => Promise<void>;
   /** A second store on the same storage (another process), for revocations and events across processes. */
   createPeer?: (store: TaskStore) => Promise<TaskStore>;
+  /** A fresh store whose task lists keep at most `taskListLimit` per finished state, for `taskListTtl` ms (closed and destroyed by the test). */
+  createWithRetention: (retention: Required<TaskListRetention>) => Promise<TaskStore>;
 }
 
 /** What the other parts of the suite (`task-store-sharing.ts`, `task-store-records.ts`) need of the first. */
@@ -249,5 +253,6 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
     taskStoreRecordTests({ options, store: () => store, reserve, running, settled });
     taskStoreFencingTests({ options, store: () => store, reserve, running, settled });
     taskStoreWorkflowTests({ options, store: () => store, reserve, running, settled });
+    taskStoreAdminTests({ options, store: () => store, reserve, running, settled });
   });
 }
