@@ -91,6 +91,10 @@ export function taskStoreAdminTests({ options, store, reserve, settled }: TaskSt
     });
   });
 
+  if (options.taskListing === false) return;
+  const createWithRetention = options.createWithRetention;
+  if (createWithRetention === undefined) throw new Error(`taskStoreConformance(${options.name}): createWithRetention is needed for the task listing tests`);
+
   describe('tasks: the worker, counts, lists, views, retries', () => {
     it('STARTED names the reserving worker, and the outcome keeps it', async () => {
       const message = makeMessage();
@@ -201,7 +205,7 @@ export function taskStoreAdminTests({ options, store, reserve, settled }: TaskSt
     };
 
     it('keeps at most taskListLimit per finished state, newest; the records themselves stay', async () => {
-      const s = await options.createWithRetention({ taskListLimit: 3, taskListTtl: 60_000 });
+      const s = await createWithRetention({ taskListLimit: 3, taskListTtl: 60_000 });
       try {
         const ids = await finish(s, 5, 'SUCCESS');
         await finish(s, 2, 'FAILURE');
@@ -217,7 +221,7 @@ export function taskStoreAdminTests({ options, store, reserve, settled }: TaskSt
     });
 
     it('drops finished tasks older than taskListTtl from the lists', async () => {
-      const s = await options.createWithRetention({ taskListLimit: 100, taskListTtl: 300 });
+      const s = await createWithRetention({ taskListLimit: 100, taskListTtl: 300 });
       try {
         await finish(s, 2, 'SUCCESS');
         expect((await s.taskCounts()).SUCCESS).toBe(2);
