@@ -62,10 +62,10 @@ describe('app.queues', () => {
   });
 
   it('purge removes waiting tasks: their results say REVOKED (purged), and their workflows end', async () => {
-    const { app, store, mail, report } = makeApp();
+    const { app, store, mail } = makeApp();
     const a = await mail.delay('a');
     const b = await mail.applyAsync(['b'], { countdown: 60_000 });
-    const linked = await chain(mail.s('c')).then(report.partial()).applyAsync();
+    const linked = await chain(mail.s('c')).then(mail.partial()).applyAsync();
     expect(await app.queues.purge('mail')).toBe(3);
     for (const r of [a, b]) expect(await store.get(r.id)).toMatchObject({ state: 'REVOKED', meta: { reason: 'purged' } });
     await expect(linked.wait({ timeout: 1_000 })).rejects.toThrow();
