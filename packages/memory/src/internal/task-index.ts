@@ -1,14 +1,16 @@
 import { DEFAULT_TASK_LIST_RETENTION, type TaskListRetention, type TaskQuery, optionChecker } from '@celeriac/core/adapter';
 import { BUILTIN_STATES, type TaskRecord, type TaskState, isTerminal } from '@celeriac/core';
+import { FinishedList } from './finished-list.js';
 
 /**
- * The ids in each state, in the order they entered it (newest last), for `listTasks` and
- * `taskCounts`. Live states hold every live task; finished states (SUCCESS, FAILURE, REVOKED)
- * are bounded by count and age (`taskListLimit`, `taskListTtl`): the oldest drop out of the list
- * (their records stay until `resultTtl`). One Map per state, id -> time it entered the state.
+ * The ids in each state, for `listTasks` and `taskCounts`. Live states hold every live task (a
+ * Map per state, in the order they entered it); finished states (SUCCESS, FAILURE, REVOKED) are
+ * bounded by count and age (`taskListLimit`, `taskListTtl`): the oldest drop out of the list
+ * (their records stay until `resultTtl`).
  */
 export class TaskIndex {
-  readonly #byState = new Map<TaskState, Map<string, number>>();
+  readonly #live = new Map<TaskState, Map<string, number>>();
+  readonly #finished = new Map<TaskState, FinishedList>();
   readonly #limit: number;
   readonly #ttl: number;
 
@@ -21,41 +23,47 @@ export class TaskIndex {
 
   /** Files `id` under its new state (leaving `from`, if it had one). */
   move(id: string, from: TaskState | null, to: TaskState, at: number): void {
-    if (from !== null) this.#byState.get(from)?.delete(id);
-    let ids = this.#byState.get(to);
+    if (from !== null) this.remove(id, from);
+    if (isTerminal(to)) {
+      let list = this.#finished.get(to);
+      if (list === undefined) {
+        list = new FinishedList();
+        this.#finished.set(to, list);
+      }
+      list.add(id, at, this.#limit);
+      return;
+    }
+    let ids = this.#live.get(to);
     if (ids === undefined) {
       ids = new Map();
-      this.#byState.set(to, ids);
+      this.#live.set(to, ids);
     }
     ids.set(id, at);
-    // Finished states are bounded by count here, by age when read or swept.
-    if (ids.size > this.#limit && isTerminal(to)) ids.delete(ids.keys().next().value as string);
   }
 
   remove(id: string, state: TaskState): void {
-    this.#byState.get(state)?.delete(id);
+    if (isTerminal(state)) this.#finished.get(state)?.delete(id);
+    else this.#live.get(state)?.delete(id);
   }
 
   counts(now: number): Record<TaskState, number> {
     const counts = {} as Record<TaskState, number>;
     for (const state of BUILTIN_STATES) counts[state] = 0;
-    for (const [state, ids] of this.#byState) {
-      this.#trim(state, ids, now);
-      if (ids.size > 0 || state in counts) counts[state] = ids.size;
+    for (const [state, ids] of this.#live) if (ids.size > 0 || state in counts) counts[state] = ids.size;
+    for (const [state, list] of this.#finished) {
+      list.trim(now - this.#ttl);
+      counts[state] = list.size;
     }
     return counts;
   }
 
-  /** The ids of a page, newest first; `record` reads each one's record (to filter by task). */
+  /** A page of records, newest first; `record` reads each one's record (to filter by task). */
   page(query: TaskQuery, now: number, record: (id: string) => TaskRecord | null): TaskRecord[] {
-    const ids = this.#byState.get(query.state);
-    if (ids === undefined) return [];
-    this.#trim(query.state, ids, now);
-    const all = [...ids.keys()];
     const out: TaskRecord[] = [];
     let skip = query.offset;
-    for (let i = all.length - 1; i >= 0 && out.length < query.limit; i--) {
-      const found = record(all[i] as string);
+    for (const id of this.#newestFirst(query.state, now)) {
+      if (out.length >= query.limit) break;
+      const found = record(id);
       if (found === null || (query.task !== undefined && found.task !== query.task)) continue;
       if (skip > 0) skip--;
       else out.push(found);
@@ -63,17 +71,18 @@ export class TaskIndex {
     return out;
   }
 
-  /** Drops finished entries older than the list's age bound. */
+  /** Drops finished entries older than the lists' age bound. */
   sweep(now: number): void {
-    for (const [state, ids] of this.#byState) this.#trim(state, ids, now);
+    for (const list of this.#finished.values()) list.trim(now - this.#ttl);
   }
 
-  #trim(state: TaskState, ids: Map<string, number>, now: number): void {
-    if (!isTerminal(state)) return;
-    const oldest = now - this.#ttl;
-    for (const [id, at] of ids) {
-      if (at > oldest) break;
-      ids.delete(id);
+  #newestFirst(state: TaskState, now: number): Iterable<string> {
+    if (isTerminal(state)) {
+      const list = this.#finished.get(state);
+      if (list === undefined) return [];
+      list.trim(now - this.#ttl);
+      return list.newestFirst();
     }
+    return [...(this.#live.get(state)?.keys() ?? [])].reverse();
   }
 }
