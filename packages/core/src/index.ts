@@ -8,6 +8,10 @@ export { TASK_ID_PATTERN, resolveApplyOptions, type ResolvedApply } from './app/
 export { AsyncResult, type WaitOptions } from './result/async-result.js';
 export { DeadLetters, type DeadLetterListOptions, type DeadLetterPage } from './app/dead-letters.js';
 export type { DeadLetter } from './contracts/broker.js';
+export { Queues } from './app/queues-api.js';
+export { Tasks, type TaskListOptions, type TaskPage } from './app/tasks-api.js';
+export { Schedules, type ScheduleInfo } from './app/schedules-api.js';
+export type { QueueInfo, TaskView, TimelineEntry, TaskListRetention } from './contracts/admin.js';
 
 // Operating it: lifecycle events, the event stream, the live workers
 export type {

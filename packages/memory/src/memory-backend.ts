@@ -7,13 +7,20 @@ import {
   type ResultBackend,
   type StateUpdate,
   type WorkerInfo,
+  type TaskListRetention,
+  type TaskMessage,
+  type TaskQuery,
+  type TaskView,
   canApply,
 } from '@celeriac/core/adapter';
-import { type TaskRecord, isTerminal } from '@celeriac/core';
+import { type TaskRecord, type TaskState, isTerminal } from '@celeriac/core';
 import { ExpiryQueue } from './internal/expiry-queue.js';
 import { MemoryWorkersAndEvents } from './internal/workers-and-events.js';
+import { TaskIndex } from './internal/task-index.js';
+import { addToTimeline, viewOf } from './internal/task-view.js';
+import { copyMessage } from './internal/inbox.js';
 
-export interface MemoryBackendOptions {
+export interface MemoryBackendOptions extends TaskListRetention {
   /** How long a finished task's record is kept, in ms. @defaultValue `86_400_000` (one day) */
   resultTtl?: number;
   /** How many events the queue-wide event stream keeps (the oldest go first). @defaultValue `10_000` */
@@ -31,6 +38,10 @@ interface Entry {
   record: TaskRecord | null;
   /** Nearly every id has one listener (its wait()): kept bare; a Set only from the second on. */
   listeners: RecordListener | Set<RecordListener> | undefined;
+  /** The records at each change of state, oldest first (see addToTimeline). */
+  timeline: TaskRecord[] | undefined;
+  /** The message last published for the id (its arguments, queue): never changed once kept. */
+  message: TaskMessage | undefined;
 }
 
 /**
@@ -47,12 +58,14 @@ export class MemoryBackend implements ResultBackend {
   readonly #resultTtl: number;
   readonly #sweeper: NodeJS.Timeout;
   readonly #operations: MemoryWorkersAndEvents;
+  readonly #index: TaskIndex;
 
   constructor(options: MemoryBackendOptions = {}) {
     this.#operations = new MemoryWorkersAndEvents(options.eventLimit ?? DEFAULT_MEMORY_BACKEND_OPTIONS.eventLimit);
     const ttl = options.resultTtl ?? DEFAULT_MEMORY_BACKEND_OPTIONS.resultTtl;
     if (typeof ttl !== 'number' || !(ttl > 0)) throw new TypeError(`new MemoryBackend(): option "resultTtl" must be a positive number of ms, got ${String(ttl)}`);
     this.#resultTtl = ttl;
+    this.#index = new TaskIndex(options, 'new MemoryBackend()');
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(ttl, 60_000));
     this.#sweeper.unref();
   }
@@ -84,9 +97,16 @@ export class MemoryBackend implements ResultBackend {
     if (update.meta !== undefined) record.meta = copyJson(update.meta);
     if (update.result !== undefined) record.result = copyJson(update.result);
     if (update.error !== undefined) record.error = update.error;
+    // The run's worker stays with its later updates; a task handed back to PENDING has none.
+    const worker = update.worker ?? (current === null || update.state === 'PENDING' ? undefined : current.worker);
+    if (worker !== undefined) record.worker = worker;
     Object.freeze(record);
-    if (entry === undefined) this.#entries.set(record.id, { record, listeners: undefined });
-    else entry.record = record;
+    if (entry === undefined) this.#entries.set(record.id, { record, listeners: undefined, timeline: [record], message: undefined });
+    else {
+      entry.record = record;
+      entry.timeline = addToTimeline(entry.timeline, current, record);
+    }
+    this.#index.move(record.id, current === null ? null : current.state, record.state, record.updatedAt);
     // Only creation and the end are queued; the sweep re-queues a record that changed since.
     if (current === null || isTerminal(record.state)) this.#expiry.push(record.id, record.updatedAt + this.#resultTtl);
     if (entry?.listeners !== undefined) notify(entry.listeners, record);
@@ -105,14 +125,17 @@ export class MemoryBackend implements ResultBackend {
   async forget(id: string): Promise<void> {
     const entry = this.#entries.get(id);
     if (entry === undefined) return;
+    if (entry.record !== null) this.#index.remove(id, entry.record.state);
     entry.record = null;
+    entry.timeline = undefined;
+    entry.message = undefined;
     if (entry.listeners === undefined) this.#entries.delete(id);
   }
 
   async subscribe(id: string, listener: RecordListener): Promise<() => void> {
     let entry = this.#entries.get(id);
     if (entry === undefined) {
-      entry = { record: null, listeners: undefined };
+      entry = { record: null, listeners: undefined, timeline: undefined, message: undefined };
       this.#entries.set(id, entry);
     }
     const existing = entry.listeners;
@@ -142,15 +165,15 @@ export class MemoryBackend implements ResultBackend {
     return members.size >= size;
   }
 
-  async reopen(id: string): Promise<ApplyResult> {
-    return this.reopenNow(id);
+  async reopen(id: string, reason?: string): Promise<ApplyResult> {
+    return this.reopenNow(id, reason);
   }
 
   /**
    * `reopen`, synchronously (MemoryStore requeues a dead letter in the same step). Outside the
    * state machine on purpose: FAILURE is final for every run, and a requeue starts a new attempt.
    */
-  reopenNow(id: string): ApplyResult {
+  reopenNow(id: string, reason = 'requeued from the dead-letter queue'): ApplyResult {
     const entry = this.#entries.get(id);
     const current = entry?.record ?? null;
     if (entry === undefined || current === null || current.state !== 'FAILURE') return { applied: false, current };
@@ -161,12 +184,48 @@ export class MemoryBackend implements ResultBackend {
       seq: current.seq + 1,
       attempt: current.attempt + 1,
       updatedAt: Date.now(),
-      meta: { reason: 'requeued from the dead-letter queue' },
+      meta: { reason },
     };
     Object.freeze(record);
     entry.record = record;
+    entry.timeline = addToTimeline(entry.timeline, current, record);
+    this.#index.move(id, current.state, record.state, record.updatedAt);
     if (entry.listeners !== undefined) notify(entry.listeners, record);
     return { applied: true, record };
+  }
+
+  async remember(messages: readonly TaskMessage[]): Promise<void> {
+    for (const message of messages) this.rememberNow(copyMessage(message));
+  }
+
+  /** Keeps `message` (the caller's own copy, never changed after) with its id's record, if any. */
+  rememberNow(message: TaskMessage): void {
+    const entry = this.#entries.get(message.id);
+    if (entry !== undefined && entry.record !== null) entry.message = message;
+  }
+
+  async message(id: string): Promise<TaskMessage | null> {
+    const message = this.messageNow(id);
+    return message === undefined ? null : copyMessage(message);
+  }
+
+  /** The message kept for `id` (the broker's own copy: do not change it). */
+  messageNow(id: string): TaskMessage | undefined {
+    return this.#entries.get(id)?.message;
+  }
+
+  async taskCounts(): Promise<Record<TaskState, number>> {
+    return this.#index.counts(Date.now());
+  }
+
+  async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
+    return this.#index.page(query, Date.now(), (id) => this.getNow(id));
+  }
+
+  async viewTask(id: string): Promise<TaskView | null> {
+    const entry = this.#entries.get(id);
+    if (entry === undefined || entry.record === null) return null;
+    return viewOf(entry.record, entry.timeline ?? [entry.record], entry.message);
   }
 
   async compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
@@ -236,14 +295,24 @@ export class MemoryBackend implements ResultBackend {
 
   #sweep(): void {
     const now = Date.now();
+    this.#index.sweep(now);
     for (let at = this.#expiry.nextAt(); at <= now; at = this.#expiry.nextAt()) {
       const id = this.#expiry.shift();
       const entry = this.#entries.get(id);
       if (entry === undefined || entry.record === null) continue;
       const due = entry.record.updatedAt + this.#resultTtl;
-      if (due > now) this.#expiry.push(id, due);
-      else if (entry.listeners === undefined) this.#entries.delete(id);
-      else entry.record = null; // someone still follows the id: keep the entry, drop the record
+      if (due > now) {
+        this.#expiry.push(id, due);
+        continue;
+      }
+      this.#index.remove(id, entry.record.state);
+      if (entry.listeners === undefined) this.#entries.delete(id);
+      else {
+        // someone still follows the id: keep the entry, drop the record
+        entry.record = null;
+        entry.timeline = undefined;
+        entry.message = undefined;
+      }
     }
   }
 }

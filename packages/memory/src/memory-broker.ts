@@ -3,6 +3,7 @@ import {
   type Broker,
   type DeadLetter,
   type Delivery,
+  type QueueInfo,
   type ReserveRequest,
   type RevokeListener,
   type TaskMessage,
@@ -14,6 +15,7 @@ import { type MemoryBrokerOptions, DeadLetterQueue } from './internal/dead-lette
 import { DelayedMessages } from './internal/delayed-messages.js';
 import { RateWindows } from './internal/rate-window.js';
 import { type QueuedMessage, ReadyQueue } from './internal/ready-queue.js';
+import { purgeMessages, queueInfos } from './internal/queue-admin.js';
 
 interface InFlight {
   readonly queue: string;
@@ -42,6 +44,9 @@ export class MemoryBroker implements Broker {
   #receipts = 0;
   #closed = false;
   #inUse: ((id: string) => boolean) | undefined;
+  #kept: ((message: TaskMessage) => void) | undefined;
+  /** Paused queues: #take skips them, so no reserve returns their messages. */
+  readonly #paused = new Set<string>();
 
   constructor(options: MemoryBrokerOptions = {}) {
     this.#deadLetters = new DeadLetterQueue(options);
@@ -190,6 +195,7 @@ export class MemoryBroker implements Broker {
   }
 
   #store(queue: string, message: TaskMessage, deliveries: number): void {
+    if (this.#kept !== undefined) this.#kept(message);
     const entry: QueuedMessage = { id: message.id, task: message.task, priority: message.priority, seq: ++this.#seq, message, raw: undefined, deliveries };
     if (message.eta !== undefined && message.eta > Date.now()) {
       this.#delayed.push(queue, message.eta, entry);
@@ -208,7 +214,7 @@ export class MemoryBroker implements Broker {
     const taken: Delivery[] = [];
     for (const name of queues) {
       const queue = this.#queues.get(name);
-      if (queue === undefined) continue;
+      if (queue === undefined || (this.#paused.size > 0 && this.#paused.has(name))) continue;
       this.#deadLetterMalformed(name, queue);
       while (taken.length < max) {
         const entry = queue.shift(eligible);
@@ -249,6 +255,29 @@ export class MemoryBroker implements Broker {
    */
   checkInboxIdsWith(inUse: (id: string) => boolean): void {
     this.#inUse = inUse;
+  }
+
+  /** Tells the broker whom to give each message it stores (MemoryStore keeps it with the record). */
+  keepMessagesWith(keep: (message: TaskMessage) => void): void {
+    this.#kept = keep;
+  }
+
+  async queues(): Promise<QueueInfo[]> {
+    return queueInfos(this.#queues, this.#delayed, this.#inFlight.values(), this.#paused);
+  }
+
+  async pauseQueue(queue: string, paused: boolean): Promise<void> {
+    if (paused) this.#paused.add(queue);
+    else if (this.#paused.delete(queue)) this.#wakeup.wakeAll();
+  }
+
+  async purgeQueue(queue: string, max: number): Promise<TaskMessage[]> {
+    return this.purgeQueueNow(queue, max);
+  }
+
+  /** `purgeQueue`, synchronously (MemoryStore stores REVOKED in the same step). */
+  purgeQueueNow(queue: string, max: number): TaskMessage[] {
+    return purgeMessages(this.#queues.get(queue), this.#delayed, queue, max).map(copyMessage);
   }
 
   /** Whether a copy of `id` waits, is delayed or is being run. */

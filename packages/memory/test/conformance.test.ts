@@ -8,6 +8,7 @@ import { MemoryBackend, MemoryBroker, MemoryStore } from '../src/index.js';
 taskStoreConformance({
   name: 'memory',
   create: async () => new MemoryStore(),
+  createWithRetention: async (retention) => new MemoryStore(retention),
   injectRaw: async (store: TaskStore, queue, raw) => (store as MemoryStore).injectRaw(queue, raw),
 });
 
@@ -21,6 +22,7 @@ taskStoreConformance({
     brokers.set(store, broker);
     return store;
   },
+  createWithRetention: async (retention) => splitStore(new MemoryBroker(), new MemoryBackend(retention)),
   injectRaw: async (store: TaskStore, queue, raw) => brokers.get(store)?.injectRaw(queue, raw),
 });
 

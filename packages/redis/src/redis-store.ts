@@ -6,16 +6,20 @@ import type {
   Delivery,
   EnqueueOptions,
   EventsListener,
+  QueueInfo,
   RecordListener,
   ReserveRequest,
   RevokeListener,
   StartedDelivery,
   StateUpdate,
   TaskMessage,
+  TaskQuery,
   TaskStore,
+  TaskView,
   WorkerInfo,
 } from '@celeriac/core/adapter';
-import { type TaskRecord, TaskStates } from '@celeriac/core';
+import { type TaskRecord, type TaskState, TaskStates } from '@celeriac/core';
+import { QueueAdmin } from './internal/queue-admin.js';
 import { type RedisStoreOptions, type ResolvedRedisStoreOptions, resolveStoreOptions } from './store-options.js';
 import { EnqueueStep } from './internal/enqueue-step.js';
 import { MessageQueue } from './internal/message-queue.js';
@@ -45,6 +49,7 @@ export class RedisStore implements TaskStore {
   readonly #settles: SettleStep;
   readonly #operations: RedisWorkersAndEvents;
   readonly #watchers = new Set<() => void>();
+  readonly #queueAdmin: QueueAdmin;
   #closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -58,6 +63,7 @@ export class RedisStore implements TaskStore {
     this.#enqueues = new EnqueueStep(this.#parts, this.#records, this.#start);
     this.#settles = new SettleStep(this.#parts, this.#records);
     this.#operations = new RedisWorkersAndEvents(this.#parts);
+    this.#queueAdmin = new QueueAdmin(this.#parts, () => this.#records.recordHeader());
   }
 
   /** Resolves once Redis is reachable; rejects with `RedisUnavailableError` after `connectTimeout`. Optional: every call connects. */
@@ -173,6 +179,39 @@ export class RedisStore implements TaskStore {
     return this.#queue.size(queue);
   }
 
+  queues(): Promise<QueueInfo[]> {
+    this.#assertOpen();
+    return this.#queueAdmin.queues();
+  }
+
+  pauseQueue(queue: string, paused: boolean): Promise<void> {
+    this.#assertOpen();
+    return this.#queueAdmin.pause(queue, paused);
+  }
+
+  purgeQueue(queue: string, max = 1_000): Promise<TaskMessage[]> {
+    this.#assertOpen();
+    return this.#queueAdmin.purge(queue, max);
+  }
+
+  // Task listing is not built on Redis yet (its finished-task indexes and kept arguments belong in
+  // the settle scripts, measured): these say so instead of answering wrongly.
+  taskCounts(): Promise<Record<TaskState, number>> {
+    return notYet('taskCounts');
+  }
+
+  listTasks(_query: TaskQuery): Promise<TaskRecord[]> {
+    return notYet('listTasks');
+  }
+
+  viewTask(_id: string): Promise<TaskView | null> {
+    return notYet('viewTask');
+  }
+
+  retryTask(_id: string): Promise<boolean> {
+    return notYet('retryTask');
+  }
+
   /**
    * Waits for queued writes, stops heartbeats, and closes the connections this store made (never
    * a given ioredis instance). Deliveries not settled stay leased until their lease expires, then
@@ -244,6 +283,10 @@ export class RedisStore implements TaskStore {
   #assertOpen(): void {
     if (this.#closed) throw new Error('RedisStore is closed');
   }
+}
+
+function notYet(method: string): Promise<never> {
+  return Promise.reject(new Error(`RedisStore.${method}() is not available yet: task listing on Redis is still to come (use the memory store, or a splitStore, for app.tasks meanwhile)`));
 }
 
 /** The usual set-up: `new Celeriac({ store: createRedisStore({ connection: process.env.REDIS_URL }) })`. */

@@ -23,6 +23,9 @@ import { ENQUEUE_STEP, buildAndEnqueueInSteps, createAndEnqueue } from './create
 import { enqueueEagerly } from './eager.js';
 import { type RevokeOutcome, revokeTask } from './revoke-task.js';
 import { DeadLetters } from './dead-letters.js';
+import { Queues } from './queues-api.js';
+import { Tasks } from './tasks-api.js';
+import { Schedules } from './schedules-api.js';
 import { type GroupResult, restoreGroup, saveGroup } from '../canvas/group-store.js';
 import { AppEvents } from './app-events.js';
 import type { CeleriacEventName, CeleriacListener } from '../events/event-types.js';
@@ -56,6 +59,12 @@ export class Celeriac {
   readonly events: EventStream;
   /** The live workers of the deployment: `list()`, `ping()`. */
   readonly workers: Workers;
+  /** The queues: counts, pause / resume, purge (see `Queues`). */
+  readonly queues: Queues = new Queues(() => this.#store);
+  /** Tasks by state, one task's view, retries of failed ones (see `Tasks`). */
+  readonly tasks: Tasks = new Tasks(() => this.#store);
+  /** This app's periodic tasks: next and last run, pause / resume (see `Schedules`). */
+  readonly schedules: Schedules = new Schedules(() => this.registry.schedules(), () => this.#store);
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);

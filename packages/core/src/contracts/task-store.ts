@@ -3,6 +3,8 @@ import type { TaskMessage } from './message.js';
 import type { ApplyResult, StateUpdate, TaskRecord } from './record.js';
 import type { RecordListener } from './result-backend.js';
 import type { BroadcastListener, ConnectionListener, EventsListener, WorkerInfo } from './workers.js';
+import type { QueueInfo, TaskQuery, TaskView } from './admin.js';
+import type { TaskState } from '../state/states.js';
 
 /** What the caller knows of the messages it enqueues. */
 export interface EnqueueOptions {
@@ -32,6 +34,8 @@ export interface EnqueueOptions {
  * 7. Monitoring and lifecycle: `size`, `close`.
  * 8. Workers and events: `heartbeatWorker`, `removeWorker`, `workers`, `broadcast`, `onBroadcast`,
  *    `appendEvents`, `recentEvents`, `followEvents`, `onConnectionChange`.
+ * 9. Queues and task listing: `queues`, `pauseQueue`, `purgeQueue`, `taskCounts`, `listTasks`,
+ *    `viewTask`, `retryTask`.
  */
 export interface TaskStore {
   // 1. Producing
@@ -197,4 +201,43 @@ export interface TaskStore {
    * with no server never calls it). Returns an unsubscribe function.
    */
   onConnectionChange(listener: ConnectionListener): () => void;
+  // 9. Queues and task listing (the admin API: `app.queues`, `app.tasks`)
+
+  /**
+   * Every queue the store knows (each queue a message was ever sent to, and each paused one: a
+   * small set, named by the app's task options), with its counts. Sorted by name.
+   */
+  queues(): Promise<QueueInfo[]>;
+  /**
+   * Pauses (`true`) or resumes (`false`) a queue. Once a pause resolves, no reserve returns a
+   * message of that queue (checked in the reserving step itself, so no worker races it), until
+   * it is resumed; enqueues and publishes are still accepted. Resuming wakes waiting reserves.
+   */
+  pauseQueue(queue: string, paused: boolean): Promise<void>;
+  /**
+   * Removes up to `max` (default 1 000) waiting and delayed messages of a queue and stores
+   * REVOKED (`meta.reason` `'purged'`) for each one's record, so nothing still says PENDING.
+   * Resolves with the messages removed (call again until it resolves `[]`), so the caller can end
+   * the workflows they carried, as after `revoke`. Running tasks are not touched.
+   */
+  purgeQueue(queue: string, max?: number): Promise<TaskMessage[]>;
+  /**
+   * How many tasks are in each state: every live task (waiting, running, retrying), and the
+   * finished ones the store still lists (bounded by its retention: count and age per state).
+   */
+  taskCounts(): Promise<Record<TaskState, number>>;
+  /**
+   * Records in one state (maybe of one task name), newest change first: `limit` of them from
+   * `offset`. Finished states list only what the store retains (its retention options).
+   */
+  listTasks(query: TaskQuery): Promise<TaskRecord[]>;
+  /** A task's record with its arguments, queue and timeline; `null` for an unknown id. */
+  viewTask(id: string): Promise<TaskView | null>;
+  /**
+   * Runs a FAILURE task again as a new attempt with its original message, in one step: the
+   * record goes back to PENDING (seq + 1, attempt + 1) and the message is published with that
+   * attempt. Resolves false (nothing changed) unless the record is FAILURE and its message is
+   * still kept.
+   */
+  retryTask(id: string): Promise<boolean>;
 }

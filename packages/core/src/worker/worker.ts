@@ -175,7 +175,7 @@ export class Worker {
       }
       let deliveries: StartedDelivery[];
       try {
-        const request: ReserveRequest = { queues, tasks, max: free, waitMs: this.options.pollInterval, signal: stop, ...(rateLimits === undefined ? {} : { rateLimits }) };
+        const request: ReserveRequest = { queues, tasks, max: free, waitMs: this.options.pollInterval, signal: stop, worker: this.id, ...(rateLimits === undefined ? {} : { rateLimits }) };
         deliveries = await this.#env.store.reserve(request);
         failures = 0;
       } catch (error) {
