@@ -24,7 +24,8 @@ export class ProgressDisplay {
       this.#progress(current, total, status);
     } else if (this.#bar !== undefined) {
       if (record.state === 'SUCCESS') this.#bar.update(this.#bar.getTotal());
-    } else {
+    } else if (!isFinal(record)) {
+      // The outcome itself is the command's result (or error): not a progress line.
       this.#line(`${record.state}${record.attempt > 1 ? ` (attempt ${record.attempt})` : ''}`);
     }
   }
