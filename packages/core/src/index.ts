@@ -64,6 +64,7 @@ export type { RateLimitOption } from './options/rate-limit.js';
 export { Worker } from './worker/worker.js';
 export { type WorkerOptions, DEFAULT_WORKER_OPTIONS } from './worker/worker-options.js';
 export { backoffDelay } from './worker/retry-policy.js';
+export { type Announcement, readAnnouncement } from './app/task-announcements.js';
 export type { BackoffFunction, ErrorClass, ErrorMatcher, PoolKind } from './options/task-options.js';
 
 // The state machine
