@@ -1,12 +1,8 @@
 import {
   type ApplyResult,
-  type BroadcastListener,
-  type ConnectionListener,
-  type EventsListener,
   type RecordListener,
   type ResultBackend,
   type StateUpdate,
-  type WorkerInfo,
   type TaskListRetention,
   type TaskMessage,
   type TaskQuery,
@@ -19,6 +15,7 @@ import { MemoryWorkersAndEvents } from './internal/workers-and-events.js';
 import { TaskIndex } from './internal/task-index.js';
 import { addToTimeline, viewOf } from './internal/task-view.js';
 import { copyMessage } from './internal/inbox.js';
+import { copyJson, notify } from './internal/record-listeners.js';
 
 export interface MemoryBackendOptions extends TaskListRetention {
   /** How long a finished task's record is kept, in ms. @defaultValue `86_400_000` (one day) */
@@ -47,9 +44,9 @@ interface Entry {
 /**
  * Task states in this process's memory: the record half of `MemoryStore`, and a result backend to
  * pair with a broker through `splitStore`. Every change is checked by the state machine and
- * published to listeners.
+ * published to listeners. The worker registry and event stream come from `MemoryWorkersAndEvents`.
  */
-export class MemoryBackend implements ResultBackend {
+export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBackend {
   readonly #entries = new Map<string, Entry>();
   /** (id, time) in write order: a cheap queue to sweep from the front, checked against the record. */
   readonly #expiry = new ExpiryQueue();
@@ -57,11 +54,10 @@ export class MemoryBackend implements ResultBackend {
   readonly #values = new Map<string, { value: string; expiresAt: number }>();
   readonly #resultTtl: number;
   readonly #sweeper: NodeJS.Timeout;
-  readonly #operations: MemoryWorkersAndEvents;
   readonly #index: TaskIndex;
 
   constructor(options: MemoryBackendOptions = {}) {
-    this.#operations = new MemoryWorkersAndEvents(options.eventLimit ?? DEFAULT_MEMORY_BACKEND_OPTIONS.eventLimit);
+    super(options.eventLimit ?? DEFAULT_MEMORY_BACKEND_OPTIONS.eventLimit);
     const ttl = options.resultTtl ?? DEFAULT_MEMORY_BACKEND_OPTIONS.resultTtl;
     if (typeof ttl !== 'number' || !(ttl > 0)) throw new TypeError(`new MemoryBackend(): option "resultTtl" must be a positive number of ms, got ${String(ttl)}`);
     this.#resultTtl = ttl;
@@ -248,47 +244,8 @@ export class MemoryBackend implements ResultBackend {
     return entry.value;
   }
 
-  // Workers and events (see internal/workers-and-events.ts)
-
-  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
-    return this.#operations.heartbeatWorker(info, ttlMs);
-  }
-
-  removeWorker(id: string): Promise<void> {
-    return this.#operations.removeWorker(id);
-  }
-
-  workers(): Promise<WorkerInfo[]> {
-    return this.#operations.workers();
-  }
-
-  broadcast(message: string): Promise<void> {
-    return this.#operations.broadcast(message);
-  }
-
-  onBroadcast(listener: BroadcastListener): Promise<() => void> {
-    return this.#operations.onBroadcast(listener);
-  }
-
-  appendEvents(events: readonly string[]): Promise<void> {
-    return this.#operations.appendEvents(events);
-  }
-
-  recentEvents(limit: number): Promise<string[]> {
-    return this.#operations.recentEvents(limit);
-  }
-
-  followEvents(listener: EventsListener, since?: number): Promise<() => void> {
-    return this.#operations.followEvents(listener, since);
-  }
-
-  /** Memory has no server to lose: the listener is never called. */
-  onConnectionChange(_listener: ConnectionListener): () => void {
-    return () => undefined;
-  }
-
   async close(): Promise<void> {
-    this.#operations.close();
+    this.closeWorkersAndEvents();
     clearInterval(this.#sweeper);
     for (const entry of this.#entries.values()) entry.listeners = undefined;
   }
@@ -315,22 +272,4 @@ export class MemoryBackend implements ResultBackend {
       }
     }
   }
-}
-
-function notify(listeners: RecordListener | Set<RecordListener>, record: TaskRecord): void {
-  if (typeof listeners === 'function') return call(listeners, record);
-  for (const listener of listeners) call(listener, record);
-}
-
-function call(listener: RecordListener, record: TaskRecord): void {
-  try {
-    listener(record);
-  } catch {
-    // A listener's bug must not undo or block the state change.
-  }
-}
-
-/** Stored values are copies, so a caller mutating its object later cannot change history. */
-function copyJson<T>(value: T): T {
-  return typeof value === 'object' && value !== null ? (JSON.parse(JSON.stringify(value)) as T) : value;
 }

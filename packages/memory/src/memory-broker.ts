@@ -73,7 +73,7 @@ export class MemoryBroker implements Broker {
       const left = deadline - Date.now();
       if (taken.length > 0 || left <= 0 || request.signal?.aborted || this.#closed) return taken;
       // Wake on a publish, or when a rate-limited task's window lets one more through.
-      await this.#wakeup.wait(Math.min(left, this.#nextRateOpening(request)), request.signal);
+      await this.#wakeup.wait(Math.min(left, this.#rates.nextOpening(request.rateLimits)), request.signal);
     }
   }
 
@@ -115,8 +115,6 @@ export class MemoryBroker implements Broker {
     // Fenced: a delivery settled already (or handed back) is no longer this caller's to move.
     if (held === undefined) return;
     this.#inFlight.delete(delivery.receipt);
-    // Not held (its lease was settled already): nothing to move, as on Redis.
-    if (held === undefined) return;
     this.#deadLetters.add({
       id: held.entry.id,
       queue: delivery.message.queue,
@@ -285,16 +283,6 @@ export class MemoryBroker implements Broker {
     for (const queue of this.#queues.values()) if (queue.has(id)) return true;
     for (const flight of this.#inFlight.values()) if (flight.entry.id === id) return true;
     return this.#delayed.has(id);
-  }
-
-  #nextRateOpening({ rateLimits }: ReserveRequest): number {
-    let soonest = Number.POSITIVE_INFINITY;
-    const now = Date.now();
-    for (const [task, limit] of Object.entries(rateLimits ?? {})) {
-      const wait = this.#rates.waitFor(task, limit, now);
-      if (wait > 0) soonest = Math.min(soonest, wait);
-    }
-    return soonest;
   }
 
   #queue(name: string): ReadyQueue {

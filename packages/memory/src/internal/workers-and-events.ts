@@ -1,4 +1,4 @@
-import type { BroadcastListener, EventsListener, WorkerInfo } from '@celeriac/core/adapter';
+import type { BroadcastListener, ConnectionListener, EventsListener, WorkerInfo } from '@celeriac/core/adapter';
 
 export const DEFAULT_EVENT_LIMIT = 10_000;
 
@@ -6,7 +6,7 @@ export const DEFAULT_EVENT_LIMIT = 10_000;
  * The worker registry, the broadcast channel and the event stream of one memory backend (the
  * "Workers and events" section of the store contract), for the processes sharing it: this one.
  * Listeners are called on a later microtask, as a server's would be, never inside the caller's
- * call.
+ * call. `MemoryBackend` extends it: these are its section-8 methods.
  */
 export class MemoryWorkersAndEvents {
   readonly #workers = new Map<string, { info: WorkerInfo; expiresAt: number }>();
@@ -76,7 +76,13 @@ export class MemoryWorkersAndEvents {
     return () => this.#followers.delete(own);
   }
 
-  close(): void {
+  /** Memory has no server to lose: the listener is never called. */
+  onConnectionChange(_listener: ConnectionListener): () => void {
+    return () => undefined;
+  }
+
+  /** Drops every listener (the backend is closing). */
+  protected closeWorkersAndEvents(): void {
     this.#broadcastListeners.clear();
     this.#followers.clear();
   }
