@@ -102,7 +102,6 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
       entry.record = record;
       entry.timeline = addToTimeline(entry.timeline, current, record);
     }
-    this.#index.move(record.id, current === null ? null : current.state, record.state, record.updatedAt);
     // Only creation and the end are queued; the sweep re-queues a record that changed since.
     if (current === null || isTerminal(record.state)) this.#expiry.push(record.id, record.updatedAt + this.#resultTtl);
     if (entry?.listeners !== undefined) notify(entry.listeners, record);
@@ -121,7 +120,6 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
   async forget(id: string): Promise<void> {
     const entry = this.#entries.get(id);
     if (entry === undefined) return;
-    if (entry.record !== null) this.#index.remove(id, entry.record.state);
     entry.record = null;
     entry.timeline = undefined;
     entry.message = undefined;
@@ -185,7 +183,6 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
     Object.freeze(record);
     entry.record = record;
     entry.timeline = addToTimeline(entry.timeline, current, record);
-    this.#index.move(id, current.state, record.state, record.updatedAt);
     if (entry.listeners !== undefined) notify(entry.listeners, record);
     return { applied: true, record };
   }
@@ -211,11 +208,11 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
   }
 
   async taskCounts(): Promise<Record<TaskState, number>> {
-    return this.#index.counts(Date.now());
+    return this.#index.counts(this.#records(), Date.now());
   }
 
   async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
-    return this.#index.page(query, Date.now(), (id) => this.getNow(id));
+    return this.#index.page(query, this.#records(), Date.now());
   }
 
   async viewTask(id: string): Promise<TaskView | null> {
@@ -250,9 +247,12 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
     for (const entry of this.#entries.values()) entry.listeners = undefined;
   }
 
+  *#records(): Iterable<TaskRecord> {
+    for (const entry of this.#entries.values()) if (entry.record !== null) yield entry.record;
+  }
+
   #sweep(): void {
     const now = Date.now();
-    this.#index.sweep(now);
     for (let at = this.#expiry.nextAt(); at <= now; at = this.#expiry.nextAt()) {
       const id = this.#expiry.shift();
       const entry = this.#entries.get(id);
@@ -262,7 +262,6 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
         this.#expiry.push(id, due);
         continue;
       }
-      this.#index.remove(id, entry.record.state);
       if (entry.listeners === undefined) this.#entries.delete(id);
       else {
         // someone still follows the id: keep the entry, drop the record

@@ -1,16 +1,15 @@
 import { DEFAULT_TASK_LIST_RETENTION, type TaskListRetention, type TaskQuery, optionChecker } from '@celeriac/core/adapter';
 import { BUILTIN_STATES, type TaskRecord, type TaskState, isTerminal } from '@celeriac/core';
-import { FinishedList } from './finished-list.js';
 
 /**
- * The ids in each state, for `listTasks` and `taskCounts`. Live states hold every live task (a
- * Map per state, in the order they entered it); finished states (SUCCESS, FAILURE, REVOKED) are
- * bounded by count and age (`taskListLimit`, `taskListTtl`): the oldest drop out of the list
- * (their records stay until `resultTtl`).
+ * `listTasks` and `taskCounts` of the memory store, read from the records themselves when asked:
+ * keeping an index up to date would cost every task on the hot path, while an operator's listing
+ * is rare, and a scan of one process's records is quick enough for it. Live states list every live
+ * task; finished states (SUCCESS, FAILURE, REVOKED) only the newest `taskListLimit` of those that
+ * finished within `taskListTtl`, as the Redis store's bounded lists do (the records themselves stay
+ * until `resultTtl`).
  */
 export class TaskIndex {
-  readonly #live = new Map<TaskState, Map<string, number>>();
-  readonly #finished = new Map<TaskState, FinishedList>();
   readonly #limit: number;
   readonly #ttl: number;
 
@@ -21,68 +20,29 @@ export class TaskIndex {
     this.#ttl = options.taskListTtl === undefined ? d.taskListTtl : check.positiveInt('taskListTtl', options.taskListTtl);
   }
 
-  /** Files `id` under its new state (leaving `from`, if it had one). */
-  move(id: string, from: TaskState | null, to: TaskState, at: number): void {
-    if (from !== null) this.remove(id, from);
-    if (isTerminal(to)) {
-      let list = this.#finished.get(to);
-      if (list === undefined) {
-        list = new FinishedList();
-        this.#finished.set(to, list);
-      }
-      list.add(id, at, this.#limit);
-      return;
-    }
-    let ids = this.#live.get(to);
-    if (ids === undefined) {
-      ids = new Map();
-      this.#live.set(to, ids);
-    }
-    ids.set(id, at);
-  }
-
-  remove(id: string, state: TaskState): void {
-    if (isTerminal(state)) this.#finished.get(state)?.delete(id);
-    else this.#live.get(state)?.delete(id);
-  }
-
-  counts(now: number): Record<TaskState, number> {
+  counts(records: Iterable<TaskRecord>, now: number): Record<TaskState, number> {
     const counts = {} as Record<TaskState, number>;
     for (const state of BUILTIN_STATES) counts[state] = 0;
-    for (const [state, ids] of this.#live) if (ids.size > 0 || state in counts) counts[state] = ids.size;
-    for (const [state, list] of this.#finished) {
-      list.trim(now - this.#ttl);
-      counts[state] = list.size;
+    for (const record of records) {
+      if (isTerminal(record.state) && record.updatedAt < now - this.#ttl) continue;
+      counts[record.state] = (counts[record.state] ?? 0) + 1;
     }
+    for (const state of BUILTIN_STATES) if (isTerminal(state)) counts[state] = Math.min(counts[state], this.#limit);
     return counts;
   }
 
-  /** A page of records, newest first; `record` reads each one's record (to filter by task). */
-  page(query: TaskQuery, now: number, record: (id: string) => TaskRecord | null): TaskRecord[] {
-    const out: TaskRecord[] = [];
-    let skip = query.offset;
-    for (const id of this.#newestFirst(query.state, now)) {
-      if (out.length >= query.limit) break;
-      const found = record(id);
-      if (found === null || (query.task !== undefined && found.task !== query.task)) continue;
-      if (skip > 0) skip--;
-      else out.push(found);
+  /** A page of records in one state, newest change first. */
+  page(query: TaskQuery, records: Iterable<TaskRecord>, now: number): TaskRecord[] {
+    const listed: TaskRecord[] = [];
+    for (const record of records) {
+      if (record.state !== query.state) continue;
+      if (isTerminal(record.state) && record.updatedAt < now - this.#ttl) continue;
+      listed.push(record);
     }
-    return out;
-  }
-
-  /** Drops finished entries older than the lists' age bound. */
-  sweep(now: number): void {
-    for (const list of this.#finished.values()) list.trim(now - this.#ttl);
-  }
-
-  #newestFirst(state: TaskState, now: number): Iterable<string> {
-    if (isTerminal(state)) {
-      const list = this.#finished.get(state);
-      if (list === undefined) return [];
-      list.trim(now - this.#ttl);
-      return list.newestFirst();
-    }
-    return [...(this.#live.get(state)?.keys() ?? [])].reverse();
+    listed.sort((a, b) => b.updatedAt - a.updatedAt);
+    // The retention bound applies before the task filter, as it does where lists are stored.
+    const kept = isTerminal(query.state) ? listed.slice(0, this.#limit) : listed;
+    const matching = query.task === undefined ? kept : kept.filter((r) => r.task === query.task);
+    return matching.slice(query.offset, query.offset + query.limit);
   }
 }
