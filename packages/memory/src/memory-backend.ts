@@ -13,7 +13,7 @@ import { type TaskRecord, type TaskState, isTerminal } from '@celeriac/core';
 import { ExpiryQueue } from './internal/expiry-queue.js';
 import { MemoryWorkersAndEvents } from './internal/workers-and-events.js';
 import { TaskIndex } from './internal/task-index.js';
-import { addToTimeline, viewOf } from './internal/task-view.js';
+import { type History, addToHistory, viewOf } from './internal/task-view.js';
 import { copyMessage } from './internal/inbox.js';
 import { copyJson, notify } from './internal/record-listeners.js';
 
@@ -35,8 +35,8 @@ interface Entry {
   record: TaskRecord | null;
   /** Nearly every id has one listener (its wait()): kept bare; a Set only from the second on. */
   listeners: RecordListener | Set<RecordListener> | undefined;
-  /** The records at each change of state, oldest first (see addToTimeline). */
-  timeline: TaskRecord[] | undefined;
+  /** The changes of state before the current record (see task-view.ts). */
+  history: History | undefined;
   /** The message last published for the id (its arguments, queue): never changed once kept. */
   message: TaskMessage | undefined;
 }
@@ -97,10 +97,10 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
     const worker = update.worker ?? (current === null || update.state === 'PENDING' ? undefined : current.worker);
     if (worker !== undefined) record.worker = worker;
     Object.freeze(record);
-    if (entry === undefined) this.#entries.set(record.id, { record, listeners: undefined, timeline: [record], message: undefined });
+    if (entry === undefined) this.#entries.set(record.id, { record, listeners: undefined, history: undefined, message: undefined });
     else {
       entry.record = record;
-      entry.timeline = addToTimeline(entry.timeline, current, record);
+      entry.history = addToHistory(entry.history, current, record);
     }
     // Only creation and the end are queued; the sweep re-queues a record that changed since.
     if (current === null || isTerminal(record.state)) this.#expiry.push(record.id, record.updatedAt + this.#resultTtl);
@@ -121,7 +121,7 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
     const entry = this.#entries.get(id);
     if (entry === undefined) return;
     entry.record = null;
-    entry.timeline = undefined;
+    entry.history = undefined;
     entry.message = undefined;
     if (entry.listeners === undefined) this.#entries.delete(id);
   }
@@ -129,7 +129,7 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
   async subscribe(id: string, listener: RecordListener): Promise<() => void> {
     let entry = this.#entries.get(id);
     if (entry === undefined) {
-      entry = { record: null, listeners: undefined, timeline: undefined, message: undefined };
+      entry = { record: null, listeners: undefined, history: undefined, message: undefined };
       this.#entries.set(id, entry);
     }
     const existing = entry.listeners;
@@ -182,7 +182,7 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
     };
     Object.freeze(record);
     entry.record = record;
-    entry.timeline = addToTimeline(entry.timeline, current, record);
+    entry.history = addToHistory(entry.history, current, record);
     if (entry.listeners !== undefined) notify(entry.listeners, record);
     return { applied: true, record };
   }
@@ -218,7 +218,7 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
   async viewTask(id: string): Promise<TaskView | null> {
     const entry = this.#entries.get(id);
     if (entry === undefined || entry.record === null) return null;
-    return viewOf(entry.record, entry.timeline ?? [entry.record], entry.message);
+    return viewOf(entry.record, entry.history, entry.message);
   }
 
   async compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
@@ -266,7 +266,7 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
       else {
         // someone still follows the id: keep the entry, drop the record
         entry.record = null;
-        entry.timeline = undefined;
+        entry.history = undefined;
         entry.message = undefined;
       }
     }
