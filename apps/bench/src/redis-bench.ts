@@ -17,7 +17,8 @@
  * Environment: REDIS_URL (else a redis-server is spawned), BENCH_TASKS (20000),
  * BENCH_LATENCY_TASKS (2000), BENCH_WARMUP (1000), BENCH_STEADY_SECONDS (4),
  * BENCH_PROGRESS_TASKS (5000), BENCH_ROUNDS (3), BENCH_TIMEOUT_MS (2400000),
- * BENCH_SCENARIOS (comma-separated subset), BENCH_FLUSH=1 (allow flushing a REDIS_URL holding data).
+ * BENCH_SCENARIOS (comma-separated subset), BENCH_FLUSH=1 (allow flushing a REDIS_URL holding data),
+ * BENCH_EVENTS=1 (Celeriac appends every event to the queue-wide event stream).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -1,5 +1,6 @@
 import { type AsyncResult, Celeriac, consoleLogger } from '@celeriac/core';
 import { createRedisStore } from '@celeriac/redis';
+import { STREAM_EVENTS } from '../../env.js';
 import { type Order, type PayloadKind, argument, invoice } from '../payload.js';
 import { LATENCY_CONCURRENCY, type Peer, type RedisTarget, countdown, expectCount, indices, stopwatch } from '../peer.js';
 
@@ -10,7 +11,7 @@ const VERIFY_SAMPLE = 200;
 async function open(target: RedisTarget, onRun: () => void = () => {}) {
   const store = createRedisStore({ connection: target.url });
   await store.connect();
-  const app = new Celeriac({ store, logger: consoleLogger('warn') });
+  const app = new Celeriac({ store, logger: consoleLogger('warn'), events: STREAM_EVENTS });
   const noop = app.task({ name: 'bench.noop' }, (_i: number) => {
     onRun();
     return null;

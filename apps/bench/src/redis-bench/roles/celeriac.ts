@@ -1,5 +1,6 @@
 import { Celeriac, type TaskContext, consoleLogger } from '@celeriac/core';
 import { createRedisStore } from '@celeriac/redis';
+import { STREAM_EVENTS } from '../../env.js';
 import { type Order, argument, invoice } from '../payload.js';
 import type { RedisTarget } from '../peer.js';
 import { type FollowReport, PROGRESS_UPDATES, type Roles, epochMs, inOrder, paced } from './role.js';
@@ -7,7 +8,7 @@ import { type FollowReport, PROGRESS_UPDATES, type Roles, epochMs, inOrder, pace
 async function open(target: RedisTarget) {
   const store = createRedisStore({ connection: target.url });
   await store.connect();
-  const app = new Celeriac({ store, logger: consoleLogger('warn') });
+  const app = new Celeriac({ store, logger: consoleLogger('warn'), events: STREAM_EVENTS });
   const noop = app.task({ name: 'bench.noop' }, (_i: number) => null);
   const kb = app.task({ name: 'bench.1kb' }, (o: Order) => invoice(o));
   const progress = app.task({ name: 'bench.progress', bind: true }, async (ctx: TaskContext, _i: number) => {
