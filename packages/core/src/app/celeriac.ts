@@ -24,16 +24,12 @@ import { loadMemoryStore } from './default-store.js';
 import { ENQUEUE_STEP, buildAndEnqueueInSteps, createAndEnqueue } from './create-and-publish.js';
 import { enqueueEagerly } from './eager.js';
 import { type RevokeOutcome, revokeTask } from './revoke-task.js';
-
-export type { RevokeOutcome };
 import { DeadLetters } from './dead-letters.js';
 import { type GroupResult, restoreGroup, saveGroup } from '../canvas/group-store.js';
 
+export type { RevokeOutcome };
 
-/**
- * The client and the registry of one application (Celery's `Celery` object).
- * Producers call handles; workers are made with `app.worker()`. Both may live in one process.
- */
+/** The client and the registry of one application (Celery's `Celery` object): producers call handles; workers are made with `app.worker()`. */
 export class Celeriac {
   readonly registry = new TaskRegistry();
   readonly logger: Logger;
@@ -116,7 +112,12 @@ export class Celeriac {
     return scheduler;
   }
 
-  /** Enqueue a task by name, e.g. one registered only in a remote worker. Untyped: prefer handles. */
+  /** A typed handle on a task registered elsewhere (another service, a Python Celery worker), e.g. `app.remote<[a: number, b: number], number>('tasks.add')`; no worker of this app runs it. */
+  remote<A extends unknown[], R>(name: string, options: Pick<TaskOptions, 'queue' | 'priority'> = {}): TaskHandle<A, R> {
+    return this.#handle(resolveTaskOptions({ ...options, name }, `app.remote(${JSON.stringify(name)})`, name)) as unknown as TaskHandle<A, R>;
+  }
+
+  /** Enqueue a task by name, e.g. one registered only in a remote worker. Untyped: prefer handles or `remote`. */
   send<R = unknown>(name: string, args: unknown[] = [], options?: ApplyOptions): Promise<AsyncResult<R>> {
     return this.#enqueue<R>(name, args, this.registry.get(name)?.options, options);
   }
