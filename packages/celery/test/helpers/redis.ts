@@ -15,8 +15,8 @@ export async function deleteKeys(admin: Redis, prefix: string): Promise<void> {
  */
 export async function abandonDeliveries(admin: Redis, prefix: string): Promise<void> {
   await admin.del(`${prefix}celeriac.leases`);
-  const tags = await admin.zrange(`${prefix}unacked_index`, 0, -1);
-  for (const tag of tags) await admin.zadd(`${prefix}unacked_index`, 0, tag);
+  const tags = await admin.zrange(`${prefix}unacked_index`, '0', '-1');
+  for (const tag of tags) await admin.zadd(`${prefix}unacked_index`, '0', tag);
 }
 
 /** A raw string as the body of an otherwise valid Celery message, as a foreign producer could push it. */
