@@ -69,4 +69,9 @@ taskStoreConformance({
     const options = { connection: server.url, keyPrefix: prefixOf(store), ...tuning };
     return splitStore(new CeleryRedisBroker(options), new CeleryRedisBackend(options));
   },
+  createWithRetention: async (retention) => {
+    const keyPrefix = uniquePrefix('retention');
+    const options = { connection: server.url, keyPrefix, ...tuning, ...retention };
+    return made(splitStore(new CeleryRedisBroker(options), new CeleryRedisBackend(options)), keyPrefix);
+  },
 });

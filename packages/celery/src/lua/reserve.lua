@@ -13,7 +13,8 @@
   KEYS[5] revoked        zset  task id -> ms
   KEYS[6] parked         hash  tag -> queue, for ETA messages waiting in unacked
   KEYS[7] dead letters   list
-  KEYS[8..] queue lists in serving order (each priority step of each queue)
+  KEYS[8] paused         set   queue names no Celeriac worker reserves from (Celery's never look)
+  KEYS[9..] queue lists in serving order (each priority step of each queue)
   ARGV[1] now in s  ARGV[2] now in ms  ARGV[3] max  ARGV[4] scan depth per list  ARGV[5] token
   ARGV[6] visibility timeout in s  ARGV[7] restore limit  ARGV[8] key prefix
   ARGV[9] dead-letter limit  ARGV[10] rate key prefix  ARGV[11] task count n, then n task names,
@@ -21,7 +22,7 @@
   Returns { { tag, envelope, deliveries }... }.
   Events: none. Malformed envelopes go to the dead letters; revoked ones are dropped.
 ]]
-local unacked, index, leases, dlv, revoked, parked, dead = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local unacked, index, leases, dlv, revoked, parked, dead, paused = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local nowS, nowMs, max, depth, token = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local prefix, deadLimit, ratePrefix = ARGV[8], tonumber(ARGV[9]), ARGV[10]
 
@@ -57,10 +58,12 @@ local function bury(list, queue, raw, id, reason)
 end
 
 local out, limited = {}, {}
-for k = 8, #KEYS do
+local isPaused = {}
+for k = 9, #KEYS do
   if #out >= max then break end
-  local list, queue = KEYS[k], ARGV[at + k - 7]
-  local items = redis.call('LRANGE', list, -depth, -1)
+  local list, queue = KEYS[k], ARGV[at + k - 8]
+  if isPaused[queue] == nil then isPaused[queue] = redis.call('SISMEMBER', paused, queue) == 1 end
+  local items = isPaused[queue] and {} or redis.call('LRANGE', list, -depth, -1)
   for i = #items, 1, -1 do
     if #out >= max then break end
     local raw = items[i]

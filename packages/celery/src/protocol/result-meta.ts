@@ -29,6 +29,8 @@ export interface CeleryResultMeta {
   task_id: string;
   name?: string | null;
   retries?: number | null;
+  /** Celery's extended `worker` (the hostname); Celeriac's worker id. */
+  worker?: string | null;
 }
 
 /**
@@ -51,6 +53,7 @@ export function toCeleryMeta(record: TaskRecord): CeleryResultMeta {
     task_id: record.id,
     name: record.task,
     retries: record.attempt - 1,
+    worker: record.worker ?? null,
   };
 }
 
@@ -87,6 +90,7 @@ export function fromCeleryMeta(id: string, value: unknown, now = Date.now()): De
     updatedAt: extras?.updatedAt ?? dateDone(meta.date_done) ?? now,
   };
   if (extras?.meta !== undefined) record.meta = extras.meta;
+  if (typeof meta.worker === 'string') record.worker = meta.worker;
   if (state === TaskStates.SUCCESS) record.result = meta.result;
   else if (state === TaskStates.FAILURE || state === TaskStates.RETRY) {
     if (extras?.error !== undefined) record.error = extras.error;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Broker, type DeadLetter, type Delivery, type ReserveRequest, type RevokeListener, type TaskMessage, Wakeup } from '@celeriac/core/adapter';
+import { type Broker, type ConnectionListener, type DeadLetter, type Delivery, type QueueInfo, type ReserveRequest, type RevokeListener, type TaskMessage, Wakeup } from '@celeriac/core/adapter';
 import { MalformedMessageError, TASK_ID_PATTERN } from '@celeriac/core';
 import { decodeCeleryTask, encodeCeleryTask } from '../protocol/message.js';
 import { Connections } from './connection.js';
@@ -7,6 +7,8 @@ import { CeleryKeys } from './keys.js';
 import { fromEnvelope, kombuPriority, queueList, queueLists, toEnvelope, withHeaders } from './kombu.js';
 import { type CeleryRedisOptions, type ResolvedCeleryRedisOptions, resolveOptions } from './options.js';
 import { Scripts } from './scripts.js';
+import { watchConnection } from './connection-watch.js';
+import { CeleryQueueAdmin } from './queue-admin.js';
 
 /** How far from the oldest end of each list a reserve looks for a task it serves. */
 const SCAN_DEPTH = 100;
@@ -21,7 +23,8 @@ const PARK_MIN_MS = 5;
  * (one per priority step), and a delivery is held the way a Celery worker with `acks_late` holds
  * it: in `unacked` / `unacked_index`, restored by whichever side sees it quiet for the visibility
  * timeout. Celeriac adds what kombu has no place for under its own `celeriac.*` keys: lease tokens
- * (fencing), delivery counts, revoked ids, rate-limit windows, dead letters, parked ETA messages.
+ * (fencing), delivery counts, revoked ids, rate-limit windows, dead letters, parked ETA messages,
+ * the queues known and paused (see CeleryQueueAdmin: Celery workers do not honour a pause).
  */
 export class CeleryRedisBroker implements Broker {
   readonly #options: ResolvedCeleryRedisOptions;
@@ -33,6 +36,7 @@ export class CeleryRedisBroker implements Broker {
   readonly #held = new Map<string, string>();
   readonly #queues: Set<string>;
   readonly #revokeListeners = new Set<RevokeListener>();
+  readonly #admin: CeleryQueueAdmin;
   #subscribed: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
@@ -43,6 +47,7 @@ export class CeleryRedisBroker implements Broker {
     this.#keys = new CeleryKeys(this.#options.keyPrefix);
     this.#scripts = new Scripts(this.#conn.command);
     this.#queues = new Set(this.#options.queues);
+    this.#admin = new CeleryQueueAdmin(this.#conn.command, this.#keys, this.#scripts, this.#options, (raw) => this.#decode(raw));
   }
 
   async publish(messages: readonly TaskMessage[]): Promise<void> {
@@ -53,6 +58,8 @@ export class CeleryRedisBroker implements Broker {
       const pri = kombuPriority(message.priority);
       pipeline.lpush(this.#keys.list(queueList(message.queue, pri, this.#options.prioritySteps)), toEnvelope(encodeCeleryTask(message), message.queue, pri));
     }
+    const fresh = this.#admin.unregistered(messages.map((m) => m.queue));
+    if (fresh.length > 0) pipeline.sadd(this.#keys.queues, ...fresh);
     await execOrThrow(pipeline.exec());
     this.#wakeup.wakeAll();
   }
@@ -72,6 +79,8 @@ export class CeleryRedisBroker implements Broker {
     if (request.max <= 0 || request.queues.length === 0) return [];
     for (const queue of request.queues) this.#queues.add(queue);
     const k = this.#keys;
+    const fresh = this.#admin.unregistered(request.queues);
+    if (fresh.length > 0) await this.#conn.command.sadd(k.queues, ...fresh);
     const lists: string[] = [];
     const names: string[] = [];
     // kombu's serving order: each priority step across the queues, then the next step.
@@ -86,7 +95,7 @@ export class CeleryRedisBroker implements Broker {
     const token = randomBytes(8).toString('hex');
     const argv = [now / 1000, now, request.max, SCAN_DEPTH, token, this.#options.visibilityTimeout / 1000, RESTORE_LIMIT, k.prefix, this.#options.deadLetterLimit, k.ratePrefix];
     argv.push(request.tasks.length, ...request.tasks, limits.length, ...limits.flatMap(([task, l]) => [task, l.limit, l.intervalMs]), ...names);
-    const keys = [k.unacked, k.unackedIndex, k.leases, k.deliveries, k.revoked, k.parked, k.deadLetters, ...lists];
+    const keys = [k.unacked, k.unackedIndex, k.leases, k.deliveries, k.revoked, k.parked, k.deadLetters, k.paused, ...lists];
     const taken = (await this.#scripts.run('reserve', keys, argv)) as [string, string, number][];
     const deliveries: Delivery[] = [];
     for (const [tag, raw, count] of taken) {
@@ -112,10 +121,8 @@ export class CeleryRedisBroker implements Broker {
 
   #decode(raw: string): TaskMessage {
     const envelope = fromEnvelope(raw);
-    const info = (JSON.parse(raw) as { properties?: { delivery_info?: { routing_key?: unknown } } }).properties?.delivery_info;
-    const queue = typeof info?.routing_key === 'string' && info.routing_key !== '' ? info.routing_key : 'celery';
     const message = decodeCeleryTask(envelope.headers, envelope.body, {
-      queue,
+      queue: queueOf(raw),
       priority: kombuPriority(envelope.kombuPriority),
       contentType: envelope.contentType,
       parameters: this.#options.parameters,
@@ -242,6 +249,23 @@ export class CeleryRedisBroker implements Broker {
     await this.#conn.close();
   }
 
+  onConnectionChange(listener: ConnectionListener): () => void {
+    return watchConnection(this.#conn.command, listener);
+  }
+
+  queues(): Promise<QueueInfo[]> {
+    return this.#admin.queues();
+  }
+
+  async pauseQueue(queue: string, paused: boolean): Promise<void> {
+    await this.#admin.pause(queue, paused);
+    if (!paused) this.#wakeup.wakeAll();
+  }
+
+  purgeQueue(queue: string, max: number): Promise<TaskMessage[]> {
+    return this.#admin.purge(queue, max);
+  }
+
   #hold(tag: string, token: string): void {
     this.#held.set(tag, token);
     this.#heartbeat ??= setInterval(() => void this.#renew(), this.#options.heartbeatInterval);
@@ -263,7 +287,7 @@ function splitReceipt(receipt: string): [token: string, tag: string] {
 function queueOf(raw: string): string {
   try {
     const info = (JSON.parse(raw) as { properties?: { delivery_info?: { routing_key?: unknown } } }).properties?.delivery_info;
-    return typeof info?.routing_key === 'string' ? info.routing_key : 'celery';
+    return typeof info?.routing_key === 'string' && info.routing_key !== '' ? info.routing_key : 'celery';
   } catch {
     return 'celery';
   }

@@ -14,6 +14,16 @@ export class CeleryKeys {
   readonly deadLetters: string;
   readonly ratePrefix: string;
   readonly revokeChannel: string;
+  /** Queues Celeriac sent to, served or paused (a set), and those paused (a set): Celery reads neither. */
+  readonly queues: string;
+  readonly paused: string;
+  /** Workers and events (TaskStore section 8). */
+  readonly workers: string;
+  readonly events: string;
+  readonly eventsAppended: string;
+  readonly control: string;
+  /** User states (PROGRESS…) some record was filed under, for `taskCounts`. */
+  readonly userStates: string;
 
   constructor(readonly prefix: string) {
     this.unacked = `${prefix}unacked`;
@@ -25,6 +35,13 @@ export class CeleryKeys {
     this.deadLetters = `${prefix}celeriac.dead-letters`;
     this.ratePrefix = `${prefix}celeriac.rate:`;
     this.revokeChannel = `${prefix}celeriac.revoked`;
+    this.queues = `${prefix}celeriac.queues`;
+    this.paused = `${prefix}celeriac.paused`;
+    this.workers = `${prefix}celeriac.workers`;
+    this.events = `${prefix}celeriac.events`;
+    this.eventsAppended = `${prefix}celeriac.events.appended`;
+    this.control = `${prefix}celeriac.control`;
+    this.userStates = `${prefix}celeriac.user-states`;
   }
 
   list(name: string): string {
@@ -38,6 +55,25 @@ export class CeleryKeys {
 
   group(id: string): string {
     return `${this.prefix}celeriac.group:${id}`;
+  }
+
+  worker(id: string): string {
+    return `${this.prefix}celeriac.worker:${id}`;
+  }
+
+  /** The ids whose record is in `state` (a zset scored by the time they entered it, ms). */
+  tasksIn(state: string): string {
+    return `${this.prefix}celeriac.tasks:${state}`;
+  }
+
+  /** The message a task was sent with (`ResultBackend.remember`). */
+  message(id: string): string {
+    return `${this.prefix}celeriac.message:${id}`;
+  }
+
+  /** A task's changes of state as Celeriac wrote them (a list of JSON entries). */
+  timeline(id: string): string {
+    return `${this.prefix}celeriac.timeline:${id}`;
   }
 
   value(key: string): string {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { optionChecker, show } from '@celeriac/core/adapter';
+import { DEFAULT_TASK_LIST_RETENTION, optionChecker, show } from '@celeriac/core/adapter';
 import type { ParameterNames } from '../protocol/kwargs.js';
 import { KOMBU_PRIORITY_STEPS } from './kombu.js';
 
@@ -35,6 +35,12 @@ export interface CeleryRedisOptions {
   deadLetterLimit?: number;
   /** How long a revoked id is remembered, in ms (Celery's workers keep theirs three hours). @defaultValue `86_400_000` */
   revokedTtl?: number;
+  /** Events kept in the queue-wide stream (`app.events`), about this many, oldest dropped first. @defaultValue `10_000` */
+  eventLimit?: number;
+  /** At most this many tasks listed per finished state (`app.tasks.list`). @defaultValue `10_000` */
+  taskListLimit?: number;
+  /** Finished tasks older than this drop out of the lists, in ms (their records stay until `resultTtl`). @defaultValue `86_400_000` */
+  taskListTtl?: number;
 }
 
 export type ResolvedCeleryRedisOptions = Required<Omit<CeleryRedisOptions, 'connection'>> & Pick<CeleryRedisOptions, 'connection'>;
@@ -50,6 +56,9 @@ export const DEFAULT_CELERY_REDIS_OPTIONS = {
   resultTtl: 86_400_000,
   deadLetterLimit: 10_000,
   revokedTtl: 86_400_000,
+  eventLimit: 10_000,
+  taskListLimit: DEFAULT_TASK_LIST_RETENTION.taskListLimit,
+  taskListTtl: DEFAULT_TASK_LIST_RETENTION.taskListTtl,
 } as const satisfies Omit<ResolvedCeleryRedisOptions, 'connection'>;
 
 /** Checks every option (an `InvalidOptionError` naming the first wrong one) and fills in defaults. */
@@ -69,6 +78,9 @@ export function resolveOptions(where: string, options: CeleryRedisOptions): Reso
   check.timerMs('resultTtl', o.resultTtl);
   check.timerMs('revokedTtl', o.revokedTtl);
   check.positiveInt('deadLetterLimit', o.deadLetterLimit);
+  check.positiveInt('eventLimit', o.eventLimit);
+  check.positiveInt('taskListLimit', o.taskListLimit);
+  check.timerMs('taskListTtl', o.taskListTtl);
   const steps = o.prioritySteps;
   if (!Array.isArray(steps) || steps[0] !== 0 || !steps.every((s, i) => Number.isInteger(s) && s >= 0 && s <= 9 && (i === 0 || s > (steps[i - 1] as number)))) {
     check.fail('prioritySteps', `must be increasing integers from 0 to 9 starting at 0 (kombu's default is [0, 3, 6, 9]), got ${show(steps)}`);
