@@ -91,6 +91,28 @@ describe('a Node producer and a Python Celery worker', () => {
     expect(await waiting).toEqual({ value: { from: 'node', n: 1 } });
   });
 
+  it('the admin API on a task a Celery worker ran: a listing files it under the state Python wrote, and its view ends there', async () => {
+    const result = await add().delay(20, 22);
+    expect(await result.get({ timeout: 20_000 })).toBe(42);
+    // Python wrote STARTED and SUCCESS without filing them: the PENDING listing meets it and files it anew.
+    expect((await app.tasks.list({ state: 'PENDING' })).tasks.map((r) => r.id)).not.toContain(result.id);
+    expect((await app.tasks.list({ state: 'SUCCESS' })).tasks.map((r) => r.id)).toContain(result.id);
+    const view = await app.tasks.view(result.id);
+    expect(view).toMatchObject({ state: 'SUCCESS', result: 42, args: [20, 22], queue: 'celery' });
+    expect(view?.worker).toMatch(/^py-runs@/); // Celery's extended `worker`, its hostname
+    expect(view?.timeline.map((t) => t.state)).toEqual(['PENDING', 'SUCCESS']);
+  });
+
+  it('a paused queue: Celeriac lists it paused, but a Celery worker does not read the pause and runs its tasks', async () => {
+    await app.queues.pause('celery');
+    try {
+      expect((await app.queues.get('celery'))?.paused).toBe(true);
+      expect(await (await add().delay(1, 2)).get({ timeout: 20_000 })).toBe(3);
+    } finally {
+      await app.queues.resume('celery');
+    }
+  });
+
   it('the message on the wire is what Celery sends: base64 body, delivery tag, six-digit eta, kombu priority list', async () => {
     const admin = new Redis(server.url);
     try {
