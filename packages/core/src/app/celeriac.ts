@@ -4,7 +4,7 @@ import type { TaskRecord } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import { asLogger, consoleLogger, type Logger } from '../context/logger.js';
 import type { JsonLimits } from '../internal/json-check.js';
-import type { ResolvedTaskOptions, TaskOptions } from '../options/task-options.js';
+import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
 import { AsyncResult, type ResultSource } from '../result/async-result.js';
 import type { CanvasHost } from '../canvas/signature.js';
 import { Worker } from '../worker/worker.js';
@@ -19,7 +19,7 @@ import { addSchedule, registerFunction, registerInstance } from './register-inst
 import type { ScheduleOptions } from '../schedule/schedule-options.js';
 import { Scheduler, type SchedulerOptions, enqueueScheduledRun } from '../schedule/scheduler.js';
 import { loadMemoryStore } from './default-store.js';
-import { ENQUEUE_STEP, buildAndEnqueueInSteps, createAndEnqueue } from './create-and-publish.js';
+import { ENQUEUE_STEP, createAndEnqueue, enqueueInSteps } from './create-and-publish.js';
 import { enqueueEagerly } from './eager.js';
 import { type RevokeOutcome, revokeTask } from './revoke-task.js';
 import { DeadLetters } from './dead-letters.js';
@@ -34,10 +34,7 @@ import type { Workers } from './workers.js';
 
 export type { RevokeOutcome };
 
-/**
- * The client and the registry of one application (Celery's `Celery` object).
- * Producers call handles; workers are made with `app.worker()`. Both may live in one process.
- */
+/** The client and the registry of one application (Celery's `Celery` object): producers call handles; workers are made with `app.worker()`. */
 export class Celeriac {
   readonly registry = new TaskRegistry();
   readonly logger: Logger;
@@ -137,7 +134,12 @@ export class Celeriac {
     return scheduler;
   }
 
-  /** Enqueue a task by name, e.g. one registered only in a remote worker. Untyped: prefer handles. */
+  /** A typed handle on a task registered elsewhere (another service, a Python Celery worker), e.g. `app.remote<[a: number, b: number], number>('tasks.add')`; no worker of this app runs it. */
+  remote<A extends unknown[], R>(name: string, options: Pick<TaskOptions, 'queue' | 'priority'> = {}): TaskHandle<A, R> {
+    return this.#handle(resolveTaskOptions({ ...options, name }, `app.remote(${JSON.stringify(name)})`, name)) as unknown as TaskHandle<A, R>;
+  }
+
+  /** Enqueue a task by name, e.g. one registered only in a remote worker. Untyped: prefer handles or `remote`. */
   send<R = unknown>(name: string, args: unknown[] = [], options?: ApplyOptions): Promise<AsyncResult<R>> {
     return this.#enqueue<R>(name, args, this.registry.get(name)?.options, options);
   }
@@ -196,7 +198,7 @@ export class Celeriac {
   }
 
   #template(options: ResolvedTaskOptions, args: unknown[]) {
-    this.#checkArgs(options.name, args, '');
+    checkArgs(options.name, args, '', this.#limits);
     return { task: options.name, args, queue: options.queue, priority: options.priority };
   }
 
@@ -226,7 +228,7 @@ export class Celeriac {
     try {
       const now = Date.now();
       const resolved = resolveApplyOptions(name, apply, defaults, now);
-      this.#checkArgs(name, args, '');
+      checkArgs(name, args, '', this.#limits);
       message = this.#newMessage(name, args, resolved, now);
       freshIds = this.#freshIds(resolved);
     } catch (error) {
@@ -251,20 +253,13 @@ export class Celeriac {
     const now = Date.now();
     const resolved = resolveBulkOptions(name, argsList, apply, defaults, now);
     // Every call is checked before any is sent: a bad one anywhere enqueues nothing.
-    argsList.forEach((args, i) => this.#checkArgs(name, args, argsList.length > 1 ? `call ${i}: ` : ''));
+    argsList.forEach((args, i) => checkArgs(name, args, argsList.length > 1 ? `call ${i}: ` : '', this.#limits));
     if (!this.eager && argsList.length > ENQUEUE_STEP) {
-      // A large bulk: each step's messages are made just before the step goes (see buildAndEnqueueInSteps).
-      const build = (i: number) => this.#newMessage(name, argsList[i] as unknown[], resolved, now);
       const store = this.#ready ?? (await this.#store);
-      const built: TaskMessage[] = [];
-      const steps = buildAndEnqueueInSteps(store, argsList.length, build, { freshIds: this.#freshIds(resolved) }, built);
-      const { results } = await this.#deadline.guard(steps, name, () => built.map((m) => m.id));
-      return built.map((m, i) => {
-        const result = results[i];
-        if (result?.applied !== true) throw idInUse(name, m.id);
-        this.#ops.enqueued(store, m);
-        return new AsyncResult<R>(m.id, this.#resultSource, result.record);
-      });
+      const build = (i: number) => this.#newMessage(name, argsList[i] as unknown[], resolved, now);
+      const { messages, records } = await enqueueInSteps(store, this.#deadline, name, argsList.length, build, this.#freshIds(resolved));
+      for (const message of messages) this.#ops.enqueued(store, message);
+      return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
     }
     const messages = argsList.map((args) => this.#newMessage(name, args, resolved, now));
     if (this.eager) return this.#runEagerly<R>(messages, []);
@@ -286,11 +281,7 @@ export class Celeriac {
     return created.records;
   }
 
-  #checkArgs(name: string, args: unknown, label: string): asserts args is unknown[] {
-    checkArgs(name, args, label, this.#limits);
-  }
-
-  /** A message for checked arguments (see #checkArgs). */
+  /** A message for checked arguments (see checkArgs). */
   #newMessage(name: string, args: unknown[], resolved: ResolvedApply, now: number): TaskMessage {
     return newMessage(resolved.taskId ?? this.#generateId(), name, args, resolved, now);
   }
