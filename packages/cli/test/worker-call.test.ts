@@ -127,14 +127,19 @@ describe('celeriac worker, call and status', () => {
 
   it('SIGTERM closes the worker gracefully: a running task finishes, the process exits 0', async () => {
     const running = worker as Running;
-    const call = celeriac(['call', 'slow', '[800]', '--wait', '--json', '--no-progress', '--app', APP], { env });
-    await new Promise((resolve) => setTimeout(resolve, 400)); // the task has started
+    const sent = await run(['call', 'slow', '[2500]']);
+    expect(sent.code).toBe(0);
+    const id = sent.stdout.trim();
+    // SIGTERM only once the task runs (a fixed sleep races a slow machine's process start-up).
+    const deadline = Date.now() + 20_000;
+    let state = 'PENDING';
+    while (state !== 'STARTED' && Date.now() < deadline) state = (JSON.parse((await run(['status', id, '--json'])).stdout) as { state: string }).state;
+    expect(state).toBe('STARTED');
     const stopped = await running.stop('SIGTERM');
     worker = undefined;
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toContain('"event":"worker-stopped"');
-    const result = await call;
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ state: 'SUCCESS', result: 'slept 800 ms' });
+    const status = await run(['status', id, '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ state: 'SUCCESS', result: 'slept 2500 ms' });
   });
 });
