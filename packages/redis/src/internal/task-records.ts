@@ -34,6 +34,8 @@ import { TickBatcher } from './tick-batcher.js';
  */
 export class TaskRecords {
   readonly #resultTtl: number;
+  readonly #taskListLimit: number;
+  readonly #taskListTtl: number;
   readonly #keys: BackendKeys;
   readonly #clients: RedisClients;
   readonly #hub: SubscriberHub;
@@ -48,6 +50,8 @@ export class TaskRecords {
 
   constructor(parts: StoreParts) {
     this.#resultTtl = parts.options.resultTtl;
+    this.#taskListLimit = parts.options.taskListLimit;
+    this.#taskListTtl = parts.options.taskListTtl;
     this.#keys = parts.recordKeys;
     this.#clients = parts.clients;
     this.#hub = parts.hub;
@@ -81,7 +85,9 @@ export class TaskRecords {
   async forget(id: string): Promise<void> {
     this.#assertOpen();
     await this.#clients.ready();
-    await this.#clients.command.del(this.#keys.record(id));
+    // Its timeline and its place in the finished lists go with it.
+    const [success, failure, revoked] = this.#keys.taskLists;
+    await this.#clients.command.multi().del(this.#keys.record(id), this.#keys.timeline(id)).zrem(success, id).zrem(failure, id).zrem(revoked, id).exec();
     this.#localRecords.delete(id);
     // A forgotten id may be used again from seq 1.
     const listeners = this.#listeners.get(id);
@@ -170,18 +176,19 @@ export class TaskRecords {
   async #applyBatch(batch: PendingUpdate[]): Promise<ApplyResult[]> {
     const firstKey = this.#keys.record((batch[0] as PendingUpdate).update.id);
     const args = this.recordArgs(batch);
-    const keys = [firstKey, this.#keys.bodies, this.#keys.run, this.#keys.replay(batchTokenOf(args)), this.#keys.leases];
+    const keys = [firstKey, this.#keys.bodies, this.#keys.run, this.#keys.replay(batchTokenOf(args)), this.#keys.leases, ...this.#keys.taskLists];
+    args.push(this.#taskListLimit, this.#taskListTtl);
     // Fenced updates: every update's lease member ('' for none) after the record arguments.
     if (batch.some((p) => p.member !== undefined)) for (const p of batch) args.push(p.member ?? '');
     return this.results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, keys, args));
   }
 
-  /** applyUpdates-5.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
+  /** applyUpdates-8.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
   recordHeader(): ScriptArg[] {
     return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, BUILTIN_STATES_ARG, nextCallToken()];
   }
 
-  /** The record arguments of applyUpdates-5.lua (prefixes, TTL, packed updates) for a batch. */
+  /** The record arguments of applyUpdates-8.lua (prefixes, TTL, packed updates) for a batch. */
   recordArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
     return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, ...applyArgs(batch)];
   }

@@ -1,6 +1,32 @@
 -- Applying a batch of record updates (includes/records, which includes this after its own
 -- functions: these use them) and the call's reply, kept for a resend.
 
+-- Keeps in the task's timeline (includes/taskLists) the state update u replaces: a stored one
+-- when the state changes (or a new run starts), else the message whose PENDING or STARTED was implied.
+local function keepReplaced(b, u, stored, curState, curAt, curAttempt)
+  local up, line = b.updates[u], nil
+  if stored then
+    if curState ~= up.state or up.state == 'STARTED' then
+      line = 'E' .. curState .. '\t' .. curAt .. '\t' .. curAttempt .. storedWorker(stored) .. '\n'
+    end
+  elseif b.implied[u] then
+    local f = b.implied[u]
+    local raw = redis.call('HGET', b.bodies, up.id)
+    if raw and f.state == 'STARTED' then
+      line = 'R' .. f.updatedAt .. f.worker .. '\t' .. raw .. '\n'
+    elseif raw then
+      line = 'P' .. raw .. '\n'
+    end
+  end
+  if line then appendTimeline(b.timelines .. up.id, line, b.ttl) end
+end
+
+-- Adds the ids this call finished to their lists (includes/taskLists).
+local function flushLists(b)
+  for state, scored in pairs(b.listed) do addToTaskList(b.lists.keys[state], scored, b.lists.limit, b.lists.ttl, b.now) end
+  b.listed = {}
+end
+
 -- Applies update u if the state machine allows it: bumps seq, stores the record (refreshing its
 -- TTL) and publishes it on the task's event channel. Returns true if applied (or already applied
 -- by this very batch, resent after a reconnect lost its reply). An update for a delivery whose
@@ -8,10 +34,10 @@
 local function applyRecord(b, u)
   local up = b.updates[u]
   local stored = storedRecord(b, u)
-  local curState, curSeq, curAttempt, curToken, curTask = '', 0, nil, nil, nil
+  local curState, curSeq, curAttempt, curToken, curTask, curAt = '', 0, nil, nil, nil, nil
   if stored then
-    local s, q, a, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n%d+\n([^\n]*)\n(%d+)\n()')
-    curState, curSeq, curAttempt, curToken = s, tonumber(q), a, t
+    local s, q, a, at, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n(%d+)\n([^\n]*)\n(%d+)\n()')
+    curState, curSeq, curAttempt, curToken, curAt = s, tonumber(q), a, t, at
     curTask = string.sub(stored, pos, pos + tonumber(len) - 1)
   elseif b.implied[u] then
     local f = b.implied[u]
@@ -48,8 +74,22 @@ local function applyRecord(b, u)
   local attempt = up.attempt
   local keptAttempt = attempt == ''
   if keptAttempt then attempt = curAttempt or '1' end
-  local value, headLength = recordValue(up.state, seqDigits, attempt, b.nowDigits, b.tokenPrefix, cachedDigits(u), cachedDigits(#task), task, up.idJson, up.payload)
+  -- The run's worker stays with the updates after its STARTED (which brings its own); a task handed
+  -- back to PENDING has none.
+  local payload = up.payload
+  if up.state ~= 'PENDING' and string.sub(payload, 1, 11) ~= ',"worker":"' then
+    payload = (stored and storedWorker(stored) or (b.implied[u] and b.implied[u].worker) or '') .. payload
+  end
+  keepReplaced(b, u, stored, curState, curAt, curAttempt)
+  local value, headLength = recordValue(up.state, seqDigits, attempt, b.nowDigits, b.tokenPrefix, cachedDigits(u), cachedDigits(#task), task, up.idJson, payload)
   redis.call('SET', up.key, value, 'PX', b.ttl)
+  local listKey = b.lists and b.lists.keys[up.state]
+  if listKey then
+    local scored = b.listed[up.state] or {}
+    b.listed[up.state] = scored
+    scored[#scored + 1] = b.nowDigits
+    scored[#scored + 1] = up.id
+  end
   b.written[up.key] = value
   if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1)) end
   b.seqs[u] = seq
@@ -60,7 +100,7 @@ local function applyRecord(b, u)
   return true
 end
 
--- The reply of applyUpdates-5.lua: { now, seq, 0 or -1 per update, then the extras in update order }.
+-- The reply of applyUpdates-8.lua: { now, seq, 0 or -1 per update, then the extras in update order }.
 local function recordReply(b)
   local out = { b.now }
   for u = 1, #b.updates do out[u + 1] = b.seqs[u] end
@@ -91,6 +131,7 @@ local function keepReply(b, reply)
 end
 
 local function finalReply(b)
+  flushLists(b)
   if not b.keepsReply then return recordReply(b) end
   return keepReply(b, recordReply(b))
 end
