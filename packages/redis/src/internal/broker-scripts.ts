@@ -225,6 +225,12 @@ export class BrokerScripts {
     return replyNumber(await runScript(this.#redis, SCRIPTS.retryTask, keys, args)) === 1;
   }
 
+  /** Applies the finished lists' bounds now (trimTaskLists-3.lua). */
+  async trimTaskLists(): Promise<void> {
+    const { taskListLimit, taskListTtl } = this.#limits;
+    await runScript(this.#redis, SCRIPTS.trimTaskLists, [...this.#rk.taskLists], [taskListLimit, taskListTtl]);
+  }
+
   async countQueue(queue: string): Promise<number> {
     const k = this.#k;
     return replyNumber(await runScript(this.#redis, SCRIPTS.countQueue, [k.readyKeys(queue), k.delayed(queue), k.inbox(queue)], []));

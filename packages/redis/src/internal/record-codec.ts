@@ -122,9 +122,19 @@ function copyJson<T>(value: T): T {
 
 /** A stored value (header + record JSON, see applyUpdates-8.lua) as a record. */
 export function decodeStoredRecord(stored: string): TaskRecord {
-  // The record JSON is the first '{"id":' after the header: inside the task name's JSON string
-  // every quote is escaped, so the header cannot contain it.
+  const { json } = splitStoredRecord(stored);
+  return JSON.parse(json) as TaskRecord;
+}
+
+/**
+ * A stored value's record JSON, and the timeline line it carries after it ('' for none; see
+ * lua/includes/timelines.lua). The record JSON is the first '{"id":' after the header: inside the
+ * task name's JSON string every quote is escaped, so the header cannot contain it; and JSON has no
+ * raw newline, so the first one after it ends it.
+ */
+export function splitStoredRecord(stored: string): { json: string; carried: string } {
   const start = stored.indexOf('{"id":');
   if (start < 0) throw new TypeError('stored task record is not in the expected format');
-  return JSON.parse(stored.slice(start)) as TaskRecord;
+  const end = stored.indexOf('\n', start);
+  return end < 0 ? { json: stored.slice(start), carried: '' } : { json: stored.slice(start, end), carried: stored.slice(end + 1) };
 }

@@ -1,7 +1,7 @@
 import { type TaskMessage, type TaskQuery, type TaskView, retriedMessage } from '@celeriac/core/adapter';
 import { BUILTIN_STATES, type TaskRecord, type TaskState, TaskStates, isTerminal } from '@celeriac/core';
 import { encodeStoredMessage, storedMessage } from './message-fields.js';
-import { decodeStoredRecord } from './record-codec.js';
+import { decodeStoredRecord, splitStoredRecord } from './record-codec.js';
 import type { StoreParts } from './store-parts.js';
 import { decodeKept, fullTimeline, impliedRecord, readTimeline } from './task-timeline.js';
 
@@ -10,13 +10,14 @@ const SCAN_STEP = 1_000;
 const FINISHED: readonly TaskState[] = [TaskStates.SUCCESS, TaskStates.FAILURE, TaskStates.REVOKED];
 
 /**
- * The task half of the admin API on Redis. Finished tasks are read from their lists (one zset per
- * state, bounded by `taskListLimit` and `taskListTtl`; written by the scripts that finish tasks,
- * see lua/includes/taskLists.lua), live ones (PENDING, STARTED, RETRY, user states) from the
- * messages themselves: a scan of `{p}:body` with each message's record, stored or implied. So the
- * hot path writes only what finishing a task needs (the list entry, and a timeline keeping its
- * message and run), and a listing of live tasks costs a scan, off the hot path, in steps that
- * never block Redis for long.
+ * The task half of the admin API on Redis. Finished tasks are read from their lists (a Redis list
+ * per state, bounded by `taskListLimit` and `taskListTtl`, written by the scripts that finish
+ * tasks: see lua/includes/taskLists.lua), live ones (PENDING, STARTED, RETRY, user states) from the
+ * messages themselves: a scan of `{p}:body` with each message's record, stored or implied. A
+ * task's view reads its record, which carries the first line of its timeline (its message and
+ * run), and the rest of its timeline (lua/includes/timelines.lua). So a worker's settle adds one
+ * list entry per task and a longer record, and a listing of live tasks costs a scan, off the hot
+ * path, in steps that never block Redis for long.
  */
 export class TaskListing {
   readonly #parts: StoreParts;
@@ -34,7 +35,7 @@ export class TaskListing {
     const { taskListLimit } = this.#parts.options;
     const { command } = this.#parts.clients;
     await this.#trim();
-    const sizes = await Promise.all(this.#lists().map((key) => command.zcard(key)));
+    const sizes = await Promise.all(this.#lists().map((key) => command.llen(key)));
     FINISHED.forEach((state, i) => {
       counts[state] = Math.min(taskListLimit, sizes[i] ?? 0);
     });
@@ -58,8 +59,10 @@ export class TaskListing {
     // Without a task name a page is one range; with one, the list is read newest first in steps.
     const step = query.task === undefined ? query.limit : Math.max(query.limit, 200);
     for (let from = query.task === undefined ? query.offset : 0; out.length < query.limit; from += step) {
-      const ids = await command.zrevrange(key, from, from + step - 1);
-      if (ids.length === 0) break;
+      const entries = await command.lrange(key, from, from + step - 1);
+      if (entries.length === 0) break;
+      // "<ms> <id>", newest first (see lua/includes/taskLists.lua).
+      const ids = entries.map((entry) => entry.slice(entry.indexOf(' ') + 1));
       const values = await command.mget(ids.map((id) => this.#parts.recordKeys.record(id)));
       for (const value of values) {
         if (value === null || out.length >= query.limit) continue; // a record expired or forgotten
@@ -68,7 +71,7 @@ export class TaskListing {
         if (query.task !== undefined && skip > 0) skip--;
         else out.push(record);
       }
-      if (ids.length < step) break;
+      if (entries.length < step) break;
     }
     return out;
   }
@@ -84,8 +87,8 @@ export class TaskListing {
   /** The message stored or kept for `id` (ResultBackend's `message`). */
   async message(id: string): Promise<TaskMessage | null> {
     const { command } = this.#parts.clients;
-    const [raw, timeline] = await Promise.all([command.hget(this.#parts.keys.body, id), command.get(this.#parts.recordKeys.timeline(id))]);
-    return decodeKept(raw ?? readTimeline(timeline).message);
+    const read = await this.#read(id);
+    return decodeKept(read === null ? undefined : (read.raw ?? read.kept.message));
   }
 
   /** Keeps each message in its task's timeline, as long as its record (ResultBackend's `remember`). */
@@ -105,12 +108,11 @@ export class TaskListing {
    */
   async retry(id: string): Promise<boolean> {
     const { command } = this.#parts.clients;
-    const [stored, dead] = await Promise.all([command.get(this.#parts.recordKeys.record(id)), command.zscore(this.#parts.keys.dead, id)]);
-    if (stored === null) return false;
-    const record = decodeStoredRecord(stored);
-    if (record.state !== TaskStates.FAILURE) return false;
+    const [read, dead] = await Promise.all([this.#read(id), command.zscore(this.#parts.keys.dead, id)]);
+    if (read === null || read.implied || read.record.state !== TaskStates.FAILURE) return false;
+    const { record } = read;
     if (dead !== null) return this.#parts.scripts.retryDeadLetter(id);
-    const message = decodeKept(readTimeline(await command.get(this.#parts.recordKeys.timeline(id))).message);
+    const message = decodeKept(read.kept.message);
     if (message === null) return false;
     return this.#parts.scripts.retryTask(record.seq, storedMessage(retriedMessage(message, record.attempt + 1)));
   }
@@ -125,13 +127,17 @@ export class TaskListing {
       .hget(this.#parts.keys.run, id)
       .get(this.#parts.recordKeys.timeline(id))
       .exec();
-    const [stored, raw, run, timeline] = (replies ?? []).map(([error, value]) => {
+    const [stored, raw, run, rest] = (replies ?? []).map(([error, value]) => {
       if (error !== null) throw error;
       return value as string | null;
     }) as [string | null, string | null, string | null, string | null];
-    const record = stored !== null ? decodeStoredRecord(stored) : raw !== null ? impliedRecord(id, raw, run) : null;
-    if (record === null) return null;
-    return { record, implied: stored === null, raw, run, kept: readTimeline(timeline) };
+    if (stored !== null) {
+      // The record carries its timeline's first line (see lua/includes/timelines.lua).
+      const { json, carried } = splitStoredRecord(stored);
+      return { record: JSON.parse(json) as TaskRecord, implied: false, raw, run, kept: readTimeline(carried, rest) };
+    }
+    const record = raw === null ? null : impliedRecord(id, raw, run);
+    return record === null ? null : { record, implied: true, raw, run, kept: readTimeline(null, rest) };
   }
 
   /** Calls `found` with the record of every live message (not dead-lettered, not finished), in steps of SCAN_STEP. */
@@ -169,13 +175,10 @@ export class TaskListing {
     } while (cursor !== '0');
   }
 
-  /** Applies the lists' bounds now (the scripts trim them every few additions, see lua/includes/taskLists.lua). */
+  /** Applies the lists' bounds now (trimTaskLists-3.lua: the scripts that add to them trim only every few additions, see lua/includes/taskLists.lua). */
   async #trim(): Promise<void> {
     await this.#parts.clients.ready();
-    const { taskListLimit, taskListTtl } = this.#parts.options;
-    const batch = this.#parts.clients.command.multi();
-    for (const key of this.#lists()) batch.zremrangebyscore(key, '-inf', `(${Date.now() - taskListTtl}`).zremrangebyrank(key, 0, -(taskListLimit + 1));
-    await batch.exec();
+    await this.#parts.scripts.trimTaskLists();
   }
 
   #lists(): readonly string[] {

@@ -85,9 +85,13 @@ export class TaskRecords {
   async forget(id: string): Promise<void> {
     this.#assertOpen();
     await this.#clients.ready();
-    // Its timeline and its place in the finished lists go with it.
-    const [success, failure, revoked] = this.#keys.taskLists;
-    await this.#clients.command.multi().del(this.#keys.record(id), this.#keys.timeline(id)).zrem(success, id).zrem(failure, id).zrem(revoked, id).exec();
+    // Its timeline and its entry in a finished list ("<updatedAt> <id>", see lua/includes/taskLists.lua) go with it.
+    const stored = await this.#clients.command.get(this.#keys.record(id));
+    const forgetting = this.#clients.command.multi().del(this.#keys.record(id), this.#keys.timeline(id));
+    const record = stored === null ? null : decodeStoredRecord(stored);
+    const list = record === null ? undefined : this.#keys.taskLists[FINISHED_STATES.indexOf(record.state)];
+    if (record !== null && list !== undefined) forgetting.lrem(list, 1, `${record.updatedAt} ${id}`);
+    await forgetting.exec();
     this.#localRecords.delete(id);
     // A forgotten id may be used again from seq 1.
     const listeners = this.#listeners.get(id);
@@ -245,6 +249,9 @@ export class TaskRecords {
     if (this.#closed) throw new Error('RedisStore is closed');
   }
 }
+
+/** The finished states in the order of `BackendKeys.taskLists`. */
+const FINISHED_STATES: readonly string[] = ['SUCCESS', 'FAILURE', 'REVOKED'];
 
 /** The "unlisten" of an id followed here: nothing to undo in Redis. */
 const LISTENING_HERE: Promise<() => void> = Promise.resolve(() => undefined);

@@ -14,11 +14,15 @@ export interface KeptTimeline {
 const RUN_LINE = /^R(\d+)(,"worker":"(?:[^"\\]|\\.)*")?\t(.*)$/;
 const STATE_LINE = /^E([^\t]*)\t(\d+)\t(\d+)(,"worker":"(?:[^"\\]|\\.)*")?$/;
 
-/** The lines of a timeline key, oldest first, as entries (R: implied PENDING and STARTED; P: implied PENDING; E: a stored state; M: a message alone). */
-export function readTimeline(value: string | null): KeptTimeline {
+/**
+ * A task's timeline, oldest first, as entries (see lua/includes/timelines.lua): the line its
+ * record carries, if any, then the lines of `{p}:tl:<id>` (R: implied PENDING and STARTED;
+ * P: implied PENDING; E: a stored state; M: a message alone).
+ */
+export function readTimeline(first: string | null, rest: string | null): KeptTimeline {
   const entries: TimelineEntry[] = [];
   let message: string | undefined;
-  for (const line of (value ?? '').split('\n')) {
+  for (const line of `${first ?? ''}\n${rest ?? ''}`.split('\n')) {
     if (line.length === 0) continue;
     const kind = line[0];
     if (kind === 'E') {

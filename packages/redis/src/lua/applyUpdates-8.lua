@@ -16,7 +16,7 @@
   KEYS[4] where this call keeps its reply for a resend ('{p}:replay:<batch token>', see
           replayedReply in includes/records)
   KEYS[5] the broker's leases (zset lease member -> expiry), for fenced updates
-  KEYS[6..8] the finished lists: zsets of SUCCESS, FAILURE and REVOKED ids by time (includes/taskLists)
+  KEYS[6..8] the finished lists of SUCCESS, FAILURE and REVOKED tasks (includes/taskLists)
   ARGV[1] record key prefix
   ARGV[2] event channel prefix
   ARGV[3] record TTL ms

@@ -10,7 +10,7 @@
   KEYS[4] meta     hash id -> routing meta
   KEYS[5] dlv      hash id -> deliveries
   KEYS[6] run      hash id -> start of a run whose STARTED is implied
-  KEYS[7] the REVOKED list (zset id -> time, see includes/taskLists)
+  KEYS[7] the list of REVOKED tasks (includes/taskLists)
   ARGV[1] max
   ARGV[2..6] record key prefix, event channel prefix, record TTL, built-in states and batch token
           (as applyUpdates-8.lua's ARGV[1..5])

@@ -12,8 +12,8 @@
   KEYS[8] reasons  hash id -> why it died
   KEYS[9] run      hash id -> start of a run whose STARTED is implied
   KEYS[10] record  the id's task record (rec:<id>)
-  KEYS[11] failed  the FAILURE list (zset id -> time, see includes/taskLists)
-  KEYS[12] timeline the id's timeline (tl:<id>, see includes/taskLists)
+  KEYS[11] failed  the list of FAILURE tasks (includes/taskLists)
+  KEYS[12] timeline the id's timeline string (tl:<id>, see includes/timelines)
   ARGV[1] wake channel prefix
   ARGV[2] priority unit
   ARGV[3] dead letter id
@@ -26,7 +26,7 @@
 --- @include "includes/bulk"
 --- @include "includes/jobMeta"
 --- @include "includes/recordValue"
---- @include "includes/taskLists"
+--- @include "includes/timelines"
 --- @include "includes/reopenRecord"
 
 local dead, seq, revoked, body, meta, dlv, routes, reasons, run = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]

@@ -6,8 +6,8 @@
   or if a message of that id is stored (waiting, running, or a dead letter: retryDeadLetter's).
 
   KEYS[1] record   the id's task record (rec:<id>)
-  KEYS[2] timeline the id's timeline (tl:<id>, see includes/taskLists)
-  KEYS[3] failed   the FAILURE list (zset id -> time)
+  KEYS[2] timeline the id's timeline string (tl:<id>, see includes/timelines)
+  KEYS[3] failed   the list of FAILURE tasks (includes/taskLists)
   KEYS[4] seq      arrival counter        KEYS[5] revoked  zset id -> revoke time
   KEYS[6] body     hash id -> raw         KEYS[7] meta     hash id -> routing meta
   KEYS[8] dlv      hash id -> deliveries  KEYS[9] routes   hash ready key -> JSON [delayed key, queue]
@@ -23,7 +23,7 @@
 --- @include "includes/nowMs"
 --- @include "includes/bulk"
 --- @include "includes/recordValue"
---- @include "includes/taskLists"
+--- @include "includes/timelines"
 --- @include "includes/reopenRecord"
 --- @include "includes/storeJob"
 

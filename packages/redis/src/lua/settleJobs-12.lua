@@ -5,7 +5,7 @@
   refused update included, acknowledges the delivery (as ackJobs-5.lua).
 
   KEYS[1..8] as requeueJob-8.lua: leases, seq, revoked, body, meta, dlv, routes, run
-  KEYS[9..11] the finished lists: zsets of SUCCESS, FAILURE and REVOKED ids by time (includes/taskLists)
+  KEYS[9..11] the finished lists of SUCCESS, FAILURE and REVOKED tasks (includes/taskLists)
   KEYS[12] replay  where this call keeps its reply ('{p}:replay:<batch token>', see replayedReply
           in includes/records)
   ARGV[1] wake channel prefix

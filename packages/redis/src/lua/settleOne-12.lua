@@ -24,7 +24,6 @@
 --- @include "includes/recordValue"
 --- @include "includes/ackLeases"
 --- @include "includes/leaseHeld"
---- @include "includes/impliedRecord"
 --- @include "includes/taskLists"
 
 local leasesKey, bodyKey, metaKey, dlvKey, runKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
@@ -46,19 +45,21 @@ if taskJson and not string.find(idJson, '\\', 1, true) then
   local start = redis.call('HGET', runKey, id)
   if start and leaseHeld(leasesKey, member, now) then
     local nowDigits = digits(now)
-    local _, worker = runStart(start)
+    -- The run's worker, filed after its start (see runStart in includes/impliedRecord).
+    local cut = string.find(start, ',', 1, true)
+    local worker = cut and string.sub(start, cut) or ''
     -- An implied STARTED is seq 2, so this update's is 3; its token is "<batch token>.1".
     local value, headLength = recordValue(state, '3', attempt, nowDigits, batchToken .. '.', '1', digits(#taskJson), taskJson, idJson, worker .. string.sub(packed, idEnd + 3, -2))
+    -- The record carries the run's message and start, its timeline's first line (includes/timelines).
+    local raw = redis.call('HGET', bodyKey, id)
+    local stored = raw and value .. '\nR' .. start .. '\t' .. raw or value
     -- NX: a stored record wins over the implied STARTED; the general path deals with it.
-    if redis.call('SET', recordPrefix .. id, value, 'PX', ttl, 'NX') then
+    if redis.call('SET', recordPrefix .. id, stored, 'PX', ttl, 'NX') then
       local channel = channelPrefix .. id
       if redis.call('PUBSUB', 'NUMPAT') > 0 or redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
         redis.call('PUBLISH', channel, string.sub(value, headLength + 1))
       end
-      -- The run's message and start go to its timeline, the id to its finished list (includes/taskLists).
-      local raw = redis.call('HGET', bodyKey, id)
-      if raw then redis.call('SET', timelinePrefix(recordPrefix) .. id, 'R' .. start .. '\t' .. raw .. '\n', 'PX', ttl) end
-      addToTaskList(lists.keys[state], { nowDigits, id }, lists.limit, lists.ttl, now)
+      addToTaskList(lists, state, { nowDigits .. ' ' .. id }, now)
       dropLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, { member }, { id })
       return { now, 3 }
     end

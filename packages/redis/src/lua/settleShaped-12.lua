@@ -25,7 +25,6 @@
 --- @include "includes/recordValue"
 --- @include "includes/ackLeases"
 --- @include "includes/watchedChannels"
---- @include "includes/impliedRecord"
 --- @include "includes/taskLists"
 
 local leasesKey, bodyKey, metaKey, dlvKey, runKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
@@ -72,17 +71,21 @@ for u = 1, expiries and n or 0 do
   end
 end
 if starts then
+  -- Each record carries its run's message and start, its timeline's first line (includes/timelines).
+  local raws = bulkQuery('HMGET', bodyKey, ids)
   local nowDigits, taskLength, tokenPrefix = digits(now), digits(#taskJson), batchToken .. '.'
   -- An implied STARTED is seq 2, so these updates' are 3; update u's token is "<batch token>.<u>".
-  local written, values, heads, runs, stored = {}, {}, {}, {}, false
+  local written, values, heads, listed, stored = {}, {}, {}, {}, false
   for u = 1, n do
     local start = starts[u]
-    local _, worker = runStart(start)
-    local value, headLength = recordValue(state, '3', attempt, nowDigits, tokenPrefix, digits(u), taskLength, taskJson, idJsons[u], worker .. payloads[u])
-    if redis.call('SET', recordPrefix .. ids[u], value, 'PX', ttl, 'NX') then
+    -- The run's worker, filed after its start (see runStart in includes/impliedRecord).
+    local cut = find(start, ',', 1, true)
+    local payload = cut and sub(start, cut) .. payloads[u] or payloads[u]
+    local value, headLength = recordValue(state, '3', attempt, nowDigits, tokenPrefix, digits(u), taskLength, taskJson, idJsons[u], payload)
+    local raw = raws[u]
+    if redis.call('SET', recordPrefix .. ids[u], raw and value .. '\nR' .. start .. '\t' .. raw or value, 'PX', ttl, 'NX') then
       written[#written + 1] = ids[u]
-      -- Its message and start go to its timeline (includes/taskLists), read below.
-      runs[#written] = start
+      listed[#written] = nowDigits .. ' ' .. ids[u]
       values[#written] = value
       heads[#written] = headLength
     else
@@ -93,16 +96,7 @@ if starts then
   for w = 1, #written do
     if heard == nil or heard[w] then redis.call('PUBLISH', channelPrefix .. written[w], sub(values[w], heads[w] + 1)) end
   end
-  if #written > 0 then
-    local raws = bulkQuery('HMGET', bodyKey, written)
-    local timelines, scored = timelinePrefix(recordPrefix), {}
-    for w = 1, #written do
-      if raws[w] then redis.call('SET', timelines .. written[w], 'R' .. runs[w] .. '\t' .. raws[w] .. '\n', 'PX', ttl) end
-      scored[w * 2 - 1] = nowDigits
-      scored[w * 2] = written[w]
-    end
-    addToTaskList(lists.keys[state], scored, lists.limit, lists.ttl, now)
-  end
+  if #written > 0 then addToTaskList(lists, state, listed, now) end
   if not stored then
     dropLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members, ids)
     local reply = { now }

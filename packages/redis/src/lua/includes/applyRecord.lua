@@ -1,29 +1,28 @@
 -- Applying a batch of record updates (includes/records, which includes this after its own
 -- functions: these use them) and the call's reply, kept for a resend.
 
--- Keeps in the task's timeline (includes/taskLists) the state update u replaces: a stored one
--- when the state changes (or a new run starts), else the message whose PENDING or STARTED was implied.
-local function keepReplaced(b, u, stored, curState, curAt, curAttempt)
-  local up, line = b.updates[u], nil
+-- Keeps the state update u replaces in the task's timeline (includes/timelines): a stored one,
+-- when the state changes (or a new run starts), as a line of the timeline string; the message whose
+-- PENDING or STARTED was implied as the line the record carries. Returns what the new record
+-- carries after its JSON ('' for nothing). pos, len: where the stored record's task JSON is.
+local function keepReplaced(b, u, stored, curState, curAt, curAttempt, pos, len)
+  local up = b.updates[u]
   if stored then
     if curState ~= up.state or up.state == 'STARTED' then
-      line = 'E' .. curState .. '\t' .. curAt .. '\t' .. curAttempt .. storedWorker(stored) .. '\n'
+      appendTimeline(timelinePrefix(b.prefix) .. up.id, 'E' .. curState .. '\t' .. curAt .. '\t' .. curAttempt .. storedWorker(stored) .. '\n', b.ttl)
     end
-  elseif b.implied[u] then
-    local f = b.implied[u]
-    local raw = redis.call('HGET', b.bodies, up.id)
-    if raw and f.state == 'STARTED' then
-      line = 'R' .. f.updatedAt .. f.worker .. '\t' .. raw .. '\n'
-    elseif raw then
-      line = 'P' .. raw .. '\n'
-    end
+    return keptLine(stored, pos, len)
   end
-  if line then appendTimeline(b.timelines .. up.id, line, b.ttl) end
+  local f = b.implied[u]
+  local raw = f and redis.call('HGET', b.bodies, up.id)
+  if not raw then return '' end
+  if f.state == 'STARTED' then return '\nR' .. f.updatedAt .. f.worker .. '\t' .. raw end
+  return '\nP' .. raw
 end
 
 -- Adds the ids this call finished to their lists (includes/taskLists).
 local function flushLists(b)
-  for state, scored in pairs(b.listed) do addToTaskList(b.lists.keys[state], scored, b.lists.limit, b.lists.ttl, b.now) end
+  for state, entries in pairs(b.listed) do addToTaskList(b.lists, state, entries, b.now) end
   b.listed = {}
 end
 
@@ -34,11 +33,11 @@ end
 local function applyRecord(b, u)
   local up = b.updates[u]
   local stored = storedRecord(b, u)
-  local curState, curSeq, curAttempt, curToken, curTask, curAt = '', 0, nil, nil, nil, nil
+  local curState, curSeq, curAttempt, curToken, curTask, curAt, taskPos, taskLength = '', 0, nil, nil, nil, nil, nil, nil
   if stored then
     local s, q, a, at, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n(%d+)\n([^\n]*)\n(%d+)\n()')
-    curState, curSeq, curAttempt, curToken, curAt = s, tonumber(q), a, t, at
-    curTask = string.sub(stored, pos, pos + tonumber(len) - 1)
+    curState, curSeq, curAttempt, curToken, curAt, taskPos, taskLength = s, tonumber(q), a, t, at, pos, tonumber(len)
+    curTask = string.sub(stored, pos, pos + taskLength - 1)
   elseif b.implied[u] then
     local f = b.implied[u]
     curState, curSeq, curAttempt, curTask = f.state, f.seq, f.attempt, f.task
@@ -80,18 +79,18 @@ local function applyRecord(b, u)
   if up.state ~= 'PENDING' and string.sub(payload, 1, 11) ~= ',"worker":"' then
     payload = (stored and storedWorker(stored) or (b.implied[u] and b.implied[u].worker) or '') .. payload
   end
-  keepReplaced(b, u, stored, curState, curAt, curAttempt)
+  local carried = keepReplaced(b, u, stored, curState, curAt, curAttempt, taskPos, taskLength)
   local value, headLength = recordValue(up.state, seqDigits, attempt, b.nowDigits, b.tokenPrefix, cachedDigits(u), cachedDigits(#task), task, up.idJson, payload)
+  if carried ~= '' then value = value .. carried end
   redis.call('SET', up.key, value, 'PX', b.ttl)
   local listKey = b.lists and b.lists.keys[up.state]
   if listKey then
-    local scored = b.listed[up.state] or {}
-    b.listed[up.state] = scored
-    scored[#scored + 1] = b.nowDigits
-    scored[#scored + 1] = up.id
+    local entries = b.listed[up.state] or {}
+    b.listed[up.state] = entries
+    entries[#entries + 1] = b.nowDigits .. ' ' .. up.id
   end
   b.written[up.key] = value
-  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1)) end
+  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1, #value - #carried)) end
   b.seqs[u] = seq
   if up.taskJson == '' or keptAttempt then
     b.extras[#b.extras + 1] = attempt

@@ -7,6 +7,7 @@
 --- @include "includes/watchedChannels"
 --- @include "includes/leaseHeld"
 --- @include "includes/taskLists"
+--- @include "includes/timelines"
 
 -- An empty batch of record updates: record key prefix, event channel prefix, TTL, built-in
 -- states, batch token (see applyUpdates-8.lua), the hash of waiting messages whose PENDING
@@ -17,10 +18,9 @@ local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodie
     prefix = prefix, channels = channels, ttl = ttl, builtins = builtins, batch = batch,
     now = now, nowDigits = string.format('%d', now), bodies = bodies,
     replayKey = replayKey, runs = runs,
-    -- Where replaced states are kept for the admin API (includes/taskLists): the timelines' key
-    -- prefix, and the finished lists (b.lists, set by a script that may finish tasks; nil: none),
-    -- with the ids this call adds to each (state -> { time, id, ... }).
-    timelines = timelinePrefix(prefix), listed = {},
+    -- The finished lists (b.lists, set by a script that may finish tasks; nil: none: see
+    -- includes/taskLists), with the ids this call adds to each (state -> { time, id, ... }).
+    listed = {},
     updates = {}, current = {}, implied = {}, written = {}, seqs = {}, extras = {},
     -- watched[u]: whether update u's event channel has a subscriber (see watchedChannels).
     watched = {}, watchedUpTo = 0,

@@ -1,60 +1,44 @@
--- What the admin API reads of tasks past their messages (internal/task-listing.ts decodes it):
---
--- * Per finished state (SUCCESS, FAILURE, REVOKED) a zset `{p}:done:<state>` of ids scored by the
---   time they got there, bounded by count (`taskListLimit`) and age (`taskListTtl`). Adding trims
---   only when the list's size crosses a multiple of TRIM_EVERY, so a list holds at most about
---   TRIM_EVERY more than its count bound and the trim costs nothing on most calls; readers apply
---   both bounds exactly. Live states (PENDING, STARTED, RETRY, user states) are not indexed: they
---   are read from the messages and leases themselves.
--- * Per task a timeline `{p}:tl:<id>` (a string kept as long as its record, `resultTtl`) of what is
---   lost when a state is replaced: lines, oldest first:
---     R<run value>\t<message>   a run whose PENDING and STARTED were implied (includes/impliedRecord):
---                               its message (arguments, queue, createdAt, attempt) and its `{p}:run`
---                               value (start, worker)
---     P<message>                a message whose PENDING was implied
---     M<message>                the message alone (ResultBackend.remember)
---     E<state>\t<at>\t<attempt><worker fragment>   a stored record replaced by another state (a
---                               repeated state such as PROGRESS is written once, at its last change)
---   The current record is the timeline's last entry. Messages are our producers' JSON: no raw
---   newline or tab.
+-- What the admin API reads of finished tasks (internal/task-listing.ts): per finished state
+-- (SUCCESS, FAILURE, REVOKED) a list `{p}:done:<state>` of "<ms> <id>" entries, newest first (ms:
+-- when it got there, its record's updatedAt), bounded by count (`taskListLimit`) and age
+-- (`taskListTtl`). A list, not a zset: an LPUSH per batch costs far less per task than a sorted
+-- insert, and its reply is the length, so knowing when to trim costs nothing. Adding trims when
+-- the length crosses a multiple of TRIM_EVERY, so a list holds at most about TRIM_EVERY more than
+-- its count bound, and old entries until then; readers apply both bounds exactly (trimTaskLists).
+-- Live states (PENDING, STARTED, RETRY, user states) are not indexed: they are read from the
+-- messages and leases themselves.
 
 local TRIM_EVERY = 64
 
--- `{p}:tl:` from the record key prefix `{p}:rec:` (both named in internal/keys.ts).
-local function timelinePrefix(recordPrefix)
-  return string.sub(recordPrefix, 1, -5) .. 'tl:'
+-- Drops a list's entries beyond its newest `limit`, then those older than its age bound, from the
+-- tail (the oldest) in pages of TRIM_EVERY: at most `pages` of them (nil: all).
+local function trimTaskList(lists, key, now, pages)
+  redis.call('LTRIM', key, 0, lists.limit - 1)
+  local cutoff = now - lists.ttl
+  local page = 0
+  repeat
+    page = page + 1
+    local tail = redis.call('LRANGE', key, -TRIM_EVERY, -1)
+    local old = 0
+    for j = #tail, 1, -1 do
+      if tonumber(string.match(tail[j], '^%d+')) >= cutoff then break end
+      old = old + 1
+    end
+    if old > 0 then redis.call('LTRIM', key, 0, -(old + 1)) end
+  until old < TRIM_EVERY or (pages and page >= pages)
 end
 
--- The worker fragment (',"worker":"<id>"') of a stored record, or ''. The record JSON's own
--- updatedAt is the first bare ',"updatedAt":' (the id's and task's quotes are escaped), and the
--- worker is written right after it.
-local function storedWorker(stored)
-  local at = string.find(stored, ',"updatedAt":', 1, true)
-  return at and string.match(stored, '^,"updatedAt":%d+(,"worker":"[^"\\]*")', at) or ''
+-- Lists tasks as finished in `state`: entries are their "<ms> <id>", oldest first. Trims the list
+-- when its length crosses a multiple of TRIM_EVERY (a few pages of old entries at most).
+local function addToTaskList(lists, state, entries, now)
+  local key = lists.keys[state]
+  local length = 0
+  for start = 1, #entries, 4000 do length = redis.call('LPUSH', key, unpack(entries, start, math.min(start + 3999, #entries))) end
+  if math.floor(length / TRIM_EVERY) ~= math.floor((length - #entries) / TRIM_EVERY) then trimTaskList(lists, key, now, 4) end
 end
 
--- Adds a line to a task's timeline, which then lives as long as its record.
-local function appendTimeline(key, line, ttl)
-  redis.call('APPEND', key, line)
-  redis.call('PEXPIRE', key, ttl)
-end
-
--- Drops a list's entries older than `ttl` ms and those beyond its newest `limit`.
-local function trimTaskList(key, limit, ttl, now)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. digits(now - ttl))
-  redis.call('ZREMRANGEBYRANK', key, 0, -(limit + 1))
-end
-
--- Lists ids in a finished state's zset: scored is { time, id, time, id... }. Trims the list when its
--- size crosses a multiple of TRIM_EVERY (one ZCARD otherwise).
-local function addToTaskList(key, scored, limit, ttl, now)
-  bulkCall('ZADD', key, scored)
-  local size = redis.call('ZCARD', key)
-  if math.floor(size / TRIM_EVERY) ~= math.floor((size - #scored / 2) / TRIM_EVERY) then trimTaskList(key, limit, ttl, now) end
-end
-
--- The finished lists of a script: its three keys (KEYS, in the order SUCCESS, FAILURE, REVOKED) and
--- the bounds (ARGV: limit, ttl).
+-- The finished lists of a script: their keys (SUCCESS, FAILURE, REVOKED: nil for one the script
+-- never adds to) and bounds.
 local function taskLists(success, failure, revoked, limit, ttl)
   return { keys = { SUCCESS = success, FAILURE = failure, REVOKED = revoked }, limit = tonumber(limit), ttl = tonumber(ttl) }
 end
