@@ -1,22 +1,7 @@
 import type {
-  ApplyResult,
-  BroadcastListener,
-  ConnectionListener,
-  DeadLetter,
-  Delivery,
-  EnqueueOptions,
-  EventsListener,
-  QueueInfo,
-  RecordListener,
-  ReserveRequest,
-  RevokeListener,
-  StartedDelivery,
-  StateUpdate,
-  TaskMessage,
-  TaskQuery,
-  TaskStore,
-  TaskView,
-  WorkerInfo,
+  ApplyResult, BroadcastListener, ConnectionListener, DeadLetter, Delivery, EnqueueOptions, EventsListener,
+  QueueInfo, RecordListener, ReserveRequest, RevokeListener, StartedDelivery, StateUpdate, TaskMessage,
+  TaskQuery, TaskStore, TaskView, WorkerInfo,
 } from '@celeriac/core/adapter';
 import { type TaskRecord, type TaskState, TaskStates } from '@celeriac/core';
 import { QueueAdmin } from './internal/queue-admin.js';
