@@ -131,8 +131,12 @@ describe('celeriac worker, call and status', () => {
 
   it('SIGTERM closes the worker gracefully: a running task finishes, the process exits 0', async () => {
     const running = worker as Running;
+    const received = () => running.out.stderr.split('\n').filter((l) => /task slow\[\S+\] received/.test(l)).length;
+    const before = received();
     const call = celeriac(['call', 'slow', '[800]', '--wait', '--json', '--no-progress', '--app', APP], { env });
-    await new Promise((resolve) => setTimeout(resolve, 400)); // the task has started
+    // Signalled once the task has started: the worker logs it at info (a fixed sleep raced a slow `call` start-up).
+    for (let i = 0; i < 200 && received() === before; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(received()).toBe(before + 1);
     const stopped = await running.stop('SIGTERM');
     worker = undefined;
     expect(stopped.code).toBe(0);
