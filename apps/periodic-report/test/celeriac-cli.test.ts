@@ -47,7 +47,8 @@ describe('periodic-report with celeriac worker and celeriac scheduler', () => {
     expect(ran.stderr).toContain('REDIS_URL is not set: celeriac worker and celeriac scheduler run beside the server (RUN_WORKER=0 pnpm start)');
   });
 
-  it('celeriac worker runs report.refresh, and celeriac scheduler enqueues it on time', async () => {
+  // Each process opens its own PGlite: slow on a loaded machine.
+  it('celeriac worker runs report.refresh, and celeriac scheduler enqueues it on time', { timeout: 120_000 }, async () => {
     const worker = celeriac(['worker', '--json'], env, (out) => out.includes('"worker-ready"'));
     stops.push(worker.stop);
     expect((await worker.done).stdout).toContain('"concurrency":4'); // from celeriac.config.json
@@ -60,7 +61,7 @@ describe('periodic-report with celeriac worker and celeriac scheduler', () => {
     expect((await scheduler.done).stdout).toContain('"task":"report.refresh"');
     let lastRunAt: number | null = null;
     // Each `celeriac` here opens its own PGlite (about a second): poll slowly.
-    for (let i = 0; i < 8 && lastRunAt === null; i++) {
+    for (let i = 0; i < 20 && lastRunAt === null; i++) {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       const listed = JSON.parse((await celeriac(['inspect', 'scheduled', '--json'], env).done).stdout) as { schedules: { task: string; lastRunAt: number | null }[] };
       lastRunAt = listed.schedules.find((s) => s.task === 'report.refresh')?.lastRunAt ?? null;

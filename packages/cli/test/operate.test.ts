@@ -92,7 +92,8 @@ describe('celeriac queues, pause, resume, purge, inspect and events', () => {
   });
 
   it('inspect active and stats show what the worker runs and has run', async () => {
-    const slow = (await run(['call', 'slow', '[2000]'])).stdout.trim();
+    // Long enough to be still running when stats is read, on a loaded machine too.
+    const slow = (await run(['call', 'slow', '[5000]'])).stdout.trim();
     interface Active { workers: { worker: string; running: { id: string; task: string; attempt: number }[] }[] }
     await until('the running task in a heartbeat', async () => (await json<Active>(['inspect', 'active'])).workers.some((w) => w.running.some((r) => r.id === slow)));
     const human = await run(['inspect', 'active']);
