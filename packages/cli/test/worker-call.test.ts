@@ -79,7 +79,8 @@ describe('celeriac worker, call and status', () => {
   });
 
   it('a failed task exits 5 with its error; a wait past --timeout exits 7 and the task goes on', async () => {
-    const failed = await run(['call', 'fail', '["no such user"]', '--wait']);
+    // --no-progress: off a terminal the progress display writes each state it sees (PENDING, STARTED) first, depending on timing.
+    const failed = await run(['call', 'fail', '["no such user"]', '--wait', '--no-progress']);
     expect(failed.code).toBe(5);
     expect(failed.stderr).toMatch(/^celeriac: fail [0-9a-f-]+ failed: TypeError: no such user\nTypeError: no such user\n\s+at /);
     const json = await run(['call', 'fail', '["again"]', '--wait', '--json', '--no-progress']);
