@@ -3,13 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP, type Running, celeriac, startWorker } from './cli.js';
 
 // `tasks`, `retry` and `status` with the task view as a user runs them on Redis, with a real
-// worker started by `celeriac worker`.
-//
-// TODO(redis-admin): these are `it.todo` until the Redis store's task listing lands (branch
-// `redis-admin`: RedisStore.taskCounts / listTasks / viewTask / retryTask reject with "not
-// available yet" before it). Once merged, remove `.todo` from each: the bodies are written
-// against the agreed API and typechecked already. tasks-memory.test.ts runs the same commands
-// in-process on the memory store meanwhile.
+// worker started by `celeriac worker` (tasks-memory.test.ts runs the same commands in-process on
+// the memory store).
 describe('celeriac tasks, retry and status on Redis', () => {
   let redis: Awaited<ReturnType<typeof redisForTests>>;
   let env: NodeJS.ProcessEnv;
@@ -34,7 +29,7 @@ describe('celeriac tasks, retry and status on Redis', () => {
     await redis?.stop();
   });
 
-  it.todo('status shows the task view: arguments, queue, the worker and the timeline', async () => {
+  it('status shows the task view: arguments, queue, the worker and the timeline', async () => {
     const { id } = await call('add', '[2, 3]');
     const ran = await run(['status', id]);
     expect(ran.code).toBe(0);
@@ -45,7 +40,7 @@ describe('celeriac tasks, retry and status on Redis', () => {
     expect(json).toMatchObject({ id, state: 'SUCCESS', result: 5, args: [2, 3], queue: 'default', timeline: [{ state: 'PENDING' }, { state: 'STARTED', worker: workerId }, { state: 'SUCCESS' }] });
   });
 
-  it.todo('tasks counts by state and lists FAILURE tasks of a name, newest first', async () => {
+  it('tasks counts by state and lists FAILURE tasks of a name, newest first', async () => {
     const first = await call('fail', '["one"]');
     const second = await call('fail', '["two"]');
     expect([first.code, second.code]).toEqual([5, 5]);
@@ -58,7 +53,7 @@ describe('celeriac tasks, retry and status on Redis', () => {
     expect(list.stdout).toContain('(more: celeriac tasks --state FAILURE --task fail --offset 1)');
   });
 
-  it.todo('retry runs a failed task again; a task not in FAILURE exits 2, an id never enqueued 4', async () => {
+  it('retry runs a failed task again; a task not in FAILURE exits 2, an id never enqueued 4', async () => {
     const ok = await call('add', '[1, 1]');
     const notFailed = await run(['retry', ok.id]);
     expect(notFailed.code).toBe(2);
@@ -75,7 +70,7 @@ describe('celeriac tasks, retry and status on Redis', () => {
     expect(record).toMatchObject({ state: 'FAILURE', attempt: 2 }); // it ran again (and failed again)
   });
 
-  it.todo('retry --failed retries every failure of a name', async () => {
+  it('retry --failed retries every failure of a name', async () => {
     await call('fail', '["a"]');
     const ran = await run(['retry', '--failed', 'fail', '--json']);
     expect(ran.code).toBe(0);
