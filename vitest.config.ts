@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^@celeriac\/core\/adapter$/, replacement: src('core/src/adapter.ts') },
       { find: /^@celeriac\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@celeriac\/memory$/, replacement: src('memory/src/index.ts') },
+      { find: /^@celeriac\/redis\/adapter$/, replacement: src('redis/src/adapter.ts') },
       { find: /^@celeriac\/redis$/, replacement: src('redis/src/index.ts') },
       { find: /^@celeriac\/celery$/, replacement: src('celery/src/index.ts') },
       { find: /^@celeriac\/celery\/protocol$/, replacement: src('celery/src/protocol/index.ts') },

@@ -15,7 +15,7 @@ import { type StoreParts, storeParts } from './internal/store-parts.js';
 import { TaskListing } from './internal/task-listing.js';
 import { TaskRecords } from './internal/task-records.js';
 import { watchConnection } from './internal/connection-watch.js';
-import { RedisWorkersAndEvents } from './internal/workers-and-events.js';
+import { RedisWorkersAndEvents, operationKeys, sideChannels } from './internal/workers-and-events.js';
 
 /**
  * Tasks and their states in Redis, for producers and workers in many processes: the production
@@ -49,7 +49,7 @@ export class RedisStore implements TaskStore {
     );
     this.#enqueues = new EnqueueStep(this.#parts, this.#records, this.#start);
     this.#settles = new SettleStep(this.#parts, this.#records);
-    this.#operations = new RedisWorkersAndEvents(this.#parts);
+    this.#operations = new RedisWorkersAndEvents(sideChannels(this.#parts), operationKeys(this.#parts.options.prefix), this.#parts.options.eventLimit);
     this.#queueAdmin = new QueueAdmin(this.#parts, () => this.#records.recordHeader());
     this.#tasks = new TaskListing(this.#parts);
   }

@@ -21,9 +21,8 @@ import { type CeleryRedisOptions, type ResolvedCeleryRedisOptions, resolveOption
 import { ForeignSeq } from './foreign-seq.js';
 import { Scripts } from './scripts.js';
 import { Channels } from './channels.js';
-import { watchConnection } from './connection-watch.js';
 import { CeleryTaskListing, setMetaCall } from './task-listing.js';
-import { CeleryWorkersAndEvents } from './workers-and-events.js';
+import { RedisWorkersAndEvents, watchConnection } from '@celeriac/redis/adapter';
 
 /** Retries of a compare-and-set write that lost to a concurrent one (each retry re-reads). */
 const MAX_ATTEMPTS = 100;
@@ -41,7 +40,7 @@ const MAX_ATTEMPTS = 100;
  * takes the current time in ms, above any such number.
  *
  * What Celery has no place for (worker heartbeats, the event stream, broadcasts, the task lists
- * and timelines of the admin API) lives under `celeriac.*` keys (see CeleryWorkersAndEvents,
+ * and timelines of the admin API) lives under `celeriac.*` keys (see RedisWorkersAndEvents from @celeriac/redis,
  * CeleryTaskListing).
  */
 export class CeleryRedisBackend implements ResultBackend {
@@ -51,7 +50,7 @@ export class CeleryRedisBackend implements ResultBackend {
   readonly #scripts: Scripts;
   readonly #seq = new ForeignSeq();
   readonly #channels: Channels;
-  readonly #operations: CeleryWorkersAndEvents;
+  readonly #operations: RedisWorkersAndEvents;
   readonly #listing: CeleryTaskListing;
 
   constructor(options: CeleryRedisOptions) {
@@ -60,7 +59,8 @@ export class CeleryRedisBackend implements ResultBackend {
     this.#keys = new CeleryKeys(this.#options.keyPrefix);
     this.#scripts = new Scripts(this.#conn.command);
     this.#channels = new Channels(this.#conn);
-    this.#operations = new CeleryWorkersAndEvents(this.#conn.command, this.#keys, this.#channels, this.#options.eventLimit);
+    const command = this.#conn.command;
+    this.#operations = new RedisWorkersAndEvents({ command: async () => command, listen: (c, h) => this.#channels.listen(c, h), onResync: (hook) => this.#channels.onResync(hook) }, this.#keys.workersAndEvents(), this.#options.eventLimit);
     this.#listing = new CeleryTaskListing(this.#conn.command, this.#keys, this.#options, (id, raw) => this.#decode(id, raw));
   }
 
@@ -146,7 +146,7 @@ export class CeleryRedisBackend implements ResultBackend {
     await this.#conn.close();
   }
 
-  // Workers and events (TaskStore section 8): see CeleryWorkersAndEvents.
+  // Workers and events (TaskStore section 8): see RedisWorkersAndEvents from @celeriac/redis.
 
   heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
     return this.#operations.heartbeatWorker(info, ttlMs);

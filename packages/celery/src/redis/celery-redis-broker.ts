@@ -7,7 +7,7 @@ import { CeleryKeys } from './keys.js';
 import { fromEnvelope, kombuPriority, queueList, queueLists, toEnvelope, withHeaders } from './kombu.js';
 import { type CeleryRedisOptions, type ResolvedCeleryRedisOptions, resolveOptions } from './options.js';
 import { Scripts } from './scripts.js';
-import { watchConnection } from './connection-watch.js';
+import { watchConnection } from '@celeriac/redis/adapter';
 import { CeleryQueueAdmin } from './queue-admin.js';
 
 /** How far from the oldest end of each list a reserve looks for a task it serves. */

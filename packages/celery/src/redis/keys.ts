@@ -1,3 +1,5 @@
+import type { WorkersAndEventsKeys } from '@celeriac/redis/adapter';
+
 /**
  * The keys of a Celery deployment on Redis: kombu's (queue lists, `unacked`, `unacked_index`),
  * Celery's result backend's (`celery-task-meta-<id>`), and Celeriac's own, named `celeriac.*` so
@@ -55,6 +57,15 @@ export class CeleryKeys {
 
   group(id: string): string {
     return `${this.prefix}celeriac.group:${id}`;
+  }
+
+  /**
+   * TaskStore section 8 laid out as @celeriac/redis lays it out, under `celeriac.*` keys: Celery's
+   * own worker events (`celeryev`) and remote control (`pidbox`) are separate and untouched, so
+   * Celery workers are not listed by `app.workers` and do not answer its pings.
+   */
+  workersAndEvents(): WorkersAndEventsKeys {
+    return { workers: this.workers, worker: (id) => this.worker(id), events: this.events, appended: this.eventsAppended, control: this.control };
   }
 
   worker(id: string): string {

@@ -1,4 +1,5 @@
 import type { BroadcastListener, EventsListener, WorkerInfo } from '@celeriac/core/adapter';
+import type { Redis } from 'ioredis';
 import type { StoreParts } from './store-parts.js';
 
 /** Most events read per XRANGE while a follower catches up. */
@@ -11,7 +12,38 @@ const READ_PAGE = 1_000;
  * stream (field `e`); `events:appended` the channel told the last id of every append; `control`
  * the broadcast channel.
  */
-export function operationKeys(prefix: string) {
+/** Where the registry, the broadcast channel and the event stream live. */
+export interface WorkersAndEventsKeys {
+  readonly workers: string;
+  worker(id: string): string;
+  readonly events: string;
+  readonly appended: string;
+  readonly control: string;
+}
+
+/** What the registry and the stream need of a store's connections. */
+export interface RedisSideChannels {
+  /** The command connection, once it is ready. */
+  command(): Promise<Redis>;
+  /** Subscribes `handler` to a channel; resolves once the subscription is live. */
+  listen(channel: string, handler: (message: string) => void): Promise<() => void>;
+  /** Calls `hook` after the subscriber reconnected (what was published meanwhile is lost). */
+  onResync(hook: () => void): () => void;
+}
+
+/** The Redis store's own connections, as the registry and the stream use them. */
+export function sideChannels({ clients, hub }: StoreParts): RedisSideChannels {
+  return {
+    command: async () => {
+      await clients.ready();
+      return clients.command;
+    },
+    listen: (channel, handler) => hub.listen(channel, handler),
+    onResync: (hook) => hub.onResync(hook),
+  };
+}
+
+export function operationKeys(prefix: string): WorkersAndEventsKeys {
   const p = `{${prefix}}`;
   return {
     workers: `${p}:workers`,
@@ -30,12 +62,15 @@ export function operationKeys(prefix: string) {
  * never sees an event twice or misses one, reconnects included (it reads again on resync).
  */
 export class RedisWorkersAndEvents {
-  readonly #parts: StoreParts;
-  readonly #keys: ReturnType<typeof operationKeys>;
+  readonly #io: RedisSideChannels;
+  readonly #keys: WorkersAndEventsKeys;
+  readonly #eventLimit: number;
 
-  constructor(parts: StoreParts) {
-    this.#parts = parts;
-    this.#keys = operationKeys(parts.options.prefix);
+  /** Also used by stores on other Redis layouts (`@celeriac/celery`), with their own keys. */
+  constructor(io: RedisSideChannels, keys: WorkersAndEventsKeys, eventLimit: number) {
+    this.#io = io;
+    this.#keys = keys;
+    this.#eventLimit = eventLimit;
   }
 
   async heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
@@ -64,15 +99,14 @@ export class RedisWorkersAndEvents {
   }
 
   onBroadcast(listener: BroadcastListener): Promise<() => void> {
-    return this.#parts.hub.listen(this.#keys.control, listener);
+    return this.#io.listen(this.#keys.control, listener);
   }
 
   async appendEvents(events: readonly string[]): Promise<void> {
     if (events.length === 0) return;
     const redis = await this.#redis();
     const pipeline = redis.pipeline();
-    const limit = this.#parts.options.eventLimit;
-    for (const event of events) pipeline.xadd(this.#keys.events, 'MAXLEN', '~', limit, '*', 'e', event);
+    for (const event of events) pipeline.xadd(this.#keys.events, 'MAXLEN', '~', this.#eventLimit, '*', 'e', event);
     pipeline.publish(this.#keys.appended, '1');
     const replies = (await pipeline.exec()) ?? [];
     const failed = replies.find(([error]) => error !== null);
@@ -105,8 +139,8 @@ export class RedisWorkersAndEvents {
     const pull = () => {
       reading = reading.then(read).catch(() => undefined);
     };
-    const unlisten = await this.#parts.hub.listen(keys.appended, pull);
-    const offResync = this.#parts.hub.onResync(pull);
+    const unlisten = await this.#io.listen(keys.appended, pull);
+    const offResync = this.#io.onResync(pull);
     if (since === undefined) {
       const [tail] = await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1);
       last = tail === undefined ? '0-0' : tail[0];
@@ -122,9 +156,8 @@ export class RedisWorkersAndEvents {
     };
   }
 
-  async #redis() {
-    await this.#parts.clients.ready();
-    return this.#parts.clients.command;
+  #redis(): Promise<Redis> {
+    return this.#io.command();
   }
 }
 
