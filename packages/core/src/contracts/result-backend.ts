@@ -1,8 +1,23 @@
 import type { ApplyResult, StateUpdate, TaskRecord } from './record.js';
-import type { BroadcastListener, ConnectionListener, EventsListener, WorkerInfo } from './workers.js';
 import type { TaskMessage } from './message.js';
-import type { TaskQuery, TaskView } from './admin.js';
-import type { TaskState } from '../state/states.js';
+import type { TaskStore } from './task-store.js';
+
+/** What a result backend does exactly as `TaskStore` does it: `splitStore` passes these through. */
+type AsTaskStore =
+  // 8. Workers and events
+  | 'heartbeatWorker'
+  | 'removeWorker'
+  | 'workers'
+  | 'broadcast'
+  | 'onBroadcast'
+  | 'appendEvents'
+  | 'recentEvents'
+  | 'followEvents'
+  | 'onConnectionChange'
+  // 9. Task listing
+  | 'taskCounts'
+  | 'listTasks'
+  | 'viewTask';
 
 /** Receives every accepted change of one task's record. Events are a hint; `get` is the truth. */
 export type RecordListener = (record: TaskRecord) => void;
@@ -17,7 +32,7 @@ export type RecordListener = (record: TaskRecord) => void;
  *   and publishes it to that id's listeners. A refused move changes nothing.
  * - `subscribe` resolves once the subscription is live, so "subscribe, then get" never misses a change.
  */
-export interface ResultBackend {
+export interface ResultBackend extends Pick<TaskStore, AsTaskStore> {
   apply(update: StateUpdate): Promise<ApplyResult>;
   get(id: string): Promise<TaskRecord | null>;
   /** Delete the record (Celery's `forget`). */
@@ -44,26 +59,9 @@ export interface ResultBackend {
   getValue(key: string): Promise<string | null>;
   close(): Promise<void>;
 
-  // Workers and events: as `TaskStore`'s section 8, which `splitStore` passes here.
-  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void>;
-  removeWorker(id: string): Promise<void>;
-  workers(): Promise<WorkerInfo[]>;
-  broadcast(message: string): Promise<void>;
-  onBroadcast(listener: BroadcastListener): Promise<() => void>;
-  appendEvents(events: readonly string[]): Promise<void>;
-  recentEvents(limit: number): Promise<string[]>;
-  followEvents(listener: EventsListener, since?: number): Promise<() => void>;
-  /** Calls `listener` whenever the backend loses or regains its server (never, without one). */
-  onConnectionChange(listener: ConnectionListener): () => void;
   // Task listing (the admin API, see TaskStore section 9)
   /** Keeps each message (its arguments, queue, priority) with its record, as long as the record is kept. */
   remember(messages: readonly TaskMessage[]): Promise<void>;
   /** The message last remembered for an id, or `null`. */
   message(id: string): Promise<TaskMessage | null>;
-  /** See `TaskStore.taskCounts`: every live record, and the finished ones still listed. */
-  taskCounts(): Promise<Record<TaskState, number>>;
-  /** See `TaskStore.listTasks`. */
-  listTasks(query: TaskQuery): Promise<TaskRecord[]>;
-  /** See `TaskStore.viewTask`. */
-  viewTask(id: string): Promise<TaskView | null>;
 }
