@@ -62,11 +62,12 @@ describe('the compact stored message on Redis', () => {
     expect(await store.revoke(revoked.id)).toEqual(revoked);
     expect(await store.purgeQueue('bulk', 10)).toEqual([purged]);
     const [d] = await store.reserve({ queues: ['default'], tasks: ['test.noop'], max: 1, waitMs: 0 });
-    expect(d?.message).toEqual(dead);
-    await store.deadLetter(d!, 'boom');
+    if (d === undefined) throw new Error('nothing reserved');
+    expect(d.message).toEqual(dead);
+    await store.deadLetter(d, 'boom');
     const [letter] = await store.deadLetters();
     expect(letter).toMatchObject({ id: dead.id, reason: 'boom' });
-    expect(JSON.parse(letter!.raw)).toEqual(dead);
+    expect(JSON.parse(letter?.raw ?? 'null')).toEqual(dead);
     expect(await store.retryDeadLetter(dead.id)).toBe(true);
     const [again] = await store.reserve({ queues: ['default'], tasks: ['test.noop'], max: 1, waitMs: 0 });
     expect(again?.message).toEqual(dead);
