@@ -91,7 +91,8 @@ describe('the finished lists on Redis: bounded as they are written', () => {
     const [id] = await finish(store, 1);
     const stored = (await admin.get(backendKeys(prefix).record(id as string))) as string;
     const [, carried] = stored.split('\n').slice(-2);
-    expect(carried).toMatch(/^R\d+,"worker":"w-1"\t\{"attempt":1,/);
+    // The compact stored message: no id, no defaults (see message-fields.ts).
+    expect(carried).toMatch(/^R\d+,"worker":"w-1"\t\{"createdAt":\d+,"task":"test.noop","args":\[\]\}$/);
     expect(await admin.exists(backendKeys(prefix).timeline(id as string))).toBe(0);
     expect(await store.get(id as string)).toMatchObject({ state: 'SUCCESS', worker: 'w-1', result: 1 });
   });

@@ -5,7 +5,7 @@ import { nextCallToken } from './call-token.js';
 import type { BackendKeys, BrokerKeys } from './keys.js';
 import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from './message-fields.js';
 import { type PendingUpdate, batchTokenOf, workerFragment } from './record-codec.js';
-import { replyArray, replyNumber } from './reply.js';
+import { replyArray, replyNumber, replyString } from './reply.js';
 import { PreparedScript, SCRIPTS, type ScriptArg, runScript } from './scripts.js';
 
 /** The REVOKED payload of a purged task's record (see purgeQueue-7.lua). */
@@ -203,14 +203,18 @@ export class BrokerScripts {
 
   /**
    * Removes up to `max` waiting and delayed messages of a queue, storing REVOKED (reason
-   * `purged`) for their records in the same step (purgeQueue-7.lua). Resolves with their raw JSON.
+   * `purged`) for their records in the same step (purgeQueue-7.lua). Resolves with their ids and stored
+   * messages.
    */
-  async purgeQueue(queue: string, max: number, recordHeader: readonly ScriptArg[], revokedSources: string): Promise<string[]> {
+  async purgeQueue(queue: string, max: number, recordHeader: readonly ScriptArg[], revokedSources: string): Promise<[id: string, raw: string][]> {
     const k = this.#k;
     const keys = [k.readyKeys(queue), k.delayed(queue), k.body, k.meta, k.dlv, k.run, this.#rk.taskLists[2]];
     const { taskListLimit, taskListTtl } = this.#limits;
     const reply = await runScript(this.#redis, SCRIPTS.purgeQueue, keys, [max, ...recordHeader, revokedSources, PURGED_PAYLOAD, taskListLimit, taskListTtl]);
-    return replyArray(reply, 'purgeQueue').map((raw) => String(raw));
+    const flat = replyArray(reply, 'purgeQueue');
+    const out: [string, string][] = [];
+    for (let at = 0; at + 1 < flat.length; at += 2) out.push([replyString(flat[at]), replyString(flat[at + 1])]);
+    return out;
   }
 
   /**

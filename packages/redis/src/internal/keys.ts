@@ -3,8 +3,8 @@
  * the braces are a Redis Cluster hash tag, so a deployment's keys share one slot and every Lua
  * script may touch any of them.
  *
- * Broker: per message a field in each of the hashes `body` (raw message), `meta` (score and
- * ready key) and `dlv` (deliveries that ended unacknowledged; absent for most), so a batch of
+ * Broker: per message a field in each of the hashes `body` (the compact stored message, see
+ * message-fields.ts), `meta` (score and ready key) and `dlv` (deliveries that ended unacknowledged; absent for most), so a batch of
  * messages is one multi-element command per hash; `routes` maps a ready or inbox key to its
  * queue's delayed key and name;
  * `ready:<len>:<queue>:<task>` zset of ids by priority rank then arrival (the queue's length makes

@@ -1,4 +1,5 @@
-import { type Delivery, MAX_PRIORITY, type TaskMessage, validateTaskMessage } from '@celeriac/core/adapter';
+import { DEFAULT_QUEUE } from '@celeriac/core';
+import { type Delivery, MAX_PRIORITY, type TaskMessage, decodeTaskMessage, validateTaskMessage } from '@celeriac/core/adapter';
 import type { BrokerKeys } from './keys.js';
 import type { ScriptArg } from './scripts.js';
 
@@ -21,13 +22,54 @@ export function storedMessage(m: TaskMessage, deliveries = 0): StoredMessage {
 }
 
 /**
- * A message as stored: its JSON with `attempt` and `createdAt` first, so scripts read them (for the
- * STARTED record, and the PENDING record a waiting message implies) with a pattern instead of
- * decoding the whole message (see includes/impliedRecord.lua).
+ * A message as stored: compact, without what the store knows already. The id is the field it is
+ * stored under (in `{p}:body`, a dead letter, a record's timeline), and the defaults (attempt 1,
+ * queue `default`, priority 0) are left out. `createdAt` comes first, after `attempt` when that is
+ * not 1, so scripts read them (for the STARTED record, and the PENDING record a waiting message
+ * implies) with a pattern instead of decoding the whole message (see includes/impliedRecord.lua).
+ * {@link decodeStoredMessage} puts back what is left out.
  */
 export function encodeStoredMessage(message: TaskMessage): string {
-  // Keys keep the place where they were first set: `attempt` and `createdAt` stay at the front.
-  return JSON.stringify(Object.assign({ attempt: message.attempt, createdAt: message.createdAt }, message));
+  const { id: _id, attempt, createdAt, queue, priority, ...rest } = message;
+  const head: Record<string, unknown> = attempt === 1 ? { createdAt } : { attempt, createdAt };
+  if (queue !== DEFAULT_QUEUE) head.queue = queue;
+  if (priority !== 0) head.priority = priority;
+  return JSON.stringify(Object.assign(head, rest));
+}
+
+/**
+ * The JSON of a stored message with its id and defaults in front: a key the stored text has
+ * itself comes later and wins (JSON.parse keeps the last), so a whole message (a foreign
+ * producer's, taken from an inbox) reads as it was. Anything but a JSON object is left as is.
+ */
+function withDefaults(raw: string, id: string): string {
+  if (!raw.startsWith('{')) return raw;
+  const head = `{"id":${JSON.stringify(id)},"attempt":1,"queue":"${DEFAULT_QUEUE}","priority":0`;
+  return /^\{\s*\}/.test(raw) ? `${head}}` : `${head},${raw.slice(1)}`;
+}
+
+/** A stored message (see {@link encodeStoredMessage}) of the id it is stored under, checked: throws a MalformedMessageError. */
+export function decodeStoredMessage(raw: string, id: string): TaskMessage {
+  return decodeTaskMessage(withDefaults(raw, id));
+}
+
+/**
+ * A stored message as whole JSON, for the raw text users see (a dead letter): a compact one
+ * rebuilt, any other (a foreign message, malformed text) as it was.
+ */
+export function wholeMessageJson(raw: string, id: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || 'id' in value) return raw;
+  try {
+    return JSON.stringify(decodeStoredMessage(raw, id));
+  } catch {
+    return raw;
+  }
 }
 
 /** `next` to store in place of `delivery`: a hand-back (same attempt) did not really run, so it does not count; a retry starts afresh. */

@@ -1,6 +1,6 @@
-import { type DeadLetter, type Delivery, type ReserveRequest, type RevokeListener, type StartedDelivery, type TaskMessage, decodeTaskMessage } from '@celeriac/core/adapter';
+import { type DeadLetter, type Delivery, type ReserveRequest, type RevokeListener, type StartedDelivery, type TaskMessage } from '@celeriac/core/adapter';
 import { AckQueue } from './ack-queue.js';
-import { type StoredMessage, requeuedMessage, storedMessage } from './message-fields.js';
+import { type StoredMessage, decodeStoredMessage, requeuedMessage, storedMessage, wholeMessageJson } from './message-fields.js';
 import { replyNumber, replyString } from './reply.js';
 import { type StartOnReserve, Reserver } from './reserver.js';
 import type { StoreParts } from './store-parts.js';
@@ -96,7 +96,7 @@ export class MessageQueue {
     const raw = await this.#parts.scripts.revoke(taskId, this.#parts.options.revokedTtl);
     if (raw === null) return null;
     try {
-      return decodeTaskMessage(raw);
+      return decodeStoredMessage(raw, taskId);
     } catch {
       return null;
     }
@@ -155,10 +155,11 @@ export class MessageQueue {
     const reply = await this.#parts.scripts.listDeadLetters(limit, offset);
     const letters: DeadLetter[] = [];
     for (let at = 0; at + 4 < reply.length; at += 5) {
+      const id = replyString(reply[at]);
       letters.push({
-        id: replyString(reply[at]),
+        id,
         queue: replyString(reply[at + 1]),
-        raw: replyString(reply[at + 2]),
+        raw: wholeMessageJson(replyString(reply[at + 2]), id),
         reason: replyString(reply[at + 3]),
         deadAt: replyNumber(reply[at + 4]),
       });

@@ -1,5 +1,5 @@
-import { MAX_PRIORITY, type QueueInfo, type TaskMessage, decodeTaskMessage } from '@celeriac/core/adapter';
-import { PRIORITY_UNIT } from './message-fields.js';
+import { MAX_PRIORITY, type QueueInfo, type TaskMessage } from '@celeriac/core/adapter';
+import { PRIORITY_UNIT, decodeStoredMessage } from './message-fields.js';
 import { sourcesArg } from './record-codec.js';
 import type { ScriptArg } from './scripts.js';
 import type { StoreParts } from './store-parts.js';
@@ -74,9 +74,9 @@ export class QueueAdmin {
     if (!Number.isSafeInteger(max) || max < 1) throw new TypeError(`purgeQueue(): max must be a positive integer, got ${String(max)}`);
     await this.#parts.clients.ready();
     const raws = await this.#parts.scripts.purgeQueue(queue, max, this.#recordHeader(), REVOKED_SOURCES);
-    return raws.flatMap((raw) => {
+    return raws.flatMap(([id, raw]) => {
       try {
-        return [decodeTaskMessage(raw)];
+        return [decodeStoredMessage(raw, id)];
       } catch {
         return []; // an undecodable body: removed, with nothing to end
       }

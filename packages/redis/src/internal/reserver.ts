@@ -1,7 +1,8 @@
-import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, checkInboxMessage, decodeTaskMessage, idInUseReason } from '@celeriac/core/adapter';
+import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, checkInboxMessage, idInUseReason } from '@celeriac/core/adapter';
 import type { BrokerScripts } from './broker-scripts.js';
 import type { HandOff, ParkedReserves } from './hand-off.js';
 import type { BrokerKeys } from './keys.js';
+import { decodeStoredMessage } from './message-fields.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import { replyNumber, replyString } from './reply.js';
 import { ReserveArgs } from './reserve-args.js';
@@ -232,7 +233,7 @@ export class Reserver {
       leases.hold(receipt);
       let message: TaskMessage | undefined;
       try {
-        message = decodeTaskMessage(replyString(reply[at + 1]));
+        message = decodeStoredMessage(replyString(reply[at + 1]), id);
       } catch (error) {
         // A stored message that is not valid: to the dead-letter queue with the reason, never returned.
         settling.push(this.#deadLetter(receipt, (error as Error).message));

@@ -80,7 +80,7 @@ export class TaskListing {
     const read = await this.#read(id);
     if (read === null) return null;
     const { record, implied, raw, run, kept } = read;
-    const message = decodeKept(raw ?? kept.message);
+    const message = decodeKept(raw ?? kept.message, id);
     return { ...record, args: message?.args ?? null, queue: message?.queue ?? null, timeline: fullTimeline(kept.entries, record, implied, raw, run) };
   }
 
@@ -88,7 +88,7 @@ export class TaskListing {
   async message(id: string): Promise<TaskMessage | null> {
     const { command } = this.#parts.clients;
     const read = await this.#read(id);
-    return decodeKept(read === null ? undefined : (read.raw ?? read.kept.message));
+    return decodeKept(read === null ? undefined : (read.raw ?? read.kept.message), id);
   }
 
   /** Keeps each message in its task's timeline, as long as its record (ResultBackend's `remember`). */
@@ -112,7 +112,7 @@ export class TaskListing {
     if (read === null || read.implied || read.record.state !== TaskStates.FAILURE) return false;
     const { record } = read;
     if (dead !== null) return this.#parts.scripts.retryDeadLetter(id);
-    const message = decodeKept(read.kept.message);
+    const message = decodeKept(read.kept.message, id);
     if (message === null) return false;
     return this.#parts.scripts.retryTask(record.seq, storedMessage(retriedMessage(message, record.attempt + 1)));
   }

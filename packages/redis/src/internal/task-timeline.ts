@@ -1,4 +1,5 @@
-import { type TaskMessage, type TimelineEntry, decodeTaskMessage } from '@celeriac/core/adapter';
+import type { TaskMessage, TimelineEntry } from '@celeriac/core/adapter';
+import { decodeStoredMessage } from './message-fields.js';
 import type { TaskRecord } from '@celeriac/core';
 
 /** A timeline keeps at most this many changes: the first, and the latest ones (as on the memory store). */
@@ -89,10 +90,10 @@ export function fullTimeline(kept: readonly TimelineEntry[], record: TaskRecord,
 }
 
 /** A kept message's raw JSON as a message, or null if it no longer decodes. */
-export function decodeKept(raw: string | undefined | null): TaskMessage | null {
+export function decodeKept(raw: string | undefined | null, id: string): TaskMessage | null {
   if (raw === undefined || raw === null) return null;
   try {
-    return decodeTaskMessage(raw);
+    return decodeStoredMessage(raw, id);
   } catch {
     return null;
   }

@@ -17,7 +17,7 @@
   ARGV[7] REVOKED's allowed-source list
   ARGV[8] the REVOKED payload (',"meta":{"reason":"purged"}')
   ARGV[9], ARGV[10] the finished lists' count bound and age bound in ms
-  Returns the raw messages removed.
+  Returns the messages removed, flat: id, stored message (message-fields.ts), ...
   Each purged message is kept in its task's timeline, and its id in the REVOKED list.
   Events: each REVOKED record on its task's event channel, where someone listens.
 ]]
@@ -54,6 +54,9 @@ forgetJobs(body, meta, dlv, run, ids)
 
 local out = {}
 for j = 1, #ids do
-  if raws[j] then out[#out + 1] = raws[j] end
+  if raws[j] then
+    out[#out + 1] = ids[j]
+    out[#out + 1] = raws[j]
+  end
 end
 return out

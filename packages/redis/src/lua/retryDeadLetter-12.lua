@@ -48,11 +48,11 @@ else
   local attempt = reopenRecord({ record = KEYS[10], failed = KEYS[11], timeline = KEYS[12], ttl = ARGV[4], channel = ARGV[5],
     id = id, reason = '"requeued from the dead-letter queue"' }, nowMs())
   if attempt then
-    -- Our producers write the attempt first (message-fields.ts); another layout keeps its attempt,
-    -- and the run's STARTED then stores that one.
+    -- Our producers write the attempt first, or none for attempt 1 (message-fields.ts); another
+    -- layout keeps its attempt, and the run's STARTED then stores that one.
     local raw = redis.call('HGET', body, id)
-    local rest = string.match(raw, '^{"attempt":%d+(,.*)$')
-    if rest then redis.call('HSET', body, id, '{"attempt":' .. attempt .. rest) end
+    local rest = string.match(raw, '^{"attempt":%d+(,.*)$') or string.match(raw, '^{("createdAt":.*)$')
+    if rest then redis.call('HSET', body, id, '{"attempt":' .. attempt .. (string.sub(rest, 1, 1) == ',' and rest or ',' .. rest)) end
   end
   local unit = tonumber(ARGV[2])
   local fresh = digits(math.floor(tonumber(score) / unit) * unit + redis.call('INCR', seq))

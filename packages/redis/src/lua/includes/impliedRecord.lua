@@ -8,11 +8,12 @@
 -- (seq 2, updatedAt the start). A stored record always wins over an implied one; the entry goes
 -- with the message (forgetJobs), and outlives an expired lease, since the task did start.
 
--- attempt, createdAt and task JSON of a stored message. Our producers write attempt and createdAt
--- first (see message-fields.ts), and a task name without escapes is read by a pattern; anything
--- else is decoded. nil if it cannot be read.
+-- attempt, createdAt and task JSON of a stored message. Our producers write createdAt first,
+-- after the attempt unless it is 1 (see message-fields.ts), and a task name without escapes is
+-- read by a pattern; anything else is decoded. nil if it cannot be read.
 local function messageHead(raw)
-  local attempt, createdAt, rest = string.match(raw, '^{"attempt":(%d+),"createdAt":(%d+),()')
+  local attempt, createdAt, rest = '1', string.match(raw, '^{"createdAt":(%d+),()')
+  if not createdAt then attempt, createdAt, rest = string.match(raw, '^{"attempt":(%d+),"createdAt":(%d+),()') end
   if attempt then
     -- The first bare ',"task":"' is the key: inside the id's JSON string every quote is escaped.
     local taskJson = string.match(raw, '^,"task":("[^"\\]*"),', (string.find(raw, ',"task":"', rest, true)))
