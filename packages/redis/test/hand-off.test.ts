@@ -43,9 +43,12 @@ async function parkedReserve(opened: ReturnType<typeof countingApp>, signal?: Ab
   expect(await opened.store.reserve({ ...opened.request, waitMs: 10 })).toEqual([]);
   const before = opened.reserveCalls();
   const reserving = opened.store.reserve(signal === undefined ? opened.request : { ...opened.request, signal });
-  await vi.waitFor(() => expect(opened.reserveCalls()).toBe(before + 1));
-  await new Promise((resolve) => setTimeout(resolve, 50)); // past its one look, asleep
-  return { reserving, calls: () => opened.reserveCalls() - before };
+  await vi.waitFor(() => expect(opened.reserveCalls()).toBeGreaterThan(before));
+  await new Promise((resolve) => setTimeout(resolve, 50)); // past its look, asleep
+  // Counted from here: on a loaded machine the reserve sometimes takes a second look before it
+  // sleeps; what these tests count is the calls the enqueue causes.
+  const parked = opened.reserveCalls() - 1;
+  return { reserving, calls: () => opened.reserveCalls() - parked };
 }
 
 describe('an enqueue while a reserve of the same process sleeps for work', () => {
