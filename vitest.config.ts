@@ -16,6 +16,7 @@ export default defineConfig({
       { find: /^@celeriac\/core$/, replacement: src('core/src/index.ts') },
       { find: /^@celeriac\/memory$/, replacement: src('memory/src/index.ts') },
       { find: /^@celeriac\/redis$/, replacement: src('redis/src/index.ts') },
+      { find: /^@celeriac\/amqp$/, replacement: src('amqp/src/index.ts') },
       { find: /^@celeriac\/fastify$/, replacement: src('fastify/src/index.ts') },
       { find: /^@celeriac\/socket\.io$/, replacement: src('socket.io/src/index.ts') },
       { find: /^@celeriac\/socket\.io\/client$/, replacement: src('socket.io/src/client/index.ts') },

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { type Broker, type DeadLetter, type Delivery, type ReserveRequest, type RevokeListener, type TaskMessage, Wakeup } from '@celeriac/core/adapter';
+import { type AmqpBrokerOptions, type ResolvedAmqpOptions, resolveAmqpOptions } from './options.js';
+import { DeadLetters } from './internal/dead-letters.js';
+import { Publisher } from './internal/publisher.js';
+import { Reserver } from './internal/reserver.js';
+import { Revocations } from './internal/revocations.js';
+import { Connector, type Session } from './internal/session.js';
+import { SharedState } from './internal/shared-state.js';
+import { DELAY_LEVELS, Topology } from './internal/topology.js';
+
+/**
+ * Tasks on RabbitMQ (AMQP 0-9-1), for `splitStore(broker, backend)`. See the package README for
+ * the layout (work queues, the delay cascade, the dead-letter exchange) and its guarantees.
+ *
+ * A delivery's lease is RabbitMQ's own: an unacked message on this process's connection. If the
+ * connection drops or the process dies, RabbitMQ puts the message back and it is delivered again;
+ * `holds` then answers false for the old delivery, so its late writes are refused.
+ */
+export class AmqpBroker implements Broker {
+  readonly #options: ResolvedAmqpOptions;
+  readonly #id = randomUUID();
+  readonly #connector: Connector;
+  readonly #topology: Topology;
+  readonly #state: SharedState;
+  readonly #publisher: Publisher;
+  readonly #deadLetters: DeadLetters;
+  readonly #reserver: Reserver;
+  readonly #revocations: Revocations;
+  /** Queues this process has used: declared on each new connection, searched by revoke. */
+  readonly #knownQueues: Set<string>;
+  /** Reserves waiting in this process: a local publish wakes them at once. */
+  readonly #wakeup = new Wakeup();
+  #closed = false;
+
+  constructor(options: AmqpBrokerOptions) {
+    this.#options = resolveAmqpOptions(options);
+    this.#knownQueues = new Set(this.#options.queues);
+    this.#connector = new Connector(this.#options.url);
+    this.#topology = new Topology(this.#options);
+    this.#state = new SharedState(this.#options.backend, this.#options.revokedTtl);
+    this.#publisher = new Publisher(this.#options, this.#topology);
+    this.#deadLetters = new DeadLetters(this.#options, this.#topology, this.#publisher);
+    this.#reserver = new Reserver(this.#id, this.#options, this.#topology, this.#publisher, this.#deadLetters, this.#state);
+    this.#revocations = new Revocations(this.#options, this.#topology, this.#state);
+    this.#connector.onSession = async (session) => {
+      for (const queue of this.#knownQueues) await this.#topology.ensureQueue(session, queue);
+      await this.#revocations.bind(session);
+    };
+  }
+
+  /** Connects and declares the configured queues now, rather than on first use. */
+  async connect(): Promise<void> {
+    await this.#connector.session();
+  }
+
+  async publish(messages: readonly TaskMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const session = await this.#connector.session();
+    for (const m of messages) this.#knownQueues.add(m.queue);
+    await this.#publisher.publish(session, messages);
+    this.#wakeup.wakeAll();
+  }
+
+  /**
+   * Puts a raw body on a queue as a foreign producer could (no headers but those given). For tests
+   * of malformed messages: the next reserve dead-letters it with the reason.
+   */
+  async injectRaw(queue: string, raw: string | Buffer, headers: Record<string, unknown> = {}): Promise<void> {
+    const session = await this.#connector.session();
+    const work = await this.#topology.ensureQueue(session, queue);
+    await session.publish('', work, Buffer.isBuffer(raw) ? raw : Buffer.from(raw), { persistent: true, headers });
+  }
+
+  async reserve(request: ReserveRequest): Promise<Delivery[]> {
+    const deadline = Date.now() + request.waitMs;
+    for (const queue of request.queues) this.#knownQueues.add(queue);
+    for (let pause = 5; ; pause = Math.min(pause * 2, this.#options.pollInterval)) {
+      if (this.#closed) return [];
+      const session = await this.#connector.session();
+      const taken = await this.#reserver.take(session, request);
+      const left = deadline - Date.now();
+      if (taken.length > 0 || left <= 0 || request.signal?.aborted || this.#closed) return taken;
+      // RabbitMQ pushes nothing to basic.get: look again soon (at once on a local publish), or when
+      // a rate-limited task's window opens.
+      const opening = this.#reserver.nextOpening - Date.now();
+      await this.#wakeup.wait(Math.max(1, Math.min(left, pause, opening)), request.signal);
+    }
+  }
+
+  async holds(delivery: Delivery): Promise<boolean> {
+    return (await this.#heldBy(delivery)) !== undefined;
+  }
+
+  async ack(delivery: Delivery): Promise<void> {
+    const held = await this.#heldBy(delivery);
+    held?.session.ack(held.tag);
+  }
+
+  async requeue(delivery: Delivery, next: TaskMessage): Promise<void> {
+    const held = await this.#heldBy(delivery);
+    if (held === undefined) return;
+    // A hand-back (same attempt) did not run: its deliveries still count. A retry starts afresh.
+    const prior = next.attempt === delivery.message.attempt ? delivery.deliveries - 1 : 0;
+    this.#knownQueues.add(next.queue);
+    await this.#publisher.publish(held.session, [next], prior);
+    held.session.ack(held.tag);
+    this.#wakeup.wakeAll();
+  }
+
+  async deadLetter(delivery: Delivery, reason: string): Promise<void> {
+    const held = await this.#heldBy(delivery);
+    const message = held?.session.held.get(held.tag);
+    if (held === undefined || message === undefined) return;
+    await this.#deadLetters.add(held.session, message.queue, message.message, delivery.message.id, reason);
+    held.session.ack(held.tag);
+  }
+
+  async revoke(taskId: string): Promise<TaskMessage | null> {
+    await this.#state.revoke(taskId);
+    const session = await this.#connector.session();
+    await this.#revocations.announce(session, taskId);
+    return this.#revocations.find(session, [...this.#knownQueues], taskId);
+  }
+
+  isRevoked(taskId: string): Promise<boolean> {
+    return this.#state.isRevoked(taskId);
+  }
+
+  async onRevoke(listener: RevokeListener): Promise<() => void> {
+    return this.#revocations.listen(await this.#connector.session(), listener);
+  }
+
+  async deadLetters(limit = 100, offset = 0): Promise<DeadLetter[]> {
+    return this.#deadLetters.page(await this.#connector.session(), limit, offset);
+  }
+
+  async retryDeadLetter(id: string, attempt?: number): Promise<boolean> {
+    const retried = await this.#deadLetters.retry(await this.#connector.session(), id, attempt);
+    if (retried) this.#wakeup.wakeAll();
+    return retried;
+  }
+
+  async purgeDeadLetters(ids?: readonly string[]): Promise<number> {
+    return this.#deadLetters.purge(await this.#connector.session(), ids);
+  }
+
+  async size(queue: string): Promise<number> {
+    const session = await this.#connector.session();
+    const work = await this.#topology.ensureQueue(session, queue);
+    await this.#topology.ensureDelays(session, queue);
+    const names = [work, ...Array.from({ length: DELAY_LEVELS }, (_, level) => this.#topology.delayQueue(queue, level))];
+    let count = 0;
+    for (const name of names) count += (await session.publisher.checkQueue(name)).messageCount;
+    return count;
+  }
+
+  /**
+   * Drops the connection without settling anything: RabbitMQ puts every unacked delivery back, as
+   * if this process had died, and they no longer hold their lease here. The next call reconnects.
+   */
+  async disconnect(): Promise<void> {
+    await this.#connector.drop();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wakeup.wakeAll();
+    await this.#connector.close();
+  }
+
+  /** The session and tag of a delivery this process still holds unacked on a live connection. */
+  async #heldBy(delivery: Delivery): Promise<{ session: Session; tag: number } | undefined> {
+    const [brokerId, generation, tag] = delivery.receipt.split(':');
+    if (brokerId !== this.#id) return undefined;
+    const session = await this.#connector.peek();
+    if (session === undefined || String(session.generation) !== generation) return undefined;
+    const deliveryTag = Number(tag);
+    return session.held.has(deliveryTag) ? { session, tag: deliveryTag } : undefined;
+  }
+}

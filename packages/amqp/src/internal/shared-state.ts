@@ -1,0 +1,72 @@
+import type { RateLimit } from '@celeriac/core/adapter';
+import type { BrokerKeyValue } from '../options.js';
+
+/** How long a delivery count is kept after a message's last delivery: a day. */
+const COUNT_TTL_MS = 86_400_000;
+/** Compare-and-set rounds before giving up on a contended key. */
+const CAS_ROUNDS = 50;
+
+/**
+ * What every broker process must agree on and RabbitMQ does not keep, held in the paired backend's
+ * key-value space under `amqp:`: revoked ids, delivery counts beyond the first, rate windows.
+ */
+export class SharedState {
+  constructor(
+    private readonly kv: BrokerKeyValue,
+    private readonly revokedTtl: number,
+  ) {}
+
+  async revoke(taskId: string): Promise<void> {
+    const key = `amqp:revoked:${taskId}`;
+    // Set, or refresh: a second revoke extends the time it is remembered.
+    for (let round = 0; round < CAS_ROUNDS; round++) {
+      if (await this.kv.compareAndSet(key, await this.kv.getValue(key), '1', this.revokedTtl)) return;
+    }
+    throw new Error(`could not mark ${taskId} revoked: its key kept changing`);
+  }
+
+  async isRevoked(taskId: string): Promise<boolean> {
+    return (await this.kv.getValue(`amqp:revoked:${taskId}`)) !== null;
+  }
+
+  /**
+   * RabbitMQ's classic queues say only whether a message was delivered before (`redelivered`), not
+   * how often. The count lives under the publish's id from its second delivery on; a message put
+   * back unstarted (passed over by a reserve, looked at by revoke) is marked 0 so that it is not
+   * taken for one that was delivered.
+   */
+  async delivered(countKey: string, redelivered: boolean): Promise<number> {
+    if (!redelivered) return 1;
+    const key = `amqp:dlv:${countKey}`;
+    for (let round = 0; round < CAS_ROUNDS; round++) {
+      const stored = await this.kv.getValue(key);
+      const next = (stored === null ? 1 : Number(stored)) + 1;
+      if (await this.kv.compareAndSet(key, stored, String(next), COUNT_TTL_MS)) return next;
+    }
+    return 2;
+  }
+
+  /** Marks a first delivery that is put back unstarted, so that its next one still counts as first. */
+  async passedOver(countKey: string, redelivered: boolean): Promise<void> {
+    if (!redelivered) await this.kv.compareAndSet(`amqp:dlv:${countKey}`, null, '0', COUNT_TTL_MS);
+  }
+
+  /**
+   * Takes up to `wanted` starts of `task` from its sliding window, shared by every process.
+   * Returns how many were granted and, when fewer, the ms until the window lets one more through.
+   */
+  async takeStarts(task: string, limit: RateLimit, wanted: number): Promise<{ granted: number; waitMs: number }> {
+    const key = `amqp:rate:${task}`;
+    for (let round = 0; round < CAS_ROUNDS; round++) {
+      const stored = await this.kv.getValue(key);
+      const now = Date.now();
+      const log = (stored === null ? [] : (JSON.parse(stored) as number[])).filter((at) => at > now - limit.intervalMs);
+      const granted = Math.max(0, Math.min(wanted, limit.limit - log.length));
+      const next = [...log, ...Array.from({ length: granted }, () => now)];
+      const waitMs = next.length < limit.limit ? 0 : (next[next.length - limit.limit] as number) + limit.intervalMs - now;
+      if (granted === 0) return { granted, waitMs };
+      if (await this.kv.compareAndSet(key, stored, JSON.stringify(next), limit.intervalMs * 2)) return { granted, waitMs };
+    }
+    return { granted: 0, waitMs: 10 };
+  }
+}
