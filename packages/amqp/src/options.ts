@@ -3,10 +3,10 @@ import { type AmqpCodec, celeriacJsonCodec } from './codec.js';
 
 /**
  * Where the broker keeps what RabbitMQ cannot: revoked ids, delivery counts, rate windows. Any
- * `ResultBackend` is one (pass the one you pair the broker with in `splitStore`); only these two
- * methods are used, under keys starting with `amqp:`.
+ * `ResultBackend` is one (pass the one you pair the broker with in `splitStore`): keys are written
+ * under `amqp:`, and `get` tells whether a foreign message's id is in use.
  */
-export type BrokerKeyValue = Pick<ResultBackend, 'compareAndSet' | 'getValue'>;
+export type BrokerKeyValue = Pick<ResultBackend, 'compareAndSet' | 'getValue' | 'get'>;
 
 export interface AmqpBrokerOptions {
   /** `amqp://user:pass@host:port/vhost`. */
@@ -67,8 +67,8 @@ export function resolveAmqpOptions(given: AmqpBrokerOptions): ResolvedAmqpOption
   check.unknownKeys(options, KNOWN);
   if (typeof given.url !== 'string' || !/^amqps?:\/\//.test(given.url)) check.fail('url', `must be an amqp:// or amqps:// URL, got ${typeof given.url === 'string' ? JSON.stringify(given.url) : typeof given.url}`);
   const backend = given.backend as Partial<BrokerKeyValue> | undefined;
-  if (typeof backend?.compareAndSet !== 'function' || typeof backend.getValue !== 'function') {
-    check.fail('backend', 'must have compareAndSet and getValue (a ResultBackend, e.g. the one paired with the broker in splitStore)');
+  if (typeof backend?.compareAndSet !== 'function' || typeof backend.getValue !== 'function' || typeof backend.get !== 'function') {
+    check.fail('backend', 'must have compareAndSet, getValue and get (a ResultBackend, e.g. the one paired with the broker in splitStore)');
   }
   const mode = given.mode ?? 'celeriac';
   if (mode !== 'celeriac' && mode !== 'celery') check.fail('mode', `must be 'celeriac' or 'celery', got ${JSON.stringify(mode)}`);

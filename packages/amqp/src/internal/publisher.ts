@@ -6,6 +6,9 @@ import type { ResolvedAmqpOptions } from '../options.js';
 import type { Session } from './session.js';
 import type { Topology } from './topology.js';
 
+/** The `app-id` of messages this package published; any other is a foreign producer's, checked on arrival. */
+export const APP_ID = 'celeriac';
+
 /** Header carrying deliveries already made of a task handed back unstarted (they still count). */
 export const PRIOR_HEADER = 'x-celeriac-prior';
 
@@ -33,6 +36,7 @@ export class Publisher {
       if (prior > 0) headers[PRIOR_HEADER] = prior;
       const props = defined({
         persistent: true,
+        appId: APP_ID,
         messageId: randomUUID(),
         priority: message.priority,
         contentType: encoded.contentType,

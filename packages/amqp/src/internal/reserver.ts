@@ -1,8 +1,8 @@
-import type { Delivery, ReserveRequest, TaskMessage } from '@celeriac/core/adapter';
+import { type Delivery, type ReserveRequest, type TaskMessage, checkInboxMessage, encodeTaskMessage, idInUseReason } from '@celeriac/core/adapter';
 import type { GetMessage } from 'amqplib';
 import type { ResolvedAmqpOptions } from '../options.js';
 import { type DeadLetters, headersOf } from './dead-letters.js';
-import { PRIOR_HEADER, type Publisher, countKey } from './publisher.js';
+import { APP_ID, PRIOR_HEADER, type Publisher, countKey } from './publisher.js';
 import type { Session } from './session.js';
 import type { SharedState } from './shared-state.js';
 import type { Topology } from './topology.js';
@@ -98,12 +98,31 @@ export class Reserver {
       return !revoked[i];
     });
     const allowed = await this.#withinRateLimits(live, request, passed);
-    return Promise.all(
-      allowed.map(async ({ message, task }): Promise<Delivery> => {
+    const deliveries = await Promise.all(
+      allowed.map(async ({ message, task }): Promise<Delivery | undefined> => {
         const count = await this.state.delivered(countKey(message, task), message.fields.redelivered);
+        const refused = count === 1 && message.properties.appId !== APP_ID ? await this.#foreignRefusal(task) : undefined;
+        if (refused !== undefined) {
+          await this.deadLetters.add(session, task.queue, message, undefined, refused);
+          session.ack(message.fields.deliveryTag);
+          return undefined;
+        }
         return { message: task, deliveries: prior(message) + count, receipt: receiptOf(this.brokerId, session, message.fields.deliveryTag) };
       }),
     );
+    return deliveries.filter((d): d is Delivery => d !== undefined);
+  }
+
+  /**
+   * A foreign producer's message (not published by this package), on its first delivery: its id
+   * must follow the API's rule and not be in use, or it could replace a waiting task's arguments.
+   * A check before the admission, not in one step with it: it guards against mistakes; RabbitMQ's
+   * permissions guard against producers that lie.
+   */
+  async #foreignRefusal(task: TaskMessage): Promise<string | undefined> {
+    const checked = checkInboxMessage(encodeTaskMessage(task));
+    if ('reason' in checked) return checked.reason;
+    return (await this.state.inUse(task.id)) ? idInUseReason(task.id) : undefined;
   }
 
   async #withinRateLimits(candidates: Candidate[], request: ReserveRequest, passed: Candidate[]): Promise<Candidate[]> {

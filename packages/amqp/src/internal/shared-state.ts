@@ -25,6 +25,11 @@ export class SharedState {
     throw new Error(`could not mark ${taskId} revoked: its key kept changing`);
   }
 
+  /** Whether a task record exists for `taskId` (a foreign message may not reuse its id). */
+  async inUse(taskId: string): Promise<boolean> {
+    return (await this.kv.get(taskId)) !== null;
+  }
+
   async isRevoked(taskId: string): Promise<boolean> {
     return (await this.kv.getValue(`amqp:revoked:${taskId}`)) !== null;
   }
