@@ -1,4 +1,4 @@
-import type { ApplyResult, DeadLetter, Delivery, EnqueueOptions, RecordListener, ReserveRequest, RevokeListener, StartedDelivery, StateUpdate, TaskMessage, TaskStore } from '@celeriac/core/adapter';
+import type { ApplyResult, DeadLetter, Delivery, EnqueueOptions, RecordListener, ReserveRequest, ResultBackend, RevokeListener, StartedDelivery, StateUpdate, TaskMessage, TaskStore } from '@celeriac/core/adapter';
 import { type TaskRecord, TaskStates } from '@celeriac/core';
 import { type RedisStoreOptions, type ResolvedRedisStoreOptions, resolveStoreOptions } from './store-options.js';
 import { EnqueueStep } from './internal/enqueue-step.js';
@@ -17,7 +17,7 @@ import { TaskRecords } from './internal/task-records.js';
  * records on the same parts (see internal/store-parts.ts); the steps that span both (enqueue,
  * reserve with STARTED, settle) are here. The mechanisms are described in docs/redis-internals.md.
  */
-export class RedisStore implements TaskStore {
+export class RedisStore implements TaskStore, ResultBackend {
   readonly options: Readonly<ResolvedRedisStoreOptions>;
   readonly #parts: StoreParts;
   readonly #queue: MessageQueue;
@@ -140,6 +140,17 @@ export class RedisStore implements TaskStore {
   compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
     this.#assertOpen();
     return this.#records.compareAndSet(key, expected, value, ttlMs);
+  }
+
+  /**
+   * A FAILURE record back to PENDING, seq + 1 and attempt + 1 (a dead letter requeued by another
+   * broker): with it a `RedisStore` is also a `ResultBackend`, to pair with a broker that keeps the
+   * messages elsewhere (`splitStore(new AmqpBroker(…), redisStore)`). Its own dead letters reopen
+   * their records in `retryDeadLetter`.
+   */
+  reopen(id: string): Promise<ApplyResult> {
+    this.#assertOpen();
+    return this.#records.reopen(id);
   }
 
   getValue(key: string): Promise<string | null> {
