@@ -2,20 +2,22 @@ import type { Broker, TaskStore } from '@celeriac/core/adapter';
 import { splitStore } from '@celeriac/core/adapter';
 import { brokerConformance, taskStoreConformance } from '@celeriac/core/testing';
 import { MemoryBackend } from '@celeriac/memory';
-import { type RabbitMqServer, startRabbitMqServer } from '@celeriac/test-support';
+import { type RedisStore, createRedisStore } from '@celeriac/redis';
+import { type RabbitMqServer, startRabbitMqServer, startRedisServer } from '@celeriac/test-support';
 import { afterAll, beforeAll } from 'vitest';
 import { AmqpBroker } from '../src/index.js';
 
 let server: RabbitMqServer;
+let redis: Awaited<ReturnType<typeof startRedisServer>>;
 let count = 0;
 const brokers = new WeakMap<object, { broker: AmqpBroker; backend: MemoryBackend; prefix: string }>();
 
 beforeAll(async () => {
-  server = await startRabbitMqServer();
+  [server, redis] = await Promise.all([startRabbitMqServer(), startRedisServer()]);
 });
 
 afterAll(async () => {
-  await server.stop();
+  await Promise.all([server.stop(), redis.stop()]);
 });
 
 function make(prefix = `t${process.pid}-${++count}`, backend = new MemoryBackend()) {
@@ -57,5 +59,28 @@ taskStoreConformance({
   createPeer: async (store: TaskStore) => {
     const { prefix, backend } = partsOf(store);
     return splitStore(make(prefix, backend).broker, backend);
+  },
+});
+
+// The deployment the package is for: records (and the broker's shared keys) in Redis.
+const redisParts = new WeakMap<object, { broker: AmqpBroker; backend: RedisStore; prefix: string }>();
+function makeWithRedis(prefix = `r${process.pid}-${++count}`) {
+  const backend = createRedisStore({ connection: redis.url, prefix });
+  return { broker: new AmqpBroker({ url: server.url, backend, prefix }), backend, prefix };
+}
+
+taskStoreConformance({
+  name: 'amqp + RedisStore as result backend (splitStore)',
+  create: async () => {
+    const parts = makeWithRedis();
+    const store = splitStore(parts.broker, parts.backend);
+    redisParts.set(store, parts);
+    return store;
+  },
+  injectRaw: (store: TaskStore, queue: string, raw: string) => (redisParts.get(store) as { broker: AmqpBroker }).broker.injectRaw(queue, raw),
+  abandon: (store: TaskStore) => (redisParts.get(store) as { broker: AmqpBroker }).broker.disconnect(),
+  createPeer: async (store: TaskStore) => {
+    const parts = makeWithRedis((redisParts.get(store) as { prefix: string }).prefix);
+    return splitStore(parts.broker, parts.backend);
   },
 });
