@@ -29,7 +29,7 @@ export class AmqpBroker implements Broker {
   readonly #revocations: Revocations;
   /** Queues this process has used: declared on each new connection, searched by revoke. */
   readonly #knownQueues: Set<string>;
-  /** Reserves waiting in this process: a local publish wakes them at once. */
+  /** Reserves waiting in this process: a message pushed by RabbitMQ wakes them, as does a session's end. */
   readonly #wakeup = new Wakeup();
   #closed = false;
 
@@ -43,7 +43,10 @@ export class AmqpBroker implements Broker {
     this.#deadLetters = new DeadLetters(this.#options, this.#topology, this.#publisher);
     this.#reserver = new Reserver(this.#id, this.#options, this.#topology, this.#publisher, this.#deadLetters, this.#state);
     this.#revocations = new Revocations(this.#options, this.#topology, this.#state);
+    this.#connector.onEnd = () => this.#wakeup.wakeAll();
     this.#connector.onSession = async (session) => {
+      session.inbox.onArrival = () => this.#wakeup.wakeAll();
+      session.inbox.onRelease = (arrivals) => this.#reserver.putBack(session, arrivals);
       for (const queue of this.#knownQueues) await this.#topology.ensureQueue(session, queue);
       await this.#revocations.bind(session);
     };
@@ -59,7 +62,6 @@ export class AmqpBroker implements Broker {
     const session = await this.#connector.session();
     for (const m of messages) this.#knownQueues.add(m.queue);
     await this.#publisher.publish(session, messages);
-    this.#wakeup.wakeAll();
   }
 
   /**
@@ -75,17 +77,12 @@ export class AmqpBroker implements Broker {
   async reserve(request: ReserveRequest): Promise<Delivery[]> {
     const deadline = Date.now() + request.waitMs;
     for (const queue of request.queues) this.#knownQueues.add(queue);
-    for (let pause = 5; ; pause = Math.min(pause * 2, this.#options.pollInterval)) {
-      if (this.#closed) return [];
+    while (!this.#closed && !request.signal?.aborted) {
       const session = await this.#connector.session();
-      const taken = await this.#reserver.take(session, request);
-      const left = deadline - Date.now();
-      if (taken.length > 0 || left <= 0 || request.signal?.aborted || this.#closed) return taken;
-      // RabbitMQ pushes nothing to basic.get: look again soon (at once on a local publish), or when
-      // a rate-limited task's window opens.
-      const opening = this.#reserver.nextOpening - Date.now();
-      await this.#wakeup.wait(Math.max(1, Math.min(left, pause, opening)), request.signal);
+      const taken = await this.#reserver.reserve(session, request, request.queues, deadline, this.#wakeup);
+      if (taken !== undefined) return taken;
     }
+    return [];
   }
 
   async holds(delivery: Delivery): Promise<boolean> {
@@ -105,7 +102,6 @@ export class AmqpBroker implements Broker {
     this.#knownQueues.add(next.queue);
     await this.#publisher.publish(held.session, [next], prior);
     held.session.ack(held.tag);
-    this.#wakeup.wakeAll();
   }
 
   async deadLetter(delivery: Delivery, reason: string): Promise<void> {
@@ -120,7 +116,8 @@ export class AmqpBroker implements Broker {
     await this.#state.revoke(taskId);
     const session = await this.#connector.session();
     await this.#revocations.announce(session, taskId);
-    return this.#revocations.find(session, [...this.#knownQueues], taskId);
+    // Pushed to this process and not yet reserved: RabbitMQ no longer shows it in the queue.
+    return this.#reserver.takeBuffered(session, taskId) ?? this.#revocations.find(session, [...this.#knownQueues], taskId);
   }
 
   isRevoked(taskId: string): Promise<boolean> {
@@ -136,9 +133,7 @@ export class AmqpBroker implements Broker {
   }
 
   async retryDeadLetter(id: string, attempt?: number): Promise<boolean> {
-    const retried = await this.#deadLetters.retry(await this.#connector.session(), id, attempt);
-    if (retried) this.#wakeup.wakeAll();
-    return retried;
+    return this.#deadLetters.retry(await this.#connector.session(), id, attempt);
   }
 
   async purgeDeadLetters(ids?: readonly string[]): Promise<number> {

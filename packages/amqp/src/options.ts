@@ -37,8 +37,6 @@ export interface AmqpBrokerOptions {
   revokedTtl?: number;
   /** How many waiting messages of one queue `revoke` looks through for the one it removes. @defaultValue 10_000 */
   revokeScanLimit?: number;
-  /** How often a waiting `reserve` looks at its queues again, in ms. @defaultValue 50 */
-  pollInterval?: number;
 }
 
 export interface ResolvedAmqpOptions {
@@ -53,10 +51,9 @@ export interface ResolvedAmqpOptions {
   deadLetterTtl: number;
   revokedTtl: number;
   revokeScanLimit: number;
-  pollInterval: number;
 }
 
-const KNOWN = ['url', 'backend', 'mode', 'prefix', 'maxPriority', 'codec', 'queues', 'deadLetterLimit', 'deadLetterTtl', 'revokedTtl', 'revokeScanLimit', 'pollInterval'];
+const KNOWN = ['url', 'backend', 'mode', 'prefix', 'maxPriority', 'codec', 'queues', 'deadLetterLimit', 'deadLetterTtl', 'revokedTtl', 'revokeScanLimit'];
 /** RabbitMQ's `x-message-ttl` is an unsigned 32-bit count of ms. */
 const MAX_TTL_MS = 2 ** 32 - 1;
 
@@ -97,6 +94,5 @@ export function resolveAmqpOptions(given: AmqpBrokerOptions): ResolvedAmqpOption
     deadLetterTtl: ttl('deadLetterTtl', given.deadLetterTtl ?? 7 * 86_400_000),
     revokedTtl: check.positiveInt('revokedTtl', given.revokedTtl ?? 86_400_000),
     revokeScanLimit: check.positiveInt('revokeScanLimit', given.revokeScanLimit ?? 10_000),
-    pollInterval: check.positiveInt('pollInterval', given.pollInterval ?? 50),
   };
 }

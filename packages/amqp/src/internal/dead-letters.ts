@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DeadLetter, TaskMessage } from '@celeriac/core/adapter';
-import type { Channel, GetMessage } from 'amqplib';
+import type { Channel, Message } from 'amqplib';
 import type { ResolvedAmqpOptions } from '../options.js';
 import { type Publisher, rawProperties } from './publisher.js';
 import type { Session } from './session.js';
@@ -29,7 +29,7 @@ export class DeadLetters {
   ) {}
 
   /** Sends a received message to the dead-letter exchange with its reason (confirmed). */
-  async add(session: Session, queue: string, message: GetMessage, id: string | undefined, reason: string): Promise<void> {
+  async add(session: Session, queue: string, message: Message, id: string | undefined, reason: string): Promise<void> {
     await this.topology.ensureBase(session);
     const headers = { [REASON]: reason, [QUEUE]: queue, [DEAD_ID]: id ?? `raw-${randomUUID()}`, [DEAD_AT]: String(Date.now()) };
     await session.publish(this.topology.deadExchange, '', message.content, rawProperties(message, headers));
@@ -86,7 +86,7 @@ export class DeadLetters {
     });
   }
 
-  async #find(channel: Channel, match: (letter: DeadLetter) => boolean): Promise<GetMessage | undefined> {
+  async #find(channel: Channel, match: (letter: DeadLetter) => boolean): Promise<Message | undefined> {
     for (;;) {
       const message = await channel.get(this.topology.deadQueue, { noAck: false });
       if (message === false) return undefined;
@@ -94,7 +94,7 @@ export class DeadLetters {
     }
   }
 
-  #decode(message: GetMessage, queue: string): TaskMessage | undefined {
+  #decode(message: Message, queue: string): TaskMessage | undefined {
     try {
       return this.options.codec.decode({ body: message.content, queue, headers: headersOf(message), contentType: message.properties.contentType as string | undefined });
     } catch {
@@ -102,7 +102,7 @@ export class DeadLetters {
     }
   }
 
-  #read(message: GetMessage): DeadLetter {
+  #read(message: Message): DeadLetter {
     const headers = headersOf(message);
     const death = (headers['x-death'] as Array<Record<string, unknown>> | undefined)?.[0];
     const queue = text(headers[QUEUE]) ?? text(death?.queue) ?? '';
@@ -116,7 +116,7 @@ export class DeadLetters {
   }
 }
 
-export function headersOf(message: GetMessage): Record<string, unknown> {
+export function headersOf(message: Message): Record<string, unknown> {
   return (message.properties.headers as Record<string, unknown> | undefined) ?? {};
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskMessage } from '@celeriac/core/adapter';
-import type { GetMessage, Options } from 'amqplib';
+import type { Message, Options } from 'amqplib';
 import { int32Headers } from '../codec.js';
 import type { ResolvedAmqpOptions } from '../options.js';
 import type { Session } from './session.js';
@@ -13,7 +13,7 @@ export const APP_ID = 'celeriac';
 export const PRIOR_HEADER = 'x-celeriac-prior';
 
 /** The key a message's delivery count is kept under: its publish's id, else its task id and attempt. */
-export function countKey(message: GetMessage, task: TaskMessage | undefined): string {
+export function countKey(message: Message, task: TaskMessage | undefined): string {
   const id = message.properties.messageId as string | undefined;
   if (typeof id === 'string' && id !== '') return id;
   return task === undefined ? `raw:${message.fields.deliveryTag}` : `${task.id}:${task.attempt}`;
@@ -58,14 +58,14 @@ export class Publisher {
   }
 
   /** Sends a message as it was received (a raw or foreign one) back to a queue. */
-  async publishRaw(session: Session, queue: string, message: GetMessage, extraHeaders: Record<string, unknown> = {}): Promise<void> {
+  async publishRaw(session: Session, queue: string, message: Message, extraHeaders: Record<string, unknown> = {}): Promise<void> {
     const work = await this.topology.ensureQueue(session, queue);
     await session.publish('', work, message.content, rawProperties(message, extraHeaders));
   }
 }
 
 /** The properties of a received message, for publishing it again (to the dead-letter exchange, or back). */
-export function rawProperties(message: GetMessage, extraHeaders: Record<string, unknown>): Options.Publish {
+export function rawProperties(message: Message, extraHeaders: Record<string, unknown>): Options.Publish {
   const p = message.properties;
   const headers = { ...(p.headers as Record<string, unknown> | undefined), ...extraHeaders };
   delete headers['x-death']; // RabbitMQ's record of the delay hops: not the message's own

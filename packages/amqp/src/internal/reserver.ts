@@ -1,21 +1,28 @@
-import { type Delivery, type ReserveRequest, type TaskMessage, checkInboxMessage, encodeTaskMessage, idInUseReason } from '@celeriac/core/adapter';
-import type { GetMessage } from 'amqplib';
+import { type Delivery, type ReserveRequest, type TaskMessage, type Wakeup, checkInboxMessage, encodeTaskMessage, idInUseReason } from '@celeriac/core/adapter';
+import type { Message } from 'amqplib';
 import type { ResolvedAmqpOptions } from '../options.js';
 import { type DeadLetters, headersOf } from './dead-letters.js';
+import type { Arrival } from './inbox.js';
 import { APP_ID, PRIOR_HEADER, type Publisher, countKey } from './publisher.js';
 import type { Session } from './session.js';
 import type { SharedState } from './shared-state.js';
 import type { Topology } from './topology.js';
 
 /**
- * Messages a reserve passes over (tasks it does not serve, over their rate limit) are held while it
- * looks further, then put back in place: at most this many per queue and call.
+ * Messages one reserve passes over (tasks it does not serve) are held until it ends, then put back
+ * in place; past this many it stops asking RabbitMQ for more and waits out its time.
  */
 const PASS_OVER_LIMIT = 100;
 
 interface Candidate {
-  readonly message: GetMessage;
+  readonly message: Message;
   readonly task: TaskMessage;
+}
+
+/** What one reserve holds back until it ends: tasks it does not serve, and tasks over their rate limit. */
+interface Hold {
+  readonly skipped: Candidate[];
+  readonly limited: Candidate[];
 }
 
 /** The receipt of a delivery: the broker, the session (its lease) and the delivery tag. */
@@ -24,9 +31,10 @@ export function receiptOf(brokerId: string, session: Session, tag: number): stri
 }
 
 /**
- * Takes messages with basic.get, one at a time, so the process never holds more unacked messages
- * than the worker asked for (its free slots), plus those it is passing over for a moment. RabbitMQ
- * serves a priority queue highest priority first, then in order, which is the contract's order.
+ * Reserves from what RabbitMQ pushes to the session's inbox (`basic.consume`), asking for no more
+ * than the reserve's `max` (the worker's free slots) through the inbox's prefetch. RabbitMQ pushes
+ * a priority queue's messages highest priority first; the buffer is read in the request's queue
+ * order, then by priority, then in arrival order.
  */
 export class Reserver {
   /** When a rate-limited task may next start, as this process last saw it. */
@@ -41,37 +49,87 @@ export class Reserver {
     private readonly state: SharedState,
   ) {}
 
-  /** One pass over the request's queues, without waiting. */
-  async take(session: Session, request: ReserveRequest): Promise<Delivery[]> {
-    this.nextOpening = Number.POSITIVE_INFINITY;
-    const taken: Delivery[] = [];
-    for (const queue of request.queues) {
-      if (taken.length >= request.max || request.signal?.aborted) break;
-      const work = await this.topology.ensureQueue(session, queue);
-      const passed: Candidate[] = [];
-      try {
-        while (taken.length < request.max && passed.length < PASS_OVER_LIMIT) {
-          const batch = await this.#collect(session, queue, work, request, request.max - taken.length, passed);
-          if (batch.candidates.length > 0) taken.push(...(await this.#admit(session, batch.candidates, request, passed)));
-          if (batch.empty) break;
+  /**
+   * Waits until `deadline` for messages of `request` on `session`. Resolves `undefined` if the
+   * session ended first (the caller goes on with the next one).
+   */
+  async reserve(session: Session, request: ReserveRequest, queues: readonly string[], deadline: number, wakeup: Wakeup): Promise<Delivery[] | undefined> {
+    if (deadline <= Date.now()) return this.#instant(session, request, queues);
+    const hold: Hold = { skipped: [], limited: [] };
+    let wanted = request.max;
+    // The window opens (basic.qos) before any consume it applies to, on the same channel.
+    session.inbox.want(wanted);
+    try {
+      for (const queue of queues) await session.inbox.subscribe(queue, await this.topology.ensureQueue(session, queue));
+      for (;;) {
+        const seen = session.inbox.arrivals;
+        const taken = await this.#take(session, request, queues, hold, request.max);
+        if (session.closed) return Date.now() < deadline && !request.signal?.aborted ? undefined : [];
+        const left = deadline - Date.now();
+        if (taken.length > 0 || left <= 0 || request.signal?.aborted) return taken;
+        if (hold.skipped.length >= PASS_OVER_LIMIT && wanted > 0) {
+          session.inbox.want(-wanted);
+          wanted = 0;
         }
-      } finally {
-        await this.#putBack(session, passed);
+        if (session.inbox.arrivals !== seen) continue; // arrived while this pass was busy
+        await wakeup.wait(Math.max(1, Math.min(left, this.nextOpening - Date.now())), request.signal);
       }
+    } finally {
+      session.inbox.want(-wanted);
+      await this.putBack(session, [...hold.skipped, ...hold.limited]);
     }
-    return taken;
   }
 
-  /** Gets up to `wanted` messages of the request's tasks; malformed ones are dead-lettered, early ones delayed again. */
-  async #collect(session: Session, queue: string, work: string, request: ReserveRequest, wanted: number, passed: Candidate[]) {
-    const candidates: Candidate[] = [];
-    while (candidates.length < wanted && passed.length < PASS_OVER_LIMIT) {
-      const message = await session.consumer.get(work, { noAck: false });
-      if (message === false) return { candidates, empty: true };
-      session.held.set(message.fields.deliveryTag, { message, queue });
+  /**
+   * A reserve that does not wait: what is buffered, then `basic.get` for the rest, since what
+   * `basic.consume` would push is not here yet. Costs a round trip per message (tests, polling).
+   */
+  async #instant(session: Session, request: ReserveRequest, queues: readonly string[]): Promise<Delivery[]> {
+    const hold: Hold = { skipped: [], limited: [] };
+    try {
+      const taken = await this.#take(session, request, queues, hold, request.max);
+      for (const queue of queues) {
+        const work = await this.topology.ensureQueue(session, queue);
+        for (let empty = false; !empty && taken.length < request.max && hold.skipped.length + hold.limited.length < PASS_OVER_LIMIT && !request.signal?.aborted;) {
+          for (let n = taken.length; n < request.max; n++) {
+            const message = await session.consumer.get(work, { noAck: false });
+            if ((empty = message === false)) break;
+            session.inbox.add(message, queue);
+          }
+          taken.push(...(await this.#take(session, request, queues, hold, request.max - taken.length)));
+        }
+      }
+      return session.closed ? [] : taken;
+    } finally {
+      await this.putBack(session, [...hold.skipped, ...hold.limited]);
+    }
+  }
+
+  /** The buffered message of `taskId`, removed and settled, if this process holds it. */
+  takeBuffered(session: Session, taskId: string): TaskMessage | null {
+    const buffer = session.inbox.buffer;
+    for (let i = 0; i < buffer.length; i++) {
+      const arrival = buffer[i] as Arrival;
+      const task = this.#decode(arrival);
+      if (task?.id !== taskId) continue;
+      buffer.splice(i, 1);
+      session.ack(arrival.message.fields.deliveryTag);
+      return task;
+    }
+    return null;
+  }
+
+  /** One pass over the buffer: up to `max` deliveries; malformed messages dead-lettered, early ones delayed again. */
+  async #take(session: Session, request: ReserveRequest, queues: readonly string[], hold: Hold, max: number): Promise<Delivery[]> {
+    this.nextOpening = Number.POSITIVE_INFINITY;
+    const candidates = hold.limited.splice(0, max);
+    for (const arrival of pick(session.inbox.buffer, queues)) {
+      if (candidates.length >= max) break;
+      session.inbox.buffer.splice(session.inbox.buffer.indexOf(arrival), 1);
+      const { message, queue } = arrival;
       let task: TaskMessage;
       try {
-        task = this.options.codec.decode({ body: message.content, queue, headers: headersOf(message), contentType: message.properties.contentType as string | undefined, correlationId: message.properties.correlationId as string | undefined });
+        task = this.#decodeOrThrow(arrival);
       } catch (error) {
         await this.deadLetters.add(session, queue, message, undefined, `malformed message (${this.options.codec.name}): ${(error as Error).message}`);
         session.ack(message.fields.deliveryTag);
@@ -84,20 +142,34 @@ export class Reserver {
       } else if (request.tasks.includes(task.task)) {
         candidates.push({ message, task });
       } else {
-        passed.push({ message, task });
+        hold.skipped.push({ message, task });
       }
     }
-    return { candidates, empty: false };
+    if (candidates.length === 0) return [];
+    return this.#admit(session, candidates, request, hold);
+  }
+
+  #decode(arrival: Arrival): TaskMessage | undefined {
+    try {
+      return this.#decodeOrThrow(arrival);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #decodeOrThrow({ message, queue }: Arrival): TaskMessage {
+    const p = message.properties;
+    return this.options.codec.decode({ body: message.content, queue, headers: headersOf(message), contentType: p.contentType as string | undefined, correlationId: p.correlationId as string | undefined });
   }
 
   /** Drops revoked messages, holds back those over a rate limit, and counts deliveries of the rest. */
-  async #admit(session: Session, candidates: Candidate[], request: ReserveRequest, passed: Candidate[]): Promise<Delivery[]> {
+  async #admit(session: Session, candidates: Candidate[], request: ReserveRequest, hold: Hold): Promise<Delivery[]> {
     const revoked = await Promise.all(candidates.map((c) => this.state.isRevoked(c.task.id)));
     const live = candidates.filter((c, i) => {
       if (revoked[i]) session.ack(c.message.fields.deliveryTag); // revoked: never delivered
       return !revoked[i];
     });
-    const allowed = await this.#withinRateLimits(live, request, passed);
+    const allowed = await this.#withinRateLimits(live, request, hold);
     const deliveries = await Promise.all(
       allowed.map(async ({ message, task }): Promise<Delivery | undefined> => {
         const count = await this.state.delivered(countKey(message, task), message.fields.redelivered);
@@ -125,7 +197,7 @@ export class Reserver {
     return (await this.state.inUse(task.id)) ? idInUseReason(task.id) : undefined;
   }
 
-  async #withinRateLimits(candidates: Candidate[], request: ReserveRequest, passed: Candidate[]): Promise<Candidate[]> {
+  async #withinRateLimits(candidates: Candidate[], request: ReserveRequest, hold: Hold): Promise<Candidate[]> {
     const limits = request.rateLimits;
     if (limits === undefined) return candidates;
     const byTask = new Map<string, Candidate[]>();
@@ -136,12 +208,12 @@ export class Reserver {
       for (const c of group.slice(granted)) refused.add(c);
       if (granted < group.length) this.nextOpening = Math.min(this.nextOpening, Date.now() + waitMs);
     }
-    for (const c of refused) passed.push(c);
+    hold.limited.push(...refused);
     return candidates.filter((c) => !refused.has(c));
   }
 
   /** Back in place, for a reserve that serves them (or once the rate window opens). */
-  async #putBack(session: Session, passed: Candidate[]): Promise<void> {
+  async putBack(session: Session, passed: ReadonlyArray<{ readonly message: Message; readonly task?: TaskMessage }>): Promise<void> {
     if (passed.length === 0 || session.closed) return;
     await Promise.all(passed.map((c) => this.state.passedOver(countKey(c.message, c.task), c.message.fields.redelivered)));
     // In reverse, so each lands in front of the ones after it whatever RabbitMQ does with ties.
@@ -149,8 +221,18 @@ export class Reserver {
   }
 }
 
+/** The buffered messages of `queues`, in the order a reserve takes them: queue, priority, arrival. */
+function pick(buffer: readonly Arrival[], queues: readonly string[]): Arrival[] {
+  const rank = (a: Arrival) => queues.indexOf(a.queue);
+  return buffer
+    .map((arrival, i) => ({ arrival, i, rank: rank(arrival), priority: (arrival.message.properties.priority as number | undefined) ?? 0 }))
+    .filter((e) => e.rank >= 0)
+    .sort((a, b) => a.rank - b.rank || b.priority - a.priority || a.i - b.i)
+    .map((e) => e.arrival);
+}
+
 /** Deliveries made before a hand-back, which still count. */
-function prior(message: GetMessage): number {
+function prior(message: Message): number {
   const value = headersOf(message)[PRIOR_HEADER];
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : 0;
 }

@@ -1,5 +1,5 @@
 import type { RevokeListener, TaskMessage } from '@celeriac/core/adapter';
-import type { Channel, GetMessage } from 'amqplib';
+import type { Channel, Message } from 'amqplib';
 import type { ResolvedAmqpOptions } from '../options.js';
 import { headersOf } from './dead-letters.js';
 import { countKey } from './publisher.js';
@@ -58,7 +58,7 @@ export class Revocations {
 
   /** The waiting or delayed message of `taskId` in `queues`, removed; null if none was found. */
   async find(session: Session, queues: Iterable<string>, taskId: string): Promise<TaskMessage | null> {
-    const seen: Array<{ message: GetMessage; task?: TaskMessage }> = [];
+    const seen: Array<{ message: Message; task?: TaskMessage }> = [];
     return session.withChannel(async (channel) => {
       try {
         return await this.#findIn(session, channel, queues, taskId, seen);
@@ -69,7 +69,7 @@ export class Revocations {
     });
   }
 
-  async #findIn(session: Session, channel: Channel, queues: Iterable<string>, taskId: string, seen: Array<{ message: GetMessage; task?: TaskMessage }>): Promise<TaskMessage | null> {
+  async #findIn(session: Session, channel: Channel, queues: Iterable<string>, taskId: string, seen: Array<{ message: Message; task?: TaskMessage }>): Promise<TaskMessage | null> {
       for (const queue of queues) {
         const names = [await this.topology.ensureQueue(session, queue)];
         await this.topology.ensureDelays(session, queue);
@@ -82,9 +82,9 @@ export class Revocations {
       return null;
   }
 
-  async #scan(channel: Channel, name: string, queue: string, taskId: string, seen: Array<{ message: GetMessage; task?: TaskMessage }>): Promise<TaskMessage | null> {
+  async #scan(channel: Channel, name: string, queue: string, taskId: string, seen: Array<{ message: Message; task?: TaskMessage }>): Promise<TaskMessage | null> {
     for (let i = 0; i < this.options.revokeScanLimit; i++) {
-      const message: GetMessage | false = await channel.get(name, { noAck: false });
+      const message: Message | false = await channel.get(name, { noAck: false });
       if (message === false) return null;
       let task: TaskMessage | undefined;
       try {

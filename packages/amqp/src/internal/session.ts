@@ -1,15 +1,12 @@
-import { type Channel, type ChannelModel, type ConfirmChannel, type GetMessage, type Options, connect } from 'amqplib';
+import { type Channel, type ChannelModel, type ConfirmChannel, type Options, connect } from 'amqplib';
+import { type Arrival, Inbox } from './inbox.js';
 
 /** A message this process took off a queue and has not settled yet. */
-export interface Held {
-  readonly message: GetMessage;
-  /** The logical queue it was taken from. */
-  readonly queue: string;
-}
+export type Held = Arrival;
 
 /**
  * One AMQP connection and its two long-lived channels: `publisher` (publisher confirms) and
- * `consumer` (basic.get and the acks of what it got). Deliveries live and die with it: when the
+ * `consumer` (the subscriptions of `inbox` and the acks of what they got). Deliveries live and die with it: when the
  * connection or a channel closes, RabbitMQ requeues every unacked message, so the session's
  * deliveries no longer hold their lease (its generation is over).
  */
@@ -17,6 +14,7 @@ export class Session {
   closed = false;
   /** Unacked messages got on `consumer`, by delivery tag. */
   readonly held = new Map<number, Held>();
+  readonly inbox: Inbox;
   /** Names declared on this connection (declarations are idempotent; this saves the round trips). */
   readonly declared = new Set<string>();
 
@@ -25,7 +23,9 @@ export class Session {
     readonly model: ChannelModel,
     readonly publisher: ConfirmChannel,
     readonly consumer: Channel,
-  ) {}
+  ) {
+    this.inbox = new Inbox(consumer, this.held, () => this.closed);
+  }
 
   /** Publishes and resolves once RabbitMQ has confirmed it (persisted, for a durable queue). */
   publish(exchange: string, routingKey: string, body: Buffer, options: Options.Publish): Promise<void> {
@@ -43,7 +43,7 @@ export class Session {
     const held = this.held.get(tag);
     if (held === undefined || this.closed) return false;
     this.held.delete(tag);
-    this.consumer.ack(held.message);
+    this.inbox.settle(() => this.consumer.ack(held.message));
     return true;
   }
 
@@ -52,7 +52,7 @@ export class Session {
     const held = this.held.get(tag);
     if (held === undefined || this.closed) return;
     this.held.delete(tag);
-    this.consumer.nack(held.message, false, true);
+    this.inbox.settle(() => this.consumer.nack(held.message, false, true));
   }
 
   /** Runs `fn` on a channel of its own, closed after (which requeues whatever it left unacked). */
@@ -79,6 +79,8 @@ export class Connector {
   #closed = false;
   /** Run on every new session before it is used (e.g. to bind the revocation listener again). */
   onSession: ((session: Session) => Promise<void>) | undefined;
+  /** Run when a session ends, whatever ended it (waiting reserves move to the next one). */
+  onEnd: () => void = () => {};
 
   constructor(private readonly url: string) {}
 
@@ -108,9 +110,15 @@ export class Connector {
   async drop(): Promise<void> {
     const session = await this.peek();
     if (session === undefined) return;
-    session.closed = true;
+    this.#end(session);
     this.#current = undefined;
     await session.model.close().catch(() => undefined);
+  }
+
+  #end(session: Session): void {
+    session.closed = true;
+    session.inbox.stop();
+    this.onEnd();
   }
 
   async close(): Promise<void> {
@@ -118,7 +126,7 @@ export class Connector {
     const session = await this.peek();
     this.#current = undefined;
     if (session === undefined) return;
-    session.closed = true;
+    this.#end(session);
     await session.model.close().catch(() => undefined);
   }
 
@@ -127,7 +135,7 @@ export class Connector {
     const generation = ++this.#generation;
     let session: Session | undefined;
     const lost = () => {
-      if (session !== undefined) session.closed = true;
+      if (session !== undefined && !session.closed) this.#end(session);
       if (session !== undefined && this.#current !== undefined) {
         void this.#current.then((s) => {
           if (s === session) this.#current = undefined;
@@ -145,6 +153,7 @@ export class Connector {
         channel.on('close', lost);
       }
       session = new Session(generation, model, publisher, consumer);
+      await session.inbox.start();
       await this.onSession?.(session);
       return session;
     } catch (error) {
