@@ -7,6 +7,7 @@
 #   cjs-ts5-legacy    CommonJS + node10 resolution + legacy decorators (NestJS's default), with
 #                     @celeriac/nestjs in a Nest application context
 # npm's strict peer resolution would fail with ERESOLVE if a peer range excluded vitest 3 or 4.
+# The ESM projects also install @celeriac/cli and run its `celeriac` binary on the compiled app.
 # Needs a build first (`pnpm build`) and the npm registry. Usage: consumer-test.sh [shape...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,12 +28,18 @@ for shape in "${shapes[@]}"; do
   cp "$root/scripts/consumer/src/"*.ts "$dir/src/"
   tarballs=("$(pack core)" "$(pack memory)" "$(pack amqp)")
   [ "$shape" = cjs-ts5-legacy ] && tarballs+=("$(pack nestjs)")
+  [ "$shape" != cjs-ts5-legacy ] && tarballs+=("$(pack cli)")
   (
     cd "$dir"
     npm install --no-audit --no-fund --loglevel=error "${tarballs[@]}"
     echo "  $(./node_modules/.bin/tsc --version), $(node -p 'require("./package.json").type ?? "commonjs"')"
     ./node_modules/.bin/tsc -p .
     for entry in dist/*.js; do node "$entry" | sed 's/^/  /'; done
+    if [ -x node_modules/.bin/celeriac ]; then
+      registered=$(./node_modules/.bin/celeriac inspect registered --app dist/app.js --json)
+      echo "$registered" | grep -q '"name":"math.square"' || { echo "  celeriac inspect registered: $registered" >&2; exit 1; }
+      echo "  celeriac $(./node_modules/.bin/celeriac --version): inspect registered lists the app's tasks"
+    fi
   )
 done
 echo "› consumer projects passed: ${shapes[*]}"

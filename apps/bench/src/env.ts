@@ -6,3 +6,6 @@ export function envInt(name: string, fallback: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   return value;
 }
+
+/** BENCH_EVENTS=1: Celeriac apps append every event to the queue-wide event stream (`events: true`), to measure its cost. */
+export const STREAM_EVENTS = process.env.BENCH_EVENTS === '1';

@@ -1,16 +1,24 @@
 /**
- * Celeriac, BullMQ and bee-queue side by side on one redis-server, in this one process: bulk
- * enqueue, processing at concurrency 1/10/100, and sequential enqueue-to-result latency. Every run
- * starts on an empty Redis; each scenario is warmed up, then measured `BENCH_ROUNDS` times
- * (interleaved across peers), reporting each figure's median over the rounds with its min–max.
- * Progress goes to stderr; stdout gets a table, every round, the targets of issue 3 judged from the
- * medians, and last one line per scenario and peer, from the medians:
+ * Celeriac, BullMQ and bee-queue side by side on one redis-server. Two families of scenarios:
+ * - in this process: bulk enqueue, draining a backlog at concurrency 1/10/100 (no-op and 1 KB in
+ *   and out), and sequential enqueue-to-result latency;
+ * - across processes, as deployed (producer, worker and follower each in a process of its own, see
+ *   redis-bench/cross-process.ts): steady arrival at 2,000, 8,000 and 15,000 tasks/s with one
+ *   worker at c=100 (latency p50/p99 from when each task was due), one task at a time, and tasks
+ *   reporting progress 10 times to a follower that must hear every update;
+ * and the Redis memory a waiting task (no-op, 1 KB) and a finished one (default retention) costs.
+ * Every run starts on an empty Redis; each scenario is warmed up, then measured `BENCH_ROUNDS`
+ * times (interleaved across peers), reporting each figure's median over the rounds with its
+ * min–max. Progress goes to stderr; stdout gets a table, every round, the targets (issues 3 and
+ * 30) judged from the medians, and last one line per scenario (and headline figure) and peer:
  *
- *   ratio <scenario> celeriac/<peer> <x.xx>      (above 1: Celeriac is better; latency: peer p50 / Celeriac p50)
+ *   ratio <scenario>[.<figure>] celeriac/<peer> <x.xx>      (above 1: Celeriac is better)
  *
  * Environment: REDIS_URL (else a redis-server is spawned), BENCH_TASKS (20000),
- * BENCH_LATENCY_TASKS (2000), BENCH_WARMUP (1000), BENCH_ROUNDS (3), BENCH_TIMEOUT_MS (1200000),
- * BENCH_SCENARIOS (comma-separated subset), BENCH_FLUSH=1 (allow flushing a REDIS_URL holding data).
+ * BENCH_LATENCY_TASKS (2000), BENCH_WARMUP (1000), BENCH_STEADY_SECONDS (4),
+ * BENCH_PROGRESS_TASKS (5000), BENCH_ROUNDS (3), BENCH_TIMEOUT_MS (2400000),
+ * BENCH_SCENARIOS (comma-separated subset), BENCH_FLUSH=1 (allow flushing a REDIS_URL holding data),
+ * BENCH_EVENTS=1 (Celeriac appends every event to the queue-wide event stream).
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -46,9 +54,15 @@ function packageVersion(name: string): string {
   return 'unknown';
 }
 
-const sizes = { tasks: envInt('BENCH_TASKS', 20_000), roundTrips: envInt('BENCH_LATENCY_TASKS', 2_000), warmup: envInt('BENCH_WARMUP', 1_000) };
+const sizes = {
+  tasks: envInt('BENCH_TASKS', 20_000),
+  roundTrips: envInt('BENCH_LATENCY_TASKS', 2_000),
+  warmup: envInt('BENCH_WARMUP', 1_000),
+  steadySeconds: envInt('BENCH_STEADY_SECONDS', 4),
+  progressTasks: envInt('BENCH_PROGRESS_TASKS', 5_000),
+};
 const rounds = envInt('BENCH_ROUNDS', 3);
-const timeoutMs = envInt('BENCH_TIMEOUT_MS', 20 * 60_000);
+const timeoutMs = envInt('BENCH_TIMEOUT_MS', 40 * 60_000);
 const scenarios = selectedScenarios();
 if (rounds < 3) console.error(`redis-bench: BENCH_ROUNDS=${rounds}: a median of fewer than 3 rounds says little; fine for a format check`);
 
@@ -68,7 +82,7 @@ try {
   const target = redis;
   peers = [new CeleriacPeer(target), new BullmqPeer(target), new BeeQueuePeer(target)];
   log(`redis-bench: redis-server ${target.version} at ${target.url} (${target.origin})`);
-  const results = await runAll({ peers, scenarios, sizes, rounds, flush: () => target.flush(), log, step: (s) => (step = s) });
+  const results = await runAll({ peers, scenarios, sizes, target, rounds, flush: () => target.flush(), log, step: (s) => (step = s) });
 
   console.log(
     `Celeriac ${packageVersion('@celeriac/redis')} vs BullMQ ${packageVersion('bullmq')} vs bee-queue ${packageVersion('bee-queue')} · redis-server ${target.version} · ` +
@@ -82,7 +96,7 @@ try {
   console.log(formatTable(results));
   console.log('');
   console.log('all runs:');
-  for (const r of results) console.log(`  ${r.scenario.padEnd(12)} ${r.peer.padEnd(9)} ${r.runs.map(describe).join(' | ')}`);
+  for (const r of results) console.log(`  ${r.scenario.padEnd(19)} ${r.peer.padEnd(9)} ${r.runs.map(describe).join(' | ')}`);
   const list = ratios(results, scenarios);
   const targets = verdicts(list, scenarios);
   if (targets.length > 0) {

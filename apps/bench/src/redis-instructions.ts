@@ -63,12 +63,12 @@ try {
     console.log(`Redis instructions per task (valgrind callgrind), ${tasks} no-op tasks, processing at concurrency ${concurrency}`);
     for (const peer of peers) {
       await redis.flush();
-      await peer.process(200, concurrency); // warm-up: scripts loaded, code paths taken once
+      await peer.process(200, concurrency, 'noop'); // warm-up: scripts loaded, code paths taken once
       await redis.flush();
-      const enqueue = await count(() => peer.enqueueBulk(tasks));
+      const enqueue = await count(() => peer.enqueueBulk(tasks, 'noop'));
       await redis.flush();
       // A processing run enqueues its tasks first (untimed): that part is taken off.
-      const both = await count(() => peer.process(tasks, concurrency));
+      const both = await count(() => peer.process(tasks, concurrency, 'noop'));
       const perTask = (n: number) => Math.round(n / tasks).toLocaleString('en-US');
       console.log(`${peer.name.padEnd(9)} enqueue ${perTask(enqueue)}  process-c${concurrency} ${perTask(both - enqueue)}`);
     }

@@ -37,9 +37,9 @@ async function commandStats(admin: Redis): Promise<Map<string, { calls: number; 
 }
 
 async function run(peer: Peer, scenario: Scenario, tasks: number): Promise<void> {
-  if (scenario === 'enqueue') await peer.enqueueBulk(tasks);
+  if (scenario === 'enqueue') await peer.enqueueBulk(tasks, 'noop');
   else if (scenario === 'latency') await peer.latency(tasks);
-  else await peer.process(tasks, Number(scenario.slice('process-c'.length)));
+  else await peer.process(tasks, Number(scenario.slice('process-c'.length)), 'noop');
 }
 
 async function main(): Promise<void> {

@@ -8,7 +8,9 @@ import { LongTasks } from '../src/long-task.js';
 import { buildServer } from '../src/server.js';
 import { storeFromEnv } from '../src/stores.js';
 
-const WORKER = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
+// The documented command: `celeriac worker --app dist/app.js` (the CLI's built binary).
+const CELERIAC = fileURLToPath(new URL('../node_modules/@celeriac/cli/dist/bin.js', import.meta.url));
+const APP = fileURLToPath(new URL('../dist/app.js', import.meta.url));
 
 describe('on Redis, with workers as separate processes', () => {
   let redis: Awaited<ReturnType<typeof redisForTests>>;
@@ -36,13 +38,13 @@ describe('on Redis, with workers as separate processes', () => {
       expect((await (await fetch(base + locations[0])).json()) as { state: string }).toMatchObject({ state: 'PENDING' });
 
       for (const name of ['w1', 'w2']) {
-        const child = fork(WORKER, [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+        const child = fork(CELERIAC, ['worker', '--app', APP, '--concurrency', '10'], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
         children.push(child);
         await new Promise<void>((resolve, reject) => {
           let output = '';
           child.stdout?.on('data', (chunk: Buffer) => {
             output += chunk.toString();
-            if (output.includes('consuming long_task')) resolve();
+            if (output.includes('ready: queues default')) resolve();
           });
           child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
           child.once('exit', (code) => reject(new Error(`worker ${name} exited with ${code}:\n${output}`)));

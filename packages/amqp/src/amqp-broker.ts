@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type Broker, type DeadLetter, type Delivery, type ReserveRequest, type RevokeListener, type TaskMessage, Wakeup } from '@celeriac/core/adapter';
+import { type Broker, type ConnectionListener, type DeadLetter, type Delivery, type QueueInfo, type ReserveRequest, type RevokeListener, type TaskMessage, Wakeup } from '@celeriac/core/adapter';
 import { type AmqpBrokerOptions, type ResolvedAmqpOptions, resolveAmqpOptions } from './options.js';
 import { DeadLetters } from './internal/dead-letters.js';
 import { Publisher } from './internal/publisher.js';
+import { QueueAdmin } from './internal/queue-admin.js';
 import { Reserver } from './internal/reserver.js';
 import { Revocations } from './internal/revocations.js';
 import { Connector, type Session } from './internal/session.js';
@@ -27,6 +28,10 @@ export class AmqpBroker implements Broker {
   readonly #deadLetters: DeadLetters;
   readonly #reserver: Reserver;
   readonly #revocations: Revocations;
+  readonly #admin: QueueAdmin;
+  readonly #connectionListeners = new Set<ConnectionListener>();
+  /** Queues this process has written to the shared list of queue names. */
+  readonly #listed = new Set<string>();
   /** Queues this process has used: declared on each new connection, searched by revoke. */
   readonly #knownQueues: Set<string>;
   /** Reserves waiting in this process: a message pushed by RabbitMQ wakes them, as does a session's end. */
@@ -43,7 +48,11 @@ export class AmqpBroker implements Broker {
     this.#deadLetters = new DeadLetters(this.#options, this.#topology, this.#publisher);
     this.#reserver = new Reserver(this.#id, this.#options, this.#topology, this.#publisher, this.#deadLetters, this.#state);
     this.#revocations = new Revocations(this.#options, this.#topology, this.#state);
+    this.#admin = new QueueAdmin(this.#options, this.#topology, this.#state);
     this.#connector.onEnd = () => this.#wakeup.wakeAll();
+    this.#connector.onConnectionChange = (change) => {
+      for (const listener of this.#connectionListeners) listener(change);
+    };
     this.#connector.onSession = async (session) => {
       session.inbox.onArrival = () => this.#wakeup.wakeAll();
       session.inbox.onRelease = (arrivals) => this.#reserver.putBack(session, arrivals);
@@ -62,6 +71,7 @@ export class AmqpBroker implements Broker {
     const session = await this.#connector.session();
     for (const m of messages) this.#knownQueues.add(m.queue);
     await this.#publisher.publish(session, messages);
+    await this.#list(messages.map((m) => m.queue));
   }
 
   /**
@@ -101,6 +111,7 @@ export class AmqpBroker implements Broker {
     const prior = next.attempt === delivery.message.attempt ? delivery.deliveries - 1 : 0;
     this.#knownQueues.add(next.queue);
     await this.#publisher.publish(held.session, [next], prior);
+    await this.#list([next.queue]);
     held.session.ack(held.tag);
   }
 
@@ -148,6 +159,35 @@ export class AmqpBroker implements Broker {
     let count = 0;
     for (const name of names) count += (await session.publisher.checkQueue(name)).messageCount;
     return count;
+  }
+
+  onConnectionChange(listener: ConnectionListener): () => void {
+    this.#connectionListeners.add(listener);
+    return () => this.#connectionListeners.delete(listener);
+  }
+
+  async queues(): Promise<QueueInfo[]> {
+    return this.#admin.queues(await this.#connector.session());
+  }
+
+  /** Recorded in the backend's keys, read by every reserve of every process. */
+  async pauseQueue(queue: string, paused: boolean): Promise<void> {
+    await this.#state.setPaused(queue, paused);
+    this.#listed.add(queue);
+    this.#wakeup.wakeAll();
+  }
+
+  async purgeQueue(queue: string, max: number): Promise<TaskMessage[]> {
+    return this.#admin.purge(await this.#connector.session(), queue, max);
+  }
+
+  /** Adds queues first published to by this process to the shared list `queues()` reads. */
+  async #list(queues: readonly string[]): Promise<void> {
+    for (const queue of new Set(queues)) {
+      if (this.#listed.has(queue)) continue;
+      await this.#state.addQueue(queue);
+      this.#listed.add(queue);
+    }
   }
 
   /**

@@ -20,7 +20,7 @@ afterAll(async () => {
   await Promise.all([server.stop(), redis.stop()]);
 });
 
-function make(prefix = `t${process.pid}-${++count}`, backend = new MemoryBackend()) {
+function make(prefix = `t${process.pid}-${++count}`, backend: MemoryBackend = new MemoryBackend()) {
   const broker = new AmqpBroker({ url: server.url, backend, prefix });
   return { broker, backend, prefix };
 }
@@ -60,6 +60,12 @@ taskStoreConformance({
     const { prefix, backend } = partsOf(store);
     return splitStore(make(prefix, backend).broker, backend);
   },
+  createWithRetention: async (retention) => {
+    const parts = make(undefined, new MemoryBackend(retention));
+    const store = splitStore(parts.broker, parts.backend);
+    brokers.set(store, parts);
+    return store;
+  },
 });
 
 // The deployment the package is for: records (and the broker's shared keys) in Redis.
@@ -83,4 +89,5 @@ taskStoreConformance({
     const parts = makeWithRedis((redisParts.get(store) as { prefix: string }).prefix);
     return splitStore(parts.broker, parts.backend);
   },
+  taskListing: false, // RedisStore's task listing is still to come (issue 26); with the memory backend above it runs
 });

@@ -6,6 +6,9 @@ export { splitStore } from './adapters/split-store.js';
 export type { Broker, DeadLetter, Delivery, RateLimit, ReserveRequest, RevokeListener, StartedDelivery } from './contracts/broker.js';
 export type { RecordListener, ResultBackend } from './contracts/result-backend.js';
 export type { ApplyResult, StateUpdate } from './contracts/record.js';
+export type { BroadcastListener, ConnectionChange, ConnectionListener, EventsListener, RunningTaskInfo, WorkerInfo } from './contracts/workers.js';
+export { type QueueInfo, type TaskListRetention, type TaskQuery, type TaskView, type TimelineEntry, DEFAULT_TASK_LIST_RETENTION, PURGED_REASON } from './contracts/admin.js';
+export { retriedMessage } from './adapters/split-admin.js';
 
 // Messages on the wire, and what a store checks of one a foreign producer pushed
 export { type ChainStep, type ChordLink, type GroupStep, type TaskMessage, type TaskStep, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';

@@ -8,6 +8,36 @@ export { TASK_ID_PATTERN, resolveApplyOptions, type ResolvedApply } from './app/
 export { AsyncResult, type WaitOptions } from './result/async-result.js';
 export { DeadLetters, type DeadLetterListOptions, type DeadLetterPage } from './app/dead-letters.js';
 export type { DeadLetter } from './contracts/broker.js';
+export { Queues } from './app/queues-api.js';
+export { Tasks, type TaskListOptions, type TaskPage } from './app/tasks-api.js';
+export { Schedules, type ScheduleInfo } from './app/schedules-api.js';
+export type { QueueInfo, TaskView, TimelineEntry, TaskListRetention } from './contracts/admin.js';
+
+// Operating it: lifecycle events, the event stream, the live workers
+export type {
+  CeleriacEvent,
+  CeleriacEventName,
+  CeleriacEvents,
+  CeleriacListener,
+  StoreDisconnectedEvent,
+  StoreReconnectedEvent,
+  TaskDeadLetteredEvent,
+  TaskEventBase,
+  TaskFailedEvent,
+  TaskProgressEvent,
+  TaskReceivedEvent,
+  TaskRetriedEvent,
+  TaskRevokedEvent,
+  TaskSentEvent,
+  TaskSucceededEvent,
+  WorkerEvent,
+  WorkerInfoEvent,
+  WorkerTaskEvent,
+} from './events/event-types.js';
+export { EventStream, type FollowOptions } from './events/event-stream.js';
+export { Workers, DEFAULT_PING_TIMEOUT } from './app/workers.js';
+export type { PingReply } from './events/control.js';
+export type { RunningTaskInfo, WorkerInfo } from './contracts/workers.js';
 
 // Declaring tasks
 export { task } from './decorators/task.js';
@@ -16,7 +46,7 @@ export { TASK_METADATA, SCHEDULE_METADATA, DEFAULT_QUEUE } from './constants.js'
 export { type BackoffOptions, type ResolvedTaskOptions, type TaskOptions, DEFAULT_TASK_OPTIONS, DEFAULT_BACKOFF } from './options/task-options.js';
 export { NAME_PATTERN } from './options/option-checker.js';
 export type { ProgressMeta, TaskContext } from './context/task-context.js';
-export { type Logger, type LogFields, type LogLevel, asLogger, consoleLogger } from './context/logger.js';
+export { type Logger, type LogFields, type LogLevel, asLogger, consoleLogger, envLogLevel } from './context/logger.js';
 
 // Workflows (Celery's canvas)
 export type { PartialSignature, Signature } from './canvas/signature.js';
@@ -34,6 +64,7 @@ export type { RateLimitOption } from './options/rate-limit.js';
 export { Worker } from './worker/worker.js';
 export { type WorkerOptions, DEFAULT_WORKER_OPTIONS } from './worker/worker-options.js';
 export { backoffDelay } from './worker/retry-policy.js';
+export { type Announcement, readAnnouncement } from './app/task-announcements.js';
 export type { BackoffFunction, ErrorClass, ErrorMatcher, PoolKind } from './options/task-options.js';
 
 // The state machine

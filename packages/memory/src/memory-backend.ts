@@ -3,17 +3,28 @@ import {
   type RecordListener,
   type ResultBackend,
   type StateUpdate,
+  type TaskListRetention,
+  type TaskMessage,
+  type TaskQuery,
+  type TaskView,
   canApply,
 } from '@celeriac/core/adapter';
-import { type TaskRecord, isTerminal } from '@celeriac/core';
+import { type TaskRecord, type TaskState, isTerminal } from '@celeriac/core';
 import { ExpiryQueue } from './internal/expiry-queue.js';
+import { MemoryWorkersAndEvents } from './internal/workers-and-events.js';
+import { TaskIndex } from './internal/task-index.js';
+import { type History, addToHistory, viewOf } from './internal/task-view.js';
+import { copyMessage } from './internal/inbox.js';
+import { copyJson, notify } from './internal/record-listeners.js';
 
-export interface MemoryBackendOptions {
+export interface MemoryBackendOptions extends TaskListRetention {
   /** How long a finished task's record is kept, in ms. @defaultValue `86_400_000` (one day) */
   resultTtl?: number;
+  /** How many events the queue-wide event stream keeps (the oldest go first). @defaultValue `10_000` */
+  eventLimit?: number;
 }
 
-export const DEFAULT_MEMORY_BACKEND_OPTIONS = { resultTtl: 86_400_000 } as const;
+export const DEFAULT_MEMORY_BACKEND_OPTIONS = { resultTtl: 86_400_000, eventLimit: 10_000 } as const;
 
 /**
  * One task id: its record (null before creation or after `forget`) and whoever follows it. One map
@@ -24,14 +35,18 @@ interface Entry {
   record: TaskRecord | null;
   /** Nearly every id has one listener (its wait()): kept bare; a Set only from the second on. */
   listeners: RecordListener | Set<RecordListener> | undefined;
+  /** The changes of state before the current record (see task-view.ts). */
+  history: History | undefined;
+  /** The message last published for the id (its arguments, queue): never changed once kept. */
+  message: TaskMessage | undefined;
 }
 
 /**
  * Task states in this process's memory: the record half of `MemoryStore`, and a result backend to
  * pair with a broker through `splitStore`. Every change is checked by the state machine and
- * published to listeners.
+ * published to listeners. The worker registry and event stream come from `MemoryWorkersAndEvents`.
  */
-export class MemoryBackend implements ResultBackend {
+export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBackend {
   readonly #entries = new Map<string, Entry>();
   /** (id, time) in write order: a cheap queue to sweep from the front, checked against the record. */
   readonly #expiry = new ExpiryQueue();
@@ -39,11 +54,14 @@ export class MemoryBackend implements ResultBackend {
   readonly #values = new Map<string, { value: string; expiresAt: number }>();
   readonly #resultTtl: number;
   readonly #sweeper: NodeJS.Timeout;
+  readonly #index: TaskIndex;
 
   constructor(options: MemoryBackendOptions = {}) {
+    super(options.eventLimit ?? DEFAULT_MEMORY_BACKEND_OPTIONS.eventLimit);
     const ttl = options.resultTtl ?? DEFAULT_MEMORY_BACKEND_OPTIONS.resultTtl;
     if (typeof ttl !== 'number' || !(ttl > 0)) throw new TypeError(`new MemoryBackend(): option "resultTtl" must be a positive number of ms, got ${String(ttl)}`);
     this.#resultTtl = ttl;
+    this.#index = new TaskIndex(options, 'new MemoryBackend()');
     this.#sweeper = setInterval(() => this.#sweep(), Math.min(ttl, 60_000));
     this.#sweeper.unref();
   }
@@ -75,9 +93,15 @@ export class MemoryBackend implements ResultBackend {
     if (update.meta !== undefined) record.meta = copyJson(update.meta);
     if (update.result !== undefined) record.result = copyJson(update.result);
     if (update.error !== undefined) record.error = update.error;
+    // The run's worker stays with its later updates; a task handed back to PENDING has none.
+    const worker = update.worker ?? (current === null || update.state === 'PENDING' ? undefined : current.worker);
+    if (worker !== undefined) record.worker = worker;
     Object.freeze(record);
-    if (entry === undefined) this.#entries.set(record.id, { record, listeners: undefined });
-    else entry.record = record;
+    if (entry === undefined) this.#entries.set(record.id, { record, listeners: undefined, history: undefined, message: undefined });
+    else {
+      entry.record = record;
+      entry.history = addToHistory(entry.history, current, record);
+    }
     // Only creation and the end are queued; the sweep re-queues a record that changed since.
     if (current === null || isTerminal(record.state)) this.#expiry.push(record.id, record.updatedAt + this.#resultTtl);
     if (entry?.listeners !== undefined) notify(entry.listeners, record);
@@ -97,13 +121,15 @@ export class MemoryBackend implements ResultBackend {
     const entry = this.#entries.get(id);
     if (entry === undefined) return;
     entry.record = null;
+    entry.history = undefined;
+    entry.message = undefined;
     if (entry.listeners === undefined) this.#entries.delete(id);
   }
 
   async subscribe(id: string, listener: RecordListener): Promise<() => void> {
     let entry = this.#entries.get(id);
     if (entry === undefined) {
-      entry = { record: null, listeners: undefined };
+      entry = { record: null, listeners: undefined, history: undefined, message: undefined };
       this.#entries.set(id, entry);
     }
     const existing = entry.listeners;
@@ -133,15 +159,15 @@ export class MemoryBackend implements ResultBackend {
     return members.size >= size;
   }
 
-  async reopen(id: string): Promise<ApplyResult> {
-    return this.reopenNow(id);
+  async reopen(id: string, reason?: string): Promise<ApplyResult> {
+    return this.reopenNow(id, reason);
   }
 
   /**
    * `reopen`, synchronously (MemoryStore requeues a dead letter in the same step). Outside the
    * state machine on purpose: FAILURE is final for every run, and a requeue starts a new attempt.
    */
-  reopenNow(id: string): ApplyResult {
+  reopenNow(id: string, reason = 'requeued from the dead-letter queue'): ApplyResult {
     const entry = this.#entries.get(id);
     const current = entry?.record ?? null;
     if (entry === undefined || current === null || current.state !== 'FAILURE') return { applied: false, current };
@@ -152,12 +178,47 @@ export class MemoryBackend implements ResultBackend {
       seq: current.seq + 1,
       attempt: current.attempt + 1,
       updatedAt: Date.now(),
-      meta: { reason: 'requeued from the dead-letter queue' },
+      meta: { reason },
     };
     Object.freeze(record);
     entry.record = record;
+    entry.history = addToHistory(entry.history, current, record);
     if (entry.listeners !== undefined) notify(entry.listeners, record);
     return { applied: true, record };
+  }
+
+  async remember(messages: readonly TaskMessage[]): Promise<void> {
+    for (const message of messages) this.rememberNow(copyMessage(message));
+  }
+
+  /** Keeps `message` (the caller's own copy, never changed after) with its id's record, if any. */
+  rememberNow(message: TaskMessage): void {
+    const entry = this.#entries.get(message.id);
+    if (entry !== undefined && entry.record !== null) entry.message = message;
+  }
+
+  async message(id: string): Promise<TaskMessage | null> {
+    const message = this.messageNow(id);
+    return message === undefined ? null : copyMessage(message);
+  }
+
+  /** The message kept for `id` (the broker's own copy: do not change it). */
+  messageNow(id: string): TaskMessage | undefined {
+    return this.#entries.get(id)?.message;
+  }
+
+  async taskCounts(): Promise<Record<TaskState, number>> {
+    return this.#index.counts(this.#records(), Date.now());
+  }
+
+  async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
+    return this.#index.page(query, this.#records(), Date.now());
+  }
+
+  async viewTask(id: string): Promise<TaskView | null> {
+    const entry = this.#entries.get(id);
+    if (entry === undefined || entry.record === null) return null;
+    return viewOf(entry.record, entry.history, entry.message);
   }
 
   async compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
@@ -181,8 +242,13 @@ export class MemoryBackend implements ResultBackend {
   }
 
   async close(): Promise<void> {
+    this.closeWorkersAndEvents();
     clearInterval(this.#sweeper);
     for (const entry of this.#entries.values()) entry.listeners = undefined;
+  }
+
+  *#records(): Iterable<TaskRecord> {
+    for (const entry of this.#entries.values()) if (entry.record !== null) yield entry.record;
   }
 
   #sweep(): void {
@@ -192,27 +258,17 @@ export class MemoryBackend implements ResultBackend {
       const entry = this.#entries.get(id);
       if (entry === undefined || entry.record === null) continue;
       const due = entry.record.updatedAt + this.#resultTtl;
-      if (due > now) this.#expiry.push(id, due);
-      else if (entry.listeners === undefined) this.#entries.delete(id);
-      else entry.record = null; // someone still follows the id: keep the entry, drop the record
+      if (due > now) {
+        this.#expiry.push(id, due);
+        continue;
+      }
+      if (entry.listeners === undefined) this.#entries.delete(id);
+      else {
+        // someone still follows the id: keep the entry, drop the record
+        entry.record = null;
+        entry.history = undefined;
+        entry.message = undefined;
+      }
     }
   }
-}
-
-function notify(listeners: RecordListener | Set<RecordListener>, record: TaskRecord): void {
-  if (typeof listeners === 'function') return call(listeners, record);
-  for (const listener of listeners) call(listener, record);
-}
-
-function call(listener: RecordListener, record: TaskRecord): void {
-  try {
-    listener(record);
-  } catch {
-    // A listener's bug must not undo or block the state change.
-  }
-}
-
-/** Stored values are copies, so a caller mutating its object later cannot change history. */
-function copyJson<T>(value: T): T {
-  return typeof value === 'object' && value !== null ? (JSON.parse(JSON.stringify(value)) as T) : value;
 }

@@ -1,7 +1,9 @@
 import {
+  type ConnectionListener,
   type Broker,
   type DeadLetter,
   type Delivery,
+  type QueueInfo,
   type ReserveRequest,
   type RevokeListener,
   type TaskMessage,
@@ -13,6 +15,7 @@ import { type MemoryBrokerOptions, DeadLetterQueue } from './internal/dead-lette
 import { DelayedMessages } from './internal/delayed-messages.js';
 import { RateWindows } from './internal/rate-window.js';
 import { type QueuedMessage, ReadyQueue } from './internal/ready-queue.js';
+import { purgeMessages, queueInfos } from './internal/queue-admin.js';
 
 interface InFlight {
   readonly queue: string;
@@ -41,6 +44,9 @@ export class MemoryBroker implements Broker {
   #receipts = 0;
   #closed = false;
   #inUse: ((id: string) => boolean) | undefined;
+  #kept: ((message: TaskMessage) => void) | undefined;
+  /** Paused queues: #take skips them, so no reserve returns their messages. */
+  readonly #paused = new Set<string>();
 
   constructor(options: MemoryBrokerOptions = {}) {
     this.#deadLetters = new DeadLetterQueue(options);
@@ -67,7 +73,7 @@ export class MemoryBroker implements Broker {
       const left = deadline - Date.now();
       if (taken.length > 0 || left <= 0 || request.signal?.aborted || this.#closed) return taken;
       // Wake on a publish, or when a rate-limited task's window lets one more through.
-      await this.#wakeup.wait(Math.min(left, this.#nextRateOpening(request)), request.signal);
+      await this.#wakeup.wait(Math.min(left, this.#rates.nextOpening(request.rateLimits)), request.signal);
     }
   }
 
@@ -109,8 +115,6 @@ export class MemoryBroker implements Broker {
     // Fenced: a delivery settled already (or handed back) is no longer this caller's to move.
     if (held === undefined) return;
     this.#inFlight.delete(delivery.receipt);
-    // Not held (its lease was settled already): nothing to move, as on Redis.
-    if (held === undefined) return;
     this.#deadLetters.add({
       id: held.entry.id,
       queue: delivery.message.queue,
@@ -171,6 +175,11 @@ export class MemoryBroker implements Broker {
     return (this.#queues.get(queue)?.size ?? 0) + delayed;
   }
 
+  /** Memory has no server to lose: the listener is never called. */
+  onConnectionChange(_listener: ConnectionListener): () => void {
+    return () => undefined;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#delayed.close();
@@ -184,6 +193,7 @@ export class MemoryBroker implements Broker {
   }
 
   #store(queue: string, message: TaskMessage, deliveries: number): void {
+    if (this.#kept !== undefined) this.#kept(message);
     const entry: QueuedMessage = { id: message.id, task: message.task, priority: message.priority, seq: ++this.#seq, message, raw: undefined, deliveries };
     if (message.eta !== undefined && message.eta > Date.now()) {
       this.#delayed.push(queue, message.eta, entry);
@@ -202,7 +212,7 @@ export class MemoryBroker implements Broker {
     const taken: Delivery[] = [];
     for (const name of queues) {
       const queue = this.#queues.get(name);
-      if (queue === undefined) continue;
+      if (queue === undefined || (this.#paused.size > 0 && this.#paused.has(name))) continue;
       this.#deadLetterMalformed(name, queue);
       while (taken.length < max) {
         const entry = queue.shift(eligible);
@@ -245,21 +255,34 @@ export class MemoryBroker implements Broker {
     this.#inUse = inUse;
   }
 
+  /** Tells the broker whom to give each message it stores (MemoryStore keeps it with the record). */
+  keepMessagesWith(keep: (message: TaskMessage) => void): void {
+    this.#kept = keep;
+  }
+
+  async queues(): Promise<QueueInfo[]> {
+    return queueInfos(this.#queues, this.#delayed, this.#inFlight.values(), this.#paused);
+  }
+
+  async pauseQueue(queue: string, paused: boolean): Promise<void> {
+    if (paused) this.#paused.add(queue);
+    else if (this.#paused.delete(queue)) this.#wakeup.wakeAll();
+  }
+
+  async purgeQueue(queue: string, max: number): Promise<TaskMessage[]> {
+    return this.purgeQueueNow(queue, max);
+  }
+
+  /** `purgeQueue`, synchronously (MemoryStore stores REVOKED in the same step). */
+  purgeQueueNow(queue: string, max: number): TaskMessage[] {
+    return purgeMessages(this.#queues.get(queue), this.#delayed, queue, max).map(copyMessage);
+  }
+
   /** Whether a copy of `id` waits, is delayed or is being run. */
   #holds(id: string): boolean {
     for (const queue of this.#queues.values()) if (queue.has(id)) return true;
     for (const flight of this.#inFlight.values()) if (flight.entry.id === id) return true;
     return this.#delayed.has(id);
-  }
-
-  #nextRateOpening({ rateLimits }: ReserveRequest): number {
-    let soonest = Number.POSITIVE_INFINITY;
-    const now = Date.now();
-    for (const [task, limit] of Object.entries(rateLimits ?? {})) {
-      const wait = this.#rates.waitFor(task, limit, now);
-      if (wait > 0) soonest = Math.min(soonest, wait);
-    }
-    return soonest;
   }
 
   #queue(name: string): ReadyQueue {

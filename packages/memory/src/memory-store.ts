@@ -1,8 +1,29 @@
-import type { ApplyResult, DeadLetter, Delivery, RecordListener, ReserveRequest, RevokeListener, StartedDelivery, StateUpdate, TaskMessage, TaskStore } from '@celeriac/core/adapter';
-import { type TaskRecord, TaskStates } from '@celeriac/core';
+import type {
+  ApplyResult,
+  BroadcastListener,
+  ConnectionListener,
+  DeadLetter,
+  Delivery,
+  EventsListener,
+  QueueInfo,
+  RecordListener,
+  ReserveRequest,
+  RevokeListener,
+  StartedDelivery,
+  StateUpdate,
+  TaskMessage,
+  TaskQuery,
+  TaskStore,
+  TaskView,
+  WorkerInfo,
+} from '@celeriac/core/adapter';
+import { PURGED_REASON, retriedMessage } from '@celeriac/core/adapter';
+import { type TaskRecord, type TaskState, TaskStates } from '@celeriac/core';
 import { type MemoryBackendOptions, MemoryBackend } from './memory-backend.js';
 import { MemoryBroker } from './memory-broker.js';
 import type { MemoryBrokerOptions } from './internal/dead-letter-queue.js';
+
+const RETRIED_REASON = 'retried';
 
 /** Options of `MemoryStore`. */
 export type MemoryStoreOptions = MemoryBackendOptions & MemoryBrokerOptions;
@@ -21,11 +42,18 @@ export class MemoryStore implements TaskStore {
   readonly #resultTtl: number;
 
   constructor(options: MemoryStoreOptions = {}) {
-    const { resultTtl, deadLetterLimit, deadLetterTtl } = options;
-    this.#backend = new MemoryBackend(resultTtl === undefined ? {} : { resultTtl });
+    const { resultTtl, deadLetterLimit, deadLetterTtl, eventLimit, taskListLimit, taskListTtl } = options;
+    this.#backend = new MemoryBackend({
+      ...(resultTtl === undefined ? {} : { resultTtl }),
+      ...(eventLimit === undefined ? {} : { eventLimit }),
+      ...(taskListLimit === undefined ? {} : { taskListLimit }),
+      ...(taskListTtl === undefined ? {} : { taskListTtl }),
+    });
     this.#broker = new MemoryBroker({ ...(deadLetterLimit === undefined ? {} : { deadLetterLimit }), ...(deadLetterTtl === undefined ? {} : { deadLetterTtl }) });
     this.#resultTtl = resultTtl ?? 86_400_000;
     this.#broker.checkInboxIdsWith((id) => this.#backend.getNow(id) !== null);
+    // The broker's own copy of each message it stores (never changed): kept with the record for viewTask and retryTask.
+    this.#broker.keepMessagesWith((message) => this.#backend.rememberNow(message));
   }
 
   async enqueue(messages: readonly TaskMessage[]): Promise<ApplyResult[]> {
@@ -49,12 +77,13 @@ export class MemoryStore implements TaskStore {
 
   async reserve(request: ReserveRequest): Promise<StartedDelivery[]> {
     const backend = this.#backend;
+    const worker = request.worker;
     // Started as the reserve returns. A revoke in between stored REVOKED, and the state machine refuses STARTED.
     return (await this.#broker.reserve(request)).map(({ message, deliveries, receipt }): StartedDelivery => {
       // A message without a record (expired, forgotten, or never written) is a task waiting: PENDING first.
       if (backend.getNow(message.id) === null) backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, create: true });
       // A literal, not a spread: one object shape for every delivery, on every task's path.
-      return { message, deliveries, receipt, started: backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED }) };
+      return { message, deliveries, receipt, started: backend.applyNow({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED, worker }) };
     });
   }
 
@@ -165,6 +194,83 @@ export class MemoryStore implements TaskStore {
 
   async close(): Promise<void> {
     await Promise.all([this.#broker.close(), this.#backend.close()]);
+  }
+
+  // 8. Workers and events: the backend's.
+
+  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
+    return this.#backend.heartbeatWorker(info, ttlMs);
+  }
+
+  removeWorker(id: string): Promise<void> {
+    return this.#backend.removeWorker(id);
+  }
+
+  workers(): Promise<WorkerInfo[]> {
+    return this.#backend.workers();
+  }
+
+  broadcast(message: string): Promise<void> {
+    return this.#backend.broadcast(message);
+  }
+
+  onBroadcast(listener: BroadcastListener): Promise<() => void> {
+    return this.#backend.onBroadcast(listener);
+  }
+
+  appendEvents(events: readonly string[]): Promise<void> {
+    return this.#backend.appendEvents(events);
+  }
+
+  recentEvents(limit: number): Promise<string[]> {
+    return this.#backend.recentEvents(limit);
+  }
+
+  followEvents(listener: EventsListener, since?: number): Promise<() => void> {
+    return this.#backend.followEvents(listener, since);
+  }
+
+  onConnectionChange(listener: ConnectionListener): () => void {
+    return this.#backend.onConnectionChange(listener);
+  }
+
+  // 9. Queues (the broker's) and task listing (the backend's)
+
+  queues(): Promise<QueueInfo[]> {
+    return this.#broker.queues();
+  }
+
+  pauseQueue(queue: string, paused: boolean): Promise<void> {
+    return this.#broker.pauseQueue(queue, paused);
+  }
+
+  async purgeQueue(queue: string, max = 1_000): Promise<TaskMessage[]> {
+    // One step (no await): the messages go and their records say REVOKED together.
+    const removed = this.#broker.purgeQueueNow(queue, max);
+    for (const m of removed) this.#backend.applyNow({ id: m.id, task: m.task, state: TaskStates.REVOKED, meta: { reason: PURGED_REASON } });
+    return removed;
+  }
+
+  taskCounts(): Promise<Record<TaskState, number>> {
+    return this.#backend.taskCounts();
+  }
+
+  listTasks(query: TaskQuery): Promise<TaskRecord[]> {
+    return this.#backend.listTasks(query);
+  }
+
+  viewTask(id: string): Promise<TaskView | null> {
+    return this.#backend.viewTask(id);
+  }
+
+  async retryTask(id: string): Promise<boolean> {
+    // One step (no await): the record reopens and the message goes back together.
+    const message = this.#backend.messageNow(id);
+    if (message === undefined || this.#backend.getNow(id)?.state !== TaskStates.FAILURE) return false;
+    const reopened = this.#backend.reopenNow(id, RETRIED_REASON);
+    if (!reopened.applied) return false;
+    this.#broker.publishNow([retriedMessage(message, reopened.record.attempt)]);
+    return true;
   }
 
   /** Whether any id has a record already, or appears twice. */

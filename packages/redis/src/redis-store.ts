@@ -1,5 +1,26 @@
-import type { ApplyResult, DeadLetter, Delivery, EnqueueOptions, RecordListener, ReserveRequest, ResultBackend, RevokeListener, StartedDelivery, StateUpdate, TaskMessage, TaskStore } from '@celeriac/core/adapter';
-import { type TaskRecord, TaskStates } from '@celeriac/core';
+import type {
+  ApplyResult,
+  BroadcastListener,
+  ConnectionListener,
+  DeadLetter,
+  Delivery,
+  EnqueueOptions,
+  EventsListener,
+  QueueInfo,
+  RecordListener,
+  ReserveRequest,
+  ResultBackend,
+  RevokeListener,
+  StartedDelivery,
+  StateUpdate,
+  TaskMessage,
+  TaskQuery,
+  TaskStore,
+  TaskView,
+  WorkerInfo,
+} from '@celeriac/core/adapter';
+import { type TaskRecord, type TaskState, TaskStates } from '@celeriac/core';
+import { QueueAdmin } from './internal/queue-admin.js';
 import { type RedisStoreOptions, type ResolvedRedisStoreOptions, resolveStoreOptions } from './store-options.js';
 import { EnqueueStep } from './internal/enqueue-step.js';
 import { MessageQueue } from './internal/message-queue.js';
@@ -8,6 +29,8 @@ import { SettleStep } from './internal/settle-step.js';
 import { startOnReserve } from './internal/start-on-reserve.js';
 import { type StoreParts, storeParts } from './internal/store-parts.js';
 import { TaskRecords } from './internal/task-records.js';
+import { watchConnection } from './internal/connection-watch.js';
+import { RedisWorkersAndEvents } from './internal/workers-and-events.js';
 
 /**
  * Tasks and their states in Redis, for producers and workers in many processes: the production
@@ -25,6 +48,9 @@ export class RedisStore implements TaskStore, ResultBackend {
   readonly #start: StartOnReserve;
   readonly #enqueues: EnqueueStep;
   readonly #settles: SettleStep;
+  readonly #operations: RedisWorkersAndEvents;
+  readonly #watchers = new Set<() => void>();
+  readonly #queueAdmin: QueueAdmin;
   #closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -37,6 +63,8 @@ export class RedisStore implements TaskStore, ResultBackend {
     );
     this.#enqueues = new EnqueueStep(this.#parts, this.#records, this.#start);
     this.#settles = new SettleStep(this.#parts, this.#records);
+    this.#operations = new RedisWorkersAndEvents(this.#parts);
+    this.#queueAdmin = new QueueAdmin(this.#parts, () => this.#records.recordHeader());
   }
 
   /** Resolves once Redis is reachable; rejects with `RedisUnavailableError` after `connectTimeout`. Optional: every call connects. */
@@ -148,9 +176,23 @@ export class RedisStore implements TaskStore, ResultBackend {
    * messages elsewhere (`splitStore(new AmqpBroker(…), redisStore)`). Its own dead letters reopen
    * their records in `retryDeadLetter`.
    */
-  reopen(id: string): Promise<ApplyResult> {
+  reopen(id: string, reason?: string): Promise<ApplyResult> {
     this.#assertOpen();
-    return this.#records.reopen(id);
+    return this.#records.reopen(id, reason);
+  }
+
+  /**
+   * Keeps each message with its record (`ResultBackend.remember`), for a split pair's `retryTask`.
+   * Its own tasks' messages are in its queues already; task listing on Redis is still to come.
+   */
+  remember(messages: readonly TaskMessage[]): Promise<void> {
+    this.#assertOpen();
+    return this.#records.remember(messages);
+  }
+
+  message(id: string): Promise<TaskMessage | null> {
+    this.#assertOpen();
+    return this.#records.message(id);
   }
 
   getValue(key: string): Promise<string | null> {
@@ -163,6 +205,39 @@ export class RedisStore implements TaskStore, ResultBackend {
     return this.#queue.size(queue);
   }
 
+  queues(): Promise<QueueInfo[]> {
+    this.#assertOpen();
+    return this.#queueAdmin.queues();
+  }
+
+  pauseQueue(queue: string, paused: boolean): Promise<void> {
+    this.#assertOpen();
+    return this.#queueAdmin.pause(queue, paused);
+  }
+
+  purgeQueue(queue: string, max = 1_000): Promise<TaskMessage[]> {
+    this.#assertOpen();
+    return this.#queueAdmin.purge(queue, max);
+  }
+
+  // Task listing is not built on Redis yet (its finished-task indexes and kept arguments belong in
+  // the settle scripts, measured): these say so instead of answering wrongly.
+  taskCounts(): Promise<Record<TaskState, number>> {
+    return notYet('taskCounts');
+  }
+
+  listTasks(_query: TaskQuery): Promise<TaskRecord[]> {
+    return notYet('listTasks');
+  }
+
+  viewTask(_id: string): Promise<TaskView | null> {
+    return notYet('viewTask');
+  }
+
+  retryTask(_id: string): Promise<boolean> {
+    return notYet('retryTask');
+  }
+
   /**
    * Waits for queued writes, stops heartbeats, and closes the connections this store made (never
    * a given ioredis instance). Deliveries not settled stay leased until their lease expires, then
@@ -171,15 +246,73 @@ export class RedisStore implements TaskStore, ResultBackend {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const unwatch of this.#watchers) unwatch();
     await this.#queue.close();
     await Promise.all([this.#enqueues.drain(), this.#settles.drain()]);
     await this.#records.close();
     await this.#parts.clients.release();
   }
 
+  // 8. Workers and events (see internal/workers-and-events.ts)
+
+  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
+    this.#assertOpen();
+    return this.#operations.heartbeatWorker(info, ttlMs);
+  }
+
+  removeWorker(id: string): Promise<void> {
+    this.#assertOpen();
+    return this.#operations.removeWorker(id);
+  }
+
+  workers(): Promise<WorkerInfo[]> {
+    this.#assertOpen();
+    return this.#operations.workers();
+  }
+
+  broadcast(message: string): Promise<void> {
+    this.#assertOpen();
+    return this.#operations.broadcast(message);
+  }
+
+  onBroadcast(listener: BroadcastListener): Promise<() => void> {
+    this.#assertOpen();
+    return this.#operations.onBroadcast(listener);
+  }
+
+  appendEvents(events: readonly string[]): Promise<void> {
+    this.#assertOpen();
+    return this.#operations.appendEvents(events);
+  }
+
+  recentEvents(limit: number): Promise<string[]> {
+    this.#assertOpen();
+    return this.#operations.recentEvents(limit);
+  }
+
+  followEvents(listener: EventsListener, since?: number): Promise<() => void> {
+    this.#assertOpen();
+    return this.#operations.followEvents(listener, since);
+  }
+
+  /** Told when the command connection is lost after it was ready, and when it is ready again (see internal/connection-watch.ts). */
+  onConnectionChange(listener: ConnectionListener): () => void {
+    this.#assertOpen();
+    const unwatch = watchConnection(this.#parts.clients.command, listener);
+    this.#watchers.add(unwatch);
+    return () => {
+      this.#watchers.delete(unwatch);
+      unwatch();
+    };
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new Error('RedisStore is closed');
   }
+}
+
+function notYet(method: string): Promise<never> {
+  return Promise.reject(new Error(`RedisStore.${method}() is not available yet: task listing on Redis is still to come (use the memory store, or a splitStore, for app.tasks meanwhile)`));
 }
 
 /** The usual set-up: `new Celeriac({ store: createRedisStore({ connection: process.env.REDIS_URL }) })`. */

@@ -31,6 +31,11 @@ export interface RedisStoreOptions {
   /** Dead letters older than this are dropped, in ms. @defaultValue `604_800_000` (seven days) */
   deadLetterTtl?: number;
   /**
+   * About how many events the queue-wide event stream keeps (a Redis stream trimmed with
+   * `MAXLEN ~`, so up to a hundred more). @defaultValue `10_000`
+   */
+  eventLimit?: number;
+  /**
    * Switches for comparison runs (benchmarks, bisecting a regression): every mechanism is on by
    * default, and turning one off changes speed, never behaviour. See docs/redis-internals.md.
    */
@@ -58,6 +63,7 @@ export interface ResolvedRedisStoreOptions {
   maxBatch: number;
   deadLetterLimit: number;
   deadLetterTtl: number;
+  eventLimit: number;
   tuning: Readonly<Required<RedisStoreTuning>>;
 }
 
@@ -72,6 +78,7 @@ export const DEFAULT_REDIS_STORE_OPTIONS = {
   maxBatch: 1_000,
   deadLetterLimit: 10_000,
   deadLetterTtl: 604_800_000,
+  eventLimit: 10_000,
   tuning: { handOff: true, drainedHint: true, shortPaths: true },
 } as const;
 
@@ -99,6 +106,7 @@ export function resolveStoreOptions(options: RedisStoreOptions, where = 'createR
     maxBatch: o.maxBatch === undefined ? d.maxBatch : check.positiveInt('maxBatch', o.maxBatch),
     deadLetterLimit: o.deadLetterLimit === undefined ? d.deadLetterLimit : check.positiveInt('deadLetterLimit', o.deadLetterLimit),
     deadLetterTtl: o.deadLetterTtl === undefined ? d.deadLetterTtl : check.positiveInt('deadLetterTtl', o.deadLetterTtl),
+    eventLimit: o.eventLimit === undefined ? d.eventLimit : check.positiveInt('eventLimit', o.eventLimit),
     tuning: resolveTuning(o.tuning, check),
   };
 }

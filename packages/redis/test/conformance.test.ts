@@ -36,6 +36,7 @@ taskStoreConformance({
     return store;
   },
   destroy: async (store: TaskStore) => deleteKeys(admin, prefixOf(store)),
+  taskListing: false, // not built on Redis yet (issue 26)
   injectRaw: async (store: TaskStore, queue: string, raw: string) => {
     await admin.rpush(brokerKeys(prefixOf(store)).inbox(queue), raw);
   },
@@ -55,5 +56,6 @@ taskStoreConformance({
     return store;
   },
   destroy: async (store: TaskStore) => deleteKeys(admin, prefixOf(store)),
+  taskListing: false, // not built on Redis yet (issue 26)
   abandon: (store: TaskStore) => expireLeases(admin, prefixOf(store)),
 });

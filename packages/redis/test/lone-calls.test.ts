@@ -126,7 +126,7 @@ describe('a lone call stores exactly what a batch stores', () => {
     const k = brokerKeys(prefix);
     const records = backendKeys(prefix);
     const stored = storedMessage(makeMessage({ task: TASK }));
-    const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens, k.run, k.replay('call-1')];
+    const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens, k.run, k.paused, k.replay('call-1')];
     const args = [k.wakePrefix, PRIORITY_UNIT, 'origin', records.recordPrefix, records.eventPrefix, 60_000, BUILTIN_STATES_ARG, 'call-1', '', 1, 1, 1, ...publishArgs(k, [stored])];
     const call = () => runScript(client, SCRIPTS.enqueueJobs, keys, args);
     const first = (await call()) as unknown[];

@@ -57,7 +57,7 @@ function loneEnqueue(prefix: string, token: string): () => Promise<unknown> {
   const { recordPrefix, eventPrefix } = backendKeys(prefix);
   const header = [recordPrefix, eventPrefix, 60_000, BUILTIN_STATES_ARG, token];
   const oneFreshMessage = ['', 1, 1, 1, ...publishArgs(k, [storedMessage(makeMessage({ task: TASK }))])];
-  const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens, k.run, k.replay(token)];
+  const keys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens, k.run, k.paused, k.replay(token)];
   return () => runScript(admin, SCRIPTS.enqueueOne, keys, [k.wakePrefix, PRIORITY_UNIT, 'origin', ...header, ...oneFreshMessage]);
 }
 

@@ -1,3 +1,5 @@
+import type { PayloadKind } from './payload.js';
+
 /** Where every peer connects: one redis-server for the whole run. */
 export interface RedisTarget {
   readonly url: string;
@@ -15,14 +17,14 @@ export type PeerName = (typeof PEER_NAMES)[number];
  */
 export interface Peer {
   readonly name: PeerName;
-  /** Enqueues `n` no-op tasks with the library's own bulk API; resolves with the seconds it took. */
-  enqueueBulk(n: number): Promise<number>;
+  /** Enqueues `n` tasks of a kind with the library's own bulk API; resolves with the seconds it took. */
+  enqueueBulk(n: number, kind: PayloadKind): Promise<number>;
   /**
-   * With `n` no-op tasks already waiting (enqueued untimed), runs one worker at `concurrency` in
-   * this process; resolves with the seconds from worker start until all `n` are complete with
+   * With `n` tasks of a kind already waiting (enqueued untimed), runs one worker at `concurrency`
+   * in this process; resolves with the seconds from worker start until all `n` are complete with
    * their results stored.
    */
-  process(n: number, concurrency: number): Promise<number>;
+  process(n: number, concurrency: number, kind: PayloadKind): Promise<number>;
   /** `n` sequential enqueue-to-result round trips with a worker running; resolves with each one in ms. */
   latency(n: number): Promise<number[]>;
   /** Releases anything kept between calls. */

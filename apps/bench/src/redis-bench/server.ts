@@ -9,6 +9,8 @@ export interface BenchRedis extends RedisTarget {
   /** Where it came from, for the report. */
   readonly origin: string;
   flush(): Promise<void>;
+  /** `used_memory` from INFO, in bytes. */
+  usedMemory(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function openBenchRedis(env: NodeJS.ProcessEnv): Promise<BenchRedis
       flush: async () => {
         await admin.flushall('SYNC');
       },
+      usedMemory: async () => Number(/used_memory:(\d+)/.exec(await admin.info('memory'))?.[1]),
       close: async () => {
         await admin.quit();
         await server?.stop();

@@ -13,6 +13,8 @@ import type { Topology } from './topology.js';
  * in place; past this many it stops asking RabbitMQ for more and waits out its time.
  */
 const PASS_OVER_LIMIT = 100;
+/** How often a waiting reserve looks whether a paused queue of its request was resumed elsewhere. */
+const PAUSE_RECHECK_MS = 1_000;
 
 interface Candidate {
   readonly message: Message;
@@ -54,16 +56,17 @@ export class Reserver {
    * session ended first (the caller goes on with the next one).
    */
   async reserve(session: Session, request: ReserveRequest, queues: readonly string[], deadline: number, wakeup: Wakeup): Promise<Delivery[] | undefined> {
-    if (deadline <= Date.now()) return this.#instant(session, request, queues);
+    if (deadline <= Date.now()) return this.#instant(session, request, await this.#unpaused(session, queues));
     const hold: Hold = { skipped: [], limited: [] };
     let wanted = request.max;
     // The window opens (basic.qos) before any consume it applies to, on the same channel.
     session.inbox.want(wanted);
     try {
-      for (const queue of queues) await session.inbox.subscribe(queue, await this.topology.ensureQueue(session, queue));
       for (;;) {
         const seen = session.inbox.arrivals;
-        const taken = await this.#take(session, request, queues, hold, request.max);
+        const active = await this.#unpaused(session, queues);
+        for (const queue of active) await session.inbox.subscribe(queue, await this.topology.ensureQueue(session, queue));
+        const taken = await this.#take(session, request, active, hold, request.max);
         if (session.closed) return Date.now() < deadline && !request.signal?.aborted ? undefined : [];
         const left = deadline - Date.now();
         if (taken.length > 0 || left <= 0 || request.signal?.aborted) return taken;
@@ -72,7 +75,9 @@ export class Reserver {
           wanted = 0;
         }
         if (session.inbox.arrivals !== seen) continue; // arrived while this pass was busy
-        await wakeup.wait(Math.max(1, Math.min(left, this.nextOpening - Date.now())), request.signal);
+        // A pause is looked at again now and then: another process's resume does not wake this one.
+        const recheck = active.length < queues.length ? PAUSE_RECHECK_MS : left;
+        await wakeup.wait(Math.max(1, Math.min(left, recheck, this.nextOpening - Date.now())), request.signal);
       }
     } finally {
       session.inbox.want(-wanted);
@@ -103,6 +108,23 @@ export class Reserver {
     } finally {
       await this.putBack(session, [...hold.skipped, ...hold.limited]);
     }
+  }
+
+  /**
+   * The queues of `queues` that are not paused. A paused queue this session consumes is cancelled
+   * and what it pushed is put back: once a pause resolves, no reserve returns its messages.
+   */
+  async #unpaused(session: Session, queues: readonly string[]): Promise<readonly string[]> {
+    const paused = await this.state.paused();
+    if (paused.size === 0) return queues;
+    for (const queue of queues.filter((q) => paused.has(q))) {
+      await session.inbox.unsubscribe(this.topology.workQueue(queue));
+      const buffer = session.inbox.buffer;
+      const pushed = buffer.filter((a) => a.queue === queue);
+      for (const a of pushed) buffer.splice(buffer.indexOf(a), 1);
+      await this.putBack(session, pushed);
+    }
+    return queues.filter((q) => !paused.has(q));
   }
 
   /** The buffered message of `taskId`, removed and settled, if this process holds it. */

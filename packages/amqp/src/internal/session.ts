@@ -1,4 +1,5 @@
 import { type Channel, type ChannelModel, type ConfirmChannel, type Options, connect } from 'amqplib';
+import type { ConnectionChange } from '@celeriac/core/adapter';
 import { type Arrival, Inbox } from './inbox.js';
 
 /** A message this process took off a queue and has not settled yet. */
@@ -81,6 +82,9 @@ export class Connector {
   onSession: ((session: Session) => Promise<void>) | undefined;
   /** Run when a session ends, whatever ended it (waiting reserves move to the next one). */
   onEnd: () => void = () => {};
+  /** Told when a session is lost other than by `drop`/`close`, and when one opens again after that. */
+  onConnectionChange: (change: ConnectionChange) => void = () => {};
+  #lost = false;
 
   constructor(private readonly url: string) {}
 
@@ -134,8 +138,14 @@ export class Connector {
     const model = await connect(this.url, { clientProperties: { connection_name: 'celeriac' } });
     const generation = ++this.#generation;
     let session: Session | undefined;
-    const lost = () => {
-      if (session !== undefined && !session.closed) this.#end(session);
+    const lost = (error?: unknown) => {
+      if (session !== undefined && !session.closed) {
+        this.#end(session);
+        if (!this.#closed && !this.#lost) {
+          this.#lost = true;
+          this.onConnectionChange({ connected: false, ...(error instanceof Error ? { error: error.message } : {}) });
+        }
+      }
       if (session !== undefined && this.#current !== undefined) {
         void this.#current.then((s) => {
           if (s === session) this.#current = undefined;
@@ -144,20 +154,24 @@ export class Connector {
       model.close().catch(() => undefined);
     };
     model.on('error', () => undefined); // 'close' follows, with the same error
-    model.on('close', lost);
+    model.on('close', (error?: unknown) => lost(error));
     try {
       const publisher = await model.createConfirmChannel();
       const consumer = await model.createChannel();
       for (const channel of [publisher, consumer]) {
         channel.on('error', () => undefined);
-        channel.on('close', lost);
+        channel.on('close', () => lost());
       }
       session = new Session(generation, model, publisher, consumer);
       await session.inbox.start();
       await this.onSession?.(session);
+      if (this.#lost) {
+        this.#lost = false;
+        this.onConnectionChange({ connected: true });
+      }
       return session;
     } catch (error) {
-      lost();
+      lost(error);
       throw error;
     }
   }

@@ -3,6 +3,8 @@ import type { BrokerKeyValue } from '../options.js';
 
 /** How long a delivery count is kept after a message's last delivery: a day. */
 const COUNT_TTL_MS = 86_400_000;
+const PAUSED_KEY = 'amqp:paused';
+const QUEUES_KEY = 'amqp:queues';
 /** Compare-and-set rounds before giving up on a contended key. */
 const CAS_ROUNDS = 50;
 
@@ -23,6 +25,39 @@ export class SharedState {
       if (await this.kv.compareAndSet(key, await this.kv.getValue(key), '1', this.revokedTtl)) return;
     }
     throw new Error(`could not mark ${taskId} revoked: its key kept changing`);
+  }
+
+  /** The paused queues, as every process sees them (one key: a reserve reads it in one round trip). */
+  async paused(): Promise<Set<string>> {
+    const stored = await this.kv.getValue(PAUSED_KEY);
+    return new Set(stored === null ? [] : (JSON.parse(stored) as string[]));
+  }
+
+  async setPaused(queue: string, paused: boolean): Promise<void> {
+    await this.#update(PAUSED_KEY, (names) => (paused ? [...names, queue] : names.filter((n) => n !== queue)));
+    await this.addQueue(queue);
+  }
+
+  /** Every queue a message was sent to or that was paused, by any process (sorted). */
+  async queueNames(): Promise<string[]> {
+    const stored = await this.kv.getValue(QUEUES_KEY);
+    return stored === null ? [] : (JSON.parse(stored) as string[]);
+  }
+
+  async addQueue(queue: string): Promise<void> {
+    await this.#update(QUEUES_KEY, (names) => (names.includes(queue) ? names : [...names, queue].sort()));
+  }
+
+  /** A set of names kept as a JSON array under `key`, changed by compare-and-set. */
+  async #update(key: string, change: (names: string[]) => string[]): Promise<void> {
+    for (let round = 0; round < CAS_ROUNDS; round++) {
+      const stored = await this.kv.getValue(key);
+      const names = stored === null ? [] : (JSON.parse(stored) as string[]);
+      const next = [...new Set(change(names))];
+      if (stored !== null && next.length === names.length && next.every((n, i) => n === names[i])) return;
+      if (await this.kv.compareAndSet(key, stored, JSON.stringify(next))) return;
+    }
+    throw new Error(`could not update ${key}: it kept changing`);
   }
 
   /** Whether a task record exists for `taskId` (a foreign message may not reuse its id). */

@@ -3,7 +3,10 @@ import type { TaskMessage } from '../contracts/message.js';
 import type { ApplyResult, StateUpdate } from '../contracts/record.js';
 import type { ResultBackend } from '../contracts/result-backend.js';
 import type { TaskStore } from '../contracts/task-store.js';
+import type { BroadcastListener, ConnectionListener, EventsListener, WorkerInfo } from '../contracts/workers.js';
 import { TaskStates } from '../state/states.js';
+import type { TaskQuery } from '../contracts/admin.js';
+import { purgeSplit, retrySplit } from './split-admin.js';
 
 /**
  * A `TaskStore` made of a Celery-style pair: a broker where messages wait and a separate result
@@ -28,6 +31,7 @@ import { TaskStates } from '../state/states.js';
  * The pair is closed with the store.
  */
 const DEAD_LETTER_PAGE = 500;
+const PURGE_PAGE = 1_000;
 /** How long a publishOnce key is kept: a day, as long as finished records by default. */
 const ONCE_TTL_MS = 86_400_000;
 /** After this long, a publishOnce claim whose publish never finished is taken as abandoned. */
@@ -54,6 +58,7 @@ class SplitStore implements TaskStore {
       return Promise.all(messages.map(async (m): Promise<ApplyResult> => ({ applied: false, current: await this.#backend.get(m.id) })));
     }
     try {
+      await this.#backend.remember(messages);
       await this.#broker.publish(messages);
     } catch (error) {
       await this.#forget(messages).catch(() => undefined); // nothing was enqueued: leave no orphan PENDING
@@ -62,20 +67,24 @@ class SplitStore implements TaskStore {
     return results;
   }
 
-  publish(messages: readonly TaskMessage[]): Promise<void> {
-    return this.#broker.publish(messages);
+  async publish(messages: readonly TaskMessage[]): Promise<void> {
+    await this.#backend.remember(messages);
+    await this.#broker.publish(messages);
   }
 
   async reserve(request: ReserveRequest): Promise<StartedDelivery[]> {
     const deliveries = await this.#broker.reserve(request);
-    return Promise.all(deliveries.map(async (delivery) => ({ ...delivery, started: await this.#start(delivery.message) })));
+    return Promise.all(deliveries.map(async (delivery) => ({ ...delivery, started: await this.#start(delivery.message, request.worker) })));
   }
 
   async settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> {
     const lost = await this.#leaseLost(delivery, update);
     if (lost !== undefined) return lost;
     const stored = await this.#backend.apply(update);
-    if (stored.applied && next !== undefined) await this.#broker.requeue(delivery, next);
+    if (stored.applied && next !== undefined) {
+      await this.#backend.remember([next]);
+      await this.#broker.requeue(delivery, next);
+    }
     else await this.#broker.ack(delivery);
     return stored;
   }
@@ -171,9 +180,87 @@ class SplitStore implements TaskStore {
     await Promise.all([this.#broker.close(), this.#backend.close()]);
   }
 
+  // 8. Workers and events: the backend's, but for the connection, which is both halves'.
+
+  heartbeatWorker(info: WorkerInfo, ttlMs: number) {
+    return this.#backend.heartbeatWorker(info, ttlMs);
+  }
+
+  removeWorker(id: string) {
+    return this.#backend.removeWorker(id);
+  }
+
+  workers() {
+    return this.#backend.workers();
+  }
+
+  broadcast(message: string) {
+    return this.#backend.broadcast(message);
+  }
+
+  onBroadcast(listener: BroadcastListener) {
+    return this.#backend.onBroadcast(listener);
+  }
+
+  appendEvents(events: readonly string[]) {
+    return this.#backend.appendEvents(events);
+  }
+
+  recentEvents(limit: number) {
+    return this.#backend.recentEvents(limit);
+  }
+
+  followEvents(listener: EventsListener, since?: number) {
+    return this.#backend.followEvents(listener, since);
+  }
+
+  /** Disconnected while either half is; reconnected once both are back. */
+  onConnectionChange(listener: ConnectionListener): () => void {
+    const down = new Set<string>();
+    const half = (name: string) => (change: Parameters<ConnectionListener>[0]) => {
+      const before = down.size;
+      if (change.connected) down.delete(name);
+      else down.add(name);
+      if (before === 0 && down.size > 0) listener(change);
+      else if (before > 0 && down.size === 0) listener({ connected: true });
+    };
+    const offs = [this.#broker.onConnectionChange(half('broker')), this.#backend.onConnectionChange(half('backend'))];
+    return () => offs.forEach((off) => off());
+  }
+
+  // 9. Queues (the broker's) and task listing (the backend's)
+
+  queues() {
+    return this.#broker.queues();
+  }
+
+  pauseQueue(queue: string, paused: boolean) {
+    return this.#broker.pauseQueue(queue, paused);
+  }
+
+  purgeQueue(queue: string, max = PURGE_PAGE) {
+    return purgeSplit(this.#broker, this.#backend, queue, max);
+  }
+
+  taskCounts() {
+    return this.#backend.taskCounts();
+  }
+
+  listTasks(query: TaskQuery) {
+    return this.#backend.listTasks(query);
+  }
+
+  viewTask(id: string) {
+    return this.#backend.viewTask(id);
+  }
+
+  retryTask(id: string) {
+    return retrySplit(this.#broker, this.#backend, id);
+  }
+
   /** STARTED for a delivered message; one with no record (expired, forgotten, foreign) starts from PENDING. */
-  async #start(message: TaskMessage): Promise<ApplyResult> {
-    const started = { id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED };
+  async #start(message: TaskMessage, worker: string | undefined): Promise<ApplyResult> {
+    const started = { id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED, ...(worker === undefined ? {} : { worker }) };
     const first = await this.#backend.apply(started);
     if (first.applied || first.current !== null) return first;
     await this.#backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, create: true });

@@ -1,5 +1,6 @@
 import { type JsonLimits, inspectJson } from '../internal/json-check.js';
 import { SerializationError } from '../errors/serialization-error.js';
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { MessageTooLargeError } from '../errors/message-too-large-error.js';
 import type { TaskMessage } from '../contracts/message.js';
 import type { ApplyOptions } from './handle-types.js';
@@ -102,4 +103,17 @@ function toTime(value: unknown, option: string, fail: (option: string, problem: 
   const time = value instanceof Date ? value.getTime() : value;
   if (typeof time !== 'number' || !Number.isFinite(time)) fail(option, `must be a Date or a timestamp in ms, got ${show(value)}`);
   return time as number;
+}
+
+/** A `bulk()`'s options, checked with its list: an array of argument arrays, and no `taskId` shared by several calls. */
+export function resolveBulkOptions(name: string, argsList: unknown, apply: ApplyOptions | undefined, defaults: ResolvedTaskOptions | undefined, now: number): ResolvedApply {
+  if (!Array.isArray(argsList)) throw new SerializationError(`The arguments of ${name}`, 'bulk() takes an array of argument arrays');
+  const resolved = resolveApplyOptions(name, apply, defaults, now);
+  if (resolved.taskId !== undefined && argsList.length > 1) throw new InvalidOptionError(`bulk() of ${name}`, 'taskId', 'cannot be shared by several tasks');
+  return resolved;
+}
+
+/** An id given for a task is taken (the store refused its PENDING). */
+export function idInUse(name: string, id: string): InvalidOptionError {
+  return new InvalidOptionError(`applyAsync() of ${name}`, 'taskId', `"${id}" is already in use: give a new id or omit it`);
 }

@@ -17,7 +17,7 @@ export interface CeleriacOptions {
    * For app tests; countdowns are ignored and retries run at once. @defaultValue `false`
    */
   eager?: boolean;
-  /** @defaultValue a console logger at the level of `CELERIAC_LOG` (default `warn`) */
+  /** @defaultValue a console logger at the level of the `CELERIAC_LOG` environment variable (default `warn`) */
   logger?: Logger;
   /** Makes task ids. @defaultValue a random (version 4) UUID */
   generateId?: () => string;
@@ -41,6 +41,13 @@ export interface CeleriacOptions {
    * waiting for the reconnect). @defaultValue `10_000` (ms)
    */
   enqueueTimeout?: number;
+  /**
+   * Appends this process's lifecycle events (its producer's `task-sent`, its workers' task and
+   * worker events) to the queue-wide event stream, which any process reads with `app.events`
+   * (Celery's `-E`). Off by default: it costs a store write per burst of tasks. A worker's own
+   * `events` option turns it on for that worker alone. @defaultValue `false`
+   */
+  events?: boolean;
 }
 
 
@@ -51,7 +58,7 @@ export const DEFAULT_CELERIAC_OPTIONS = {
   enqueueTimeout: 10_000,
 } as const;
 
-const KNOWN = new Set(['store', 'eager', 'logger', 'generateId', 'maxMessageSize', 'maxNestingDepth', 'enqueueTimeout']);
+const KNOWN = new Set(['store', 'eager', 'logger', 'generateId', 'maxMessageSize', 'maxNestingDepth', 'enqueueTimeout', 'events']);
 
 export function checkCeleriacOptions(options: CeleriacOptions): void {
   const check = optionChecker('new Celeriac()');
@@ -69,6 +76,7 @@ export function checkCeleriacOptions(options: CeleriacOptions): void {
     if (missing.length > 0) check.fail(name, `is missing ${missing.join(', ')}: pass an object implementing the ${name === 'store' ? 'TaskStore' : 'Logger'} interface`);
   }
   if (options.eager !== undefined && typeof options.eager !== 'boolean') check.fail('eager', `must be a boolean, got ${show(options.eager)}`);
+  if (options.events !== undefined && typeof options.events !== 'boolean') check.fail('events', `must be a boolean, got ${show(options.events)}`);
   if (options.generateId !== undefined && typeof options.generateId !== 'function') check.fail('generateId', 'must be a function returning a string');
   if (options.maxMessageSize !== undefined && check.positiveInt('maxMessageSize', options.maxMessageSize) > MAX_MESSAGE_SIZE_CEILING) {
     check.fail('maxMessageSize', `must be at most ${MAX_MESSAGE_SIZE_CEILING} (64 MiB, what stores accept), got ${options.maxMessageSize}`);

@@ -3,37 +3,38 @@ import type { TaskMessage } from '../contracts/message.js';
 import type { TaskRecord } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import { asLogger, consoleLogger, type Logger } from '../context/logger.js';
-import { InvalidOptionError } from '../errors/invalid-option-error.js';
-import { SerializationError } from '../errors/serialization-error.js';
 import type { JsonLimits } from '../internal/json-check.js';
 import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
 import { AsyncResult, type ResultSource } from '../result/async-result.js';
 import type { CanvasHost } from '../canvas/signature.js';
 import { Worker } from '../worker/worker.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
-import { type ResolvedApply, checkArgs, newMessage, resolveApplyOptions } from './apply-options.js';
+import { type ResolvedApply, checkArgs, idInUse, newMessage, resolveApplyOptions, resolveBulkOptions } from './apply-options.js';
 import { type CeleriacOptions, DEFAULT_CELERIAC_OPTIONS, checkCeleriacOptions } from './celeriac-options.js';
 import { EnqueueDeadline } from './enqueue-deadline.js';
-import { UnservedWarnings, newWorkerId, readAnnouncement, startAnnouncing } from './task-announcements.js';
+import { newWorkerId, readAnnouncement, startAnnouncing } from './task-announcements.js';
 import type { ApplyOptions, MethodNames, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
 import { TaskRegistry } from './registry.js';
-import { registerInstance } from './register-instance.js';
-import { type ScheduleOptions, resolveSchedule } from '../schedule/schedule-options.js';
+import { addSchedule, registerFunction, registerInstance } from './register-instance.js';
+import type { ScheduleOptions } from '../schedule/schedule-options.js';
 import { Scheduler, type SchedulerOptions, enqueueScheduledRun } from '../schedule/scheduler.js';
 import { loadMemoryStore } from './default-store.js';
-import { ENQUEUE_STEP, buildAndEnqueueInSteps, createAndEnqueue } from './create-and-publish.js';
+import { ENQUEUE_STEP, createAndEnqueue, enqueueInSteps } from './create-and-publish.js';
 import { enqueueEagerly } from './eager.js';
 import { type RevokeOutcome, revokeTask } from './revoke-task.js';
+import { DeadLetters } from './dead-letters.js';
+import { Queues } from './queues-api.js';
+import { Tasks } from './tasks-api.js';
+import { Schedules } from './schedules-api.js';
+import { type GroupResult, restoreGroup, saveGroup } from '../canvas/group-store.js';
+import { AppEvents } from './app-events.js';
+import type { CeleriacEventName, CeleriacListener } from '../events/event-types.js';
+import type { EventStream } from '../events/event-stream.js';
+import type { Workers } from './workers.js';
 
 export type { RevokeOutcome };
-import { DeadLetters } from './dead-letters.js';
-import { type GroupResult, restoreGroup, saveGroup } from '../canvas/group-store.js';
 
-
-/**
- * The client and the registry of one application (Celery's `Celery` object).
- * Producers call handles; workers are made with `app.worker()`. Both may live in one process.
- */
+/** The client and the registry of one application (Celery's `Celery` object): producers call handles; workers are made with `app.worker()`. */
 export class Celeriac {
   readonly registry = new TaskRegistry();
   readonly logger: Logger;
@@ -48,9 +49,19 @@ export class Celeriac {
   /** `#store` once resolved, for synchronous use on hot paths. */
   #ready: TaskStore | undefined;
   readonly #limits: JsonLimits;
-  readonly #unserved: UnservedWarnings;
   readonly #deadline: EnqueueDeadline;
   readonly deadLetters: DeadLetters = new DeadLetters(() => this.#store);
+  readonly #ops: AppEvents;
+  /** The queue-wide event stream, from every process (see `CeleriacOptions.events`). */
+  readonly events: EventStream;
+  /** The live workers of the deployment: `list()`, `ping()`. */
+  readonly workers: Workers;
+  /** The queues: counts, pause / resume, purge (see `Queues`). */
+  readonly queues: Queues = new Queues(() => this.#store);
+  /** Tasks by state, one task's view, retries of failed ones (see `Tasks`). */
+  readonly tasks: Tasks = new Tasks(() => this.#store);
+  /** This app's periodic tasks: next and last run, pause / resume (see `Schedules`). */
+  readonly schedules: Schedules = new Schedules(() => this.registry.schedules(), () => this.#store);
 
   constructor(options: CeleriacOptions = {}) {
     checkCeleriacOptions(options);
@@ -63,13 +74,27 @@ export class Celeriac {
       maxSize: options.maxMessageSize ?? DEFAULT_CELERIAC_OPTIONS.maxMessageSize,
       maxDepth: options.maxNestingDepth ?? DEFAULT_CELERIAC_OPTIONS.maxNestingDepth,
     };
-    this.#unserved = new UnservedWarnings(this.logger);
     this.#deadline = new EnqueueDeadline(options.enqueueTimeout ?? DEFAULT_CELERIAC_OPTIONS.enqueueTimeout, this.logger);
     this.#store = options.store === undefined ? loadMemoryStore() : Promise.resolve(options.store);
     this.#store.then(
       (store) => (this.#ready = store),
       () => undefined, // surfaced by the first call that needs the store
     );
+    this.#ops = new AppEvents(this.#store, this.logger, options.events ?? false);
+    this.events = this.#ops.stream;
+    this.workers = this.#ops.workers;
+  }
+
+  /**
+   * Calls `listener` with every `name` event of this process (its producer, its workers, its
+   * store: see `CeleriacEvents`); one that throws is logged. Returns a function that removes it.
+   */
+  on<K extends CeleriacEventName>(name: K, listener: CeleriacListener<K>): () => void {
+    return this.#ops.lifecycle.on(name, listener);
+  }
+
+  off<K extends CeleriacEventName>(name: K, listener: CeleriacListener<K>): void {
+    this.#ops.lifecycle.off(name, listener);
   }
 
   /** The store, once ready (the in-memory default loads lazily). */
@@ -91,19 +116,12 @@ export class Celeriac {
 
   /** Registers a plain function as a task (no class needed). `name` is required: function names do not survive bundlers. */
   task<F extends (...args: never[]) => unknown>(options: TaskOptions & { name: string }, fn: F): TaskHandle<TaskArgs<F>, TaskResult<F>> {
-    const where = `app.task(${options?.name === undefined ? '' : JSON.stringify(options.name)})`;
-    if (options?.name === undefined) throw new InvalidOptionError(where, 'name', 'is required for a plain-function task');
-    if (typeof fn !== 'function') throw new InvalidOptionError(where, 'fn', 'must be a function');
-    const resolved = resolveTaskOptions(options, where, options.name);
-    this.registry.add({ options: resolved, run: fn as unknown as (...args: unknown[]) => unknown }, where);
-    return this.#handle(resolved) as unknown as TaskHandle<TaskArgs<F>, TaskResult<F>>;
+    return this.#handle(registerFunction(this.registry, options, fn)) as unknown as TaskHandle<TaskArgs<F>, TaskResult<F>>;
   }
 
   /** Run a task periodically (the programmatic `@schedule()`), once a scheduler is started. */
   schedule<A extends unknown[]>(handle: TaskHandle<A, unknown>, options: ScheduleOptions & { args?: A }): void {
-    const where = `app.schedule(${handle?.name ?? ''})`;
-    const count = this.registry.schedules().filter((s) => s.task === handle.name).length;
-    this.registry.addSchedule(resolveSchedule(options, where, handle.name, count === 0 ? handle.name : `${handle.name}:${count + 1}`), where);
+    addSchedule(this.registry, handle.name, options);
   }
 
   /**
@@ -116,7 +134,12 @@ export class Celeriac {
     return scheduler;
   }
 
-  /** Enqueue a task by name, e.g. one registered only in a remote worker. Untyped: prefer handles. */
+  /** A typed handle on a task registered elsewhere (another service, a Python Celery worker), e.g. `app.remote<[a: number, b: number], number>('tasks.add')`; no worker of this app runs it. */
+  remote<A extends unknown[], R>(name: string, options: Pick<TaskOptions, 'queue' | 'priority'> = {}): TaskHandle<A, R> {
+    return this.#handle(resolveTaskOptions({ ...options, name }, `app.remote(${JSON.stringify(name)})`, name)) as unknown as TaskHandle<A, R>;
+  }
+
+  /** Enqueue a task by name, e.g. one registered only in a remote worker. Untyped: prefer handles or `remote`. */
   send<R = unknown>(name: string, args: unknown[] = [], options?: ApplyOptions): Promise<AsyncResult<R>> {
     return this.#enqueue<R>(name, args, this.registry.get(name)?.options, options);
   }
@@ -135,7 +158,8 @@ export class Celeriac {
   worker(options?: WorkerOptions): Worker {
     const id = newWorkerId();
     const announce = (store: TaskStore, tasks: readonly string[]) => startAnnouncing(store, tasks, id, this.logger);
-    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger, announce, closeAll: () => this.#closeForExit() }, options);
+    const { lifecycle: events, stream, streaming } = this.#ops;
+    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger, announce, closeAll: () => this.#closeForExit(), events, stream: { stream, enabled: streaming } }, options);
     this.#closeables.add(worker);
     return worker;
   }
@@ -143,6 +167,7 @@ export class Celeriac {
   /** Closes this app's workers and schedulers, and the store if the app created it (never one you passed in). */
   async close(): Promise<void> {
     await Promise.all([...this.#closeables].map((c) => c.close()));
+    await this.#ops.close();
     if (this.#ownsStore) await (await this.#store).close();
   }
 
@@ -173,7 +198,7 @@ export class Celeriac {
   }
 
   #template(options: ResolvedTaskOptions, args: unknown[]) {
-    this.#checkArgs(options.name, args, '');
+    checkArgs(options.name, args, '', this.#limits);
     return { task: options.name, args, queue: options.queue, priority: options.priority };
   }
 
@@ -203,7 +228,7 @@ export class Celeriac {
     try {
       const now = Date.now();
       const resolved = resolveApplyOptions(name, apply, defaults, now);
-      this.#checkArgs(name, args, '');
+      checkArgs(name, args, '', this.#limits);
       message = this.#newMessage(name, args, resolved, now);
       freshIds = this.#freshIds(resolved);
     } catch (error) {
@@ -217,42 +242,24 @@ export class Celeriac {
 
   #enqueueTo<R>(store: TaskStore, name: string, message: TaskMessage, freshIds: boolean): Promise<AsyncResult<R>> {
     return this.#deadline.settle(store.enqueue([message], { freshIds }), name, () => [message.id], ([created]) => {
-      if (created?.applied !== true) throw this.#idInUse(name, message.id);
-      this.#unserved.check(store, name);
+      if (created?.applied !== true) throw idInUse(name, message.id);
+      this.#ops.enqueued(store, message);
       return new AsyncResult<R>(message.id, this.#resultSource, created.record);
     });
   }
 
   /** Checks every call, stores PENDING for each, then publishes them together. */
   async #enqueueMany<R>(name: string, argsList: readonly unknown[][], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>[]> {
-    if (!Array.isArray(argsList)) throw new SerializationError(`The arguments of ${name}`, 'bulk() takes an array of argument arrays');
     const now = Date.now();
-    const resolved = resolveApplyOptions(name, apply, defaults, now);
-    if (resolved.taskId !== undefined && argsList.length > 1) {
-      throw new InvalidOptionError(`bulk() of ${name}`, 'taskId', 'cannot be shared by several tasks');
-    }
+    const resolved = resolveBulkOptions(name, argsList, apply, defaults, now);
     // Every call is checked before any is sent: a bad one anywhere enqueues nothing.
-    argsList.forEach((args, i) => this.#checkArgs(name, args, argsList.length > 1 ? `call ${i}: ` : ''));
+    argsList.forEach((args, i) => checkArgs(name, args, argsList.length > 1 ? `call ${i}: ` : '', this.#limits));
     if (!this.eager && argsList.length > ENQUEUE_STEP) {
-      // A large bulk: each step's messages are made just before the step goes (see buildAndEnqueueInSteps).
-      const build = (i: number) => this.#newMessage(name, argsList[i] as unknown[], resolved, now);
       const store = this.#ready ?? (await this.#store);
-      const built: TaskMessage[] = [];
-      const building = (i: number) => {
-        const message = build(i);
-        built.push(message);
-        return message;
-      };
-      const { messages, results } = await this.#deadline.guard(
-        buildAndEnqueueInSteps(store, argsList.length, building, { freshIds: this.#freshIds(resolved) }),
-        name,
-        () => built.map((m) => m.id),
-      );
-      return messages.map((m, i) => {
-        const result = results[i];
-        if (result?.applied !== true) throw this.#idInUse(name, m.id);
-        return new AsyncResult<R>(m.id, this.#resultSource, result.record);
-      });
+      const build = (i: number) => this.#newMessage(name, argsList[i] as unknown[], resolved, now);
+      const { messages, records } = await enqueueInSteps(store, this.#deadline, name, argsList.length, build, this.#freshIds(resolved));
+      for (const message of messages) this.#ops.enqueued(store, message);
+      return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
     }
     const messages = argsList.map((args) => this.#newMessage(name, args, resolved, now));
     if (this.eager) return this.#runEagerly<R>(messages, []);
@@ -269,29 +276,21 @@ export class Celeriac {
   async #create(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[], freshIds: boolean, name: string): Promise<TaskRecord[]> {
     const store = this.#ready ?? (await this.#store);
     const created = await this.#deadline.guard(createAndEnqueue(store, messages, later, { freshIds }), name, () => messages.map((m) => m.id));
-    if (!created.ok) throw this.#idInUse(created.taken.task, created.taken.id);
-    for (const message of messages) this.#unserved.check(store, message.task);
+    if (!created.ok) throw idInUse(created.taken.task, created.taken.id);
+    for (const message of messages) this.#ops.enqueued(store, message);
     return created.records;
   }
 
-  #checkArgs(name: string, args: unknown, label: string): asserts args is unknown[] {
-    checkArgs(name, args, label, this.#limits);
-  }
-
-  /** A message for checked arguments (see #checkArgs). */
+  /** A message for checked arguments (see checkArgs). */
   #newMessage(name: string, args: unknown[], resolved: ResolvedApply, now: number): TaskMessage {
     return newMessage(resolved.taskId ?? this.#generateId(), name, args, resolved, now);
-  }
-
-  #idInUse(name: string, id: string): InvalidOptionError {
-    return new InvalidOptionError(`applyAsync() of ${name}`, 'taskId', `"${id}" is already in use: give a new id or omit it`);
   }
 
   /** Eager mode: records created, then each message run here to its end (see eager.ts). */
   async #runEagerly<R>(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[]): Promise<AsyncResult<R>[]> {
     const env = { store: await this.#store, registry: this.registry, logger: this.logger };
     const taken = await enqueueEagerly(env, messages, later);
-    if (taken !== undefined) throw this.#idInUse(taken.task, taken.id);
+    if (taken !== undefined) throw idInUse(taken.task, taken.id);
     return Promise.all(messages.map((m) => new AsyncResult<R>(m.id, this.#resultSource).refresh()));
   }
 }

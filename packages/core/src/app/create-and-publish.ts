@@ -2,6 +2,8 @@ import type { TaskMessage } from '../contracts/message.js';
 import type { ApplyResult, TaskRecord } from '../contracts/record.js';
 import type { EnqueueOptions, TaskStore } from '../contracts/task-store.js';
 import { TaskStates } from '../state/states.js';
+import { idInUse } from './apply-options.js';
+import type { EnqueueDeadline } from './enqueue-deadline.js';
 
 interface IdAndTask {
   readonly id: string;
@@ -49,8 +51,14 @@ export async function createAndEnqueue(store: TaskStore, messages: readonly Task
  * next is built, instead of waiting for the whole bulk to be built. Each step is all or nothing,
  * and a failed one leaves the steps before it enqueued. Resolves with the messages and their results.
  */
-export async function buildAndEnqueueInSteps(store: TaskStore, count: number, build: (i: number) => TaskMessage, options: EnqueueOptions): Promise<{ messages: TaskMessage[]; results: ApplyResult[] }> {
-  const messages: TaskMessage[] = [];
+export async function buildAndEnqueueInSteps(
+  store: TaskStore,
+  count: number,
+  build: (i: number) => TaskMessage,
+  options: EnqueueOptions,
+  /** Where the messages go as they are built (a caller may read their ids while the steps are under way). */
+  messages: TaskMessage[] = [],
+): Promise<{ messages: TaskMessage[]; results: ApplyResult[] }> {
   const steps: Promise<ApplyResult[]>[] = [];
   try {
     for (let at = 0; at < count; at += ENQUEUE_STEP) {
@@ -79,4 +87,19 @@ export async function createRecords(store: TaskStore, items: readonly IdAndTask[
 
 async function forget(store: TaskStore, items: readonly IdAndTask[]): Promise<void> {
   await Promise.all(items.map((r) => store.forget(r.id)));
+}
+
+/**
+ * A large bulk (more than ENQUEUE_STEP calls) under the enqueue deadline: each step's messages are
+ * made just before the step goes (see buildAndEnqueueInSteps). Throws if an id is in use.
+ */
+export async function enqueueInSteps(store: TaskStore, deadline: EnqueueDeadline, name: string, count: number, build: (i: number) => TaskMessage, freshIds: boolean): Promise<{ messages: TaskMessage[]; records: TaskRecord[] }> {
+  const built: TaskMessage[] = [];
+  const steps = buildAndEnqueueInSteps(store, count, build, { freshIds }, built);
+  const { results } = await deadline.guard(steps, name, () => built.map((m) => m.id));
+  const records = results.map((result, i) => {
+    if (!result.applied) throw idInUse(name, (built[i] as TaskMessage).id);
+    return result.record;
+  });
+  return { messages: built, records };
 }

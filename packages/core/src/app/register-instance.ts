@@ -2,8 +2,8 @@ import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { NotATaskError } from '../errors/not-a-task-error.js';
 import { readScheduleMetadata } from '../decorators/schedule.js';
 import { scanTaskMethods } from '../metadata/scan-task-methods.js';
-import type { ResolvedTaskOptions } from '../options/task-options.js';
-import { resolveSchedule } from '../schedule/schedule-options.js';
+import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
+import { type ScheduleOptions, resolveSchedule } from '../schedule/schedule-options.js';
 import type { TaskHandle, TaskHandles } from './handle-types.js';
 import type { TaskRegistry } from './registry.js';
 
@@ -47,4 +47,21 @@ function checkTaskNames(className: string, names: unknown, decorated: readonly s
   for (const name of names) {
     if (typeof name !== 'string' || !decorated.includes(name)) throw new NotATaskError(className, String(name));
   }
+}
+
+/** `app.task(options, fn)`: registers a plain function as a task; returns its resolved options. */
+export function registerFunction(registry: TaskRegistry, options: TaskOptions & { name: string }, fn: unknown): ResolvedTaskOptions {
+  const where = `app.task(${options?.name === undefined ? '' : JSON.stringify(options.name)})`;
+  if (options?.name === undefined) throw new InvalidOptionError(where, 'name', 'is required for a plain-function task');
+  if (typeof fn !== 'function') throw new InvalidOptionError(where, 'fn', 'must be a function');
+  const resolved = resolveTaskOptions(options, where, options.name);
+  registry.add({ options: resolved, run: fn as (...args: unknown[]) => unknown }, where);
+  return resolved;
+}
+
+/** `app.schedule(handle, options)`: the task's first schedule is named after it, the next ones `name:2`, `name:3` … */
+export function addSchedule(registry: TaskRegistry, task: string, options: ScheduleOptions & { args?: unknown[] }): void {
+  const where = `app.schedule(${task ?? ''})`;
+  const count = registry.schedules().filter((s) => s.task === task).length;
+  registry.addSchedule(resolveSchedule(options, where, task, count === 0 ? task : `${task}:${count + 1}`), where);
 }

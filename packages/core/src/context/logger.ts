@@ -1,3 +1,5 @@
+import { InvalidOptionError } from '../errors/invalid-option-error.js';
+
 export type LogFields = Record<string, unknown>;
 
 /**
@@ -11,17 +13,46 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/** A level of `consoleLogger` (and `CELERIAC_LOG`): lines below it are not written; `silent` writes none. */
 export type LogLevel = (typeof LEVELS)[number];
 
+/** How to tell whether a logger writes a level, for loggers that say (ours, pino's). */
+const levelChecks = new WeakMap<Logger, (level: LogLevel) => boolean>();
+
+/**
+ * The level of `CELERIAC_LOG` (`debug`, `info`, `warn`, `error` or `silent`, any case), `warn`
+ * when unset. Anything else is refused, naming the variable: a typo must not silence the logs.
+ */
+export function envLogLevel(value = process.env.CELERIAC_LOG): LogLevel {
+  if (value === undefined || value === '') return 'warn';
+  const level = value.trim().toLowerCase();
+  if (!(LEVELS as readonly string[]).includes(level)) {
+    throw new InvalidOptionError('the environment', 'CELERIAC_LOG', `must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return level as LogLevel;
+}
+
 /** Writes lines at or above `level` to stderr. The default level comes from `CELERIAC_LOG` (default `warn`). */
-export function consoleLogger(level: LogLevel = (process.env.CELERIAC_LOG as LogLevel | undefined) ?? 'warn'): Logger {
-  const min = Math.max(0, LEVELS.indexOf(level));
+export function consoleLogger(level: LogLevel = envLogLevel()): Logger {
+  if (!LEVELS.includes(level)) throw new InvalidOptionError('consoleLogger()', 'level', `must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  const min = LEVELS.indexOf(level);
   const at = (lvl: LogLevel) =>
     LEVELS.indexOf(lvl) < min
       ? () => {}
       : (message: string, fields?: LogFields) => console.error(`[celeriac] ${lvl} ${message}${fields ? ` ${safeJson(fields)}` : ''}`);
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  levelChecks.set(logger, (lvl) => LEVELS.indexOf(lvl) >= min);
+  return logger;
+}
+
+/**
+ * Whether `logger` writes lines at `level`: known for ours and for pino's (`isLevelEnabled`),
+ * assumed for any other. Per-task lines are only produced for a logger that writes them.
+ */
+export function logsAt(logger: Logger, level: Exclude<LogLevel, 'silent'>): boolean {
+  const check = levelChecks.get(logger);
+  return check === undefined ? true : check(level);
 }
 
 /** What pino's loggers look like: fields first, then the message. */
@@ -32,6 +63,7 @@ interface PinoLike {
   error(fields: LogFields, message?: string): void;
   child(bindings: LogFields): unknown;
   bindings(): LogFields;
+  isLevelEnabled?(level: string): boolean;
 }
 
 function isPino(logger: object): logger is PinoLike {
@@ -46,7 +78,9 @@ function isPino(logger: object): logger is PinoLike {
 export function asLogger(logger: Logger): Logger {
   if (!isPino(logger)) return logger;
   const at = (fn: PinoLike['info']) => (message: string, fields?: LogFields) => (fields === undefined ? fn.call(logger, {}, message) : fn.call(logger, fields, message));
-  return { debug: at(logger.debug), info: at(logger.info), warn: at(logger.warn), error: at(logger.error) };
+  const adapted: Logger = { debug: at(logger.debug), info: at(logger.info), warn: at(logger.warn), error: at(logger.error) };
+  if (typeof logger.isLevelEnabled === 'function') levelChecks.set(adapted, (level) => logger.isLevelEnabled?.(level) ?? true);
+  return adapted;
 }
 
 /** A logger that adds fixed fields (task id, name …) to every line. */

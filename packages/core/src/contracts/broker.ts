@@ -1,5 +1,7 @@
 import type { TaskMessage } from './message.js';
 import type { ApplyResult } from './record.js';
+import type { ConnectionListener } from './workers.js';
+import type { QueueInfo } from './admin.js';
 
 /** One reserved message. Hand it back with exactly one of ack / requeue / deadLetter. */
 export interface Delivery {
@@ -41,6 +43,8 @@ export interface ReserveRequest {
    * tasks are still served) until the window lets it through; the broker counts each delivery.
    */
   rateLimits?: Readonly<Record<string, RateLimit>>;
+  /** The reserving worker's id (`Worker.id`), stored in the STARTED record of each message taken. */
+  worker?: string;
 }
 
 /** A message that could not be processed, kept for inspection and re-queueing. */
@@ -104,4 +108,13 @@ export interface Broker {
   /** Count of messages waiting (ready + delayed) in a queue, for monitoring and tests. */
   size(queue: string): Promise<number>;
   close(): Promise<void>;
+  /** Calls `listener` whenever the broker loses or regains its server (never, without one). Returns an unsubscribe function. */
+  onConnectionChange(listener: ConnectionListener): () => void;
+  // Queues (the admin API, see TaskStore section 9)
+  /** Every queue the broker knows (one a message was sent to, or paused), sorted by name. */
+  queues(): Promise<QueueInfo[]>;
+  /** Once a pause resolves, no reserve returns a message of the queue until it is resumed; publishes are still accepted. */
+  pauseQueue(queue: string, paused: boolean): Promise<void>;
+  /** Removes up to `max` waiting and delayed messages of a queue; resolves with them. */
+  purgeQueue(queue: string, max: number): Promise<TaskMessage[]>;
 }

@@ -31,6 +31,11 @@ export interface TaskRecord {
   attempt: number;
   /** When the record was last changed, in ms since the epoch. */
   updatedAt: number;
+  /**
+   * The worker running this attempt (`Worker.id`): set by STARTED, kept by the updates after it,
+   * cleared when the task goes back to PENDING.
+   */
+  worker?: string;
 }
 
 /** A requested change of state. The backend assigns `seq` and `updatedAt`. */
@@ -49,6 +54,8 @@ export interface StateUpdate {
   result?: unknown;
   error?: SerializedError;
   attempt?: number;
+  /** The worker starting this run (STARTED); later updates keep the stored one when omitted. */
+  worker?: string | undefined;
 }
 
 /**

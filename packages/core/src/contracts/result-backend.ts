@@ -1,4 +1,8 @@
 import type { ApplyResult, StateUpdate, TaskRecord } from './record.js';
+import type { BroadcastListener, ConnectionListener, EventsListener, WorkerInfo } from './workers.js';
+import type { TaskMessage } from './message.js';
+import type { TaskQuery, TaskView } from './admin.js';
+import type { TaskState } from '../state/states.js';
 
 /** Receives every accepted change of one task's record. Events are a hint; `get` is the truth. */
 export type RecordListener = (record: TaskRecord) => void;
@@ -27,9 +31,10 @@ export interface ResultBackend {
   completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean>;
   /**
    * Moves a FAILURE record back to PENDING with seq + 1 and attempt + 1 (a dead letter put back
-   * on its queue), telling its subscribers; any other record, or none, is left as it is.
+   * on its queue, or a failed task retried: `reason` goes in its meta), telling its subscribers;
+   * any other record, or none, is left as it is.
    */
-  reopen(id: string): Promise<ApplyResult>;
+  reopen(id: string, reason?: string): Promise<ApplyResult>;
   /**
    * Sets `key` to `value` only if it currently holds `expected` (`null`: absent), atomically.
    * Schedulers use it so that many of them enqueue each due run once. Keys live in their own
@@ -38,4 +43,27 @@ export interface ResultBackend {
   compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean>;
   getValue(key: string): Promise<string | null>;
   close(): Promise<void>;
+
+  // Workers and events: as `TaskStore`'s section 8, which `splitStore` passes here.
+  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void>;
+  removeWorker(id: string): Promise<void>;
+  workers(): Promise<WorkerInfo[]>;
+  broadcast(message: string): Promise<void>;
+  onBroadcast(listener: BroadcastListener): Promise<() => void>;
+  appendEvents(events: readonly string[]): Promise<void>;
+  recentEvents(limit: number): Promise<string[]>;
+  followEvents(listener: EventsListener, since?: number): Promise<() => void>;
+  /** Calls `listener` whenever the backend loses or regains its server (never, without one). */
+  onConnectionChange(listener: ConnectionListener): () => void;
+  // Task listing (the admin API, see TaskStore section 9)
+  /** Keeps each message (its arguments, queue, priority) with its record, as long as the record is kept. */
+  remember(messages: readonly TaskMessage[]): Promise<void>;
+  /** The message last remembered for an id, or `null`. */
+  message(id: string): Promise<TaskMessage | null>;
+  /** See `TaskStore.taskCounts`: every live record, and the finished ones still listed. */
+  taskCounts(): Promise<Record<TaskState, number>>;
+  /** See `TaskStore.listTasks`. */
+  listTasks(query: TaskQuery): Promise<TaskRecord[]>;
+  /** See `TaskStore.viewTask`. */
+  viewTask(id: string): Promise<TaskView | null>;
 }

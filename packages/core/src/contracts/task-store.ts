@@ -2,6 +2,9 @@ import type { DeadLetter, Delivery, RevokeListener, ReserveRequest, StartedDeliv
 import type { TaskMessage } from './message.js';
 import type { ApplyResult, StateUpdate, TaskRecord } from './record.js';
 import type { RecordListener } from './result-backend.js';
+import type { BroadcastListener, ConnectionListener, EventsListener, WorkerInfo } from './workers.js';
+import type { QueueInfo, TaskQuery, TaskView } from './admin.js';
+import type { TaskState } from '../state/states.js';
 
 /** What the caller knows of the messages it enqueues. */
 export interface EnqueueOptions {
@@ -29,6 +32,10 @@ export interface EnqueueOptions {
  * 5. Dead letters: `deadLetters`, `retryDeadLetter`, `purgeDeadLetters`.
  * 6. Workflows and schedules: `completeGroupMember`, `publishOnce`, `compareAndSet`, `getValue`.
  * 7. Monitoring and lifecycle: `size`, `close`.
+ * 8. Workers and events: `heartbeatWorker`, `removeWorker`, `workers`, `broadcast`, `onBroadcast`,
+ *    `appendEvents`, `recentEvents`, `followEvents`, `onConnectionChange`.
+ * 9. Queues and task listing: `queues`, `pauseQueue`, `purgeQueue`, `taskCounts`, `listTasks`,
+ *    `viewTask`, `retryTask`.
  */
 export interface TaskStore {
   // 1. Producing
@@ -160,4 +167,77 @@ export interface TaskStore {
   size(queue: string): Promise<number>;
   /** Waits for queued writes, then closes what the store opened (never a connection it was given). */
   close(): Promise<void>;
+
+  // 8. Workers and events: what operators see of a running deployment, from any process.
+
+  /**
+   * Stores `info` under `info.id` until `ttlMs` passes without another heartbeat of that id: a
+   * worker killed without closing drops out of `workers()` by itself.
+   */
+  heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void>;
+  /** Removes a worker's entry (it closed). */
+  removeWorker(id: string): Promise<void>;
+  /** The live workers: every entry whose TTL has not passed, in no particular order. */
+  workers(): Promise<WorkerInfo[]>;
+  /** Sends `message` to every `onBroadcast` listener of this storage, in any process (ping and its replies). */
+  broadcast(message: string): Promise<void>;
+  /** Calls `listener` with every broadcast sent after it resolves. Returns an unsubscribe function. */
+  onBroadcast(listener: BroadcastListener): Promise<() => void>;
+  /**
+   * Appends events (opaque strings) to the queue-wide event stream, in order, and tells the
+   * followers. The stream is bounded: a store drops its oldest events beyond its configured length.
+   */
+  appendEvents(events: readonly string[]): Promise<void>;
+  /** The newest `limit` events of the stream, oldest first. */
+  recentEvents(limit: number): Promise<string[]>;
+  /**
+   * Calls `listener` with every event appended after it resolves, in order, in batches; with
+   * `since` (ms since the epoch), the stored events appended since then come first, none twice.
+   * Returns an unsubscribe function.
+   */
+  followEvents(listener: EventsListener, since?: number): Promise<() => void>;
+  /**
+   * Calls `listener` whenever the store loses or regains its connection to its server (a store
+   * with no server never calls it). Returns an unsubscribe function.
+   */
+  onConnectionChange(listener: ConnectionListener): () => void;
+  // 9. Queues and task listing (the admin API: `app.queues`, `app.tasks`)
+
+  /**
+   * Every queue the store knows (each queue a message was ever sent to, and each paused one: a
+   * small set, named by the app's task options), with its counts. Sorted by name.
+   */
+  queues(): Promise<QueueInfo[]>;
+  /**
+   * Pauses (`true`) or resumes (`false`) a queue. Once a pause resolves, no reserve returns a
+   * message of that queue (checked in the reserving step itself, so no worker races it), until
+   * it is resumed; enqueues and publishes are still accepted. Resuming wakes waiting reserves.
+   */
+  pauseQueue(queue: string, paused: boolean): Promise<void>;
+  /**
+   * Removes up to `max` (default 1 000) waiting and delayed messages of a queue and stores
+   * REVOKED (`meta.reason` `'purged'`) for each one's record, so nothing still says PENDING.
+   * Resolves with the messages removed (call again until it resolves `[]`), so the caller can end
+   * the workflows they carried, as after `revoke`. Running tasks are not touched.
+   */
+  purgeQueue(queue: string, max?: number): Promise<TaskMessage[]>;
+  /**
+   * How many tasks are in each state: every live task (waiting, running, retrying), and the
+   * finished ones the store still lists (bounded by its retention: count and age per state).
+   */
+  taskCounts(): Promise<Record<TaskState, number>>;
+  /**
+   * Records in one state (maybe of one task name), newest change first: `limit` of them from
+   * `offset`. Finished states list only what the store retains (its retention options).
+   */
+  listTasks(query: TaskQuery): Promise<TaskRecord[]>;
+  /** A task's record with its arguments, queue and timeline; `null` for an unknown id. */
+  viewTask(id: string): Promise<TaskView | null>;
+  /**
+   * Runs a FAILURE task again as a new attempt with its original message, in one step: the
+   * record goes back to PENDING (seq + 1, attempt + 1) and the message is published with that
+   * attempt. Resolves false (nothing changed) unless the record is FAILURE and its message is
+   * still kept.
+   */
+  retryTask(id: string): Promise<boolean>;
 }

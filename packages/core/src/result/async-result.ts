@@ -215,7 +215,9 @@ export class AsyncResult<R = unknown> {
   private async timedOut(timeout: number): Promise<WaitTimeoutError> {
     const record = this.#record;
     if (record === null) return new WaitTimeoutError(this.id, timeout, 'no record of it was seen');
-    if (record.state !== TaskStates.PENDING || this.source.servedBy === undefined) return new WaitTimeoutError(this.id, timeout, `it is ${record.state}`);
+    if (record.state !== TaskStates.PENDING || this.source.servedBy === undefined) {
+      return new WaitTimeoutError(this.id, timeout, `it is ${record.state}${record.worker === undefined ? '' : ` on worker ${record.worker}`}`);
+    }
     let timer: NodeJS.Timeout | undefined;
     const unknown = new Promise<undefined>((resolve) => {
       timer = setTimeout(resolve, EXPLAIN_TIMEOUT_MS, undefined);

@@ -4,6 +4,7 @@ import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { serializeError } from '../errors/serialize-error.js';
 import { optionChecker } from '../options/task-options.js';
 import type { Schedule } from './schedule-options.js';
+import { readClock, scheduleKey } from './schedule-clock.js';
 
 export interface SchedulerOptions {
   /**
@@ -101,14 +102,16 @@ export class Scheduler {
   }
 
   async #tickOne(store: TaskStore, schedule: Schedule, now: number): Promise<void> {
-    const key = `schedule:${schedule.name}`;
+    const key = scheduleKey(schedule.name);
     const stored = await store.getValue(key);
     if (stored === null) {
       // First sight of this schedule anywhere: its clock starts now; the first run is the next due time.
       await store.compareAndSet(key, null, String(now));
       return;
     }
-    const last = Number(stored);
+    // Paused: nothing is enqueued and the clock stands; on resume, runs missed meanwhile follow `catchUp`.
+    const { last, paused } = readClock(stored);
+    if (paused) return;
     let newest = schedule.nextAfter(last);
     if (!(newest <= now)) return;
     let due = 1;

@@ -43,6 +43,16 @@ export interface WorkerOptions {
    * reason), unless their own `deadLetter` option says otherwise. @defaultValue `false`
    */
   deadLetterFailures?: boolean;
+  /**
+   * How often the worker stores its heartbeat (what `app.workers.list()` shows), in ms. A worker
+   * that misses three (killed, or cut off from the store) drops out of the list. @defaultValue `10_000`
+   */
+  heartbeatInterval?: number;
+  /**
+   * Appends this worker's events to the queue-wide event stream (`app.events`), as the app's
+   * `events` option does for every worker of the app. @defaultValue the app's `events` option
+   */
+  events?: boolean;
 }
 
 export interface ResolvedWorkerOptions {
@@ -57,6 +67,8 @@ export interface ResolvedWorkerOptions {
   maxMemoryPerRunner: number | undefined;
   revokeGracePeriod: number;
   deadLetterFailures: boolean;
+  heartbeatInterval: number;
+  events: boolean | undefined;
 }
 
 export const DEFAULT_WORKER_OPTIONS = {
@@ -67,9 +79,10 @@ export const DEFAULT_WORKER_OPTIONS = {
   pool: 'inline',
   revokeGracePeriod: 5_000,
   deadLetterFailures: false,
+  heartbeatInterval: 10_000,
 } as const;
 
-const KNOWN = new Set(['queues', 'concurrency', 'shutdownTimeout', 'maxDeliveries', 'pollInterval', 'pool', 'module', 'maxTasksPerRunner', 'maxMemoryPerRunner', 'revokeGracePeriod', 'deadLetterFailures']);
+const KNOWN = new Set(['queues', 'concurrency', 'shutdownTimeout', 'maxDeliveries', 'pollInterval', 'pool', 'module', 'maxTasksPerRunner', 'maxMemoryPerRunner', 'revokeGracePeriod', 'deadLetterFailures', 'heartbeatInterval', 'events']);
 
 export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorkerOptions {
   const check = optionChecker('app.worker()');
@@ -100,6 +113,8 @@ export function resolveWorkerOptions(options: WorkerOptions = {}): ResolvedWorke
     maxMemoryPerRunner: options.maxMemoryPerRunner === undefined ? undefined : check.positiveInt('maxMemoryPerRunner', options.maxMemoryPerRunner),
     revokeGracePeriod: options.revokeGracePeriod === undefined ? DEFAULT_WORKER_OPTIONS.revokeGracePeriod : check.timerMs('revokeGracePeriod', options.revokeGracePeriod),
     deadLetterFailures: options.deadLetterFailures === undefined ? DEFAULT_WORKER_OPTIONS.deadLetterFailures : checkBoolean(check, 'deadLetterFailures', options.deadLetterFailures),
+    heartbeatInterval: options.heartbeatInterval === undefined ? DEFAULT_WORKER_OPTIONS.heartbeatInterval : check.timerMs('heartbeatInterval', options.heartbeatInterval),
+    events: options.events === undefined ? undefined : checkBoolean(check, 'events', options.events),
   };
 }
 

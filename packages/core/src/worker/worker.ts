@@ -1,17 +1,20 @@
+import { hostname } from 'node:os';
 import type { ReserveRequest, StartedDelivery } from '../contracts/broker.js';
-import type { ApplyResult, StateUpdate } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
+import type { WorkerInfo } from '../contracts/workers.js';
 import type { Logger } from '../context/logger.js';
-import { DeliveryLimitError } from '../errors/delivery-limit-error.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
+import type { CeleriacEventName, CeleriacListener } from '../events/event-types.js';
+import type { EventStream } from '../events/event-stream.js';
+import { LifecycleEvents } from '../events/lifecycle-events.js';
+import { coreVersion } from '../internal/version.js';
 import { TaskRevokedError } from '../errors/revoked-error.js';
 import { serializeError } from '../errors/serialize-error.js';
 import type { TaskRegistry } from '../app/registry.js';
 import { TaskStates } from '../state/states.js';
-import { type ExecutionEnv, type RunReport, executeTask, runUpdate } from './execute-task.js';
+import { type ExecutionEnv, executeTask, runUpdate } from './execute-task.js';
 import { storeDispatcher } from '../canvas/dispatch.js';
-import type { TaskMessage } from '../contracts/message.js';
 import { LazyAbort } from './lazy-abort.js';
 import { RunningSet, type Slotted } from './running-set.js';
 import { Wakeup } from '../adapters/wakeup.js';
@@ -19,6 +22,12 @@ import { type ResolvedWorkerOptions, type WorkerOptions, resolveWorkerOptions } 
 import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
 import { Pools } from './pools/pools.js';
 import { workerId } from './worker-id.js';
+import { failOverDeliveryLimit } from './dead-letter-failure.js';
+import { logBanner } from './banner.js';
+import { closeOnSignals } from './close-on-signals.js';
+import { type RunHooks, bindRunReport } from './run-report.js';
+import { WorkerTaskEvents } from './task-events.js';
+import { type StaticInfo, WorkerPresence, workerInfo } from './worker-presence.js';
 
 /** What a worker is built from: the store may still be connecting. */
 export interface WorkerSource {
@@ -29,6 +38,10 @@ export interface WorkerSource {
   announce?(store: TaskStore, tasks: readonly string[]): Promise<() => void>;
   /** Closes everything the process opened through the app (its store included), so the process can exit. */
   closeAll?(): Promise<void>;
+  /** The app's lifecycle events: this worker's go there too, after its own listeners. */
+  readonly events?: LifecycleEvents;
+  /** The app's queue-wide event stream, and whether the app appends to it (the worker's `events` option overrides). */
+  readonly stream?: { readonly stream: EventStream; readonly enabled: boolean };
 }
 
 interface Running extends Slotted {
@@ -40,6 +53,8 @@ interface Running extends Slotted {
   lost: boolean;
   /** The run is over and its slot free; the outcome is still on its way to the store. */
   settling: boolean;
+  /** When this worker took it, in ms since the epoch. */
+  readonly startedAt: number;
 }
 
 const RESERVE_ERROR_BACKOFF_MS = [50, 200, 500, 1000, 2000];
@@ -66,10 +81,34 @@ export class Worker {
   #closing: Promise<void> | undefined;
   #stopAnnouncing: (() => void) | undefined;
   #pools: Pools | undefined;
+  readonly #events: LifecycleEvents;
+  readonly #taskEvents: WorkerTaskEvents;
+  #presence: WorkerPresence | undefined;
+  #info: StaticInfo | undefined;
 
   constructor(source: WorkerSource, options?: WorkerOptions) {
     this.#source = source;
     this.options = resolveWorkerOptions(options);
+    this.#events = new LifecycleEvents(() => source.logger, source.events);
+    if (source.stream !== undefined && this.options.events === true && !source.stream.enabled) this.#events.setSink(source.stream.stream.append);
+    this.#taskEvents = new WorkerTaskEvents(this.#events, this.id);
+  }
+
+  /**
+   * Calls `listener` with every `name` event of this worker (`task-received` … `worker-offline`,
+   * see `CeleriacEvents`); `app.on` hears every worker of the app. Returns a function that removes it.
+   */
+  on<K extends CeleriacEventName>(name: K, listener: CeleriacListener<K>): () => void {
+    return this.#events.on(name, listener);
+  }
+
+  off<K extends CeleriacEventName>(name: K, listener: CeleriacListener<K>): void {
+    this.#events.off(name, listener);
+  }
+
+  /** What this worker tells `app.workers.list()` (its heartbeat); `undefined` before `start()`. */
+  info(): WorkerInfo | undefined {
+    return this.#info === undefined ? undefined : workerInfo(this.#info, this.#running.toArray(), this.#taskEvents);
   }
 
   /** Deliveries not yet settled: tasks running, and finished ones whose outcome is being stored. */
@@ -93,6 +132,11 @@ export class Worker {
     this.#env = { ...this.#env, pools: this.#pools };
     this.#stopAnnouncing = await this.#source.announce?.(store, tasks);
     this.#unsubscribeRevoke = await this.#env.store.onRevoke((id) => this.#abortRunning(id));
+    const { concurrency, pool, heartbeatInterval } = this.options;
+    this.#info = { id: this.id, host: hostname(), pid: process.pid, version: coreVersion(), store: store.constructor.name, queues, tasks, concurrency, pool, startedAt: Date.now(), heartbeatInterval };
+    this.#presence = new WorkerPresence(store, () => this.info() as WorkerInfo, this.#events, logger, heartbeatInterval);
+    await this.#presence.start();
+    logBanner(logger, this.info() as WorkerInfo);
     this.#loop = this.#fetchLoop(queues, tasks);
   }
 
@@ -111,25 +155,7 @@ export class Worker {
    * second signal exits at once. Returns a function that removes the handlers.
    */
   closeOnSignals(signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): () => void {
-    let received = 0;
-    const handler = (signal: NodeJS.Signals) => {
-      const logger = this.#source.logger;
-      if (++received > 1) {
-        logger.warn(`received ${signal} again: exiting without waiting for running tasks`);
-        process.exit(1);
-      }
-      logger.info(`received ${signal}: closing worker`);
-      void this.close()
-        .then(() => this.#source.closeAll?.())
-        .catch((error: unknown) => {
-          logger.error('closing after a signal failed', { error: serializeError(error).message });
-          process.exitCode = 1;
-        });
-    };
-    for (const signal of signals) process.on(signal, handler);
-    return () => {
-      for (const signal of signals) process.off(signal, handler);
-    };
+    return closeOnSignals(signals, this.#source.logger, () => this.close(), this.#source.closeAll);
   }
 
   async #fetchLoop(queues: string[], tasks: string[]): Promise<void> {
@@ -149,7 +175,7 @@ export class Worker {
       }
       let deliveries: StartedDelivery[];
       try {
-        const request: ReserveRequest = { queues, tasks, max: free, waitMs: this.options.pollInterval, signal: stop, ...(rateLimits === undefined ? {} : { rateLimits }) };
+        const request: ReserveRequest = { queues, tasks, max: free, waitMs: this.options.pollInterval, signal: stop, worker: this.id, ...(rateLimits === undefined ? {} : { rateLimits }) };
         deliveries = await this.#env.store.reserve(request);
         failures = 0;
       } catch (error) {
@@ -167,8 +193,9 @@ export class Worker {
 
   #launch(delivery: StartedDelivery): void {
     const controller = new LazyAbort();
-    const entry: Running = { delivery, controller, handedBack: false, lost: false, settling: false, done: Promise.resolve(), slot: -1 };
+    const entry: Running = { delivery, controller, handedBack: false, lost: false, settling: false, done: Promise.resolve(), slot: -1, startedAt: Date.now() };
     this.#running.add(entry);
+    this.#taskEvents.received(delivery, entry.startedAt);
     entry.done = this.#process(entry).finally(() => {
       if (!entry.settling) return this.#freeSlot(entry, false);
       if (--this.#settlingCount === 0) this.#allSettled?.();
@@ -196,54 +223,22 @@ export class Worker {
     const { store } = this.#env;
     const message = delivery.message;
     try {
-      if (delivery.deliveries > this.options.maxDeliveries) {
-        const error = new DeliveryLimitError(delivery.deliveries, this.options.maxDeliveries);
-        const failed = await store.apply({ ...runUpdate(message, TaskStates.FAILURE), error: serializeError(error) }, delivery);
-        if (failed.applied || failed.leaseLost !== true) await store.deadLetter(delivery, error.message);
-        return;
-      }
-      await executeTask(this.#env, message, controller, this.#report(entry));
+      const report = bindRunReport(store, entry, this.#hooks);
+      if (delivery.deliveries > this.options.maxDeliveries) return await failOverDeliveryLimit(message, delivery.deliveries, this.options.maxDeliveries, report);
+      await executeTask(this.#env, message, controller, report);
     } catch (error) {
       // Storage failed: leave the delivery unsettled. The store redelivers it when its lease ends.
       this.#env.logger.error(`could not settle task ${message.task}; it will be redelivered`, { id: message.id, error: serializeError(error).message });
     }
   }
 
-  /**
-   * How a run writes: every write carries its delivery, so the store refuses it once the lease is
-   * lost (fencing, across processes). Once the delivery is handed back at shutdown, or a write was
-   * refused for a lost lease, the delivery is no longer this run's: its signal is aborted with a
-   * LeaseLostError and nothing more of it is sent to the store (the task runs again elsewhere).
-   */
-  #report(entry: Running): RunReport {
-    const { store } = this.#env;
-    const { delivery } = entry;
-    const fenced = (result: ApplyResult): ApplyResult => {
-      if (!result.applied && result.leaseLost === true) this.#leaseLost(entry);
-      return result;
-    };
-    return {
-      started: delivery.started,
-      apply: async (update: StateUpdate): Promise<ApplyResult> => {
-        if (entry.handedBack || entry.lost) return refusedByHandBack(store, update);
-        return fenced(await store.apply(update, delivery));
-      },
-      settle: (update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> => {
-        if (entry.handedBack || entry.lost) return refusedByHandBack(store, update);
-        // A settle refused for a lost lease needs no abort: the run is over. No extra promise step
-        // here either: this runs for every task.
-        const settled = store.settle(delivery, update, next);
-        this.#freeSlot(entry, true);
-        return settled;
-      },
-      ack: async () => {
-        if (!entry.handedBack && !entry.lost) await store.ack(delivery);
-      },
-      deadLetter: async (reason: string) => {
-        if (!entry.handedBack && !entry.lost) await store.deadLetter(delivery, reason);
-      },
-    };
-  }
+  /** What the worker does around each run's writes (see run-report.ts). */
+  readonly #hooks: RunHooks<Running> = {
+    freeSlot: (entry) => this.#freeSlot(entry, true),
+    leaseLost: (entry) => this.#leaseLost(entry),
+    wrote: (entry, update, stored) => this.#taskEvents.wrote(entry.delivery.message, entry.startedAt, update, stored),
+    deadLettered: (entry, reason) => this.#taskEvents.deadLettered(entry.delivery.message, reason),
+  };
 
   /** The store refused a write of this run: its lease is gone, so is the run. */
   #leaseLost(entry: Running): void {
@@ -256,7 +251,9 @@ export class Worker {
 
   #abortRunning(taskId: string): void {
     for (const entry of this.#running.toArray()) {
-      if (entry.delivery.message.id === taskId) entry.controller.abort(new TaskRevokedError(taskId));
+      if (entry.delivery.message.id !== taskId) continue;
+      entry.controller.abort(new TaskRevokedError(taskId));
+      this.#taskEvents.revoked(entry.delivery.message);
     }
   }
 
@@ -292,10 +289,6 @@ export class Worker {
     // Outcomes still on their way to the store: the stores must not close under them.
     if (this.#settlingCount > 0) await new Promise<void>((resolve) => (this.#allSettled = resolve));
     this.#unsubscribeRevoke?.();
+    await this.#presence?.stop();
   }
-}
-
-/** The write of a run that lost its delivery (handed back, or its lease lost), not sent: what the record holds now instead. */
-async function refusedByHandBack(store: TaskStore, update: StateUpdate): Promise<ApplyResult> {
-  return { applied: false, current: await store.get(update.id), leaseLost: true };
 }

@@ -59,6 +59,22 @@ export class DelayedMessages {
     return this.#heap.toArray().filter((d) => d.queue === queue).length;
   }
 
+  /** The queues with delayed messages. */
+  queues(): Set<string> {
+    return new Set(this.#heap.toArray().map((d) => d.queue));
+  }
+
+  /** Removes up to `max` delayed messages of `queue`; returns them. */
+  drain(queue: string, max: number): QueuedMessage[] {
+    const removed: QueuedMessage[] = [];
+    this.#heap.removeWhere((d) => {
+      if (d.queue !== queue || removed.length >= max) return false;
+      removed.push(d.entry);
+      return true;
+    });
+    return removed;
+  }
+
   close(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
   }

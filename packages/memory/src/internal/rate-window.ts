@@ -29,6 +29,17 @@ export class RateWindows {
     return (log[log.length - limit.limit] as number) + limit.intervalMs - now;
   }
 
+  /** Ms until the first of these limited tasks may start again (infinite if none is held back). */
+  nextOpening(rateLimits: Readonly<Record<string, RateLimit>> | undefined): number {
+    let soonest = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    for (const [task, limit] of Object.entries(rateLimits ?? {})) {
+      const wait = this.waitFor(task, limit, now);
+      if (wait > 0) soonest = Math.min(soonest, wait);
+    }
+    return soonest;
+  }
+
   private trim(task: string, limit: RateLimit, now: number): number[] {
     const log = this.starts.get(task) ?? [];
     let drop = 0;

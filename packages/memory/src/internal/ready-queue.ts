@@ -80,4 +80,33 @@ export class ReadyQueue {
     }
     return found;
   }
+
+  /** The message that arrived first (lowest seq) among the heads of every bucket. */
+  oldest(): QueuedMessage | undefined {
+    let oldest: QueuedMessage | undefined;
+    for (const buckets of this.byTask.values()) {
+      for (const bucket of buckets) {
+        const head = bucket.peek();
+        if (head !== undefined && (oldest === undefined || head.seq < oldest.seq)) oldest = head;
+      }
+    }
+    return oldest;
+  }
+
+  /** Removes up to `max` messages, best first (raw inbox strings included); returns them. */
+  drain(max: number): QueuedMessage[] {
+    const removed: QueuedMessage[] = [];
+    for (const buckets of this.byTask.values()) {
+      for (let p = MAX_PRIORITY; p >= 0; p--) {
+        const bucket = buckets[p] as Fifo<QueuedMessage>;
+        while (removed.length < max) {
+          const head = bucket.shift();
+          if (head === undefined) break;
+          removed.push(head);
+        }
+      }
+    }
+    this.count -= removed.length;
+    return removed;
+  }
 }

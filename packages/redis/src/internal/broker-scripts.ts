@@ -1,4 +1,5 @@
 import { isTerminal } from '@celeriac/core';
+import { PURGED_REASON } from '@celeriac/core/adapter';
 import type { Redis } from 'ioredis';
 import { nextCallToken } from './call-token.js';
 import type { BackendKeys, BrokerKeys } from './keys.js';
@@ -6,6 +7,9 @@ import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from '.
 import { type PendingUpdate, batchTokenOf } from './record-codec.js';
 import { replyArray, replyNumber } from './reply.js';
 import { PreparedScript, SCRIPTS, type ScriptArg, runScript } from './scripts.js';
+
+/** The REVOKED payload of a purged task's record (see purgeQueue-6.lua). */
+const PURGED_PAYLOAD = `,"meta":${JSON.stringify({ reason: PURGED_REASON })}`;
 
 /** One enqueue call within a batched enqueueJobs call: its number of messages, and whether their ids are fresh. */
 export interface EnqueueGroupShape {
@@ -63,9 +67,9 @@ export class BrokerScripts {
     this.#limits = limits;
     // A call's replay key, its last KEY, comes with each call (see PreparedScript).
     this.#publish = new PreparedScript(SCRIPTS.publishJobs, [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes], [k.wakePrefix, PRIORITY_UNIT], 1);
-    this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run], [k.wakePrefix]);
+    this.#reserve = new PreparedScript(SCRIPTS.reserveJobs, [k.leases, k.tokens, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run, k.paused], [k.wakePrefix]);
     this.#ack = new PreparedScript(SCRIPTS.ackJobs, [k.leases, k.body, k.meta, k.dlv, k.run]);
-    const enqueueKeys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens, k.run];
+    const enqueueKeys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens, k.run, k.paused];
     this.#enqueue = new PreparedScript(SCRIPTS.enqueueJobs, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
     this.#enqueueOne = new PreparedScript(SCRIPTS.enqueueOne, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
     const settleKeys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run];
@@ -128,7 +132,7 @@ export class BrokerScripts {
 
   /**
    * Publishes messages with their PENDING events, per group all or nothing, handing some to a
-   * parked reserve if `handOff` names one (enqueueJobs-10.lua, or enqueueOne-10.lua for one message
+   * parked reserve if `handOff` names one (enqueueJobs-11.lua, or enqueueOne-11.lua for one message
    * with a fresh id, due now, same arguments). `recordHeader`: the backend's record
    * arguments (applyUpdates-5.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
    */
@@ -188,6 +192,17 @@ export class BrokerScripts {
     const k = this.#k;
     const keys = [k.dead, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run, this.#rk.record(id)];
     return replyNumber(await runScript(this.#redis, SCRIPTS.retryDeadLetter, keys, [k.wakePrefix, PRIORITY_UNIT, id, this.#limits.resultTtl, this.#rk.events(id)])) === 1;
+  }
+
+  /**
+   * Removes up to `max` waiting and delayed messages of a queue, storing REVOKED (reason
+   * `purged`) for their records in the same step (purgeQueue-6.lua). Resolves with their raw JSON.
+   */
+  async purgeQueue(queue: string, max: number, recordHeader: readonly ScriptArg[], revokedSources: string): Promise<string[]> {
+    const k = this.#k;
+    const keys = [k.readyKeys(queue), k.delayed(queue), k.body, k.meta, k.dlv, k.run];
+    const reply = await runScript(this.#redis, SCRIPTS.purgeQueue, keys, [max, ...recordHeader, revokedSources, PURGED_PAYLOAD]);
+    return replyArray(reply, 'purgeQueue').map((raw) => String(raw));
   }
 
   async countQueue(queue: string): Promise<number> {

@@ -102,7 +102,7 @@ export class EnqueueStep {
     return byKey;
   }
 
-  /** The deliveries of the messages the enqueue leased to a parked reserve (enqueueJobs-10.lua's handedOff). */
+  /** The deliveries of the messages the enqueue leased to a parked reserve (enqueueJobs-11.lua's handedOff). */
   #handedOff(messages: readonly StoredMessage[], reply: unknown[]): HandOff {
     const [token, ...numbers] = replyArray(reply[1], 'enqueueJobs').map((n) => replyNumber(n));
     const taken = numbers.map((n) => (messages[n - 1] as StoredMessage).message);

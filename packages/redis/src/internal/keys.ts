@@ -10,7 +10,8 @@
  * `ready:<len>:<queue>:<task>` zset of ids by priority rank then arrival (the queue's length makes
  * the name unambiguous when names contain ':'); `readykeys:<queue>` set of a queue's ready keys;
  * `delayed:<queue>` zset by eta; `inbox:<queue>` list for foreign producers; `leases` zset
- * "<token>:<id>" by expiry; `revoked` zset by time; `dead` zset by time with `reasons` hash.
+ * "<token>:<id>" by expiry; `revoked` zset by time; `dead` zset by time with `reasons` hash;
+ * `paused` set of paused queue names.
  * `leases` holds one member that is no lease, and `meta` and `run` one field that is no message:
  * they keep Redis's skiplist and hashtable encodings (see lua/includes/leaseJobId.lua and bulk.lua).
  * Backend: `rec:<id>` string per task record; `gm:` group members; `kv:` values.
@@ -35,6 +36,8 @@ export interface BrokerKeys {
   /** Implied starts (id -> ms), see lua/includes/impliedRecord.lua. */
   readonly run: string;
   readonly routes: string;
+  /** Paused queues (a set of names): the reserve gives nothing of them, and nothing is handed off while any is paused. */
+  readonly paused: string;
   readonly wakePrefix: string;
   readonly revokeChannel: string;
   /** Where the call named `token` keeps its reply (see lua/includes/records.lua). */
@@ -69,6 +72,8 @@ export interface BackendKeys {
   readonly followChannel: string;
   groupMembers(groupId: string): string;
   value(key: string): string;
+  /** A message kept for its record by `remember`, when the store is another broker's result backend. */
+  remembered(id: string): string;
 }
 
 export function brokerKeys(prefix: string): BrokerKeys {
@@ -86,6 +91,7 @@ export function brokerKeys(prefix: string): BrokerKeys {
     dlv: `${p}:dlv`,
     run: runKey(p),
     routes: `${p}:routes`,
+    paused: `${p}:paused`,
     wakePrefix,
     revokeChannel: `${p}:revocations`,
     replay: (token) => replayKey(p, token),
@@ -114,6 +120,7 @@ export function backendKeys(prefix: string): BackendKeys {
     followChannel: `${eventPrefix}*`,
     groupMembers: (groupId) => `${p}:gm:${groupId}`,
     value: (key) => `${p}:kv:${key}`,
+    remembered: (id) => `${p}:remembered:${id}`,
   };
 }
 

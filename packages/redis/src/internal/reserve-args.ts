@@ -4,7 +4,7 @@ import { inboxRouteJson } from './message-fields.js';
 import type { ScriptArg } from './scripts.js';
 
 /**
- * The reserveJobs arguments after the acks (see reserveJobs-8.lua): rate limits, then per queue
+ * The reserveJobs arguments after the acks (see reserveJobs-9.lua): rate limits, then per queue
  * its delayed and inbox keys and one ready key per task. A worker asks with the same arrays every
  * time, so the last result is reused.
  */

@@ -27,7 +27,7 @@ export interface ReserverContext {
 
 /** Storing STARTED as messages are taken, in the reserve's own script call. */
 export interface StartOnReserve {
-  /** The reserve script's STARTED arguments after the flag (see reserveJobs-8.lua). */
+  /** The reserve script's STARTED arguments after the flag (see reserveJobs-9.lua). */
   args(): ScriptArg[];
   /**
    * Its STARTED reply as results, one per message taken (undefined where the stored message could

@@ -23,13 +23,13 @@ export function startOnReserve(records: TaskRecords, markPending: (message: Task
 }
 
 /**
- * The reserve's STARTED reply (see reserveJobs-8.lua) as an applyUpdates batch and reply. A stored
+ * The reserve's STARTED reply (see reserveJobs-9.lua) as an applyUpdates batch and reply. A stored
  * STARTED kept the record's task and used the message's attempt: both come back in the reply. An
  * implied one (seq -2, no extras) is seq 2 with the message's task and attempt.
  */
 function startedResults(taken: readonly { id: string; message: TaskMessage | undefined }[], reply: unknown, sources: string): [PendingUpdate[], unknown[]] {
   const seqs = [...replyArray(reply, 'reserveJobs')];
-  // { now } alone: every STARTED was implied, each a -2 (see reserveJobs-8.lua).
+  // { now } alone: every STARTED was implied, each a -2 (see reserveJobs-9.lua).
   const allImplied = seqs.length === 1;
   const batch = taken.map(({ id, message }, j): PendingUpdate => {
     if (!allImplied && seqs[j + 1] !== -2) return { update: { id, state: TaskStates.STARTED }, sources };

@@ -1,4 +1,4 @@
-import type { ApplyResult, Delivery, RecordListener, StateUpdate } from '@celeriac/core/adapter';
+import { type ApplyResult, type Delivery, type RecordListener, type StateUpdate, type TaskMessage, decodeTaskMessage, encodeTaskMessage } from '@celeriac/core/adapter';
 import { type TaskRecord, isTerminal } from '@celeriac/core';
 import type { LocalRuns } from './lease-keeper.js';
 import type { RedisClients } from './connection.js';
@@ -149,13 +149,30 @@ export class TaskRecords {
   }
 
   /** A FAILURE record back to PENDING with seq + 1 and attempt + 1 (`ResultBackend.reopen`, reopenRecord-1.lua). */
-  async reopen(id: string): Promise<ApplyResult> {
+  async reopen(id: string, reason = 'requeued from the dead-letter queue'): Promise<ApplyResult> {
     this.#assertOpen();
     await this.#clients.ready();
-    const reply = await runScript(this.#clients.command, SCRIPTS.reopenRecord, [this.#keys.record(id)], [this.#resultTtl, this.#keys.events(id), id]);
+    const reply = await runScript(this.#clients.command, SCRIPTS.reopenRecord, [this.#keys.record(id)], [this.#resultTtl, this.#keys.events(id), id, reason]);
     this.#localRecords.delete(id);
     if (reply === null) return { applied: false, current: await this.get(id) };
     return { applied: true, record: decodeStoredRecord(replyString(reply)) };
+  }
+
+  /** Keeps each message as long as a record (`resultTtl`), for `message` (a split pair's task view and retry). */
+  async remember(messages: readonly TaskMessage[]): Promise<void> {
+    this.#assertOpen();
+    if (messages.length === 0) return;
+    await this.#clients.ready();
+    const pipeline = this.#clients.command.pipeline();
+    for (const m of messages) pipeline.set(this.#keys.remembered(m.id), encodeTaskMessage(m), 'PX', this.#resultTtl);
+    await pipeline.exec();
+  }
+
+  async message(id: string): Promise<TaskMessage | null> {
+    this.#assertOpen();
+    await this.#clients.ready();
+    const stored = await this.#clients.command.get(this.#keys.remembered(id));
+    return stored === null ? null : decodeTaskMessage(stored);
   }
 
   async getValue(key: string): Promise<string | null> {

@@ -7,6 +7,7 @@
   ARGV[1] record TTL ms
   ARGV[2] record event channel of the id
   ARGV[3] the id
+  ARGV[4] the reason, put in the record's meta
   Returns the new stored value (header + record JSON), or false if nothing was reopened.
   Events: the reopened record on its event channel.
 ]]
@@ -21,7 +22,7 @@ local state, seqText, attempt, len, pos = string.match(stored, '^([^\n]*)\n(%d+)
 if state ~= 'FAILURE' then return false end
 local taskJson = string.sub(stored, pos, pos + tonumber(len) - 1)
 local value, head = recordValue('PENDING', digits(tonumber(seqText) + 1), digits(tonumber(attempt) + 1), digits(nowMs()), '', '', len, taskJson, cjson.encode(ARGV[3]),
-  ',"meta":{"reason":"requeued from the dead-letter queue"}')
+  ',"meta":' .. cjson.encode({ reason = ARGV[4] }))
 redis.call('SET', record, value, 'PX', ARGV[1])
 redis.call('PUBLISH', ARGV[2], string.sub(value, head + 1))
 return value

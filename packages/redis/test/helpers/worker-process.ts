@@ -24,6 +24,10 @@ export interface WorkerConfig {
    * chord.sum) or `chordCrash` (chord tasks; dies between completing a chord and starting its callback).
    */
   fixture?: keyof typeof FIXTURES;
+  /** The worker's registry heartbeat (`heartbeatInterval` of app.worker()), in ms; `work` fixture only. */
+  registryInterval?: number;
+  /** Appends the worker's events to the queue-wide stream; `work` fixture only. */
+  events?: boolean;
 }
 
 export interface WorkerProcess {

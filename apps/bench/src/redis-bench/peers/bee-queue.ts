@@ -1,10 +1,13 @@
 import BeeQueue from 'bee-queue';
+import { type Order, type PayloadKind, argument, invoice } from '../payload.js';
 import { LATENCY_CONCURRENCY, PEER_BULK_CHUNK, type Peer, type RedisTarget, countdown, expectCount, inChunks, indices, stopwatch } from '../peer.js';
 
 const QUEUE = 'bench';
 
+/** bee-queue has one handler per queue, so the job's data says what it is. */
 interface Payload {
-  i: number;
+  kind: PayloadKind;
+  value: number | Order;
 }
 
 export class BeeQueuePeer implements Peer {
@@ -12,11 +15,11 @@ export class BeeQueuePeer implements Peer {
 
   constructor(private readonly target: RedisTarget) {}
 
-  async enqueueBulk(n: number): Promise<number> {
+  async enqueueBulk(n: number, kind: PayloadKind): Promise<number> {
     const queue = await this.#queue({ isWorker: false, getEvents: false });
     try {
       const elapsed = stopwatch();
-      const saved = await saveAll(queue, n);
+      const saved = await saveAll(queue, n, kind);
       const seconds = elapsed();
       expectCount(this.name, 'saved jobs', saved, n);
       return seconds;
@@ -25,16 +28,16 @@ export class BeeQueuePeer implements Peer {
     }
   }
 
-  async process(n: number, concurrency: number): Promise<number> {
+  async process(n: number, concurrency: number, kind: PayloadKind): Promise<number> {
     const producer = await this.#queue({ isWorker: false, getEvents: false });
     const worker = await this.#queue({ isWorker: true, getEvents: false });
     const succeeded = countdown(n);
     try {
-      expectCount(this.name, 'saved jobs', await saveAll(producer, n), n);
+      expectCount(this.name, 'saved jobs', await saveAll(producer, n, kind), n);
       // The worker's local 'succeeded' fires once the job's outcome has been written (MULTI done).
       worker.on('succeeded', () => succeeded.tick());
       const elapsed = stopwatch();
-      worker.process(concurrency, async () => null);
+      worker.process(concurrency, async (job) => (job.data.kind === '1kb' ? invoice(job.data.value as Order) : null));
       await succeeded.done;
       const seconds = elapsed();
       expectCount(this.name, 'succeeded jobs in Redis', (await producer.checkHealth()).succeeded, n);
@@ -54,7 +57,7 @@ export class BeeQueuePeer implements Peer {
       const samples: number[] = [];
       for (let i = 0; i < n; i++) {
         const elapsed = stopwatch();
-        const job = await producer.createJob({ i }).save();
+        const job = await producer.createJob({ kind: 'noop', value: i }).save();
         await new Promise<void>((resolve, reject) => {
           job.once('succeeded', () => resolve());
           job.once('failed', reject);
@@ -78,10 +81,10 @@ export class BeeQueuePeer implements Peer {
   }
 }
 
-/** `n` no-op jobs through `saveAll`, in chunks; resolves with how many were saved without error. */
-function saveAll(queue: BeeQueue<Payload>, n: number): Promise<number> {
+/** `n` jobs of a kind through `saveAll`, in chunks; resolves with how many were saved without error. */
+function saveAll(queue: BeeQueue<Payload>, n: number, kind: PayloadKind): Promise<number> {
   return inChunks(indices(n), PEER_BULK_CHUNK, async (chunk) => {
-    const errors = await queue.saveAll(chunk.map((i) => queue.createJob({ i })));
+    const errors = await queue.saveAll(chunk.map((i) => queue.createJob({ kind, value: argument(kind, i) })));
     return chunk.length - errors.size;
   });
 }

@@ -1,19 +1,19 @@
-import { Queue, QueueEvents, Worker } from 'bullmq';
+import { type Job, Queue, QueueEvents, Worker } from 'bullmq';
+import { type Order, type PayloadKind, argument, invoice } from '../payload.js';
 import { LATENCY_CONCURRENCY, PEER_BULK_CHUNK, type Peer, type RedisTarget, countdown, expectCount, inChunks, indices, stopwatch } from '../peer.js';
 
 const QUEUE = 'bench';
-const JOB = 'noop';
 
 export class BullmqPeer implements Peer {
   readonly name = 'bullmq';
 
   constructor(private readonly target: RedisTarget) {}
 
-  async enqueueBulk(n: number): Promise<number> {
+  async enqueueBulk(n: number, kind: PayloadKind): Promise<number> {
     const queue = await this.#queue();
     try {
       const elapsed = stopwatch();
-      const added = await addAll(queue, n);
+      const added = await addAll(queue, n, kind);
       const seconds = elapsed();
       expectCount(this.name, 'added jobs', added, n);
       return seconds;
@@ -22,12 +22,12 @@ export class BullmqPeer implements Peer {
     }
   }
 
-  async process(n: number, concurrency: number): Promise<number> {
+  async process(n: number, concurrency: number, kind: PayloadKind): Promise<number> {
     const queue = await this.#queue();
     const completed = countdown(n);
     const worker = this.#worker(concurrency);
     try {
-      expectCount(this.name, 'added jobs', await addAll(queue, n), n);
+      expectCount(this.name, 'added jobs', await addAll(queue, n, kind), n);
       // 'completed' is emitted once the job has been moved to completed, its return value stored.
       worker.on('completed', () => completed.tick());
       await worker.waitUntilReady();
@@ -56,7 +56,7 @@ export class BullmqPeer implements Peer {
       const samples: number[] = [];
       for (let i = 0; i < n; i++) {
         const elapsed = stopwatch();
-        const job = await queue.add(JOB, { i });
+        const job = await queue.add('noop', { i });
         await job.waitUntilFinished(events);
         samples.push(elapsed() * 1000);
       }
@@ -83,13 +83,16 @@ export class BullmqPeer implements Peer {
   }
 
   #worker(concurrency: number): Worker {
-    const worker = new Worker(QUEUE, async () => null, { connection: this.#connection(), concurrency, autorun: false });
+    // The job's name says what it is, as an app with several job kinds on one queue does.
+    const processor = async (job: Job) => (job.name === '1kb' ? invoice(job.data as Order) : null);
+    const worker = new Worker(QUEUE, processor, { connection: this.#connection(), concurrency, autorun: false });
     worker.on('error', (error) => console.error(`bullmq worker error: ${error.message}`));
     return worker;
   }
 }
 
-/** `n` no-op jobs through `addBulk`, in chunks. */
-function addAll(queue: Queue, n: number): Promise<number> {
-  return inChunks(indices(n), PEER_BULK_CHUNK, async (chunk) => (await queue.addBulk(chunk.map((i) => ({ name: JOB, data: { i } })))).length);
+/** `n` jobs of a kind through `addBulk`, in chunks. */
+function addAll(queue: Queue, n: number, kind: PayloadKind): Promise<number> {
+  const data = (i: number) => (kind === 'noop' ? { i } : argument(kind, i));
+  return inChunks(indices(n), PEER_BULK_CHUNK, async (chunk) => (await queue.addBulk(chunk.map((i) => ({ name: kind, data: data(i) })))).length);
 }

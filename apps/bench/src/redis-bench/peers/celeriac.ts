@@ -1,8 +1,9 @@
 import { type AsyncResult, Celeriac, consoleLogger } from '@celeriac/core';
 import { createRedisStore } from '@celeriac/redis';
+import { STREAM_EVENTS } from '../../env.js';
+import { type Order, type PayloadKind, argument, invoice } from '../payload.js';
 import { LATENCY_CONCURRENCY, type Peer, type RedisTarget, countdown, expectCount, indices, stopwatch } from '../peer.js';
 
-const TASK = 'bench.noop';
 /** Completed tasks whose stored state is read back after a processing run (spread over the run). */
 const VERIFY_SAMPLE = 200;
 
@@ -10,16 +11,23 @@ const VERIFY_SAMPLE = 200;
 async function open(target: RedisTarget, onRun: () => void = () => {}) {
   const store = createRedisStore({ connection: target.url });
   await store.connect();
-  const app = new Celeriac({ store, logger: consoleLogger('warn') });
-  const noop = app.task({ name: TASK }, (_i: number) => {
+  const app = new Celeriac({ store, logger: consoleLogger('warn'), events: STREAM_EVENTS });
+  const noop = app.task({ name: 'bench.noop' }, (_i: number) => {
     onRun();
     return null;
   });
+  const kb = app.task({ name: 'bench.1kb' }, (o: Order) => {
+    onRun();
+    return invoice(o);
+  });
+  /** `n` tasks of a kind through the handle's bulk API. */
+  const bulk = (kind: PayloadKind, n: number): Promise<AsyncResult<unknown>[]> =>
+    kind === 'noop' ? noop.bulk(indices(n).map((i) => [i] as [number])) : kb.bulk(indices(n).map((i) => [argument(kind, i) as Order] as [Order]));
   const close = async () => {
     await app.close(); // its workers; the store was passed in, so it is ours to close
     await store.close();
   };
-  return { app, noop, close };
+  return { app, noop, bulk, close };
 }
 
 export class CeleriacPeer implements Peer {
@@ -27,11 +35,11 @@ export class CeleriacPeer implements Peer {
 
   constructor(private readonly target: RedisTarget) {}
 
-  async enqueueBulk(n: number): Promise<number> {
-    const { noop, close } = await open(this.target);
+  async enqueueBulk(n: number, kind: PayloadKind): Promise<number> {
+    const { bulk, close } = await open(this.target);
     try {
       const elapsed = stopwatch();
-      const results = await noop.bulk(indices(n).map((i) => [i] as [number]));
+      const results = await bulk(kind, n);
       const seconds = elapsed();
       expectCount(this.name, 'enqueued tasks', results.length, n);
       return seconds;
@@ -40,11 +48,11 @@ export class CeleriacPeer implements Peer {
     }
   }
 
-  async process(n: number, concurrency: number): Promise<number> {
+  async process(n: number, concurrency: number, kind: PayloadKind): Promise<number> {
     const runs = countdown(n);
-    const { app, noop, close } = await open(this.target, () => runs.tick());
+    const { app, bulk, close } = await open(this.target, () => runs.tick());
     try {
-      const results = await noop.bulk(indices(n).map((i) => [i] as [number]));
+      const results = await bulk(kind, n);
       const worker = app.worker({ concurrency });
       const elapsed = stopwatch();
       await worker.start();
@@ -83,7 +91,7 @@ export class CeleriacPeer implements Peer {
 }
 
 /** Reads back a sample of records spread over the run, the last one included: all must be SUCCESS. */
-async function verifyStored(results: readonly AsyncResult<null>[]): Promise<void> {
+async function verifyStored(results: readonly AsyncResult<unknown>[]): Promise<void> {
   const step = Math.max(1, Math.floor(results.length / VERIFY_SAMPLE));
   const sample = results.filter((_, i) => i % step === 0 || i === results.length - 1);
   await Promise.all(sample.map((r) => r.refresh()));

@@ -1,4 +1,4 @@
--- The general enqueue (enqueueJobs-10.lua's whole contract): any groups, ids, etas, a resend. The
+-- The general enqueue (enqueueJobs-11.lua's whole contract): any groups, ids, etas, a resend. The
 -- short enqueue script (enqueueOne) ends here when its case does not hold after all (a resent
 -- call, an id with escapes), before it has written anything. Defined where a script needs it,
 -- after its own short path: Redis runs a script's chunk on every call up to its return,
@@ -11,14 +11,15 @@
 --- @include "includes/publishMessages"
 --- @include "includes/handOff"
 
--- k: seq, revoked, body, meta, dlv, routes, leases, tokens, run, replay keys. Returns
--- enqueueJobs-10.lua's reply.
+-- k: seq, revoked, body, meta, dlv, routes, leases, tokens, run, paused, replay keys. Returns
+-- enqueueJobs-11.lua's reply.
 local function enqueueGeneral(k)
   local now = nowMs()
   local b = newRecordBatch(ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], now, k.body, k.run, k.replay)
   local replay = replayedReply(b)
   if replay then return replay end
-  local handOff = readHandOff(ARGV[9])
+  -- No hand-off while any queue is paused: the parked reserve may be on a queue paused since it parked.
+  local handOff = ARGV[9] ~= '' and redis.call('SCARD', k.paused) == 0 and readHandOff(ARGV[9]) or nil
   local nGroups = tonumber(ARGV[10])
   local routes, messages = readMessages(11 + nGroups * 2)
   local n = #messages

@@ -1,4 +1,4 @@
--- The reserve's arguments from ARGV[4] on (see reserveJobs-8.lua): its acks, rate limits and
+-- The reserve's arguments from ARGV[4] on (see reserveJobs-9.lua): its acks, rate limits and
 -- queues, and whether to store STARTED. Returns acks (lease members), rates ({ key, limit,
 -- interval } per limit), queues ({ name, delayed, inbox, inboxRoute, ready = { ready keys },
 -- rate = { rate limit index per ready key, 0 for none } }), and start: nil, or { batch, sources }

@@ -4,7 +4,7 @@
 -- record written, its event published only if someone listens. One with a record, or with an
 -- implied STARTED already (a redelivery after its lease expired), gets a stored STARTED.
 -- start: the reserve's { batch, sources } (see includes/reserveArgs); taken: the (id, raw,
--- deliveries) triples taken, count of them. Returns the reply's `started` (see reserveJobs-8.lua).
+-- deliveries) triples taken, count of them. Returns the reply's `started` (see reserveJobs-9.lua).
 local function startTaken(k, start, taken, count, now)
   local started
   local b = start.batch

@@ -1,4 +1,4 @@
--- Taking ready messages for a reserve (reserveJobs-8.lua): from the queues in order, within a
+-- Taking ready messages for a reserve (reserveJobs-9.lua): from the queues in order, within a
 -- queue highest priority first then oldest, only for the tasks asked for, within their rate
 -- limits. t: { max, rates (see includes/reserveArgs, with each window's `cap` left), candidates,
 -- candidateRate (the rate limit index of each candidate, 0 for none) }.

@@ -1,5 +1,5 @@
 --[[
-  Enqueues one message with a fresh id, due now (a lone delay()): enqueueJobs-10.lua for that case.
+  Enqueues one message with a fresh id, due now (a lone delay()): enqueueJobs-11.lua for that case.
   The general path costs far more Redis work than this case needs (the batch tables, and the
   definitions of its functions, which Redis runs on every call up to the point a script returns),
   and that is most of a lone task's round trip. So this stores what the general path would
@@ -7,21 +7,21 @@
   would, and keeps its reply as it would. A resent call or an id with escapes goes on with the
   general path (includes/enqueueGeneral) before anything is written.
 
-  KEYS[1..10] as enqueueJobs-10.lua: seq, revoked, body, meta, dlv, routes, leases, tokens, run,
-          replay
-  ARGV as enqueueJobs-10.lua's, for what the caller (broker-scripts.ts) checked: one group of one
+  KEYS[1..11] as enqueueJobs-11.lua: seq, revoked, body, meta, dlv, routes, leases, tokens, run,
+          paused, replay
+  ARGV as enqueueJobs-11.lua's, for what the caller (broker-scripts.ts) checked: one group of one
   message, its id fresh, no eta, no delivery so far. So: [1] wake channel prefix; [2] priority
   unit; [3] origin; [9] the hand-off; [10..12] '1', '1',
   '1'; [13] '1' route, [14..18] its ready key, delayed key, ready-keys set, queue, route JSON;
   [19] '1' message, [20] it packed.
-  Returns enqueueJobs-10.lua's reply: { { now, 1 }, handedOff }.
+  Returns enqueueJobs-11.lua's reply: { { now, 1 }, handedOff }.
   Events: a wake-up (origin) on the queue's wake channel, unless the message is handed off.
 ]]
 --- @include "includes/nowMs"
 --- @include "includes/bulk"
 --- @include "includes/leaseJobId"
 
-local seqKey, bodyKey, metaKey, routesKey, leasesKey, tokensKey, runKey, replayKey = KEYS[1], KEYS[3], KEYS[4], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local seqKey, bodyKey, metaKey, routesKey, leasesKey, tokensKey, runKey, pausedKey, replayKey = KEYS[1], KEYS[3], KEYS[4], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
 local wakePrefix, unit, origin, spec = ARGV[1], ARGV[2], ARGV[3], ARGV[9]
 local ready, readyKeys, queue, routeJson, packed = ARGV[14], ARGV[16], ARGV[17], ARGV[18], ARGV[20]
 
@@ -43,8 +43,10 @@ if rank and not string.find(string.sub(packed, 1, idEnd), '\\', 1, true) and red
   local maxEnd = string.find(spec, '\n', 1, true)
   local visibilityEnd = maxEnd and string.find(spec, '\n', maxEnd + 1, true)
   local handedOff = {}
+  -- Never while any queue is paused: the parked reserve may be on a queue paused since it parked.
   if visibilityEnd and tonumber(string.sub(spec, 1, maxEnd - 1)) >= 1
-    and string.find(string.sub(spec, visibilityEnd) .. '\n', '\n' .. ready .. '\n', 1, true) and redis.call('ZCARD', ready) == 0 then
+    and string.find(string.sub(spec, visibilityEnd) .. '\n', '\n' .. ready .. '\n', 1, true) and redis.call('ZCARD', ready) == 0
+    and redis.call('SCARD', pausedKey) == 0 then
     local token = redis.call('INCRBY', tokensKey, 1)
     redis.call('ZADD', leasesKey, '+inf', LEASES_ENCODING_MEMBER, digits(now + tonumber(string.sub(spec, maxEnd + 1, visibilityEnd - 1))), digits(token) .. ':' .. id)
     redis.call('HSET', runKey, ENCODING_FIELD, ENCODING_VALUE, id, digits(now))
@@ -63,6 +65,6 @@ end
 
 local k = {
   seq = seqKey, revoked = KEYS[2], body = bodyKey, meta = metaKey, dlv = KEYS[5], routes = routesKey,
-  leases = leasesKey, tokens = tokensKey, run = runKey, replay = replayKey,
+  leases = leasesKey, tokens = tokensKey, run = runKey, paused = pausedKey, replay = replayKey,
 }
 return enqueueGeneral(k)

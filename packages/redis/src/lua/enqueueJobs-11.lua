@@ -18,9 +18,10 @@
   as ready.
 
   KEYS[1..6] as publishJobs-7.lua: seq, revoked, body, meta, dlv, routes
-  KEYS[7] leases, KEYS[8] tokens (as reserveJobs-8.lua's KEYS[1..2])
+  KEYS[7] leases, KEYS[8] tokens (as reserveJobs-9.lua's KEYS[1..2])
   KEYS[9] run      hash id -> start of a run whose STARTED is implied (a hand-off's)
-  KEYS[10] replay  where this call keeps its reply ('{p}:replay:<batch token>', see replayedReply
+  KEYS[10] paused  set of paused queues: no hand-off while any queue is paused
+  KEYS[11] replay  where this call keeps its reply ('{p}:replay:<batch token>', see replayedReply
           in includes/records)
   ARGV[1] wake channel prefix
   ARGV[2] priority unit
@@ -38,9 +39,9 @@
           order) of each message handed off }; each is leased as "<token>:<id>".
   Events: the PENDING record on the event channel of each id that is not fresh; a wake-up (origin)
   on the wake channel of each queue that got ready work.
-  The usual call, a lone delay(), has its own script with these KEYS and ARGV: enqueueOne-10.lua.
+  The usual call, a lone delay(), has its own script with these KEYS and ARGV: enqueueOne-11.lua.
 ]]
 --- @include "includes/enqueueGeneral"
 
-local seq, revoked, body, meta, dlv, routes, leases, tokens, run, replay = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
-return enqueueGeneral({ seq = seq, revoked = revoked, body = body, meta = meta, dlv = dlv, routes = routes, leases = leases, tokens = tokens, run = run, replay = replay })
+local seq, revoked, body, meta, dlv, routes, leases, tokens, run, paused, replay = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+return enqueueGeneral({ seq = seq, revoked = revoked, body = body, meta = meta, dlv = dlv, routes = routes, leases = leases, tokens = tokens, run = run, paused = paused, replay = replay })

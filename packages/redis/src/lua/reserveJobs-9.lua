@@ -17,6 +17,7 @@
   KEYS[6] dlv      hash id -> deliveries that ended unacknowledged (absent: none)
   KEYS[7] routes   hash ready or inbox key -> JSON [delayed key, queue]
   KEYS[8] run      hash id -> start of a run whose STARTED is implied
+  KEYS[9] paused   set of paused queues: they give nothing (checked here, so no pause races a worker)
   ARGV[1] wake channel prefix
   ARGV[2] visibility timeout ms
   ARGV[3] max
@@ -57,13 +58,21 @@
 
 local k = {
   leases = KEYS[1], tokens = KEYS[2], revoked = KEYS[3], body = KEYS[4],
-  meta = KEYS[5], dlv = KEYS[6], routes = KEYS[7], run = KEYS[8],
+  meta = KEYS[5], dlv = KEYS[6], routes = KEYS[7], run = KEYS[8], paused = KEYS[9],
 }
 local wakePrefix = ARGV[1]
 local max = tonumber(ARGV[3])
 local now = nowMs()
 local leaseUntil = digits(now + tonumber(ARGV[2]))
 local acks, rates, queues, start = readReserveArgs(k, now)
+-- A paused queue is left out of this call altogether (its delayed messages too: promoted on resume).
+if redis.call('SCARD', k.paused) > 0 then
+  local open = {}
+  for _, queue in ipairs(queues) do
+    if redis.call('SISMEMBER', k.paused, queue.name) == 0 then open[#open + 1] = queue end
+  end
+  queues = open
+end
 
 ackLeases(k.leases, k.body, k.meta, k.dlv, k.run, acks, now)
 reclaimExpired(k, wakePrefix, now)

@@ -1,0 +1,52 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** Debian's Python, which has python3-celery (a pyenv python3 first on PATH does not). */
+export const PYTHON = '/usr/bin/python3';
+const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+function env(url: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, CELERY_URL: url, PYTHONPATH: FIXTURES, PYTHONDONTWRITEBYTECODE: '1', ...extra };
+}
+
+/** A real `celery worker` process on the tests' Redis (solo pool: one task at a time). */
+export interface CeleryWorker {
+  readonly process: ChildProcess;
+  output(): string;
+  /** SIGKILL, as a crash would; resolves once it is gone. */
+  kill(): Promise<void>;
+  /** Warm shutdown (SIGTERM); resolves once it is gone. */
+  stop(): Promise<void>;
+}
+
+export async function startCeleryWorker(url: string, options: { name: string; visibilityTimeoutS?: number; queues?: string }): Promise<CeleryWorker> {
+  const args = ['-m', 'celery', '-A', 'tasks', 'worker', '--pool=threads', '--concurrency=2', '--without-gossip', '--without-mingle', '--without-heartbeat', '-n', `${options.name}@%h`, '-Q', options.queues ?? 'celery', '--loglevel=INFO'];
+  const child = spawn(PYTHON, args, { cwd: FIXTURES, env: env(url, { VISIBILITY_TIMEOUT: String(options.visibilityTimeoutS ?? 3600) }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  const end = (signal: NodeJS.Signals) => async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    await gone;
+  };
+  const worker: CeleryWorker = { process: child, output: () => log, kill: end('SIGKILL'), stop: end('SIGTERM') };
+  process.once('exit', () => child.kill('SIGKILL'));
+  for (const started = Date.now(); !/ready\./.test(log); ) {
+    if (child.exitCode !== null) throw new Error(`celery worker exited (${child.exitCode}):\n${log}`);
+    if (Date.now() - started > 30_000) throw new Error(`celery worker not ready after 30 s:\n${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return worker;
+}
+
+/** Runs fixtures/client.py with a command; resolves with the JSON line it prints. */
+export function runClient<T>(url: string, ...args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    execFile(PYTHON, ['client.py', ...args], { cwd: FIXTURES, env: env(url), timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error !== null) reject(new Error(`client.py ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null') as T);
+    });
+  });
+}

@@ -1,0 +1,101 @@
+import { Celeriac, type TaskContext } from '@celeriac/core';
+import { type RedisServer, startRedisServer } from '@celeriac/test-support';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CeleryRedisBroker, celeryRedisStore } from '../src/index.js';
+import { runClient } from './helpers/python.js';
+
+// Python's Celery client sends by name; a Celeriac worker runs the tasks; Python reads the results.
+let server: RedisServer;
+let app: Celeriac;
+
+class ValueError extends Error {
+  override name = 'ValueError';
+}
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  app = new Celeriac({ store: celeryRedisStore({ connection: server.url, parameters: { 'node.add': ['a', 'b'] } }) });
+  app.task({ name: 'node.add', queue: 'celery' }, (a: number, b: number) => a + b);
+  app.task({ name: 'node.progress', queue: 'celery', bind: true }, async (ctx: TaskContext, steps: number) => {
+    for (let i = 1; i <= steps; i++) {
+      await ctx.progress(i, steps, `step ${i}`);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    return 'done';
+  });
+  app.task({ name: 'node.fail', queue: 'celery' }, (input: string) => {
+    throw new ValueError(`cannot use ${input}`);
+  });
+  await app.worker({ queues: ['celery'], concurrency: 4 }).start();
+});
+
+afterAll(async () => {
+  await app?.close();
+  await server?.stop();
+});
+
+describe('a Python Celery client and a Celeriac worker', () => {
+  it('delay() by name with kwargs: AsyncResult.get() returns the value', async () => {
+    expect(await runClient(server.url, 'add')).toEqual({ value: 42, state: 'SUCCESS' });
+  });
+
+  it('PROGRESS is visible through .state / .info while it runs', async () => {
+    const out = await runClient<{ seen: { state: string; info: unknown }[]; value: string }>(server.url, 'progress');
+    expect(out.value).toBe('done');
+    expect(out.seen.map((s) => s.info)).toEqual([
+      { current: 1, total: 3, status: 'step 1' },
+      { current: 2, total: 3, status: 'step 2' },
+      { current: 3, total: 3, status: 'step 3' },
+    ]);
+  });
+
+  it('a failing task raises in Python as the ValueError it is, with a traceback', async () => {
+    const out = await runClient<Record<string, unknown>>(server.url, 'fail');
+    expect(out).toMatchObject({ raised: 'ValueError', message: 'cannot use bad input', isValueError: true, state: 'FAILURE' });
+    expect(out.traceback).toMatch(/ValueError: cannot use bad input/);
+  });
+});
+
+describe('what a Celeriac worker refuses from Python, dead-lettered with the reason', () => {
+  const queue = 'refusals';
+  const send = async (admin: Redis, body: string, contentType: string, task = 'node.add') => {
+    const id = crypto.randomUUID();
+    const envelope = {
+      body: Buffer.from(body).toString('base64'),
+      'content-encoding': 'utf-8',
+      'content-type': contentType,
+      headers: { lang: 'py', task, id, retries: 0, eta: null, expires: null },
+      properties: { correlation_id: id, delivery_mode: 2, delivery_info: { exchange: '', routing_key: queue }, priority: 0, body_encoding: 'base64', delivery_tag: crypto.randomUUID() },
+    };
+    await admin.lpush(queue, JSON.stringify(envelope));
+    return id;
+  };
+
+  it('pickle, an undeclared keyword, NaN, a big integer: never guessed', async () => {
+    const admin = new Redis(server.url);
+    const broker = new CeleryRedisBroker({ connection: server.url, parameters: { 'node.add': ['a', 'b'] } });
+    try {
+      await send(admin, '\x80\x04\x95...', 'application/x-python-serialize');
+      await send(admin, '[[1], {"c": 2}, {}]', 'application/json');
+      await send(admin, '[[NaN, 1], {}, {}]', 'application/json');
+      await send(admin, '[[12345678901234567890, 1], {}, {}]', 'application/json');
+      await send(admin, '[[], {"b": 2}, {}]', 'application/json');
+      const good = await send(admin, '[[], {"a": 1, "b": 2}, {"callbacks": null, "errbacks": null, "chain": null, "chord": null}]', 'application/json');
+      const taken = await broker.reserve({ queues: [queue], tasks: ['node.add'], max: 10, waitMs: 0 });
+      expect(taken.map((d) => [d.message.id, d.message.args])).toEqual([[good, [1, 2]]]);
+      const reasons = (await broker.deadLetters()).map((d) => d.reason);
+      expect(reasons).toEqual([
+        expect.stringMatching(/only Celery's JSON serializer.*pickle is never accepted/),
+        expect.stringMatching(/node.add has no parameter "c" \(declared: a, b\)/),
+        expect.stringMatching(/args\[0\] is NaN, which JSON cannot carry/),
+        expect.stringMatching(/args\[0\] is the integer 12345678901234567890, beyond 2\^53/),
+        expect.stringMatching(/got keywords after "a" but not "a" itself/),
+      ]);
+      await broker.ack(taken[0] as (typeof taken)[number]);
+    } finally {
+      await broker.close();
+      await admin.quit();
+    }
+  });
+});

@@ -1,0 +1,56 @@
+import type { PoolKind, WorkerOptions } from '@celeriac/core';
+import type { Command } from 'commander';
+import { type CommandContext, runAction } from '../context.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { oneOf, parseDuration, parseList, parsePositiveInt } from '../parse.js';
+
+const POOLS = ['inline', 'threads', 'process'] as const satisfies readonly PoolKind[];
+
+interface WorkerFlags {
+  queues?: string[];
+  concurrency?: number;
+  pool?: PoolKind;
+  shutdownTimeout?: number;
+}
+
+/** `celeriac worker`: runs until SIGTERM or SIGINT, then closes gracefully and exits 0. */
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker: consume queues and run the app\'s tasks until SIGTERM or SIGINT (then finish or hand back running tasks and exit 0)')
+    .option('-Q, --queues <names>', 'queues to consume, comma-separated (default: the queues of every registered task)', parseList)
+    .option('-c, --concurrency <n>', 'tasks run at once (default: 10)', parsePositiveInt)
+    .option('-P, --pool <kind>', `where task code runs: ${POOLS.join(', ')} (default: inline)`, oneOf(POOLS))
+    .option('--shutdown-timeout <duration>', 'on SIGTERM, how long running tasks may finish before they are handed back (default: 30s)', parseDuration)
+    .action((flags: WorkerFlags, command: Command) => runAction(command, (ctx) => runWorker(ctx, flags)));
+}
+
+async function runWorker(ctx: CommandContext, flags: WorkerFlags) {
+  const options: WorkerOptions = {
+    // Thread and process pools load the app from the same module as this process.
+    module: ctx.module,
+    ...ctx.config?.worker,
+    ...(flags.queues === undefined ? {} : { queues: flags.queues }),
+    ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
+    ...(flags.pool === undefined ? {} : { pool: flags.pool }),
+    ...(flags.shutdownTimeout === undefined ? {} : { shutdownTimeout: flags.shutdownTimeout }),
+  };
+  const worker = ctx.app.worker(options);
+  await worker.start();
+  // The first signal closes the worker, then the app and its store, so the process can exit; a second exits at once.
+  worker.closeOnSignals();
+  const closed = new Promise<void>((resolve) => {
+    const onSignal = () => void worker.close().then(resolve, resolve);
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  const { queues = ctx.app.registry.queues(), concurrency, pool } = worker.options;
+  const tasks = ctx.app.registry.names();
+  ctx.out.line(
+    { event: 'worker-ready', worker: worker.id, pid: process.pid, queues, concurrency, pool, tasks },
+    `celeriac worker ${worker.id} ready: queues ${queues.join(', ')}; concurrency ${concurrency}; pool ${pool}; tasks ${tasks.join(', ')}`,
+  );
+  await closed;
+  ctx.out.line({ event: 'worker-stopped', worker: worker.id }, `celeriac worker ${worker.id} stopped`);
+  return { code: EXIT_CODES.OK, closed: true };
+}
