@@ -10,27 +10,34 @@ export interface Arrival {
 /** How long nothing may be asked of an idle inbox before its consumers are cancelled. */
 const IDLE_MS = 500;
 
+interface Consumer {
+  readonly tag: Promise<string>;
+  /** Its `basic.qos` prefetch: at most this many of its messages unacked in this process. */
+  readonly prefetch: number;
+}
+
 /**
- * The consumer channel's subscriptions (`basic.consume`, one per work queue a reserve named) and
- * its prefetch, kept so that RabbitMQ pushes no more than the waiting reserves asked for.
+ * The consumer channel's subscriptions (`basic.consume`, one per work queue a reserve named), each
+ * with a prefetch equal to the slots its reserves asked for: the deliveries handed out and not
+ * settled, plus the reserve's `max`. For a worker that is its concurrency, as Celery's prefetch
+ * multiplier of 1: RabbitMQ pushes the next message when one is settled, into the place the
+ * worker has just freed, so what waits in `buffer` never exceeds the worker's free slots. A
+ * reserve asking for more slots than a consumer's prefetch consumes again with the larger one.
  *
- * Every unacked message on the channel is held (`held`): handed to a worker, passed over by a
- * reserve for a moment, or in `buffer` waiting for one. The channel's prefetch (`basic.qos`,
- * global, so that it can change under running consumers) is `held + max(0, wanted - buffered)`:
- * the window RabbitMQ may still fill is exactly what waiting reserves want and the buffer cannot
- * give them. When no reserve waits it is closed (the prefetch equals what is held), and messages
- * pushed before the closing arrived are taken by the next reserve. A prefetch of 0 means
- * "unlimited" in AMQP, so an inbox holding nothing keeps a window of one; after `IDLE_MS` with no
- * reserve and nothing running its consumers are cancelled and what arrived is put back, for other
- * processes.
+ * The prefetch is fixed per consumer (RabbitMQ applies `basic.qos` to the consumers that follow
+ * it) rather than changed under a running consumer with a channel-wide (`global`) qos: that costs
+ * no round trip per task, and global qos is deprecated by RabbitMQ.
+ *
+ * Once no reserve has asked for `IDLE_MS` and nothing is running (a worker that stopped, a process
+ * that only produces now), the consumers are cancelled and what they pushed is put back, for other
+ * processes; the next reserve consumes again.
  */
 export class Inbox {
   readonly buffer: Arrival[] = [];
-  readonly #consumers = new Map<string, Promise<string>>();
-  #wanted = 0;
-  /** The prefetch set on the channel: 1 from its opening (`start`), before any consume. */
-  #sent = 1;
-  #flushing = false;
+  readonly #consumers = new Map<string, Consumer>();
+  #subscribing: Promise<unknown> = Promise.resolve();
+  /** Reserves waiting now. */
+  #reserves = 0;
   #idle: NodeJS.Timeout | undefined;
   /** How many messages have arrived: a reserve that saw this change while busy looks again before waiting. */
   arrivals = 0;
@@ -45,29 +52,41 @@ export class Inbox {
     private readonly isClosed: () => boolean,
   ) {}
 
-  /** Sets the first prefetch, before any consume (without one, RabbitMQ pushes a whole queue). */
-  async start(): Promise<void> {
-    await this.channel.prefetch(this.#sent, true);
+  /** Deliveries handed to workers (or held back by a reserve) and not settled. */
+  get handedOut(): number {
+    return this.held.size - this.buffer.length;
   }
 
-  /** Consumes `work` (the AMQP queue of logical `queue`) if this inbox does not yet. */
-  subscribe(queue: string, work: string): Promise<string> {
-    let tag = this.#consumers.get(work);
-    if (tag === undefined) {
-      tag = this.channel
-        .consume(work, (message) => {
-          if (message === null) {
-            this.#consumers.delete(work); // cancelled by RabbitMQ (queue deleted): next reserve consumes again
-            return;
-          }
-          this.add(message, queue);
-          this.onArrival();
-        }, { noAck: false })
-        .then((ok) => ok.consumerTag);
-      this.#consumers.set(work, tag);
-      tag.catch(() => this.#consumers.delete(work));
-    }
-    return tag;
+  /**
+   * Consumes `work` (the AMQP queue of logical `queue`) with at least `prefetch` slots. A consumer
+   * with fewer is cancelled first; what it pushed stays buffered for the reserves.
+   */
+  subscribe(queue: string, work: string, prefetch: number): Promise<void> {
+    // One at a time: each consume must follow its own qos on the channel.
+    const next = this.#subscribing.then(() => this.#subscribe(queue, work, prefetch));
+    this.#subscribing = next.catch(() => undefined);
+    return next;
+  }
+
+  async #subscribe(queue: string, work: string, prefetch: number): Promise<void> {
+    const current = this.#consumers.get(work);
+    if (current !== undefined && current.prefetch >= prefetch) return;
+    if (current !== undefined) await this.unsubscribe(work);
+    // In this order on the channel: the qos applies to the consume that follows it.
+    void this.channel.prefetch(prefetch, false).catch(() => undefined);
+    const tag = this.channel
+      .consume(work, (message) => {
+        if (message === null) {
+          this.#consumers.delete(work); // cancelled by RabbitMQ (queue deleted): next reserve consumes again
+          return;
+        }
+        this.add(message, queue);
+        this.onArrival();
+      }, { noAck: false })
+      .then((ok) => ok.consumerTag);
+    this.#consumers.set(work, { tag, prefetch });
+    tag.catch(() => this.#consumers.delete(work));
+    await tag;
   }
 
   /** A message got from `queue` (pushed, or by `basic.get`), held and buffered. */
@@ -80,60 +99,21 @@ export class Inbox {
 
   /** Stops consuming `work`; what it pushed stays in the buffer for the caller to settle. */
   async unsubscribe(work: string): Promise<void> {
-    const tag = this.#consumers.get(work);
-    if (tag === undefined) return;
+    const consumer = this.#consumers.get(work);
+    if (consumer === undefined) return;
     this.#consumers.delete(work);
-    await this.channel.cancel(await tag);
+    await this.channel.cancel(await consumer.tag);
   }
 
-  /** A reserve wants up to `count` more messages (negative: it is done). */
-  want(count: number): void {
-    this.#wanted += count;
-    this.sync();
+  /** A reserve begins (1) or ends (-1). */
+  reserving(change: 1 | -1): void {
+    this.#reserves += change;
+    this.watch();
   }
 
-  /**
-   * Sends `settle` (the ack or nack of a message just taken out of `held`) once the window no longer
-   * lets RabbitMQ fill the place it frees, unless a waiting reserve wants it: the lower prefetch goes
-   * first and the settle follows its `qos-ok` (an ack sent at once would overtake it). If the channel
-   * closes meanwhile, RabbitMQ puts the message back, as for a process that died before settling.
-   */
-  settle(send: () => void): void {
-    const prefetch = Math.max(1, this.#target());
-    if (prefetch >= this.#sent || this.isClosed()) {
-      send();
-      this.sync();
-      return;
-    }
-    this.#sent = prefetch;
-    this.channel.prefetch(prefetch, true).then(send, () => undefined);
-  }
-
-  #target(): number {
-    return this.held.size + Math.max(0, this.#wanted - this.buffer.length);
-  }
-
-  /**
-   * Brings the channel's prefetch to what is held and wanted. Changes made in one turn go out as
-   * one `basic.qos`, sent before anything the caller does after its next `await` (amqplib sends a
-   * channel's requests in order, so a consume that follows sees the new window).
-   */
-  sync(): void {
-    if (this.#flushing) return;
-    this.#flushing = true;
-    queueMicrotask(() => {
-      this.#flushing = false;
-      const target = this.#target();
-      // Nothing asked for, nothing running: all it holds, if anything, is what the window of one let in.
-      this.#watchIdle(this.#wanted === 0 && this.held.size === this.buffer.length);
-      const prefetch = Math.max(1, target);
-      if (prefetch === this.#sent || this.isClosed()) return;
-      this.#sent = prefetch;
-      this.channel.prefetch(prefetch, true).catch(() => undefined); // the channel closed: the session is over
-    });
-  }
-
-  #watchIdle(idle: boolean): void {
+  /** Looks whether the inbox went idle (no reserve, nothing running), after any change. */
+  watch(): void {
+    const idle = this.#reserves === 0 && this.handedOut === 0 && this.#consumers.size > 0;
     if (!idle) {
       clearTimeout(this.#idle);
       this.#idle = undefined;
@@ -145,9 +125,9 @@ export class Inbox {
 
   async #retire(): Promise<void> {
     this.#idle = undefined;
-    if (this.#wanted > 0 || this.held.size !== this.buffer.length || this.isClosed()) return;
+    if (this.#reserves > 0 || this.handedOut > 0 || this.isClosed()) return;
     await Promise.all([...this.#consumers.keys()].map((work) => this.unsubscribe(work).catch(() => undefined)));
-    if (this.#wanted > 0) return; // a reserve came meanwhile: it takes the buffer
+    if (this.#reserves > 0) return; // a reserve came meanwhile: it takes the buffer
     await this.onRelease(this.buffer.splice(0));
   }
 

@@ -58,29 +58,25 @@ export class Reserver {
   async reserve(session: Session, request: ReserveRequest, queues: readonly string[], deadline: number, wakeup: Wakeup): Promise<Delivery[] | undefined> {
     if (deadline <= Date.now()) return this.#instant(session, request, await this.#unpaused(session, queues));
     const hold: Hold = { skipped: [], limited: [] };
-    let wanted = request.max;
-    // The window opens (basic.qos) before any consume it applies to, on the same channel.
-    session.inbox.want(wanted);
+    session.inbox.reserving(1);
     try {
       for (;;) {
         const seen = session.inbox.arrivals;
         const active = await this.#unpaused(session, queues);
-        for (const queue of active) await session.inbox.subscribe(queue, await this.topology.ensureQueue(session, queue));
+        // Slots: what is handed out (and held back by this reserve, up to a bound) plus what it asks.
+        const slots = session.inbox.handedOut - Math.max(0, hold.skipped.length - PASS_OVER_LIMIT) + request.max;
+        for (const queue of active) await session.inbox.subscribe(queue, await this.topology.ensureQueue(session, queue), slots);
         const taken = await this.#take(session, request, active, hold, request.max);
         if (session.closed) return Date.now() < deadline && !request.signal?.aborted ? undefined : [];
         const left = deadline - Date.now();
         if (taken.length > 0 || left <= 0 || request.signal?.aborted) return taken;
-        if (hold.skipped.length >= PASS_OVER_LIMIT && wanted > 0) {
-          session.inbox.want(-wanted);
-          wanted = 0;
-        }
         if (session.inbox.arrivals !== seen) continue; // arrived while this pass was busy
         // A pause is looked at again now and then: another process's resume does not wake this one.
         const recheck = active.length < queues.length ? PAUSE_RECHECK_MS : left;
         await wakeup.wait(Math.max(1, Math.min(left, recheck, this.nextOpening - Date.now())), request.signal);
       }
     } finally {
-      session.inbox.want(-wanted);
+      session.inbox.reserving(-1);
       await this.putBack(session, [...hold.skipped, ...hold.limited]);
     }
   }

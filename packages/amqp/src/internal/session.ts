@@ -44,7 +44,8 @@ export class Session {
     const held = this.held.get(tag);
     if (held === undefined || this.closed) return false;
     this.held.delete(tag);
-    this.inbox.settle(() => this.consumer.ack(held.message));
+    this.consumer.ack(held.message);
+    this.inbox.watch();
     return true;
   }
 
@@ -53,7 +54,8 @@ export class Session {
     const held = this.held.get(tag);
     if (held === undefined || this.closed) return;
     this.held.delete(tag);
-    this.inbox.settle(() => this.consumer.nack(held.message, false, true));
+    this.consumer.nack(held.message, false, true);
+    this.inbox.watch();
   }
 
   /** Runs `fn` on a channel of its own, closed after (which requeues whatever it left unacked). */
@@ -163,7 +165,6 @@ export class Connector {
         channel.on('close', () => lost());
       }
       session = new Session(generation, model, publisher, consumer);
-      await session.inbox.start();
       await this.onSession?.(session);
       if (this.#lost) {
         this.#lost = false;
