@@ -1,3 +1,4 @@
+import { type EncodeOptions, type ParameterNames, decodeCeleryTask, encodeCeleryTask } from '@celeriac/celery/protocol';
 import { type TaskMessage, decodeTaskMessage, encodeTaskMessage } from '@celeriac/core/adapter';
 
 /** What a codec puts on the wire for one task message; the broker adds its own `x-celeriac-*` headers. */
@@ -19,12 +20,14 @@ export interface IncomingMessage {
   contentType?: string | undefined;
   contentEncoding?: string | undefined;
   correlationId?: string | undefined;
+  /** The AMQP priority (0..9, higher first, as Celeriac's), if it had one. */
+  priority?: number | undefined;
   headers: Readonly<Record<string, unknown>>;
 }
 
 /**
- * The wire format of task messages: Celeriac's own JSON by default; Celery's protocol v2 comes
- * from a codec passed as the broker's `codec` option. `decode` throws an `Error` whose message is
+ * The wire format of task messages: Celeriac's own JSON by default, Celery's protocol v2
+ * (`celeryCodec`) in celery mode, or any other passed as the broker's `codec` option. `decode` throws an `Error` whose message is
  * the reason the message is dead-lettered (malformed, pickle, a shape that cannot be mapped).
  */
 export interface AmqpCodec {
@@ -40,6 +43,39 @@ export const celeriacJsonCodec: AmqpCodec = {
   encode: (message) => ({ body: Buffer.from(encodeTaskMessage(message)), contentType: 'application/json', contentEncoding: 'utf-8' }),
   decode: (incoming) => decodeTaskMessage(incoming.body.toString('utf8')),
 };
+
+/** Options of {@link celeryCodec}. */
+export interface CeleryCodecOptions extends EncodeOptions {
+  /**
+   * Parameter names per task, to map the keyword arguments Python sends onto positions. A message
+   * with keyword arguments its task has no names for is dead-lettered, never guessed.
+   */
+  parameters?: ParameterNames;
+}
+
+/**
+ * Celery's message protocol 2 with its JSON serializer, as a Celery worker and `delay()` read and
+ * write it over RabbitMQ: headers `task`, `id`, `eta`, `retries`…, body `[args, kwargs, embed]`,
+ * `correlation_id` the task id. Pickle, protocol 1 and unmapped kwargs are refused (dead-lettered
+ * with the reason). The default codec in celery mode.
+ */
+export function celeryCodec(options: CeleryCodecOptions = {}): AmqpCodec {
+  const { parameters, ...encodeOptions } = options;
+  return {
+    name: 'celery-v2',
+    encode: (message) => {
+      const task = encodeCeleryTask(message, encodeOptions);
+      return { body: Buffer.from(task.body), contentType: task.contentType, contentEncoding: task.contentEncoding, correlationId: message.id, headers: task.headers };
+    },
+    decode: (incoming) =>
+      decodeCeleryTask({ ...incoming.headers }, incoming.body.toString('utf8'), {
+        queue: incoming.queue,
+        priority: incoming.priority ?? 0,
+        contentType: incoming.contentType,
+        ...(parameters === undefined ? {} : { parameters }),
+      }),
+  };
+}
 
 type Typed = { '!': 'int32' | 'int64'; value: number };
 

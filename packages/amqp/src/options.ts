@@ -1,5 +1,5 @@
 import { MAX_PRIORITY, type ResultBackend, optionChecker } from '@celeriac/core/adapter';
-import { type AmqpCodec, celeriacJsonCodec } from './codec.js';
+import { type AmqpCodec, celeriacJsonCodec, celeryCodec } from './codec.js';
 
 /**
  * Where the broker keeps what RabbitMQ cannot: revoked ids, delivery counts, rate windows. Any
@@ -25,7 +25,7 @@ export interface AmqpBrokerOptions {
   prefix?: string;
   /** `x-max-priority` of work queues, 1..9. @defaultValue 9 in celeriac mode, none in celery mode (as Celery's `task_queue_max_priority`) */
   maxPriority?: number;
-  /** The wire format. @defaultValue Celeriac's JSON message */
+  /** The wire format. @defaultValue Celeriac's JSON message; `celeryCodec()` (Celery's protocol 2) in celery mode */
   codec?: AmqpCodec;
   /** Queues to declare at connection and to search when revoking (besides those this process has used). */
   queues?: readonly string[];
@@ -72,7 +72,7 @@ export function resolveAmqpOptions(given: AmqpBrokerOptions): ResolvedAmqpOption
   const prefix = check.name('prefix', given.prefix ?? 'celeriac');
   let maxPriority = given.maxPriority ?? (mode === 'celeriac' ? MAX_PRIORITY : undefined);
   if (maxPriority !== undefined) maxPriority = check.priority('maxPriority', maxPriority);
-  const codec = given.codec ?? celeriacJsonCodec;
+  const codec = given.codec ?? (mode === 'celery' ? celeryCodec() : celeriacJsonCodec);
   if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function') check.fail('codec', 'must have encode and decode');
   const queues = given.queues ?? [];
   if (!Array.isArray(queues)) check.fail('queues', 'must be an array of queue names');

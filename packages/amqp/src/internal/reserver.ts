@@ -177,7 +177,7 @@ export class Reserver {
 
   #decodeOrThrow({ message, queue }: Arrival): TaskMessage {
     const p = message.properties;
-    return this.options.codec.decode({ body: message.content, queue, headers: headersOf(message), contentType: p.contentType as string | undefined, correlationId: p.correlationId as string | undefined });
+    return this.options.codec.decode({ body: message.content, queue, headers: headersOf(message), contentType: p.contentType as string | undefined, correlationId: p.correlationId as string | undefined, priority: p.priority as number | undefined });
   }
 
   /** Drops revoked messages, holds back those over a rate limit, and counts deliveries of the rest. */
