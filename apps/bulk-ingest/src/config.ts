@@ -5,6 +5,8 @@ import { envInteger, nonEmpty, readServerConfig, type ServerConfig } from '@cele
 export interface Config extends ServerConfig {
   rateLimit: RateLimitOption & string;
   concurrency: number;
+  /** RUN_WORKER=0: inserts run in `celeriac worker` processes (app.ts) instead of in the server. */
+  runWorker: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -12,6 +14,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...readServerConfig(env, 3002),
     rateLimit: rate(env, 'INGEST_RATE', '500/s'),
     concurrency: envInteger(env, 'WORKER_CONCURRENCY', 16, 1, 1_000),
+    runWorker: envInteger(env, 'RUN_WORKER', 1, 0, 1) === 1,
   };
 }
 

@@ -38,13 +38,13 @@ describe('on Redis, with workers as separate processes', () => {
       expect((await (await fetch(base + locations[0])).json()) as { state: string }).toMatchObject({ state: 'PENDING' });
 
       for (const name of ['w1', 'w2']) {
-        const child = fork(CELERIAC, ['worker', '--app', APP, '--concurrency', '10'], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+        const child = fork(CELERIAC, ['worker', '--app', APP, '--concurrency', '10', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
         children.push(child);
         await new Promise<void>((resolve, reject) => {
           let output = '';
           child.stdout?.on('data', (chunk: Buffer) => {
             output += chunk.toString();
-            if (output.includes('ready: queues default')) resolve();
+            if (output.includes('"event":"worker-ready"')) resolve();
           });
           child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
           child.once('exit', (code) => reject(new Error(`worker ${name} exited with ${code}:\n${output}`)));

@@ -4,8 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Database } from '@celeriac/sample-support';
 import { registerReportRoute } from './http/report-route.js';
 import { seedOrders } from './orders/insert-orders.js';
-import { defineOrderSimulator } from './orders/order-simulator.js';
-import { REFRESH_TASK, type RefreshOutcome, defineReportTasks } from './report/report-tasks.js';
+import { registerTasks } from './register-tasks.js';
+import { REFRESH_TASK, type RefreshOutcome } from './report/report-tasks.js';
 import { migrate } from './schema.js';
 
 export interface PeriodicReportOptions {
@@ -23,7 +23,7 @@ export interface PeriodicReportOptions {
   schedulerTick?: number;
   /** Tasks the in-process worker runs at once. @defaultValue `4` */
   concurrency?: number;
-  /** Run the scheduler and worker in this process. @defaultValue `true` */
+  /** Run the scheduler and worker in this process (`false`: they run as `celeriac worker` / `celeriac scheduler`, see app.ts). @defaultValue `true` */
   runWorker?: boolean;
   /** Fastify's request logging. @defaultValue `false` */
   logRequests?: boolean;
@@ -50,14 +50,7 @@ export async function buildApp(options: PeriodicReportOptions): Promise<Periodic
   await migrate(db);
   await seedOrders(db, options.seedOrders ?? 0);
 
-  const ReportTasks = defineReportTasks(reportEveryMs);
-  const { refresh } = celeriac.register(new ReportTasks(db));
-  const intervals = [reportEveryMs];
-  if (options.simulate !== undefined && options.simulate !== false) {
-    const OrderSimulator = defineOrderSimulator(options.simulate.everyMs, options.simulate.ordersPerRun);
-    celeriac.register(new OrderSimulator(db));
-    intervals.push(options.simulate.everyMs);
-  }
+  const { refresh, intervals } = registerTasks(celeriac, { db, reportEveryMs, simulate: options.simulate ?? false });
   // A tick longer than an interval would see several runs due at once and treat them as missed.
   const tick = options.schedulerTick ?? Math.max(10, Math.min(1_000, Math.floor(Math.min(...intervals) / 4)));
   const schedule = celeriac.registry.schedules().find((s) => s.task === REFRESH_TASK);

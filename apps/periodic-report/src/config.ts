@@ -6,6 +6,8 @@ export interface Config extends ServerConfig {
   simulateEveryMs: number;
   ordersPerRun: number;
   seedOrders: number;
+  /** RUN_WORKER=0: the worker and scheduler run as `celeriac worker` / `celeriac scheduler` instead of in the server. */
+  runWorker: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -15,5 +17,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     simulateEveryMs: envInteger(env, 'SIMULATE_EVERY_MS', 2_000, 100, 2 ** 31 - 1),
     ordersPerRun: envInteger(env, 'ORDERS_PER_RUN', 500, 0, 1_000_000),
     seedOrders: envInteger(env, 'SEED_ORDERS', 100_000, 0, 10_000_000),
+    runWorker: envInteger(env, 'RUN_WORKER', 1, 0, 1) === 1,
   };
 }

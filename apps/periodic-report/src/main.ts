@@ -1,6 +1,7 @@
 /**
  * The periodic report server: Fastify + the scheduler + a worker in one process, on PGlite and
- * the in-memory broker unless DATABASE_URL / REDIS_URL say otherwise. See README.md.
+ * the in-memory broker unless DATABASE_URL / REDIS_URL say otherwise; with RUN_WORKER=0 the
+ * worker and scheduler run as `celeriac worker` / `celeriac scheduler` (app.ts). See README.md.
  */
 import { Celeriac } from '@celeriac/core';
 import { closeOnSignals, openDatabase, openStore } from '@celeriac/sample-support';
@@ -17,11 +18,13 @@ const app = await buildApp({
   celeriac,
   reportEveryMs: config.reportEveryMs,
   seedOrders: config.seedOrders,
+  runWorker: config.runWorker,
   simulate: config.ordersPerRun > 0 ? { everyMs: config.simulateEveryMs, ordersPerRun: config.ordersPerRun } : false,
 });
 const url = await app.start({ port: config.port, host: config.host });
 
 console.log(`periodic-report on ${dbName} with the ${queue.describe}`);
+if (!config.runWorker) console.log('RUN_WORKER=0: run the worker and the scheduler with pnpm worker and pnpm scheduler (celeriac worker / celeriac scheduler)');
 console.log(`report refreshed every ${config.reportEveryMs} ms; ${config.ordersPerRun > 0 ? `${config.ordersPerRun} new orders every ${config.simulateEveryMs} ms` : 'no simulated orders'}`);
 console.log(`listening on ${url}`);
 console.log(`  GET  ${url}/report`);

@@ -34,12 +34,24 @@ export interface CommandEnd {
 
 export type Action = (ctx: CommandContext) => Promise<CommandEnd | ExitCode>;
 
+export interface ActionOptions {
+  /** The command reads what other processes did: warn that the in-memory store sees only this one. */
+  warnMemory?: boolean;
+  /**
+   * A long-running command (worker, scheduler): the app's default logger writes info (the
+   * worker's banner, one line per task, each scheduled run) unless CELERIAC_LOG says otherwise.
+   */
+  logAtInfo?: boolean;
+}
+
 /** The exit code of the command that ran, set by `runAction` (commander's actions return nothing). */
 export const outcome: { code: ExitCode | undefined } = { code: undefined };
 
 /** Loads config and app for `command`, runs `action`, closes the app unless told it is closed; records the exit code. */
-export async function runAction(command: Command, action: Action, options: { warnMemory?: boolean } = {}): Promise<void> {
+export async function runAction(command: Command, action: Action, options: ActionOptions = {}): Promise<void> {
   const globals = command.optsWithGlobals<GlobalOptions>();
+  // Before the app module is imported: its default logger reads CELERIAC_LOG when it is made.
+  if (options.logAtInfo === true && (process.env.CELERIAC_LOG ?? '') === '') process.env.CELERIAC_LOG = 'info';
   const out = new Output(globals.json === true);
   const config = await loadConfig(globals.config);
   const specifier = globals.app ?? config?.app;

@@ -22,6 +22,11 @@ export class Output {
     this.stdout.write(this.json ? `${JSON.stringify(data)}\n` : `${human}\n`);
   }
 
+  /** A line for scripts only (`--json`): nothing for people, who read the logs instead. */
+  script(data: unknown): void {
+    if (this.json) this.stdout.write(`${JSON.stringify(data)}\n`);
+  }
+
   /** A note for people on stderr (never part of the result). */
   note(text: string): void {
     this.stderr.write(`${text}\n`);

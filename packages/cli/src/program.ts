@@ -2,9 +2,15 @@ import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { registerCall } from './commands/call.js';
 import { registerDlq } from './commands/dlq.js';
+import { registerEvents } from './commands/events.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerPauseResume } from './commands/pause-resume.js';
+import { registerPurge } from './commands/purge.js';
+import { registerQueues } from './commands/queues.js';
+import { registerRetry } from './commands/retry.js';
 import { registerScheduler } from './commands/scheduler.js';
 import { registerStatus } from './commands/status.js';
+import { registerTasks } from './commands/tasks.js';
 import { registerWorker } from './commands/worker.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -16,7 +22,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
  */
 export function buildProgram(): Command {
   const program = new Command('celeriac')
-    .description('Run and operate Celeriac task queues: workers, the scheduler, calling tasks, task status and dead letters.')
+    .description('Run and operate Celeriac task queues: workers, the scheduler, calling tasks, task status and retries, queues, workers, events and dead letters.')
     .version(version, '-V, --version')
     .addOption(new Option('-A, --app <module>', 'the module exporting your Celeriac app (default export or `app`), e.g. ./dist/app.js').env('CELERIAC_APP'))
     .option('--config <file>', 'a config file naming the app and defaults (default: celeriac.config.js, .mjs or .json in this directory)')
@@ -29,7 +35,13 @@ export function buildProgram(): Command {
   registerScheduler(program);
   registerCall(program);
   registerStatus(program);
+  registerTasks(program);
+  registerRetry(program);
   registerInspect(program);
+  registerQueues(program);
+  registerPauseResume(program);
+  registerPurge(program);
   registerDlq(program);
+  registerEvents(program);
   return program;
 }

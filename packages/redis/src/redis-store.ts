@@ -1,23 +1,7 @@
 import type {
-  ApplyResult,
-  BroadcastListener,
-  ConnectionListener,
-  DeadLetter,
-  Delivery,
-  EnqueueOptions,
-  EventsListener,
-  QueueInfo,
-  RecordListener,
-  ReserveRequest,
-  ResultBackend,
-  RevokeListener,
-  StartedDelivery,
-  StateUpdate,
-  TaskMessage,
-  TaskQuery,
-  TaskStore,
-  TaskView,
-  WorkerInfo,
+  ApplyResult, BroadcastListener, ConnectionListener, DeadLetter, Delivery, EnqueueOptions, EventsListener,
+  QueueInfo, RecordListener, ReserveRequest, ResultBackend, RevokeListener, StartedDelivery, StateUpdate, TaskMessage,
+  TaskQuery, TaskStore, TaskView, WorkerInfo,
 } from '@celeriac/core/adapter';
 import { type TaskRecord, type TaskState, TaskStates } from '@celeriac/core';
 import { QueueAdmin } from './internal/queue-admin.js';
@@ -28,6 +12,7 @@ import type { StartOnReserve } from './internal/reserver.js';
 import { SettleStep } from './internal/settle-step.js';
 import { startOnReserve } from './internal/start-on-reserve.js';
 import { type StoreParts, storeParts } from './internal/store-parts.js';
+import { TaskListing } from './internal/task-listing.js';
 import { TaskRecords } from './internal/task-records.js';
 import { watchConnection } from './internal/connection-watch.js';
 import { RedisWorkersAndEvents } from './internal/workers-and-events.js';
@@ -51,6 +36,7 @@ export class RedisStore implements TaskStore, ResultBackend {
   readonly #operations: RedisWorkersAndEvents;
   readonly #watchers = new Set<() => void>();
   readonly #queueAdmin: QueueAdmin;
+  readonly #tasks: TaskListing;
   #closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
@@ -65,6 +51,7 @@ export class RedisStore implements TaskStore, ResultBackend {
     this.#settles = new SettleStep(this.#parts, this.#records);
     this.#operations = new RedisWorkersAndEvents(this.#parts);
     this.#queueAdmin = new QueueAdmin(this.#parts, () => this.#records.recordHeader());
+    this.#tasks = new TaskListing(this.#parts);
   }
 
   /** Resolves once Redis is reachable; rejects with `RedisUnavailableError` after `connectTimeout`. Optional: every call connects. */
@@ -181,20 +168,6 @@ export class RedisStore implements TaskStore, ResultBackend {
     return this.#records.reopen(id, reason);
   }
 
-  /**
-   * Keeps each message with its record (`ResultBackend.remember`), for a split pair's `retryTask`.
-   * Its own tasks' messages are in its queues already; task listing on Redis is still to come.
-   */
-  remember(messages: readonly TaskMessage[]): Promise<void> {
-    this.#assertOpen();
-    return this.#records.remember(messages);
-  }
-
-  message(id: string): Promise<TaskMessage | null> {
-    this.#assertOpen();
-    return this.#records.message(id);
-  }
-
   getValue(key: string): Promise<string | null> {
     this.#assertOpen();
     return this.#records.getValue(key);
@@ -220,22 +193,38 @@ export class RedisStore implements TaskStore, ResultBackend {
     return this.#queueAdmin.purge(queue, max);
   }
 
-  // Task listing is not built on Redis yet (its finished-task indexes and kept arguments belong in
-  // the settle scripts, measured): these say so instead of answering wrongly.
+  // Task listing (see internal/task-listing.ts): finished tasks from bounded lists written as they
+  // finish, live ones from the messages themselves.
   taskCounts(): Promise<Record<TaskState, number>> {
-    return notYet('taskCounts');
+    this.#assertOpen();
+    return this.#tasks.counts();
   }
 
-  listTasks(_query: TaskQuery): Promise<TaskRecord[]> {
-    return notYet('listTasks');
+  listTasks(query: TaskQuery): Promise<TaskRecord[]> {
+    this.#assertOpen();
+    return this.#tasks.list(query);
   }
 
-  viewTask(_id: string): Promise<TaskView | null> {
-    return notYet('viewTask');
+  viewTask(id: string): Promise<TaskView | null> {
+    this.#assertOpen();
+    return this.#tasks.view(id);
   }
 
-  retryTask(_id: string): Promise<boolean> {
-    return notYet('retryTask');
+  retryTask(id: string): Promise<boolean> {
+    this.#assertOpen();
+    return this.#tasks.retry(id);
+  }
+
+  /** Keeps each message with its task, as long as its record (`ResultBackend.remember`, for a store used as another broker's backend). */
+  remember(messages: readonly TaskMessage[]): Promise<void> {
+    this.#assertOpen();
+    return this.#tasks.remember(messages);
+  }
+
+  /** The message of a task: waiting or running, or kept with its record once finished (`ResultBackend.message`). */
+  message(id: string): Promise<TaskMessage | null> {
+    this.#assertOpen();
+    return this.#tasks.message(id);
   }
 
   /**
@@ -309,10 +298,6 @@ export class RedisStore implements TaskStore, ResultBackend {
   #assertOpen(): void {
     if (this.#closed) throw new Error('RedisStore is closed');
   }
-}
-
-function notYet(method: string): Promise<never> {
-  return Promise.reject(new Error(`RedisStore.${method}() is not available yet: task listing on Redis is still to come (use the memory store, or a splitStore, for app.tasks meanwhile)`));
 }
 
 /** The usual set-up: `new Celeriac({ store: createRedisStore({ connection: process.env.REDIS_URL }) })`. */

@@ -1,8 +1,12 @@
+import { DEFAULT_TASK_LIST_RETENTION, type TaskListRetention } from '@celeriac/core/adapter';
 import type { RedisConnection } from './internal/connection.js';
 import { optionChecks } from './internal/check-options.js';
 
-/** Options of `createRedisStore()`. */
-export interface RedisStoreOptions {
+/**
+ * Options of `createRedisStore()`. `taskListLimit` and `taskListTtl` bound the finished-task lists
+ * of `app.tasks.list()` (per state), as on the memory store.
+ */
+export interface RedisStoreOptions extends TaskListRetention {
   /** A `redis://` URL, ioredis options, or an ioredis instance (never closed by the store). @defaultValue `'redis://127.0.0.1:6379'` */
   connection?: RedisConnection;
   /** Start of every key, as the hash tag `{prefix}`: deployments sharing a Redis use different prefixes. @defaultValue `'celeriac'` */
@@ -64,6 +68,8 @@ export interface ResolvedRedisStoreOptions {
   deadLetterLimit: number;
   deadLetterTtl: number;
   eventLimit: number;
+  taskListLimit: number;
+  taskListTtl: number;
   tuning: Readonly<Required<RedisStoreTuning>>;
 }
 
@@ -79,6 +85,7 @@ export const DEFAULT_REDIS_STORE_OPTIONS = {
   deadLetterLimit: 10_000,
   deadLetterTtl: 604_800_000,
   eventLimit: 10_000,
+  ...DEFAULT_TASK_LIST_RETENTION,
   tuning: { handOff: true, drainedHint: true, shortPaths: true },
 } as const;
 
@@ -107,6 +114,8 @@ export function resolveStoreOptions(options: RedisStoreOptions, where = 'createR
     deadLetterLimit: o.deadLetterLimit === undefined ? d.deadLetterLimit : check.positiveInt('deadLetterLimit', o.deadLetterLimit),
     deadLetterTtl: o.deadLetterTtl === undefined ? d.deadLetterTtl : check.positiveInt('deadLetterTtl', o.deadLetterTtl),
     eventLimit: o.eventLimit === undefined ? d.eventLimit : check.positiveInt('eventLimit', o.eventLimit),
+    taskListLimit: o.taskListLimit === undefined ? d.taskListLimit : check.positiveInt('taskListLimit', o.taskListLimit),
+    taskListTtl: o.taskListTtl === undefined ? d.taskListTtl : check.positiveInt('taskListTtl', o.taskListTtl),
     tuning: resolveTuning(o.tuning, check),
   };
 }

@@ -36,7 +36,12 @@ taskStoreConformance({
     return store;
   },
   destroy: async (store: TaskStore) => deleteKeys(admin, prefixOf(store)),
-  taskListing: false, // not built on Redis yet (issue 26)
+  createWithRetention: async (retention) => {
+    const prefix = uniquePrefix('lists');
+    const store = createRedisStore({ connection: server.url, prefix, ...retention });
+    prefixes.set(store, prefix);
+    return store;
+  },
   injectRaw: async (store: TaskStore, queue: string, raw: string) => {
     await admin.rpush(brokerKeys(prefixOf(store)).inbox(queue), raw);
   },
@@ -56,6 +61,11 @@ taskStoreConformance({
     return store;
   },
   destroy: async (store: TaskStore) => deleteKeys(admin, prefixOf(store)),
-  taskListing: false, // not built on Redis yet (issue 26)
+  createWithRetention: async (retention) => {
+    const prefix = uniquePrefix('plainlists');
+    const store = createRedisStore({ connection: server.url, prefix, ...retention, tuning: { handOff: false, drainedHint: false, shortPaths: false } });
+    prefixes.set(store, prefix);
+    return store;
+  },
   abandon: (store: TaskStore) => expireLeases(admin, prefixOf(store)),
 });

@@ -8,7 +8,7 @@ export function registerScheduler(program: Command): void {
     .command('scheduler')
     .alias('beat')
     .description('run the scheduler (Celery\'s beat): enqueue the app\'s periodic tasks when due, until SIGTERM or SIGINT. Any number may run: each due run is enqueued once')
-    .action((_flags: unknown, command: Command) => runAction(command, runScheduler));
+    .action((_flags: unknown, command: Command) => runAction(command, runScheduler, { logAtInfo: true }));
 }
 
 async function runScheduler(ctx: CommandContext) {

@@ -11,6 +11,7 @@ interface WorkerFlags {
   concurrency?: number;
   pool?: PoolKind;
   shutdownTimeout?: number;
+  events?: boolean;
 }
 
 /** `celeriac worker`: runs until SIGTERM or SIGINT, then closes gracefully and exits 0. */
@@ -22,7 +23,8 @@ export function registerWorker(program: Command): void {
     .option('-c, --concurrency <n>', 'tasks run at once (default: 10)', parsePositiveInt)
     .option('-P, --pool <kind>', `where task code runs: ${POOLS.join(', ')} (default: inline)`, oneOf(POOLS))
     .option('--shutdown-timeout <duration>', 'on SIGTERM, how long running tasks may finish before they are handed back (default: 30s)', parseDuration)
-    .action((flags: WorkerFlags, command: Command) => runAction(command, (ctx) => runWorker(ctx, flags)));
+    .option('-E, --events', 'append this worker\'s events to the queue-wide event stream (read with celeriac events); default: the app\'s events option')
+    .action((flags: WorkerFlags, command: Command) => runAction(command, (ctx) => runWorker(ctx, flags), { logAtInfo: true }));
 }
 
 async function runWorker(ctx: CommandContext, flags: WorkerFlags) {
@@ -34,6 +36,7 @@ async function runWorker(ctx: CommandContext, flags: WorkerFlags) {
     ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
     ...(flags.pool === undefined ? {} : { pool: flags.pool }),
     ...(flags.shutdownTimeout === undefined ? {} : { shutdownTimeout: flags.shutdownTimeout }),
+    ...(flags.events === undefined ? {} : { events: flags.events }),
   };
   const worker = ctx.app.worker(options);
   await worker.start();
@@ -44,13 +47,14 @@ async function runWorker(ctx: CommandContext, flags: WorkerFlags) {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
-  const { queues = ctx.app.registry.queues(), concurrency, pool } = worker.options;
-  const tasks = ctx.app.registry.names();
-  ctx.out.line(
-    { event: 'worker-ready', worker: worker.id, pid: process.pid, queues, concurrency, pool, tasks },
-    `celeriac worker ${worker.id} ready: queues ${queues.join(', ')}; concurrency ${concurrency}; pool ${pool}; tasks ${tasks.join(', ')}`,
-  );
+  // For people, the worker's own banner (logged at info on stderr) says it is ready: one line,
+  // not two. Scripts get a JSON line on stdout to wait for.
+  const info = worker.info();
+  if (info !== undefined) {
+    const { id, queues, concurrency, pool, tasks, events } = info;
+    ctx.out.script({ event: 'worker-ready', worker: id, pid: process.pid, queues, concurrency, pool, tasks, events });
+  }
   await closed;
-  ctx.out.line({ event: 'worker-stopped', worker: worker.id }, `celeriac worker ${worker.id} stopped`);
+  ctx.out.script({ event: 'worker-stopped', worker: worker.id });
   return { code: EXIT_CODES.OK, closed: true };
 }

@@ -12,7 +12,7 @@ import type { WorkerOptions } from '../worker/worker-options.js';
 import { type ResolvedApply, checkArgs, idInUse, newMessage, resolveApplyOptions, resolveBulkOptions } from './apply-options.js';
 import { type CeleriacOptions, DEFAULT_CELERIAC_OPTIONS, checkCeleriacOptions } from './celeriac-options.js';
 import { EnqueueDeadline } from './enqueue-deadline.js';
-import { newWorkerId, readAnnouncement, startAnnouncing } from './task-announcements.js';
+import { readAnnouncement, startAnnouncing } from './task-announcements.js';
 import type { ApplyOptions, MethodNames, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
 import { TaskRegistry } from './registry.js';
 import { addSchedule, registerFunction, registerInstance } from './register-instance.js';
@@ -156,8 +156,8 @@ export class Celeriac {
 
   /** A worker running this app's registered tasks. Call `start()` on it. */
   worker(options?: WorkerOptions): Worker {
-    const id = newWorkerId();
-    const announce = (store: TaskStore, tasks: readonly string[]) => startAnnouncing(store, tasks, id, this.logger);
+    // Announced under the worker's own id, the one its records, events and heartbeats carry.
+    const announce = (store: TaskStore, tasks: readonly string[], worker: string) => startAnnouncing(store, tasks, worker, this.logger);
     const { lifecycle: events, stream, streaming } = this.#ops;
     const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger, announce, closeAll: () => this.#closeForExit(), events, stream: { stream, enabled: streaming } }, options);
     this.#closeables.add(worker);

@@ -1,7 +1,5 @@
-import { hostname } from 'node:os';
 import type { TaskStore } from '../contracts/task-store.js';
 import type { Logger } from '../context/logger.js';
-import { randomUuid } from '../internal/random-uuid.js';
 
 /**
  * Workers announce the task names they serve, so that producers and waiters can tell "waiting for
@@ -18,13 +16,9 @@ export function servingKey(task: string): string {
   return `celeriac:serving:${task}`;
 }
 
-/** A worker's identity in announcements (and logs): host, process, and a random part. */
-export function newWorkerId(): string {
-  return `${hostname()}:${process.pid}:${randomUuid().slice(0, 8)}`;
-}
-
 /** What an announcement says: who announced it last and when. */
 export interface Announcement {
+  /** The worker's id (`Worker.id`, as `app.workers.list()` shows it). */
   readonly worker: string;
   readonly at: number;
 }

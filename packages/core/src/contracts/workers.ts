@@ -39,6 +39,8 @@ export interface WorkerInfo {
   lastHeartbeatAt: number;
   /** How often it sends a heartbeat, in ms: it is gone once three are missed. */
   heartbeatInterval: number;
+  /** Whether it appends its events to the queue-wide stream (`app.events`): the app's or the worker's `events` option. */
+  events: boolean;
 }
 
 /** The store lost or regained its connection to its server (`TaskStore.onConnectionChange`). */

@@ -91,9 +91,7 @@ export function taskStoreAdminTests({ options, store, reserve, settled }: TaskSt
     });
   });
 
-  if (options.taskListing === false) return;
   const createWithRetention = options.createWithRetention;
-  if (createWithRetention === undefined) throw new Error(`taskStoreConformance(${options.name}): createWithRetention is needed for the task listing tests`);
 
   describe('tasks: the worker, counts, lists, views, retries', () => {
     it('STARTED names the reserving worker, and the outcome keeps it', async () => {

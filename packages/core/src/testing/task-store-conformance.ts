@@ -28,13 +28,7 @@ export interface TaskStoreConformanceOptions {
   /** A second store on the same storage (another process), for revocations and events across processes. */
   createPeer?: (store: TaskStore) => Promise<TaskStore>;
   /** A fresh store whose task lists keep at most `taskListLimit` per finished state, for `taskListTtl` ms (closed and destroyed by the test). */
-  createWithRetention?: (retention: Required<TaskListRetention>) => Promise<TaskStore>;
-  /**
-   * `false` for a store whose task listing (`taskCounts`, `listTasks`, `viewTask`, `retryTask`,
-   * the worker in STARTED) is not built yet: those tests are left out. Temporary: the Redis store
-   * until issue 26's task indexes land there.
-   */
-  taskListing?: false;
+  createWithRetention: (retention: Required<TaskListRetention>) => Promise<TaskStore>;
 }
 
 /** What the other parts of the suite (`task-store-sharing.ts`, `task-store-records.ts`) need of the first. */

@@ -26,6 +26,7 @@ function workerInfo(over: Partial<WorkerInfo> = {}): WorkerInfo {
     startedAt: now,
     lastHeartbeatAt: now,
     heartbeatInterval: 1_000,
+    events: false,
     ...over,
   };
 }

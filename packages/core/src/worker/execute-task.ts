@@ -80,7 +80,7 @@ export async function executeTask(env: ExecutionEnv, message: TaskMessage, contr
     const startedAt = timeLimit === undefined ? 0 : Date.now();
     const value = pool.run(definition, message, controller, env, run);
     // A synchronous task's value is used as is: an await per task shows on a no-op run.
-    if (limits.hardLimit !== undefined) result = await Promise.race([value, limits.hardLimit]);
+    if (limits.hardLimit !== undefined) result = await (pool.kind === 'inline' ? Promise.race([value, limits.hardLimit]) : onceStopped(value, limits.hardLimit));
     else result = isThenable(value) ? await value : value;
     // Inline, a task that blocked the event loop past its limit kept the timer from firing; it
     // still ran too long, so it fails as if the timer had fired.
@@ -165,4 +165,19 @@ export async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage
 
 export function hasFollowUps(message: TaskMessage): boolean {
   return message.chain !== undefined || message.errbacks !== undefined || message.chord !== undefined;
+}
+
+/**
+ * A pool that can stop code kills its runner at the hard limit, and the run ends when the runner
+ * has exited: its outcome (the limit's FAILURE) waits for that, so no side effect of the task
+ * follows the stored outcome.
+ */
+async function onceStopped(run: unknown, hardLimit: Promise<never>): Promise<unknown> {
+  let limit: unknown;
+  hardLimit.catch((error: unknown) => (limit = error));
+  try {
+    return await run;
+  } catch (error) {
+    throw limit ?? error;
+  }
 }

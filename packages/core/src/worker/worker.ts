@@ -34,8 +34,8 @@ export interface WorkerSource {
   connect(): Promise<TaskStore>;
   readonly registry: TaskRegistry;
   readonly logger: Logger;
-  /** Tells the store which tasks this worker serves until the returned function is called (see task-announcements.ts). */
-  announce?(store: TaskStore, tasks: readonly string[]): Promise<() => void>;
+  /** Tells the store which tasks this worker (`worker`: its `id`) serves until the returned function is called (see task-announcements.ts). */
+  announce?(store: TaskStore, tasks: readonly string[], worker: string): Promise<() => void>;
   /** Closes everything the process opened through the app (its store included), so the process can exit. */
   closeAll?(): Promise<void>;
   /** The app's lifecycle events: this worker's go there too, after its own listeners. */
@@ -130,10 +130,10 @@ export class Worker {
     // Runners first: a module that cannot be used stops start() before anything is reserved.
     this.#pools = await Pools.start(this.options, registry, tasks, logger);
     this.#env = { ...this.#env, pools: this.#pools };
-    this.#stopAnnouncing = await this.#source.announce?.(store, tasks);
+    this.#stopAnnouncing = await this.#source.announce?.(store, tasks, this.id);
     this.#unsubscribeRevoke = await this.#env.store.onRevoke((id) => this.#abortRunning(id));
     const { concurrency, pool, heartbeatInterval } = this.options;
-    this.#info = { id: this.id, host: hostname(), pid: process.pid, version: coreVersion(), store: store.constructor.name, queues, tasks, concurrency, pool, startedAt: Date.now(), heartbeatInterval };
+    this.#info = { id: this.id, host: hostname(), pid: process.pid, version: coreVersion(), store: store.constructor.name, queues, tasks, concurrency, pool, startedAt: Date.now(), heartbeatInterval, events: this.options.events === true || this.#source.stream?.enabled === true };
     this.#presence = new WorkerPresence(store, () => this.info() as WorkerInfo, this.#events, logger, heartbeatInterval);
     await this.#presence.start();
     logBanner(logger, this.info() as WorkerInfo);

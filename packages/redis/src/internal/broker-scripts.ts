@@ -4,11 +4,11 @@ import type { Redis } from 'ioredis';
 import { nextCallToken } from './call-token.js';
 import type { BackendKeys, BrokerKeys } from './keys.js';
 import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from './message-fields.js';
-import { type PendingUpdate, batchTokenOf } from './record-codec.js';
+import { type PendingUpdate, batchTokenOf, workerFragment } from './record-codec.js';
 import { replyArray, replyNumber } from './reply.js';
 import { PreparedScript, SCRIPTS, type ScriptArg, runScript } from './scripts.js';
 
-/** The REVOKED payload of a purged task's record (see purgeQueue-6.lua). */
+/** The REVOKED payload of a purged task's record (see purgeQueue-7.lua). */
 const PURGED_PAYLOAD = `,"meta":${JSON.stringify({ reason: PURGED_REASON })}`;
 
 /** One enqueue call within a batched enqueueJobs call: its number of messages, and whether their ids are fresh. */
@@ -22,6 +22,8 @@ export interface HandOffTarget {
   readonly max: number;
   readonly visibilityTimeout: number;
   readonly readyKeys: Iterable<string>;
+  /** The reserve's worker, for the STARTED it implies (see includes/handOff.lua). */
+  readonly worker: string | undefined;
 }
 
 /** One delivery to settle: its update, its lease member and the message to requeue in its place. */
@@ -35,6 +37,9 @@ export interface ScriptLimits {
   readonly resultTtl: number;
   readonly deadLetterLimit: number;
   readonly deadLetterTtl: number;
+  /** The finished lists' bounds (see lua/includes/taskLists.lua). */
+  readonly taskListLimit: number;
+  readonly taskListTtl: number;
   /** `shortPaths: false` sends every call to the general scripts (a comparison run). */
   readonly tuning: { readonly shortPaths: boolean };
 }
@@ -72,10 +77,11 @@ export class BrokerScripts {
     const enqueueKeys = [k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.leases, k.tokens, k.run, k.paused];
     this.#enqueue = new PreparedScript(SCRIPTS.enqueueJobs, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
     this.#enqueueOne = new PreparedScript(SCRIPTS.enqueueOne, enqueueKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
-    const settleKeys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run];
-    this.#settle = new PreparedScript(SCRIPTS.settleJobs, settleKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
-    this.#settleOne = new PreparedScript(SCRIPTS.settleOne, settleKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
-    this.#settleShaped = new PreparedScript(SCRIPTS.settleShaped, settleKeys, [k.wakePrefix, PRIORITY_UNIT], 1);
+    const settleKeys = [k.leases, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.run, ...rk.taskLists];
+    const settleLeading = [k.wakePrefix, PRIORITY_UNIT, limits.taskListLimit, limits.taskListTtl];
+    this.#settle = new PreparedScript(SCRIPTS.settleJobs, settleKeys, settleLeading, 1);
+    this.#settleOne = new PreparedScript(SCRIPTS.settleOne, settleKeys, settleLeading, 1);
+    this.#settleShaped = new PreparedScript(SCRIPTS.settleShaped, settleKeys, settleLeading, 1);
     this.#extendLeases = new PreparedScript(SCRIPTS.extendLeases, [k.leases]);
   }
 
@@ -134,7 +140,7 @@ export class BrokerScripts {
    * Publishes messages with their PENDING events, per group all or nothing, handing some to a
    * parked reserve if `handOff` names one (enqueueJobs-11.lua, or enqueueOne-11.lua for one message
    * with a fresh id, due now, same arguments). `recordHeader`: the backend's record
-   * arguments (applyUpdates-5.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
+   * arguments (applyUpdates-8.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
    */
   async enqueue(
     origin: string,
@@ -143,7 +149,7 @@ export class BrokerScripts {
     messages: readonly StoredMessage[],
     handOff: HandOffTarget | undefined,
   ): Promise<unknown[]> {
-    const handOffArg = handOff === undefined ? '' : [handOff.max, handOff.visibilityTimeout, ...handOff.readyKeys].join('\n');
+    const handOffArg = handOff === undefined ? '' : [handOff.max, handOff.visibilityTimeout, `w${workerFragment(handOff.worker)}`, ...handOff.readyKeys].join('\n');
     const groupArgs: ScriptArg[] = [groups.length];
     for (const g of groups) groupArgs.push(g.size, g.freshIds ? 1 : 0);
     const args = [origin, ...recordHeader, handOffArg, ...groupArgs, ...publishArgs(this.#k, messages)];
@@ -154,8 +160,9 @@ export class BrokerScripts {
   }
 
   /**
-   * Stores outcomes and settles their deliveries (settleJobs-9.lua, or for the usual batches
-   * settleOne-9.lua and settleShaped-9.lua, same arguments). `recordArgs`: the updates' applyUpdates
+   * Stores outcomes and settles their deliveries, listing the finished ones and keeping what their
+   * states replace in their timelines (settleJobs-12.lua, or for the usual batches
+   * settleOne-12.lua and settleShaped-12.lua, same arguments). `recordArgs`: the updates' applyUpdates
    * arguments; `settlements`: per update, its lease member and the message to requeue.
    */
   settle(recordArgs: readonly ScriptArg[], settlements: readonly SettleItem[]): Promise<unknown> {
@@ -187,22 +194,41 @@ export class BrokerScripts {
     return replyArray(await runScript(this.#redis, SCRIPTS.listDeadLetters, keys, [limit, offset, deadLetterLimit, deadLetterTtl]), 'listDeadLetters');
   }
 
-  /** Requeues a dead letter, reopening its FAILURE record in the same step (retryDeadLetter-10.lua). */
+  /** Requeues a dead letter, reopening its FAILURE record in the same step (retryDeadLetter-12.lua). */
   async retryDeadLetter(id: string): Promise<boolean> {
     const k = this.#k;
-    const keys = [k.dead, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run, this.#rk.record(id)];
+    const keys = [k.dead, k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run, this.#rk.record(id), this.#rk.taskLists[1], this.#rk.timeline(id)];
     return replyNumber(await runScript(this.#redis, SCRIPTS.retryDeadLetter, keys, [k.wakePrefix, PRIORITY_UNIT, id, this.#limits.resultTtl, this.#rk.events(id)])) === 1;
   }
 
   /**
    * Removes up to `max` waiting and delayed messages of a queue, storing REVOKED (reason
-   * `purged`) for their records in the same step (purgeQueue-6.lua). Resolves with their raw JSON.
+   * `purged`) for their records in the same step (purgeQueue-7.lua). Resolves with their raw JSON.
    */
   async purgeQueue(queue: string, max: number, recordHeader: readonly ScriptArg[], revokedSources: string): Promise<string[]> {
     const k = this.#k;
-    const keys = [k.readyKeys(queue), k.delayed(queue), k.body, k.meta, k.dlv, k.run];
-    const reply = await runScript(this.#redis, SCRIPTS.purgeQueue, keys, [max, ...recordHeader, revokedSources, PURGED_PAYLOAD]);
+    const keys = [k.readyKeys(queue), k.delayed(queue), k.body, k.meta, k.dlv, k.run, this.#rk.taskLists[2]];
+    const { taskListLimit, taskListTtl } = this.#limits;
+    const reply = await runScript(this.#redis, SCRIPTS.purgeQueue, keys, [max, ...recordHeader, revokedSources, PURGED_PAYLOAD, taskListLimit, taskListTtl]);
     return replyArray(reply, 'purgeQueue').map((raw) => String(raw));
+  }
+
+  /**
+   * Runs a FAILURE task again (retryTask-9.lua): its record back to PENDING if it still has `seq`,
+   * and `next` (its message as the new attempt) filed on its queue, in one step.
+   */
+  async retryTask(seq: number, next: StoredMessage): Promise<boolean> {
+    const k = this.#k;
+    const id = next.message.id;
+    const keys = [this.#rk.record(id), this.#rk.timeline(id), this.#rk.taskLists[1], k.seq, k.revoked, k.body, k.meta, k.dlv, k.routes];
+    const args = [k.wakePrefix, PRIORITY_UNIT, this.#limits.resultTtl, this.#rk.events(id), seq, ...messageFields(k, next)];
+    return replyNumber(await runScript(this.#redis, SCRIPTS.retryTask, keys, args)) === 1;
+  }
+
+  /** Applies the finished lists' bounds now (trimTaskLists-3.lua). */
+  async trimTaskLists(): Promise<void> {
+    const { taskListLimit, taskListTtl } = this.#limits;
+    await runScript(this.#redis, SCRIPTS.trimTaskLists, [...this.#rk.taskLists], [taskListLimit, taskListTtl]);
   }
 
   async countQueue(queue: string): Promise<number> {
@@ -212,7 +238,7 @@ export class BrokerScripts {
 }
 
 /**
- * Whether a settle is of the usual kind that has its own scripts (settleOne-9.lua, settleShaped-9.lua):
+ * Whether a settle is of the usual kind that has its own scripts (settleOne-12.lua, settleShaped-12.lua):
  * outcomes that all share one shape (task, state, attempt, allowed sources: see applyArgs) moving a
  * started run to a terminal state, so no reply is kept, with no message to requeue. Whether each
  * run's STARTED is implied only Redis knows: the scripts check it, and fall back on the general path.

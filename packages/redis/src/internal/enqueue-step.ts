@@ -70,7 +70,7 @@ export class EnqueueStep {
     const offered = parked.empty || !options.tuning.handOff ? new Map<string, StoredMessage[]>() : this.#handOffCandidates(groups);
     const claimed = offered.size > 0 ? parked.take(offered.keys()) : undefined;
     const shared = claimed === undefined ? [] : [...offered].filter(([key]) => claimed.readyKeys.has(key));
-    const target = claimed === undefined ? undefined : { max: claimed.max, visibilityTimeout: options.visibilityTimeout, readyKeys: shared.map(([key]) => key) };
+    const target = claimed === undefined ? undefined : { max: claimed.max, visibilityTimeout: options.visibilityTimeout, readyKeys: shared.map(([key]) => key), worker: claimed.worker };
     const enqueued = scripts.enqueue(wake.origin, this.#records.recordHeader(), shapes, messages, target);
     // This process ignores its own wake-ups' echo (see WakeSignal), so its waiters are woken here:
     // not for what the parked reserve can take (what the script declines, it reserves itself),
@@ -78,7 +78,7 @@ export class EnqueueStep {
     const offeredToParked = new Set(shared.flatMap(([, m]) => m));
     const takesAll = claimed !== undefined && offeredToParked.size <= claimed.max;
     wake.notifyPublished(takesAll ? messages.filter((m) => !offeredToParked.has(m)) : messages);
-    claimed?.claim(enqueued.then((reply) => this.#handedOff(messages, reply)));
+    claimed?.claim(enqueued.then((reply) => this.#handedOff(messages, reply, claimed.worker)));
     const results = this.#records.results(updates, (await enqueued)[0]);
     let at = 0;
     return groups.map((g) => results.slice(at, (at += g.messages.length)));
@@ -103,7 +103,7 @@ export class EnqueueStep {
   }
 
   /** The deliveries of the messages the enqueue leased to a parked reserve (enqueueJobs-11.lua's handedOff). */
-  #handedOff(messages: readonly StoredMessage[], reply: unknown[]): HandOff {
+  #handedOff(messages: readonly StoredMessage[], reply: unknown[], worker: string | undefined): HandOff {
     const [token, ...numbers] = replyArray(reply[1], 'enqueueJobs').map((n) => replyNumber(n));
     const taken = numbers.map((n) => (messages[n - 1] as StoredMessage).message);
     const now = replyArray(reply[0], 'enqueueJobs')[0];
@@ -111,7 +111,7 @@ export class EnqueueStep {
     // on, for waiters of this process (see TaskRecords).
     const receipts = taken.map((message) => `${Number(token)}:${message.id}`);
     for (const receipt of receipts) this.#parts.leases.hold(receipt, true);
-    const started = impliedStarts(this.#start, taken, now);
+    const started = impliedStarts(this.#start, taken, now, worker);
     const deliveries = taken.map((message, j): StartedDelivery => ({ message, deliveries: 1, receipt: receipts[j] as string, started: started[j] as ApplyResult }));
     return { deliveries, complete: taken.length === messages.length };
   }

@@ -14,6 +14,8 @@ export interface ParkedReserve {
   readonly readyKeys: ReadonlySet<string>;
   /** Its free slots: at most this many messages are handed to it. */
   readonly max: number;
+  /** Its worker (`ReserveRequest.worker`), named in the STARTED of what it is handed. */
+  readonly worker: string | undefined;
   /** Ends its sleep: `handOff` resolves once the claiming enqueue replies (rejects if it failed). */
   claim(handOff: Promise<HandOff>): void;
 }

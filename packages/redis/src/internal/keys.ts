@@ -14,7 +14,10 @@
  * `paused` set of paused queue names.
  * `leases` holds one member that is no lease, and `meta` and `run` one field that is no message:
  * they keep Redis's skiplist and hashtable encodings (see lua/includes/leaseJobId.lua and bulk.lua).
- * Backend: `rec:<id>` string per task record; `gm:` group members; `kv:` values.
+ * Backend: `rec:<id>` string per task record; `gm:` group members; `kv:` values; for the admin
+ * API, `done:<state>` list per finished state ("<ms> <id>", newest first, bounded) and `tl:<id>`
+ * string per task, its timeline but the first line, which its record carries (see
+ * lua/includes/taskLists.lua and timelines.lua).
  * A message in `body` without a record implies its PENDING record, or its STARTED record if the
  * hash `run` holds its start time (see lua/includes/impliedRecord.lua), so the backend reads
  * `body` and `run` too.
@@ -72,8 +75,10 @@ export interface BackendKeys {
   readonly followChannel: string;
   groupMembers(groupId: string): string;
   value(key: string): string;
-  /** A message kept for its record by `remember`, when the store is another broker's result backend. */
-  remembered(id: string): string;
+  /** The finished lists, of "<ms> <id>" newest first: SUCCESS, FAILURE, REVOKED (see lua/includes/taskLists.lua). */
+  readonly taskLists: readonly [success: string, failure: string, revoked: string];
+  /** A task's timeline string: `tl:<id>`, the record prefix's sibling (the scripts derive it from `recordPrefix`). */
+  timeline(id: string): string;
 }
 
 export function brokerKeys(prefix: string): BrokerKeys {
@@ -120,7 +125,8 @@ export function backendKeys(prefix: string): BackendKeys {
     followChannel: `${eventPrefix}*`,
     groupMembers: (groupId) => `${p}:gm:${groupId}`,
     value: (key) => `${p}:kv:${key}`,
-    remembered: (id) => `${p}:remembered:${id}`,
+    taskLists: [`${p}:done:SUCCESS`, `${p}:done:FAILURE`, `${p}:done:REVOKED`],
+    timeline: (id) => `${p}:tl:${id}`,
   };
 }
 

@@ -44,7 +44,7 @@ export interface PendingUpdate {
   readonly member?: string;
 }
 
-/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-5.lua). */
+/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-8.lua). */
 export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
   // Most updates of a batch share their task, state, attempt and allowed sources (a worker's
   // outcomes): each distinct combination, a shape, is sent once, and an update names its shape.
@@ -60,7 +60,8 @@ export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
       index = shapes.size + 1;
       shapes.set(shape, index);
     }
-    let payload = '';
+    // The worker first, right after updatedAt, where the scripts look for it (see workerFragment).
+    let payload = workerFragment(update.worker);
     if (update.meta !== undefined) payload += `,"meta":${JSON.stringify(update.meta)}`;
     if (update.result !== undefined) payload += `,"result":${JSON.stringify(update.result)}`;
     if (update.error !== undefined) payload += `,"error":${JSON.stringify(update.error)}`;
@@ -73,7 +74,15 @@ export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
 }
 
 /**
- * The batch token in a call's record arguments (applyUpdates-5.lua's ARGV[5], as `recordHeader`
+ * A worker as the scripts store it: the record's JSON fragment `,"worker":"<id>"`, written right
+ * after `updatedAt` (and after a start in `{p}:run`, see lua/includes/impliedRecord.lua); '' for none.
+ */
+export function workerFragment(worker: string | undefined): string {
+  return worker === undefined ? '' : `,"worker":${JSON.stringify(worker)}`;
+}
+
+/**
+ * The batch token in a call's record arguments (applyUpdates-8.lua's ARGV[5], as `recordHeader`
  * and `recordArgs` of the backend start): it names the key that keeps the call's reply.
  */
 export function batchTokenOf(recordArgs: readonly ScriptArg[]): string {
@@ -102,6 +111,7 @@ export function applyResults(batch: readonly PendingUpdate[], reply: readonly un
     if (update.meta !== undefined) record.meta = copyJson(update.meta);
     if (update.result !== undefined) record.result = copyJson(update.result);
     if (update.error !== undefined) record.error = copyJson(update.error);
+    if (update.worker !== undefined) record.worker = update.worker;
     return { applied: true, record };
   });
 }
@@ -110,11 +120,21 @@ function copyJson<T>(value: T): T {
   return typeof value === 'object' && value !== null ? (JSON.parse(JSON.stringify(value)) as T) : value;
 }
 
-/** A stored value (header + record JSON, see applyUpdates-5.lua) as a record. */
+/** A stored value (header + record JSON, see applyUpdates-8.lua) as a record. */
 export function decodeStoredRecord(stored: string): TaskRecord {
-  // The record JSON is the first '{"id":' after the header: inside the task name's JSON string
-  // every quote is escaped, so the header cannot contain it.
+  const { json } = splitStoredRecord(stored);
+  return JSON.parse(json) as TaskRecord;
+}
+
+/**
+ * A stored value's record JSON, and the timeline line it carries after it ('' for none; see
+ * lua/includes/timelines.lua). The record JSON is the first '{"id":' after the header: inside the
+ * task name's JSON string every quote is escaped, so the header cannot contain it; and JSON has no
+ * raw newline, so the first one after it ends it.
+ */
+export function splitStoredRecord(stored: string): { json: string; carried: string } {
   const start = stored.indexOf('{"id":');
   if (start < 0) throw new TypeError('stored task record is not in the expected format');
-  return JSON.parse(stored.slice(start)) as TaskRecord;
+  const end = stored.indexOf('\n', start);
+  return end < 0 ? { json: stored.slice(start), carried: '' } : { json: stored.slice(start, end), carried: stored.slice(end + 1) };
 }

@@ -27,13 +27,13 @@ export interface ReserverContext {
 
 /** Storing STARTED as messages are taken, in the reserve's own script call. */
 export interface StartOnReserve {
-  /** The reserve script's STARTED arguments after the flag (see reserveJobs-9.lua). */
-  args(): ScriptArg[];
+  /** The reserve script's STARTED arguments after the flag (see reserveJobs-9.lua), for the reserving worker. */
+  args(worker: string | undefined): ScriptArg[];
   /**
    * Its STARTED reply as results, one per message taken (undefined where the stored message could
    * not be decoded), told to this process's listeners.
    */
-  results(taken: readonly { id: string; message: TaskMessage | undefined }[], reply: unknown): ApplyResult[];
+  results(taken: readonly { id: string; message: TaskMessage | undefined }[], reply: unknown, worker: string | undefined): ApplyResult[];
   /**
    * Undoes the STARTED of deliveries taken after the caller gave up, before they are handed back:
    * their records go back to PENDING, as with a worker's own hand-back, so a task waiting again
@@ -94,7 +94,7 @@ export class Reserver {
     for (;;) {
       if (isAborted(signal) || this.#ctx.isClosed()) return [];
       const since = wake.generation;
-      const attempt = this.#skipDrained(args, since) ?? (await this.#attemptUnlessAborted(args, request.max, signal, start));
+      const attempt = this.#skipDrained(args, since) ?? (await this.#attemptUnlessAborted(args, request, start));
       if (attempt === undefined) return [];
       if (attempt.deliveries.length > 0) {
         if (attempt.nextDue !== MORE_READY) this.#drained = { args, generation: since, dueAt: attempt.nextDue < 0 ? -1 : Date.now() + attempt.nextDue };
@@ -140,6 +140,7 @@ export class Reserver {
     const unpark = parked.park({
       readyKeys,
       max: request.max,
+      worker: request.worker,
       claim: (handOff) => {
         claim = { handOff };
         endSleep?.();
@@ -169,8 +170,8 @@ export class Reserver {
     return nextDue > 0 ? { deliveries: [], nextDue, triaged: false } : undefined;
   }
 
-  #attemptUnlessAborted(args: ScriptArg[], max: number, signal: AbortSignal | undefined, start: StartOnReserve): Promise<Attempt | undefined> {
-    return this.#unlessAborted(this.#attempt(args, max, start), signal, start);
+  #attemptUnlessAborted(args: ScriptArg[], request: ReserveRequest, start: StartOnReserve): Promise<Attempt | undefined> {
+    return this.#unlessAborted(this.#attempt(args, request.max, start, request.worker), request.signal, start);
   }
 
   /** The attempt, or undefined if the signal aborts first (a late result is handed back, not lost). */
@@ -212,9 +213,9 @@ export class Reserver {
     await this.#ctx.handBack(deliveries);
   }
 
-  async #attempt(args: ScriptArg[], max: number, start: StartOnReserve): Promise<Attempt> {
+  async #attempt(args: ScriptArg[], max: number, start: StartOnReserve, worker: string | undefined): Promise<Attempt> {
     const { scripts, leases } = this.#ctx;
-    const startArgs: ScriptArg[] = [1, ...start.args()];
+    const startArgs: ScriptArg[] = [1, ...start.args(worker)];
     const reply = await scripts.reserve(this.#ctx.visibilityTimeout, max, this.#ctx.takeAcks(), args, startArgs);
     const nextDue = replyNumber(reply[0]);
     const rawCount = replyNumber(reply[1]);
@@ -238,7 +239,7 @@ export class Reserver {
       }
       taken.push({ id, receipt, message, deliveries: replyNumber(reply[at + 2]) });
     }
-    const started = taken.length === 0 ? [] : start.results(taken, reply[3]);
+    const started = taken.length === 0 ? [] : start.results(taken, reply[3], worker);
     const deliveries: StartedDelivery[] = [];
     taken.forEach(({ receipt, message, deliveries: count }, j) => {
       if (message !== undefined) deliveries.push({ message, deliveries: count, receipt, started: started[j] as ApplyResult });

@@ -1,4 +1,4 @@
-import { type ApplyResult, type Delivery, type RecordListener, type StateUpdate, type TaskMessage, decodeTaskMessage, encodeTaskMessage } from '@celeriac/core/adapter';
+import type { ApplyResult, Delivery, RecordListener, StateUpdate } from '@celeriac/core/adapter';
 import { type TaskRecord, isTerminal } from '@celeriac/core';
 import type { LocalRuns } from './lease-keeper.js';
 import type { RedisClients } from './connection.js';
@@ -34,6 +34,8 @@ import { TickBatcher } from './tick-batcher.js';
  */
 export class TaskRecords {
   readonly #resultTtl: number;
+  readonly #taskListLimit: number;
+  readonly #taskListTtl: number;
   readonly #keys: BackendKeys;
   readonly #clients: RedisClients;
   readonly #hub: SubscriberHub;
@@ -48,6 +50,8 @@ export class TaskRecords {
 
   constructor(parts: StoreParts) {
     this.#resultTtl = parts.options.resultTtl;
+    this.#taskListLimit = parts.options.taskListLimit;
+    this.#taskListTtl = parts.options.taskListTtl;
     this.#keys = parts.recordKeys;
     this.#clients = parts.clients;
     this.#hub = parts.hub;
@@ -81,7 +85,13 @@ export class TaskRecords {
   async forget(id: string): Promise<void> {
     this.#assertOpen();
     await this.#clients.ready();
-    await this.#clients.command.del(this.#keys.record(id));
+    // Its timeline and its entry in a finished list ("<updatedAt> <id>", see lua/includes/taskLists.lua) go with it.
+    const stored = await this.#clients.command.get(this.#keys.record(id));
+    const forgetting = this.#clients.command.multi().del(this.#keys.record(id), this.#keys.timeline(id));
+    const record = stored === null ? null : decodeStoredRecord(stored);
+    const list = record === null ? undefined : this.#keys.taskLists[FINISHED_STATES.indexOf(record.state)];
+    if (record !== null && list !== undefined) forgetting.lrem(list, 1, `${record.updatedAt} ${id}`);
+    await forgetting.exec();
     this.#localRecords.delete(id);
     // A forgotten id may be used again from seq 1.
     const listeners = this.#listeners.get(id);
@@ -158,23 +168,6 @@ export class TaskRecords {
     return { applied: true, record: decodeStoredRecord(replyString(reply)) };
   }
 
-  /** Keeps each message as long as a record (`resultTtl`), for `message` (a split pair's task view and retry). */
-  async remember(messages: readonly TaskMessage[]): Promise<void> {
-    this.#assertOpen();
-    if (messages.length === 0) return;
-    await this.#clients.ready();
-    const pipeline = this.#clients.command.pipeline();
-    for (const m of messages) pipeline.set(this.#keys.remembered(m.id), encodeTaskMessage(m), 'PX', this.#resultTtl);
-    await pipeline.exec();
-  }
-
-  async message(id: string): Promise<TaskMessage | null> {
-    this.#assertOpen();
-    await this.#clients.ready();
-    const stored = await this.#clients.command.get(this.#keys.remembered(id));
-    return stored === null ? null : decodeTaskMessage(stored);
-  }
-
   async getValue(key: string): Promise<string | null> {
     this.#assertOpen();
     await this.#clients.ready();
@@ -197,18 +190,19 @@ export class TaskRecords {
   async #applyBatch(batch: PendingUpdate[]): Promise<ApplyResult[]> {
     const firstKey = this.#keys.record((batch[0] as PendingUpdate).update.id);
     const args = this.recordArgs(batch);
-    const keys = [firstKey, this.#keys.bodies, this.#keys.run, this.#keys.replay(batchTokenOf(args)), this.#keys.leases];
+    const keys = [firstKey, this.#keys.bodies, this.#keys.run, this.#keys.replay(batchTokenOf(args)), this.#keys.leases, ...this.#keys.taskLists];
+    args.push(this.#taskListLimit, this.#taskListTtl);
     // Fenced updates: every update's lease member ('' for none) after the record arguments.
     if (batch.some((p) => p.member !== undefined)) for (const p of batch) args.push(p.member ?? '');
     return this.results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, keys, args));
   }
 
-  /** applyUpdates-5.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
+  /** applyUpdates-8.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
   recordHeader(): ScriptArg[] {
     return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, BUILTIN_STATES_ARG, nextCallToken()];
   }
 
-  /** The record arguments of applyUpdates-5.lua (prefixes, TTL, packed updates) for a batch. */
+  /** The record arguments of applyUpdates-8.lua (prefixes, TTL, packed updates) for a batch. */
   recordArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
     return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, ...applyArgs(batch)];
   }
@@ -265,6 +259,9 @@ export class TaskRecords {
     if (this.#closed) throw new Error('RedisStore is closed');
   }
 }
+
+/** The finished states in the order of `BackendKeys.taskLists`. */
+const FINISHED_STATES: readonly string[] = ['SUCCESS', 'FAILURE', 'REVOKED'];
 
 /** The "unlisten" of an id followed here: nothing to undo in Redis. */
 const LISTENING_HERE: Promise<() => void> = Promise.resolve(() => undefined);

@@ -42,14 +42,16 @@ if rank and not string.find(string.sub(packed, 1, idEnd), '\\', 1, true) and red
   -- nothing waits there ahead of it; its lease lasts the reserve's visibility timeout (second line).
   local maxEnd = string.find(spec, '\n', 1, true)
   local visibilityEnd = maxEnd and string.find(spec, '\n', maxEnd + 1, true)
+  -- Its third line is 'w' and its worker fragment (includes/handOff).
+  local workerEnd = visibilityEnd and string.find(spec, '\n', visibilityEnd + 1, true)
   local handedOff = {}
   -- Never while any queue is paused: the parked reserve may be on a queue paused since it parked.
-  if visibilityEnd and tonumber(string.sub(spec, 1, maxEnd - 1)) >= 1
-    and string.find(string.sub(spec, visibilityEnd) .. '\n', '\n' .. ready .. '\n', 1, true) and redis.call('ZCARD', ready) == 0
+  if workerEnd and tonumber(string.sub(spec, 1, maxEnd - 1)) >= 1
+    and string.find(string.sub(spec, workerEnd) .. '\n', '\n' .. ready .. '\n', 1, true) and redis.call('ZCARD', ready) == 0
     and redis.call('SCARD', pausedKey) == 0 then
     local token = redis.call('INCRBY', tokensKey, 1)
     redis.call('ZADD', leasesKey, '+inf', LEASES_ENCODING_MEMBER, digits(now + tonumber(string.sub(spec, maxEnd + 1, visibilityEnd - 1))), digits(token) .. ':' .. id)
-    redis.call('HSET', runKey, ENCODING_FIELD, ENCODING_VALUE, id, digits(now))
+    redis.call('HSET', runKey, ENCODING_FIELD, ENCODING_VALUE, id, digits(now) .. string.sub(spec, visibilityEnd + 2, workerEnd - 1))
     handedOff = { token, 1 }
   else
     redis.call('ZADD', ready, score, id)

@@ -8,7 +8,7 @@
   KEYS[3] the broker's implied starts (hash id -> start ms)
   ARGV[1] the id
   ARGV[2] the id as JSON
-  Returns the stored value (see applyUpdates-5.lua), or false if there is none.
+  Returns the stored value (see applyUpdates-8.lua), or false if there is none.
   Events: none.
 ]]
 --- @include "includes/bulk"

@@ -16,7 +16,7 @@
   KEYS[5] meta     hash id -> routing meta (includes/jobMeta)
   KEYS[6] dlv      hash id -> deliveries that ended unacknowledged (absent: none)
   KEYS[7] routes   hash ready or inbox key -> JSON [delayed key, queue]
-  KEYS[8] run      hash id -> start of a run whose STARTED is implied
+  KEYS[8] run      hash id -> start (and worker) of a run whose STARTED is implied
   KEYS[9] paused   set of paused queues: they give nothing (checked here, so no pause races a worker)
   ARGV[1] wake channel prefix
   ARGV[2] visibility timeout ms
@@ -27,9 +27,11 @@
           JSON, number of ready keys, then 2 per ready key: ready key, rate limit index (0: none)
           then 0, or 1 to store STARTED for every message taken, followed by the record key
           prefix, event channel prefix, record TTL, built-in states and batch token (as
-          applyUpdates-5.lua's ARGV[1..5]) and STARTED's allowed-source list
+          applyUpdates-8.lua's ARGV[3..7]), STARTED's allowed-source list and the reserving
+          worker as the record's JSON fragment (',"worker":"<id>"', or '' for none): stored with
+          each STARTED, in the record or in `{p}:run` after the start (includes/impliedRecord)
   Returns { nextDue, nRaw, token, started, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
-          started: 0, or for STARTED the applyUpdates-5.lua reply of one update per message taken,
+          started: 0, or for STARTED the applyUpdates-8.lua reply of one update per message taken,
           in order (the attempt is the message's, the task the record's), except that an implied
           STARTED (see includes/impliedRecord) is seq -2 with no extras: its task and attempt are
           the message's, its updatedAt `now`. { now } alone: every STARTED taken was implied (the

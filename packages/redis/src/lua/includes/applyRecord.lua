@@ -1,6 +1,31 @@
 -- Applying a batch of record updates (includes/records, which includes this after its own
 -- functions: these use them) and the call's reply, kept for a resend.
 
+-- Keeps the state update u replaces in the task's timeline (includes/timelines): a stored one,
+-- when the state changes (or a new run starts), as a line of the timeline string; the message whose
+-- PENDING or STARTED was implied as the line the record carries. Returns what the new record
+-- carries after its JSON ('' for nothing). pos, len: where the stored record's task JSON is.
+local function keepReplaced(b, u, stored, curState, curAt, curAttempt, pos, len)
+  local up = b.updates[u]
+  if stored then
+    if curState ~= up.state or up.state == 'STARTED' then
+      appendTimeline(timelinePrefix(b.prefix) .. up.id, 'E' .. curState .. '\t' .. curAt .. '\t' .. curAttempt .. storedWorker(stored) .. '\n', b.ttl)
+    end
+    return keptLine(stored, pos, len)
+  end
+  local f = b.implied[u]
+  local raw = f and redis.call('HGET', b.bodies, up.id)
+  if not raw then return '' end
+  if f.state == 'STARTED' then return '\nR' .. f.updatedAt .. f.worker .. '\t' .. raw end
+  return '\nP' .. raw
+end
+
+-- Adds the ids this call finished to their lists (includes/taskLists).
+local function flushLists(b)
+  for state, entries in pairs(b.listed) do addToTaskList(b.lists, state, entries, b.now) end
+  b.listed = {}
+end
+
 -- Applies update u if the state machine allows it: bumps seq, stores the record (refreshing its
 -- TTL) and publishes it on the task's event channel. Returns true if applied (or already applied
 -- by this very batch, resent after a reconnect lost its reply). An update for a delivery whose
@@ -8,11 +33,11 @@
 local function applyRecord(b, u)
   local up = b.updates[u]
   local stored = storedRecord(b, u)
-  local curState, curSeq, curAttempt, curToken, curTask = '', 0, nil, nil, nil
+  local curState, curSeq, curAttempt, curToken, curTask, curAt, taskPos, taskLength = '', 0, nil, nil, nil, nil, nil, nil
   if stored then
-    local s, q, a, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n%d+\n([^\n]*)\n(%d+)\n()')
-    curState, curSeq, curAttempt, curToken = s, tonumber(q), a, t
-    curTask = string.sub(stored, pos, pos + tonumber(len) - 1)
+    local s, q, a, at, t, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n(%d+)\n([^\n]*)\n(%d+)\n()')
+    curState, curSeq, curAttempt, curToken, curAt, taskPos, taskLength = s, tonumber(q), a, t, at, pos, tonumber(len)
+    curTask = string.sub(stored, pos, pos + taskLength - 1)
   elseif b.implied[u] then
     local f = b.implied[u]
     curState, curSeq, curAttempt, curTask = f.state, f.seq, f.attempt, f.task
@@ -48,10 +73,24 @@ local function applyRecord(b, u)
   local attempt = up.attempt
   local keptAttempt = attempt == ''
   if keptAttempt then attempt = curAttempt or '1' end
-  local value, headLength = recordValue(up.state, seqDigits, attempt, b.nowDigits, b.tokenPrefix, cachedDigits(u), cachedDigits(#task), task, up.idJson, up.payload)
+  -- The run's worker stays with the updates after its STARTED (which brings its own); a task handed
+  -- back to PENDING has none.
+  local payload = up.payload
+  if up.state ~= 'PENDING' and string.sub(payload, 1, 11) ~= ',"worker":"' then
+    payload = (stored and storedWorker(stored) or (b.implied[u] and b.implied[u].worker) or '') .. payload
+  end
+  local carried = keepReplaced(b, u, stored, curState, curAt, curAttempt, taskPos, taskLength)
+  local value, headLength = recordValue(up.state, seqDigits, attempt, b.nowDigits, b.tokenPrefix, cachedDigits(u), cachedDigits(#task), task, up.idJson, payload)
+  if carried ~= '' then value = value .. carried end
   redis.call('SET', up.key, value, 'PX', b.ttl)
+  local listKey = b.lists and b.lists.keys[up.state]
+  if listKey then
+    local entries = b.listed[up.state] or {}
+    b.listed[up.state] = entries
+    entries[#entries + 1] = b.nowDigits .. ' ' .. up.id
+  end
   b.written[up.key] = value
-  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1)) end
+  if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1, #value - #carried)) end
   b.seqs[u] = seq
   if up.taskJson == '' or keptAttempt then
     b.extras[#b.extras + 1] = attempt
@@ -60,7 +99,7 @@ local function applyRecord(b, u)
   return true
 end
 
--- The reply of applyUpdates-5.lua: { now, seq, 0 or -1 per update, then the extras in update order }.
+-- The reply of applyUpdates-8.lua: { now, seq, 0 or -1 per update, then the extras in update order }.
 local function recordReply(b)
   local out = { b.now }
   for u = 1, #b.updates do out[u + 1] = b.seqs[u] end
@@ -91,6 +130,7 @@ local function keepReply(b, reply)
 end
 
 local function finalReply(b)
+  flushLists(b)
   if not b.keepsReply then return recordReply(b) end
   return keepReply(b, recordReply(b))
 end

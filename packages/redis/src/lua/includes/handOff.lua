@@ -3,7 +3,9 @@
 -- nor a reserve call stands between a producer and an idle worker of the same process.
 
 -- The hand-off argument: '' for none, else lines: the reserve's free slots, its visibility timeout
--- in ms, then the ready keys it takes from (those of its tasks without a rate limit).
+-- in ms, 'w' and its worker as the record's JSON fragment (',"worker":"<id>"', or nothing: see
+-- runStart in includes/impliedRecord), then the ready keys it takes from (those of its tasks
+-- without a rate limit).
 local function readHandOff(spec)
   if spec == '' then return nil end
   local h = { keys = {}, empty = {} }
@@ -14,6 +16,8 @@ local function readHandOff(spec)
       h.max = tonumber(field)
     elseif line == 2 then
       h.visibility = tonumber(field)
+    elseif line == 3 then
+      h.worker = string.sub(field, 2)
     else
       h.keys[field] = true
     end
@@ -50,20 +54,20 @@ end
 
 -- Leases the picked messages (stored by publishMessages, but in no ready zset) as a reserve would:
 -- "<token>:<id>" until now + visibility timeout, first delivery, STARTED implied by its start time
--- in `{p}:run` (a fresh id has no record, and no one listens to its channel yet).
+-- and worker in `{p}:run` (a fresh id has no record, and no one listens to its channel yet).
 -- Returns the token: every pick is leased as "<token>:<id>" (their ids are distinct).
 local function leaseHandOffs(k, h, picks, now)
   local token = redis.call('INCRBY', k.tokens, 1)
   local tokenDigits = digits(token)
   local leaseUntil = digits(now + h.visibility)
-  local nowDigits = digits(now)
+  local start = digits(now) .. h.worker
   local leaseArgs = { '+inf', LEASES_ENCODING_MEMBER }
   local runArgs = { ENCODING_FIELD, ENCODING_VALUE } -- see includes/bulk
   for j, msg in ipairs(picks) do
     leaseArgs[j * 2 + 1] = leaseUntil
     leaseArgs[j * 2 + 2] = tokenDigits .. ':' .. msg.id
     runArgs[j * 2 + 1] = msg.id
-    runArgs[j * 2 + 2] = nowDigits
+    runArgs[j * 2 + 2] = start
   end
   bulkCall('ZADD', k.leases, leaseArgs)
   bulkCall('HSET', k.run, runArgs)

@@ -29,14 +29,23 @@ local function jsonString(text)
   return '"' .. text .. '"'
 end
 
--- The fields of an implied STARTED (see impliedFields).
-local function impliedStarted(startedAt, attempt, taskJson)
-  return { state = 'STARTED', seq = 2, attempt = attempt, updatedAt = startedAt, task = taskJson }
+-- A `{p}:run` value: the start in ms, then the run's worker as the record's JSON fragment
+-- (',"worker":"<id>"', or nothing when the reserve named none). Returns both.
+local function runStart(value)
+  local cut = string.find(value, ',', 1, true)
+  if not cut then return value, '' end
+  return string.sub(value, 1, cut - 1), string.sub(value, cut)
+end
+
+-- The fields of an implied STARTED (see impliedFields); start is its `{p}:run` value.
+local function impliedStarted(start, attempt, taskJson)
+  local startedAt, worker = runStart(start)
+  return { state = 'STARTED', seq = 2, attempt = attempt, updatedAt = startedAt, task = taskJson, worker = worker }
 end
 
 -- The fields of the record a stored message implies ({ state, seq, attempt, updatedAt, task JSON }):
 -- PENDING (seq 1, at its createdAt), or STARTED (seq 2) if `startedAt` (its `{p}:run` entry) is
--- given. nil if the message cannot be read.
+-- given (its `{p}:run` value: f.worker is the run's worker fragment). nil if the message cannot be read.
 local function impliedFields(raw, startedAt)
   local attempt, createdAt, taskJson = messageHead(raw)
   if not attempt then return nil end
@@ -46,10 +55,10 @@ end
 
 -- That record as JSON (as published, and as stored after the header).
 local function impliedJson(idJson, f)
-  return '{"id":' .. idJson .. ',"task":' .. f.task .. ',"state":"' .. f.state .. '","seq":' .. f.seq .. ',"attempt":' .. f.attempt .. ',"updatedAt":' .. f.updatedAt .. '}'
+  return '{"id":' .. idJson .. ',"task":' .. f.task .. ',"state":"' .. f.state .. '","seq":' .. f.seq .. ',"attempt":' .. f.attempt .. ',"updatedAt":' .. f.updatedAt .. (f.worker or '') .. '}'
 end
 
--- That record in the stored format (see applyUpdates-5.lua), with no token: no update wrote it.
+-- That record in the stored format (see applyUpdates-8.lua), with no token: no update wrote it.
 local function impliedValue(idJson, f)
   return f.state .. '\n' .. f.seq .. '\n' .. f.attempt .. '\n' .. f.updatedAt .. '\n\n' .. string.format('%d', #f.task) .. '\n' .. f.task .. impliedJson(idJson, f)
 end

@@ -1,4 +1,4 @@
--- Task records, one string per task (see applyUpdates-5.lua for the stored value). Shared by every
+-- Task records, one string per task (see applyUpdates-8.lua for the stored value). Shared by every
 -- script that changes records, so the state machine check, the token check and the event live in
 -- one place: the batch and its reads here, applying and replying in includes/applyRecord.
 --- @include "includes/bulk"
@@ -6,9 +6,11 @@
 --- @include "includes/recordValue"
 --- @include "includes/watchedChannels"
 --- @include "includes/leaseHeld"
+--- @include "includes/taskLists"
+--- @include "includes/timelines"
 
 -- An empty batch of record updates: record key prefix, event channel prefix, TTL, built-in
--- states, batch token (see applyUpdates-5.lua), the hash of waiting messages whose PENDING
+-- states, batch token (see applyUpdates-8.lua), the hash of waiting messages whose PENDING
 -- records are implied and the hash of implied starts (see includes/impliedRecord), and the key
 -- that keeps the call's reply for a resend (see replayedReply; nil if it keeps none).
 local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodies, runs, replayKey)
@@ -16,6 +18,9 @@ local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodie
     prefix = prefix, channels = channels, ttl = ttl, builtins = builtins, batch = batch,
     now = now, nowDigits = string.format('%d', now), bodies = bodies,
     replayKey = replayKey, runs = runs,
+    -- The finished lists (b.lists, set by a script that may finish tasks; nil: none: see
+    -- includes/taskLists), with the ids this call adds to each (state -> { time, id, ... }).
+    listed = {},
     updates = {}, current = {}, implied = {}, written = {}, seqs = {}, extras = {},
     -- watched[u]: whether update u's event channel has a subscriber (see watchedChannels).
     watched = {}, watchedUpTo = 0,
@@ -69,7 +74,7 @@ local function allowedFrom(b, sources, state)
   return not b.builtinSet[state]
 end
 
--- Adds an update to the batch (fields as in applyUpdates-5.lua; sources is the list itself).
+-- Adds an update to the batch (fields as in applyUpdates-8.lua; sources is the list itself).
 -- implied: the impliedFields of the update's waiting message if the caller has read it (false if
 -- unreadable; nil: loadRecords reads the message if the record is missing).
 local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources, payload, implied)
@@ -158,7 +163,7 @@ local function isWatched(b, u)
   return b.watched[u]
 end
 
--- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-5.lua's ARGV):
+-- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-8.lua's ARGV):
 -- record key prefix, event channel prefix, TTL, built-in states, batch token, update shapes,
 -- packed updates, whether to keep the reply. Returns the batch, its stored records loaded, and the
 -- index of the argument after them. bodies, runs, replayKey: as newRecordBatch's.

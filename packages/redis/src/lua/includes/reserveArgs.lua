@@ -1,8 +1,9 @@
 -- The reserve's arguments from ARGV[4] on (see reserveJobs-9.lua): its acks, rate limits and
 -- queues, and whether to store STARTED. Returns acks (lease members), rates ({ key, limit,
 -- interval } per limit), queues ({ name, delayed, inbox, inboxRoute, ready = { ready keys },
--- rate = { rate limit index per ready key, 0 for none } }), and start: nil, or { batch, sources }
--- for STARTED (an empty record batch, see includes/records, and STARTED's allowed sources).
+-- rate = { rate limit index per ready key, 0 for none } }), and start: nil, or { batch, sources,
+-- worker } for STARTED (an empty record batch, see includes/records, STARTED's allowed sources and
+-- the reserving worker as the record's JSON fragment, ',"worker":"<id>"' or '').
 local function readReserveArgs(k, now)
   local cursor = 3
   local function nextArg()
@@ -35,7 +36,8 @@ local function readReserveArgs(k, now)
   local start = nil
   if nextArg() == '1' then
     local prefix, channels, ttl, builtins, batch = nextArg(), nextArg(), nextArg(), nextArg(), nextArg()
-    start = { batch = newRecordBatch(prefix, channels, ttl, builtins, batch, now, k.body, k.run), sources = nextArg() }
+    local sources = nextArg()
+    start = { batch = newRecordBatch(prefix, channels, ttl, builtins, batch, now, k.body, k.run), sources = sources, worker = nextArg() }
   end
   return acks, rates, queues, start
 end

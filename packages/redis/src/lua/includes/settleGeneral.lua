@@ -1,4 +1,4 @@
--- The general settle (settleJobs-9.lua's whole contract): any updates, shapes and next messages,
+-- The general settle (settleJobs-12.lua's whole contract): any updates, shapes and next messages,
 -- a kept reply. Fenced: an update whose delivery no longer holds its lease is refused (seq -1 in
 -- the reply), and its delivery is neither acknowledged nor requeued (see applyRecord). The short settle scripts (settleOne, settleShaped) end here when their case does
 -- not hold after all (a stored record in the way, no implied start), so that one atomic call still
@@ -13,14 +13,15 @@
 --- @include "includes/storeJob"
 --- @include "includes/records"
 
--- k: leases, seq, revoked, body, meta, dlv, routes, run, replay keys. Returns applyUpdates-5.lua's
--- reply.
+-- k: leases, seq, revoked, body, meta, dlv, routes, run, replay keys and the finished lists
+-- (includes/taskLists). Returns applyUpdates-8.lua's reply.
 local function settleGeneral(k, now)
   local unit = tonumber(ARGV[2])
-  local b, at = readRecordBatch(3, now, k.body, k.run, k.replay)
+  local b, at = readRecordBatch(5, now, k.body, k.run, k.replay)
   local replay = replayedReply(b)
   if replay then return replay end
   b.leases = k.leases
+  b.lists = k.lists
   local acks = {}
   for u = 1, #b.updates do
     local member, width = ARGV[at], ARGV[at + 1]

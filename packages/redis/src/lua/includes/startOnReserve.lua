@@ -16,6 +16,8 @@ local function startTaken(k, start, taken, count, now)
   local records = bulkGet(keys)
   local starts = bulkQuery('HMGET', k.run, ids)
   local nowDigits = digits(now)
+  -- The `{p}:run` value: the start, and the worker (see runStart in includes/impliedRecord).
+  local startValue = nowDigits .. start.worker
   local runArgs = { ENCODING_FIELD, ENCODING_VALUE } -- see includes/bulk
   -- implied[j]: for a message whose STARTED is implied, its index in impliedIds.
   local implied, impliedIds = {}, {}
@@ -26,12 +28,12 @@ local function startTaken(k, start, taken, count, now)
       implied[j] = c
       impliedIds[c] = id
       runArgs[c * 2 + 1] = id
-      runArgs[c * 2 + 2] = nowDigits
+      runArgs[c * 2 + 2] = startValue
     else
       local idJson = jsonString(id)
       -- The attempt is the message's (a retry's run is the next one); '' keeps the record's if unreadable.
       local f = impliedFields(body, starts[j]) or false
-      addRecordUpdate(b, id, idJson, '', 'STARTED', f and f.attempt or '', start.sources, '', f)
+      addRecordUpdate(b, id, idJson, '', 'STARTED', f and f.attempt or '', start.sources, start.worker, f)
     end
   end
   bulkCall('HSET', k.run, runArgs)
@@ -39,7 +41,7 @@ local function startTaken(k, start, taken, count, now)
   for j = 1, count do
     local c = implied[j]
     if c and (heard == nil or heard[c]) then
-      local f = impliedFields(taken[j * 3 - 1], nowDigits)
+      local f = impliedFields(taken[j * 3 - 1], startValue)
       if f then redis.call('PUBLISH', b.channels .. ids[j], impliedJson(jsonString(ids[j]), f)) end
     end
   end
@@ -47,7 +49,7 @@ local function startTaken(k, start, taken, count, now)
   -- for the few messages that have a record or an implied STARTED already (retries, redeliveries).
   loadRecords(b)
   for u = 1, #b.updates do applyRecord(b, u) end
-  -- applyUpdates-5.lua's reply in the order taken, an implied STARTED as seq -2 with no extras
+  -- applyUpdates-8.lua's reply in the order taken, an implied STARTED as seq -2 with no extras
   -- (its task and attempt are the message's, its updatedAt this call's).
   local general = recordReply(b)
   started = { now }

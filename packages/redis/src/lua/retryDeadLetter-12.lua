@@ -12,6 +12,8 @@
   KEYS[8] reasons  hash id -> why it died
   KEYS[9] run      hash id -> start of a run whose STARTED is implied
   KEYS[10] record  the id's task record (rec:<id>)
+  KEYS[11] failed  the list of FAILURE tasks (includes/taskLists)
+  KEYS[12] timeline the id's timeline string (tl:<id>, see includes/timelines)
   ARGV[1] wake channel prefix
   ARGV[2] priority unit
   ARGV[3] dead letter id
@@ -24,25 +26,11 @@
 --- @include "includes/bulk"
 --- @include "includes/jobMeta"
 --- @include "includes/recordValue"
+--- @include "includes/timelines"
+--- @include "includes/reopenRecord"
 
-local dead, seq, revoked, body, meta, dlv, routes, reasons, run, record = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local dead, seq, revoked, body, meta, dlv, routes, reasons, run = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local id = ARGV[3]
-
--- A FAILURE record back to PENDING, outside the state machine on purpose (a requeue starts a new
--- attempt): returns the new attempt, or nil if the record is not FAILURE.
-local function reopen(now)
-  local stored = redis.call('GET', record)
-  if not stored then return nil end
-  local state, seqText, attempt, len, pos = string.match(stored, '^([^\n]*)\n(%d+)\n(%d+)\n%d+\n[^\n]*\n(%d+)\n()')
-  if state ~= 'FAILURE' then return nil end
-  local taskJson = string.sub(stored, pos, pos + tonumber(len) - 1)
-  local nextAttempt = digits(tonumber(attempt) + 1)
-  local value, head = recordValue('PENDING', digits(tonumber(seqText) + 1), nextAttempt, digits(now), '', '', len, taskJson, cjson.encode(id),
-    ',"meta":{"reason":"requeued from the dead-letter queue"}')
-  redis.call('SET', record, value, 'PX', ARGV[4])
-  redis.call('PUBLISH', ARGV[5], string.sub(value, head + 1))
-  return nextAttempt
-end
 
 if redis.call('ZREM', dead, id) == 0 then return 0 end
 redis.call('HDEL', reasons, id)
@@ -57,7 +45,8 @@ elseif redis.call('ZSCORE', revoked, id) then
   forgetJobs(body, meta, dlv, run, { id })
   return 1
 else
-  local attempt = reopen(nowMs())
+  local attempt = reopenRecord({ record = KEYS[10], failed = KEYS[11], timeline = KEYS[12], ttl = ARGV[4], channel = ARGV[5],
+    id = id, reason = '"requeued from the dead-letter queue"' }, nowMs())
   if attempt then
     -- Our producers write the attempt first (message-fields.ts); another layout keeps its attempt,
     -- and the run's STARTED then stores that one.

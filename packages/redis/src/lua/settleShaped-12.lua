@@ -1,6 +1,6 @@
 --[[
   Settles a batch of outcomes of one shape (a worker's tasks of one kind: SUCCESS of one task at
-  one attempt): settleJobs-9.lua for updates that move records whose STARTED is implied
+  one attempt): settleJobs-12.lua for updates that move records whose STARTED is implied
   (includes/impliedRecord) to one terminal state, acknowledging their deliveries. The general path
   costs much more for them (a table per update, the batch's bookkeeping), so this cuts
   the packed updates, reads the run hash and the leases once, writes each record with SET NX and
@@ -9,13 +9,14 @@
   goes on with the general path (includes/settleGeneral) in the same call, which takes the records
   written here as applied by their update tokens.
 
-  KEYS[1..9] as settleJobs-9.lua: leases, seq, revoked, body, meta, dlv, routes, run, replay
-  ARGV as settleJobs-9.lua's, for what the caller (broker-scripts.ts) checked: two updates or more,
+  KEYS[1..12] as settleJobs-12.lua: leases, seq, revoked, body, meta, dlv, routes, run, the finished
+          lists (SUCCESS, FAILURE, REVOKED), replay
+  ARGV as settleJobs-12.lua's, for what the caller (broker-scripts.ts) checked: two updates or more,
   all of one shape with a task, an attempt, a terminal state and STARTED among its allowed sources;
-  no reply kept ('0'), no next message. So: [3..7] record prefix, channel prefix, TTL, built-ins,
-  batch token; [8] '1'; [9] the shape; [10] n; [11] the updates packed; [12] '0'; then per update
-  its lease member and '0'.
-  Returns applyUpdates-5.lua's reply: { now, 3 per update } here.
+  no reply kept ('0'), no next message. So: [3..4] list bounds; [5..9] record prefix, channel
+  prefix, TTL, built-ins, batch token; [10] '1'; [11] the shape; [12] n; [13] the updates packed;
+  [14] '0'; then per update its lease member and '0'.
+  Returns applyUpdates-8.lua's reply: { now, 3 per update } here.
   Events: each record on its task's event channel, where someone listens (includes/watchedChannels).
 ]]
 --- @include "includes/nowMs"
@@ -24,10 +25,12 @@
 --- @include "includes/recordValue"
 --- @include "includes/ackLeases"
 --- @include "includes/watchedChannels"
+--- @include "includes/taskLists"
 
 local leasesKey, bodyKey, metaKey, dlvKey, runKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
-local recordPrefix, channelPrefix, ttl, batchToken = ARGV[3], ARGV[4], ARGV[5], ARGV[7]
-local shape, n, packed = ARGV[9], tonumber(ARGV[10]), ARGV[11]
+local recordPrefix, channelPrefix, ttl, batchToken = ARGV[5], ARGV[6], ARGV[7], ARGV[9]
+local shape, n, packed = ARGV[11], tonumber(ARGV[12]), ARGV[13]
+local lists = taskLists(KEYS[9], KEYS[10], KEYS[11], ARGV[3], ARGV[4])
 
 local now = nowMs()
 local taskJson, state, attempt = string.match(shape, '^([^\n]+)\n([^\n]+)\n(%d+)\n')
@@ -45,11 +48,11 @@ for u = 1, fast and n or 0 do
     fast = false
     break
   end
-  members[u], idJsons[u], ids[u] = ARGV[11 + 2 * u], idJson, sub(idJson, 2, -2)
+  members[u], idJsons[u], ids[u] = ARGV[13 + 2 * u], idJson, sub(idJson, 2, -2)
   payloads[u] = sub(packed, idEnd + 3, payloadEnd - 1)
   pos = payloadEnd + 1
 end
--- Every run's STARTED implied: its start is filed (a stored record is found by SET NX below).
+-- Every run's STARTED implied: its start (and worker) is filed (a stored record is found by SET NX below).
 local starts = fast and bulkQuery('HMGET', runKey, ids)
 for u = 1, starts and n or 0 do
   if not starts[u] then
@@ -68,13 +71,21 @@ for u = 1, expiries and n or 0 do
   end
 end
 if starts then
+  -- Each record carries its run's message and start, its timeline's first line (includes/timelines).
+  local raws = bulkQuery('HMGET', bodyKey, ids)
   local nowDigits, taskLength, tokenPrefix = digits(now), digits(#taskJson), batchToken .. '.'
   -- An implied STARTED is seq 2, so these updates' are 3; update u's token is "<batch token>.<u>".
-  local written, values, heads, stored = {}, {}, {}, false
+  local written, values, heads, listed, stored = {}, {}, {}, {}, false
   for u = 1, n do
-    local value, headLength = recordValue(state, '3', attempt, nowDigits, tokenPrefix, digits(u), taskLength, taskJson, idJsons[u], payloads[u])
-    if redis.call('SET', recordPrefix .. ids[u], value, 'PX', ttl, 'NX') then
+    local start = starts[u]
+    -- The run's worker, filed after its start (see runStart in includes/impliedRecord).
+    local cut = find(start, ',', 1, true)
+    local payload = cut and sub(start, cut) .. payloads[u] or payloads[u]
+    local value, headLength = recordValue(state, '3', attempt, nowDigits, tokenPrefix, digits(u), taskLength, taskJson, idJsons[u], payload)
+    local raw = raws[u]
+    if redis.call('SET', recordPrefix .. ids[u], raw and value .. '\nR' .. start .. '\t' .. raw or value, 'PX', ttl, 'NX') then
       written[#written + 1] = ids[u]
+      listed[#written] = nowDigits .. ' ' .. ids[u]
       values[#written] = value
       heads[#written] = headLength
     else
@@ -85,6 +96,7 @@ if starts then
   for w = 1, #written do
     if heard == nil or heard[w] then redis.call('PUBLISH', channelPrefix .. written[w], sub(values[w], heads[w] + 1)) end
   end
+  if #written > 0 then addToTaskList(lists, state, listed, now) end
   if not stored then
     dropLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members, ids)
     local reply = { now }
@@ -97,6 +109,6 @@ end
 
 local k = {
   leases = leasesKey, seq = KEYS[2], revoked = KEYS[3], body = bodyKey, meta = metaKey, dlv = dlvKey,
-  routes = KEYS[7], run = runKey, replay = KEYS[9],
+  routes = KEYS[7], run = runKey, replay = KEYS[12], lists = lists,
 }
 return settleGeneral(k, now)

@@ -16,6 +16,7 @@
   KEYS[4] where this call keeps its reply for a resend ('{p}:replay:<batch token>', see
           replayedReply in includes/records)
   KEYS[5] the broker's leases (zset lease member -> expiry), for fenced updates
+  KEYS[6..8] the finished lists of SUCCESS, FAILURE and REVOKED tasks (includes/taskLists)
   ARGV[1] record key prefix
   ARGV[2] event channel prefix
   ARGV[3] record TTL ms
@@ -30,6 +31,7 @@
           (',"meta":{...}' or '')
   then '1' to keep the reply for a resend, or '0' if every update moves to a terminal state (see
           replayedReply in includes/records)
+  then the finished lists' count bound (taskListLimit) and age bound in ms (taskListTtl)
   then, if any update is made for a delivery (fencing), per update the lease member of its
           delivery, '' for an update made for none: such an update is applied only while that
           lease is held (see applyRecord in includes/applyRecord)
@@ -37,6 +39,8 @@
             delivery no longer holds its lease), then in update order the extras:
             for a refused update its stored value (false if none);
             for an applied update that kept the stored task or attempt: attempt, task JSON }
+  Each state an update replaces is kept in the task's timeline, and each id finished is added to
+  its state's list (includes/taskLists).
   Events: each applied update's record on its task's event channel, if anyone listens.
 ]]
 --- @include "includes/nowMs"
@@ -48,8 +52,9 @@ local b, at = readRecordBatch(1, nowMs(), bodies, runs, replayKey)
 local replay = replayedReply(b)
 if replay then return replay end
 b.leases = leases
+b.lists = taskLists(KEYS[6], KEYS[7], KEYS[8], ARGV[at], ARGV[at + 1])
 for u = 1, #b.updates do
-  local member = ARGV[at + u - 1]
+  local member = ARGV[at + 1 + u]
   if member and member ~= '' then b.updates[u].member = member end
   applyRecord(b, u)
 end

@@ -10,12 +10,15 @@
   KEYS[4] meta     hash id -> routing meta
   KEYS[5] dlv      hash id -> deliveries
   KEYS[6] run      hash id -> start of a run whose STARTED is implied
+  KEYS[7] the list of REVOKED tasks (includes/taskLists)
   ARGV[1] max
   ARGV[2..6] record key prefix, event channel prefix, record TTL, built-in states and batch token
-          (as applyUpdates-5.lua's ARGV[1..5])
+          (as applyUpdates-8.lua's ARGV[1..5])
   ARGV[7] REVOKED's allowed-source list
   ARGV[8] the REVOKED payload (',"meta":{"reason":"purged"}')
+  ARGV[9], ARGV[10] the finished lists' count bound and age bound in ms
   Returns the raw messages removed.
+  Each purged message is kept in its task's timeline, and its id in the REVOKED list.
   Events: each REVOKED record on its task's event channel, where someone listens.
 ]]
 --- @include "includes/nowMs"
@@ -44,7 +47,9 @@ local raws = bulkQuery('HMGET', body, ids)
 local b = newRecordBatch(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], now, body, run)
 for _, id in ipairs(ids) do addRecordUpdate(b, id, jsonString(id), '', 'REVOKED', '', ARGV[7], ARGV[8]) end
 loadRecords(b)
+b.lists = taskLists(nil, nil, KEYS[7], ARGV[9], ARGV[10])
 for u = 1, #b.updates do applyRecord(b, u) end
+flushLists(b)
 forgetJobs(body, meta, dlv, run, ids)
 
 local out = {}

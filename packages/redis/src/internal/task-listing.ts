@@ -1,0 +1,187 @@
+import { type TaskMessage, type TaskQuery, type TaskView, retriedMessage } from '@celeriac/core/adapter';
+import { BUILTIN_STATES, type TaskRecord, type TaskState, TaskStates, isTerminal } from '@celeriac/core';
+import { encodeStoredMessage, storedMessage } from './message-fields.js';
+import { decodeStoredRecord, splitStoredRecord } from './record-codec.js';
+import type { StoreParts } from './store-parts.js';
+import { decodeKept, fullTimeline, impliedRecord, readTimeline } from './task-timeline.js';
+
+/** Messages read per step of a scan of the live tasks. */
+const SCAN_STEP = 1_000;
+const FINISHED: readonly TaskState[] = [TaskStates.SUCCESS, TaskStates.FAILURE, TaskStates.REVOKED];
+
+/**
+ * The task half of the admin API on Redis. Finished tasks are read from their lists (a Redis list
+ * per state, bounded by `taskListLimit` and `taskListTtl`, written by the scripts that finish
+ * tasks: see lua/includes/taskLists.lua), live ones (PENDING, STARTED, RETRY, user states) from the
+ * messages themselves: a scan of `{p}:body` with each message's record, stored or implied. A
+ * task's view reads its record, which carries the first line of its timeline (its message and
+ * run), and the rest of its timeline (lua/includes/timelines.lua). So a worker's settle adds one
+ * list entry per task and a longer record, and a listing of live tasks costs a scan, off the hot
+ * path, in steps that never block Redis for long.
+ */
+export class TaskListing {
+  readonly #parts: StoreParts;
+
+  constructor(parts: StoreParts) {
+    this.#parts = parts;
+  }
+
+  async counts(): Promise<Record<TaskState, number>> {
+    const counts = {} as Record<TaskState, number>;
+    for (const state of BUILTIN_STATES) counts[state] = 0;
+    await this.#scanLive((record) => {
+      counts[record.state] = (counts[record.state] ?? 0) + 1;
+    });
+    const { taskListLimit } = this.#parts.options;
+    const { command } = this.#parts.clients;
+    await this.#trim();
+    const sizes = await Promise.all(this.#lists().map((key) => command.llen(key)));
+    FINISHED.forEach((state, i) => {
+      counts[state] = Math.min(taskListLimit, sizes[i] ?? 0);
+    });
+    return counts;
+  }
+
+  async list(query: TaskQuery): Promise<TaskRecord[]> {
+    if (!isTerminal(query.state)) {
+      const found: TaskRecord[] = [];
+      await this.#scanLive((record) => {
+        if (record.state === query.state && (query.task === undefined || record.task === query.task)) found.push(record);
+      });
+      found.sort((a, b) => b.updatedAt - a.updatedAt);
+      return found.slice(query.offset, query.offset + query.limit);
+    }
+    await this.#trim();
+    const key = this.#lists()[FINISHED.indexOf(query.state)] as string;
+    const { command } = this.#parts.clients;
+    const out: TaskRecord[] = [];
+    let skip = query.offset;
+    // Without a task name a page is one range; with one, the list is read newest first in steps.
+    const step = query.task === undefined ? query.limit : Math.max(query.limit, 200);
+    for (let from = query.task === undefined ? query.offset : 0; out.length < query.limit; from += step) {
+      const entries = await command.lrange(key, from, from + step - 1);
+      if (entries.length === 0) break;
+      // "<ms> <id>", newest first (see lua/includes/taskLists.lua).
+      const ids = entries.map((entry) => entry.slice(entry.indexOf(' ') + 1));
+      const values = await command.mget(ids.map((id) => this.#parts.recordKeys.record(id)));
+      for (const value of values) {
+        if (value === null || out.length >= query.limit) continue; // a record expired or forgotten
+        const record = decodeStoredRecord(value);
+        if (query.task !== undefined && record.task !== query.task) continue;
+        if (query.task !== undefined && skip > 0) skip--;
+        else out.push(record);
+      }
+      if (entries.length < step) break;
+    }
+    return out;
+  }
+
+  async view(id: string): Promise<TaskView | null> {
+    const read = await this.#read(id);
+    if (read === null) return null;
+    const { record, implied, raw, run, kept } = read;
+    const message = decodeKept(raw ?? kept.message);
+    return { ...record, args: message?.args ?? null, queue: message?.queue ?? null, timeline: fullTimeline(kept.entries, record, implied, raw, run) };
+  }
+
+  /** The message stored or kept for `id` (ResultBackend's `message`). */
+  async message(id: string): Promise<TaskMessage | null> {
+    const { command } = this.#parts.clients;
+    const read = await this.#read(id);
+    return decodeKept(read === null ? undefined : (read.raw ?? read.kept.message));
+  }
+
+  /** Keeps each message in its task's timeline, as long as its record (ResultBackend's `remember`). */
+  async remember(messages: readonly TaskMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const batch = this.#parts.clients.command.multi();
+    for (const message of messages) {
+      const key = this.#parts.recordKeys.timeline(message.id);
+      batch.append(key, `M${encodeStoredMessage(message)}\n`).pexpire(key, this.#parts.options.resultTtl);
+    }
+    await batch.exec();
+  }
+
+  /**
+   * A FAILURE task run again with its kept message (retryTask-9.lua, one step); a dead letter's goes
+   * back from the dead-letter queue (retryDeadLetter, which reopens its record the same way).
+   */
+  async retry(id: string): Promise<boolean> {
+    const { command } = this.#parts.clients;
+    const [read, dead] = await Promise.all([this.#read(id), command.zscore(this.#parts.keys.dead, id)]);
+    if (read === null || read.implied || read.record.state !== TaskStates.FAILURE) return false;
+    const { record } = read;
+    if (dead !== null) return this.#parts.scripts.retryDeadLetter(id);
+    const message = decodeKept(read.kept.message);
+    if (message === null) return false;
+    return this.#parts.scripts.retryTask(record.seq, storedMessage(retriedMessage(message, record.attempt + 1)));
+  }
+
+  /** One task's record (stored, or implied by its message), its message and run, and its kept timeline, read at once. */
+  async #read(id: string) {
+    const { command } = this.#parts.clients;
+    const replies = await command
+      .multi()
+      .get(this.#parts.recordKeys.record(id))
+      .hget(this.#parts.keys.body, id)
+      .hget(this.#parts.keys.run, id)
+      .get(this.#parts.recordKeys.timeline(id))
+      .exec();
+    const [stored, raw, run, rest] = (replies ?? []).map(([error, value]) => {
+      if (error !== null) throw error;
+      return value as string | null;
+    }) as [string | null, string | null, string | null, string | null];
+    if (stored !== null) {
+      // The record carries its timeline's first line (see lua/includes/timelines.lua).
+      const { json, carried } = splitStoredRecord(stored);
+      return { record: JSON.parse(json) as TaskRecord, implied: false, raw, run, kept: readTimeline(carried, rest) };
+    }
+    const record = raw === null ? null : impliedRecord(id, raw, run);
+    return record === null ? null : { record, implied: true, raw, run, kept: readTimeline(null, rest) };
+  }
+
+  /** Calls `found` with the record of every live message (not dead-lettered, not finished), in steps of SCAN_STEP. */
+  async #scanLive(found: (record: TaskRecord) => void): Promise<void> {
+    await this.#parts.clients.ready();
+    const { command } = this.#parts.clients;
+    const k = this.#parts.keys;
+    const seen = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await command.hscan(k.body, cursor, 'COUNT', SCAN_STEP);
+      cursor = next;
+      const ids: string[] = [];
+      const raws: string[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const id = flat[i] as string;
+        if (seen.has(id)) continue; // HSCAN may return an entry twice
+        seen.add(id);
+        ids.push(id);
+        raws.push(flat[i + 1] as string);
+      }
+      if (ids.length === 0) continue;
+      const [runs, stored, dead] = await Promise.all([
+        command.hmget(k.run, ...ids),
+        command.mget(ids.map((id) => this.#parts.recordKeys.record(id))),
+        command.zmscore(k.dead, ...ids),
+      ]);
+      ids.forEach((id, j) => {
+        if (dead[j] !== null) return;
+        const value = stored[j];
+        const record = value !== null && value !== undefined ? decodeStoredRecord(value) : impliedRecord(id, raws[j] as string, runs[j] ?? null);
+        // A finished record over a message not yet acknowledged is listed as finished.
+        if (record !== null && !isTerminal(record.state)) found(record);
+      });
+    } while (cursor !== '0');
+  }
+
+  /** Applies the lists' bounds now (trimTaskLists-3.lua: the scripts that add to them trim only every few additions, see lua/includes/taskLists.lua). */
+  async #trim(): Promise<void> {
+    await this.#parts.clients.ready();
+    await this.#parts.scripts.trimTaskLists();
+  }
+
+  #lists(): readonly string[] {
+    return this.#parts.recordKeys.taskLists;
+  }
+}

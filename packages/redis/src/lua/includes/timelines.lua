@@ -1,0 +1,40 @@
+-- A task's timeline (internal/task-timeline.ts reads it): what is lost when a state is replaced,
+-- oldest first, in lines:
+--   R<run value>\t<message>   a run whose PENDING and STARTED were implied (includes/impliedRecord):
+--                             its message (arguments, queue, createdAt, attempt) and its `{p}:run`
+--                             value (start, worker)
+--   P<message>                a message whose PENDING was implied
+--   M<message>                the message alone (ResultBackend.remember)
+--   E<state>\t<at>\t<attempt><worker fragment>   a stored record replaced by another state (a
+--                             repeated state such as PROGRESS is written once, at its last change)
+-- The first line, R or P (the states before any stored record), rides in the record itself, after
+-- its JSON and a newline: written with the record (a worker's settle adds no key), kept as long as
+-- it is, and carried by every later write of it (keptLine). The other lines are in the string
+-- `{p}:tl:<id>`, which lives as long as the record (`resultTtl`). The current record is the
+-- timeline's last entry. Messages are our producers' JSON: no raw newline or tab.
+
+-- `{p}:tl:` from the record key prefix `{p}:rec:` (both named in internal/keys.ts).
+local function timelinePrefix(recordPrefix)
+  return string.sub(recordPrefix, 1, -5) .. 'tl:'
+end
+
+-- The line a stored record carries after its JSON, with its newline ('' for none). pos: where the
+-- header's task JSON starts, len its length (the record JSON follows it, with no raw newline).
+local function keptLine(stored, pos, len)
+  local cut = string.find(stored, '\n', pos + len, true)
+  return cut and string.sub(stored, cut) or ''
+end
+
+-- The worker fragment (',"worker":"<id>"') of a stored record, or ''. The record JSON's own
+-- updatedAt is the first bare ',"updatedAt":' (the id's and task's quotes are escaped), and the
+-- worker is written right after it.
+local function storedWorker(stored)
+  local at = string.find(stored, ',"updatedAt":', 1, true)
+  return at and string.match(stored, '^,"updatedAt":%d+(,"worker":"[^"\\]*")', at) or ''
+end
+
+-- Adds a line to a task's timeline string, which then lives as long as its record.
+local function appendTimeline(key, line, ttl)
+  redis.call('APPEND', key, line)
+  redis.call('PEXPIRE', key, ttl)
+end
