@@ -17,6 +17,7 @@ export default defineConfig({
       { find: /^@celeriac\/memory$/, replacement: src('memory/src/index.ts') },
       { find: /^@celeriac\/redis\/adapter$/, replacement: src('redis/src/adapter.ts') },
       { find: /^@celeriac\/redis$/, replacement: src('redis/src/index.ts') },
+      { find: /^@celeriac\/amqp$/, replacement: src('amqp/src/index.ts') },
       { find: /^@celeriac\/celery$/, replacement: src('celery/src/index.ts') },
       { find: /^@celeriac\/celery\/protocol$/, replacement: src('celery/src/protocol/index.ts') },
       { find: /^@celeriac\/fastify$/, replacement: src('fastify/src/index.ts') },

@@ -26,7 +26,7 @@ for shape in "${shapes[@]}"; do
   mkdir -p "$dir/src"
   cp -r "$root/scripts/consumer/$shape/." "$dir/"
   cp "$root/scripts/consumer/src/"*.ts "$dir/src/"
-  tarballs=("$(pack core)" "$(pack memory)")
+  tarballs=("$(pack core)" "$(pack memory)" "$(pack amqp)")
   [ "$shape" = cjs-ts5-legacy ] && tarballs+=("$(pack nestjs)")
   [ "$shape" != cjs-ts5-legacy ] && tarballs+=("$(pack cli)")
   (

@@ -8,7 +8,8 @@ import os
 
 from celery import Celery, signals
 
-app = Celery('bench', broker=os.environ['CELERY_URL'], backend=os.environ['CELERY_URL'])
+# CELERY_BROKER / CELERY_BACKEND apart (`pnpm bench:amqp`: RabbitMQ and Redis), else both CELERY_URL.
+app = Celery('bench', broker=os.environ.get('CELERY_BROKER', os.environ.get('CELERY_URL')), backend=os.environ.get('CELERY_BACKEND', os.environ.get('CELERY_URL')))
 app.conf.update(task_serializer='json', result_serializer='json', accept_content=['json'], worker_hijack_root_logger=False)
 
 

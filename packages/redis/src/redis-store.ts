@@ -1,6 +1,6 @@
 import type {
   ApplyResult, BroadcastListener, ConnectionListener, DeadLetter, Delivery, EnqueueOptions, EventsListener,
-  QueueInfo, RecordListener, ReserveRequest, RevokeListener, StartedDelivery, StateUpdate, TaskMessage,
+  QueueInfo, RecordListener, ReserveRequest, ResultBackend, RevokeListener, StartedDelivery, StateUpdate, TaskMessage,
   TaskQuery, TaskStore, TaskView, WorkerInfo,
 } from '@celeriac/core/adapter';
 import { type TaskRecord, type TaskState, TaskStates } from '@celeriac/core';
@@ -25,7 +25,7 @@ import { RedisWorkersAndEvents, operationKeys, sideChannels } from './internal/w
  * records on the same parts (see internal/store-parts.ts); the steps that span both (enqueue,
  * reserve with STARTED, settle) are here. The mechanisms are described in docs/redis-internals.md.
  */
-export class RedisStore implements TaskStore {
+export class RedisStore implements TaskStore, ResultBackend {
   readonly options: Readonly<ResolvedRedisStoreOptions>;
   readonly #parts: StoreParts;
   readonly #queue: MessageQueue;
@@ -155,6 +155,17 @@ export class RedisStore implements TaskStore {
   compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
     this.#assertOpen();
     return this.#records.compareAndSet(key, expected, value, ttlMs);
+  }
+
+  /**
+   * A FAILURE record back to PENDING, seq + 1 and attempt + 1 (a dead letter requeued by another
+   * broker): with it a `RedisStore` is also a `ResultBackend`, to pair with a broker that keeps the
+   * messages elsewhere (`splitStore(new AmqpBroker(…), redisStore)`). Its own dead letters reopen
+   * their records in `retryDeadLetter`.
+   */
+  reopen(id: string, reason?: string): Promise<ApplyResult> {
+    this.#assertOpen();
+    return this.#records.reopen(id, reason);
   }
 
   getValue(key: string): Promise<string | null> {
