@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Celeriac, type Logger, type TaskStore } from '@celeriac/core';
-import { decodeTaskMessage, encodeTaskMessage } from '@celeriac/core/adapter';
+import { type TaskMessage, decodeTaskMessage, encodeTaskMessage } from '@celeriac/core/adapter';
 import { MemoryStore } from '@celeriac/memory';
 import { createRedisStore } from '@celeriac/redis';
 import { type RedisServer, startRedisServer } from '@celeriac/test-support';
@@ -119,12 +119,15 @@ describe('the message trace context', () => {
   });
 
   it('without an SDK nothing is added to messages and tasks run as before', async () => {
-    const store = new MemoryStore();
+    const seen: unknown[] = [];
+    const store = new (class extends MemoryStore {
+      override enqueue(messages: readonly TaskMessage[]) {
+        seen.push(...messages.map((m) => m.trace));
+        return super.enqueue(messages);
+      }
+    })();
     const app = new Celeriac({ store, logger: quiet, tracing: openTelemetry() });
     const add = app.task({ name: 't.plain' }, (a: number, b: number) => a + b);
-    const seen: unknown[] = [];
-    const enqueue = store.enqueue.bind(store);
-    store.enqueue = (messages, options) => (seen.push(...messages.map((m) => m.trace)), enqueue(messages, options));
     try {
       await app.worker({ pollInterval: 10 }).start();
       expect(await (await add.delay(1, 2)).wait({ timeout: 5_000 })).toBe(3);
