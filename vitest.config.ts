@@ -24,6 +24,8 @@ export default defineConfig({
       { find: /^@celeriac\/socket\.io$/, replacement: src('socket.io/src/index.ts') },
       { find: /^@celeriac\/socket\.io\/client$/, replacement: src('socket.io/src/client/index.ts') },
       { find: /^@celeriac\/nestjs$/, replacement: src('nestjs/src/index.ts') },
+      { find: /^@celeriac\/prometheus$/, replacement: src('prometheus/src/index.ts') },
+      { find: /^@celeriac\/opentelemetry$/, replacement: src('opentelemetry/src/index.ts') },
       { find: /^@celeriac\/test-support$/, replacement: src('test-support/src/index.ts') },
     ],
   },

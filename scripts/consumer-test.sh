@@ -7,6 +7,8 @@
 #   cjs-ts5-legacy    CommonJS + node10 resolution + legacy decorators (NestJS's default), with
 #                     @celeriac/nestjs in a Nest application context
 # npm's strict peer resolution would fail with ERESOLVE if a peer range excluded vitest 3 or 4.
+# Every project also installs @celeriac/prometheus and @celeriac/opentelemetry (src/observe.ts) and
+# @celeriac/amqp with what it needs (src/amqp.ts).
 # The ESM projects also install @celeriac/cli and run its `celeriac` binary on the compiled app.
 # Needs a build first (`pnpm build`) and the npm registry. Usage: consumer-test.sh [shape...]
 set -euo pipefail
@@ -26,7 +28,8 @@ for shape in "${shapes[@]}"; do
   mkdir -p "$dir/src"
   cp -r "$root/scripts/consumer/$shape/." "$dir/"
   cp "$root/scripts/consumer/src/"*.ts "$dir/src/"
-  tarballs=("$(pack core)" "$(pack memory)" "$(pack amqp)")
+  # @celeriac/amqp needs @celeriac/celery, which needs @celeriac/redis: none of them is on the registry here.
+  tarballs=("$(pack core)" "$(pack memory)" "$(pack redis)" "$(pack celery)" "$(pack amqp)" "$(pack prometheus)" "$(pack opentelemetry)")
   [ "$shape" = cjs-ts5-legacy ] && tarballs+=("$(pack nestjs)")
   [ "$shape" != cjs-ts5-legacy ] && tarballs+=("$(pack cli)")
   (

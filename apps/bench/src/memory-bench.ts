@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Celeriac } from '@celeriac/core';
 import { MemoryStore } from '@celeriac/memory';
 import { type Spread, spread } from './stats.js';
-import { STREAM_EVENTS, envInt } from './env.js';
+import { STREAM_EVENTS, envInt, observe, tracing } from './env.js';
 
 const TASKS = envInt('BENCH_TASKS', 100_000);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
@@ -23,7 +23,8 @@ const IN_FLIGHT = 1_000;
 type Shape = 'steady' | 'burst';
 
 async function run(concurrency: number, shape: Shape, tasks: number): Promise<number> {
-  const app = new Celeriac({ store: new MemoryStore(), events: STREAM_EVENTS });
+  const app = new Celeriac({ store: new MemoryStore(), events: STREAM_EVENTS, ...(await tracing()) });
+  await observe(app);
   const noop = app.task({ name: 'bench.noop' }, () => null);
   await app.worker({ concurrency }).start();
   const started = process.hrtime.bigint();

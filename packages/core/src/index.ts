@@ -25,6 +25,7 @@ export type {
   TaskEventBase,
   TaskFailedEvent,
   TaskProgressEvent,
+  TaskStartedEvent,
   TaskReceivedEvent,
   TaskRetriedEvent,
   TaskRevokedEvent,
@@ -73,6 +74,7 @@ export { canTransition } from './state/transitions.js';
 
 // Records and the store (adapters build on '@celeriac/core/adapter')
 export type { SerializedError, TaskMeta, TaskRecord } from './contracts/record.js';
+export type { ProcessTrace, SendTrace, TaskTracing } from './contracts/tracing.js';
 export type { TaskStore } from './contracts/task-store.js';
 
 // Errors

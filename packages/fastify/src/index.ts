@@ -6,6 +6,7 @@ export {
   type ExposedTask,
   type ExposedTaskDefaults,
   type JsonSchema,
+  type MetricsSource,
   DEFAULT_CELERIAC_FASTIFY_OPTIONS,
 } from './options.js';
 

@@ -41,6 +41,13 @@ export interface ExposedTask {
   description?: string;
 }
 
+/** A source of Prometheus metrics, e.g. `celeriacMetrics(app)` from `@celeriac/prometheus`. */
+export interface MetricsSource {
+  /** The content type of the text (Prometheus text format). */
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
 export interface CeleriacFastifyOptions {
   /** The app whose tasks are enqueued and whose results are read; decorated as `fastify.celeriac`. */
   app: Celeriac;
@@ -56,6 +63,11 @@ export interface CeleriacFastifyOptions {
   tasks?: readonly ExposedTask[];
   /** Runs before every route; see {@link AuthHook}. @defaultValue none (every request is let through) */
   auth?: AuthHook;
+  /**
+   * Serves `GET <prefix>/metrics` from this source (behind `auth`, like every route), e.g.
+   * `celeriacMetrics(app)` from `@celeriac/prometheus`. @defaultValue none (no metrics route)
+   */
+  metrics?: MetricsSource;
   /** Largest request body in bytes; larger ones get `413`. @defaultValue `1_048_576` (Fastify's own default) */
   bodyLimit?: number;
 }

@@ -53,7 +53,7 @@ describe('registration', () => {
 
   const misuses: [string, (a: TestApp) => unknown, RegExp][] = [
     ['no options', () => undefined, /option "app" is required/],
-    ['an unknown option', (a) => ({ app: a.app, prefx: '/api' }), /option "prefx" is not a known option \(known: app, prefix, tasks, auth, bodyLimit\)/],
+    ['an unknown option', (a) => ({ app: a.app, prefx: '/api' }), /option "prefx" is not a known option \(known: app, prefix, tasks, auth, bodyLimit, metrics\)/],
     ['something else as app', () => ({ app: { send() {} } }), /option "app" must be a Celeriac app \(it lacks result, revoke\)/],
     ['a prefix without a leading slash', (a) => ({ app: a.app, prefix: 'api' }), /option "prefix" must be '' or a path such as '\/api'/],
     ['a prefix with a trailing slash', (a) => ({ app: a.app, prefix: '/api/' }), /option "prefix" must be/],

@@ -2,7 +2,7 @@ import type { PoolKind, WorkerOptions } from '@celeriac/core';
 import type { Command } from 'commander';
 import { type CommandContext, runAction } from '../context.js';
 import { EXIT_CODES } from '../exit-codes.js';
-import { oneOf, parseDuration, parseList, parsePositiveInt } from '../parse.js';
+import { oneOf, parseDuration, parseList, parseNonNegativeInt, parsePositiveInt } from '../parse.js';
 
 const POOLS = ['inline', 'threads', 'process'] as const satisfies readonly PoolKind[];
 
@@ -12,6 +12,8 @@ interface WorkerFlags {
   pool?: PoolKind;
   shutdownTimeout?: number;
   events?: boolean;
+  metricsPort?: number;
+  metricsHost?: string;
 }
 
 /** `celeriac worker`: runs until SIGTERM or SIGINT, then closes gracefully and exits 0. */
@@ -23,6 +25,8 @@ export function registerWorker(program: Command): void {
     .option('-c, --concurrency <n>', 'tasks run at once (default: 10)', parsePositiveInt)
     .option('-P, --pool <kind>', `where task code runs: ${POOLS.join(', ')} (default: inline)`, oneOf(POOLS))
     .option('--shutdown-timeout <duration>', 'on SIGTERM, how long running tasks may finish before they are handed back (default: 30s)', parseDuration)
+    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics (0: a free port, said in the worker-ready line)', parseNonNegativeInt)
+    .option('--metrics-host <host>', 'the interface the metrics server listens on (default: 0.0.0.0)')
     .option('-E, --events', 'append this worker\'s events to the queue-wide event stream (read with celeriac events); default: the app\'s events option')
     .action((flags: WorkerFlags, command: Command) => runAction(command, (ctx) => runWorker(ctx, flags), { logAtInfo: true }));
 }
@@ -38,6 +42,8 @@ async function runWorker(ctx: CommandContext, flags: WorkerFlags) {
     ...(flags.shutdownTimeout === undefined ? {} : { shutdownTimeout: flags.shutdownTimeout }),
     ...(flags.events === undefined ? {} : { events: flags.events }),
   };
+  // Before the worker starts, so its first tasks are counted; loaded only when asked for.
+  const metrics = flags.metricsPort === undefined ? undefined : await startMetrics(ctx, flags.metricsPort, flags.metricsHost ?? '0.0.0.0');
   const worker = ctx.app.worker(options);
   await worker.start();
   // The first signal closes the worker, then the app and its store, so the process can exit; a second exits at once.
@@ -52,9 +58,15 @@ async function runWorker(ctx: CommandContext, flags: WorkerFlags) {
   const info = worker.info();
   if (info !== undefined) {
     const { id, queues, concurrency, pool, tasks, events } = info;
-    ctx.out.script({ event: 'worker-ready', worker: id, pid: process.pid, queues, concurrency, pool, tasks, events });
+    ctx.out.script({ event: 'worker-ready', worker: id, pid: process.pid, queues, concurrency, pool, tasks, events, ...(metrics === undefined ? {} : { metricsPort: metrics.port }) });
   }
   await closed;
+  await metrics?.close();
   ctx.out.script({ event: 'worker-stopped', worker: worker.id });
   return { code: EXIT_CODES.OK, closed: true };
+}
+
+async function startMetrics(ctx: CommandContext, port: number, host: string) {
+  const { celeriacMetrics, serveMetrics } = await import('@celeriac/prometheus');
+  return serveMetrics(celeriacMetrics(ctx.app), { port, host });
 }

@@ -1,5 +1,6 @@
 import type { TaskStore } from '../contracts/task-store.js';
 import type { Logger } from '../context/logger.js';
+import type { TaskTracing } from '../contracts/tracing.js';
 import { MAX_MESSAGE_SIZE_CEILING, MAX_NESTING_DEPTH_CEILING } from '../constants.js';
 import { optionChecker, show } from '../options/task-options.js';
 
@@ -48,6 +49,11 @@ export interface CeleriacOptions {
    * `events` option turns it on for that worker alone. @defaultValue `false`
    */
   events?: boolean;
+  /**
+   * Traces each task from the producer's `delay()` to the worker's run, e.g. `openTelemetry()`
+   * from `@celeriac/opentelemetry`. @defaultValue none (no tracing call on any path)
+   */
+  tracing?: TaskTracing;
 }
 
 
@@ -58,7 +64,9 @@ export const DEFAULT_CELERIAC_OPTIONS = {
   enqueueTimeout: 10_000,
 } as const;
 
-const KNOWN = new Set(['store', 'eager', 'logger', 'generateId', 'maxMessageSize', 'maxNestingDepth', 'enqueueTimeout', 'events']);
+const KNOWN = new Set(['store', 'eager', 'logger', 'generateId', 'maxMessageSize', 'maxNestingDepth', 'enqueueTimeout', 'events', 'tracing']);
+
+const INTERFACES = { store: 'TaskStore', logger: 'Logger', tracing: 'TaskTracing' } as const;
 
 export function checkCeleriacOptions(options: CeleriacOptions): void {
   const check = optionChecker('new Celeriac()');
@@ -70,10 +78,11 @@ export function checkCeleriacOptions(options: CeleriacOptions): void {
   for (const [name, value, methods] of [
     ['store', options.store, ['enqueue', 'publish', 'reserve', 'settle', 'ack', 'apply', 'get', 'subscribe', 'revoke', 'onRevoke', 'close']],
     ['logger', options.logger, ['warn', 'error']],
+    ['tracing', options.tracing, ['send', 'process']],
   ] as const) {
     if (value === undefined) continue;
     const missing = methods.filter((m) => typeof (value as unknown as Record<string, unknown>)[m] !== 'function');
-    if (missing.length > 0) check.fail(name, `is missing ${missing.join(', ')}: pass an object implementing the ${name === 'store' ? 'TaskStore' : 'Logger'} interface`);
+    if (missing.length > 0) check.fail(name, `is missing ${missing.join(', ')}: pass an object implementing the ${INTERFACES[name]} interface`);
   }
   if (options.eager !== undefined && typeof options.eager !== 'boolean') check.fail('eager', `must be a boolean, got ${show(options.eager)}`);
   if (options.events !== undefined && typeof options.events !== 'boolean') check.fail('events', `must be a boolean, got ${show(options.events)}`);

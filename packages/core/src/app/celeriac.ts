@@ -28,6 +28,8 @@ import { Tasks } from './tasks-api.js';
 import { Schedules } from './schedules-api.js';
 import { type GroupResult, restoreGroup, saveGroup } from '../canvas/group-store.js';
 import { AppEvents } from './app-events.js';
+import { SendSpans } from './trace-send.js';
+import type { TaskTracing } from '../contracts/tracing.js';
 import type { CeleriacEventName, CeleriacListener } from '../events/event-types.js';
 import type { EventStream } from '../events/event-stream.js';
 import type { Workers } from './workers.js';
@@ -52,6 +54,7 @@ export class Celeriac {
   readonly #deadline: EnqueueDeadline;
   readonly deadLetters: DeadLetters = new DeadLetters(() => this.#store);
   readonly #ops: AppEvents;
+  readonly #tracing: TaskTracing | undefined;
   /** The queue-wide event stream, from every process (see `CeleriacOptions.events`). */
   readonly events: EventStream;
   /** The live workers of the deployment: `list()`, `ping()`. */
@@ -74,6 +77,7 @@ export class Celeriac {
       maxSize: options.maxMessageSize ?? DEFAULT_CELERIAC_OPTIONS.maxMessageSize,
       maxDepth: options.maxNestingDepth ?? DEFAULT_CELERIAC_OPTIONS.maxNestingDepth,
     };
+    this.#tracing = options.tracing;
     this.#deadline = new EnqueueDeadline(options.enqueueTimeout ?? DEFAULT_CELERIAC_OPTIONS.enqueueTimeout, this.logger);
     this.#store = options.store === undefined ? loadMemoryStore() : Promise.resolve(options.store);
     this.#store.then(
@@ -159,7 +163,8 @@ export class Celeriac {
     // Announced under the worker's own id, the one its records, events and heartbeats carry.
     const announce = (store: TaskStore, tasks: readonly string[], worker: string) => startAnnouncing(store, tasks, worker, this.logger);
     const { lifecycle: events, stream, streaming } = this.#ops;
-    const worker = new Worker({ connect: () => this.#store, registry: this.registry, logger: this.logger, announce, closeAll: () => this.#closeForExit(), events, stream: { stream, enabled: streaming } }, options);
+    const source = { connect: () => this.#store, registry: this.registry, logger: this.logger, announce, closeAll: () => this.#closeForExit(), events, stream: { stream, enabled: streaming } };
+    const worker = new Worker(this.#tracing === undefined ? source : { ...source, tracing: this.#tracing }, options);
     this.#closeables.add(worker);
     return worker;
   }
@@ -234,6 +239,14 @@ export class Celeriac {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.#tracing !== undefined) {
+      const spans = new SendSpans(this.#tracing, 1);
+      return spans.settle(this.#enqueueOne<R>(name, spans.start(message), freshIds));
+    }
+    return this.#enqueueOne<R>(name, message, freshIds);
+  }
+
+  #enqueueOne<R>(name: string, message: TaskMessage, freshIds: boolean): Promise<AsyncResult<R>> {
     if (this.eager) return this.#runEagerly<R>([message], []).then((results) => results[0] as AsyncResult<R>);
     const store = this.#ready;
     if (store === undefined) return this.#store.then((s) => this.#enqueueTo<R>(s, name, message, freshIds));
@@ -254,14 +267,24 @@ export class Celeriac {
     const resolved = resolveBulkOptions(name, argsList, apply, defaults, now);
     // Every call is checked before any is sent: a bad one anywhere enqueues nothing.
     argsList.forEach((args, i) => checkArgs(name, args, argsList.length > 1 ? `call ${i}: ` : '', this.#limits));
+    if (this.#tracing === undefined) return this.#enqueueChecked<R>(name, argsList, resolved, now, undefined);
+    const spans = new SendSpans(this.#tracing, argsList.length);
+    return spans.settle(this.#enqueueChecked<R>(name, argsList, resolved, now, spans));
+  }
+
+  async #enqueueChecked<R>(name: string, argsList: readonly unknown[][], resolved: ResolvedApply, now: number, spans: SendSpans | undefined): Promise<AsyncResult<R>[]> {
+    const message = (args: unknown[]) => {
+      const built = this.#newMessage(name, args, resolved, now);
+      return spans === undefined ? built : spans.start(built);
+    };
     if (!this.eager && argsList.length > ENQUEUE_STEP) {
       const store = this.#ready ?? (await this.#store);
-      const build = (i: number) => this.#newMessage(name, argsList[i] as unknown[], resolved, now);
+      const build = (i: number) => message(argsList[i] as unknown[]);
       const { messages, records } = await enqueueInSteps(store, this.#deadline, name, argsList.length, build, this.#freshIds(resolved));
       for (const message of messages) this.#ops.enqueued(store, message);
       return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
     }
-    const messages = argsList.map((args) => this.#newMessage(name, args, resolved, now));
+    const messages = argsList.map(message);
     if (this.eager) return this.#runEagerly<R>(messages, []);
     const records = await this.#create(messages, [], this.#freshIds(resolved), name);
     return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));

@@ -77,7 +77,21 @@ export interface TaskMessage {
   chord?: ChordLink;
   /** The group this task belongs to, if any. */
   groupId?: string;
+  /**
+   * The producer's trace context (W3C Trace Context), set only when a tracer is configured
+   * (`CeleriacOptions.tracing`) and its span is sampled: the worker's span continues that trace.
+   */
+  trace?: TraceContext;
 }
+
+/** W3C Trace Context headers carried by a message (https://www.w3.org/TR/trace-context/). */
+export interface TraceContext {
+  traceparent: string;
+  tracestate?: string;
+}
+
+/** W3C bounds: `traceparent` is 55 characters in version 00; `tracestate` at most 512. */
+const MAX_TRACE_HEADER = 512;
 
 export const MAX_PRIORITY = 9;
 
@@ -133,7 +147,14 @@ export function validateTaskMessage(value: unknown): TaskMessage {
   if (m.errbacks !== undefined && !(Array.isArray(m.errbacks) && m.errbacks.every(isStep))) fail('errbacks', 'an array of task steps');
   if (m.chord !== undefined && !isChordLink(m.chord)) fail('chord', 'a chord link { groupId, members, callback }');
   if (m.groupId !== undefined && typeof m.groupId !== 'string') fail('groupId', 'a string');
+  if (m.trace !== undefined && !isTraceContext(m.trace)) fail('trace', `a trace context { traceparent, tracestate? } of strings up to ${MAX_TRACE_HEADER} characters`);
   return value as TaskMessage;
+}
+
+function isTraceContext(value: unknown): value is TraceContext {
+  const t = value as Partial<TraceContext> | null;
+  const header = (h: unknown) => typeof h === 'string' && h.length <= MAX_TRACE_HEADER;
+  return typeof t === 'object' && t !== null && header(t.traceparent) && (t.tracestate === undefined || header(t.tracestate));
 }
 
 function isStep(value: unknown): value is TaskStep {

@@ -29,6 +29,12 @@ export interface TaskReceivedEvent extends WorkerTaskEvent {
   deliveries: number;
 }
 
+export interface TaskStartedEvent extends WorkerTaskEvent {
+  queue: string;
+  /** How long it waited in its queue: from when it was sent, or became due (`eta`, a retry's countdown), to this start, in ms. */
+  waitMs: number;
+}
+
 export interface TaskProgressEvent extends WorkerTaskEvent {
   /** `PROGRESS` or a user state set with `ctx.updateState`. */
   state: TaskState;
@@ -93,7 +99,7 @@ export interface CeleriacEvents {
   /** A worker took it from the store. */
   'task-received': TaskReceivedEvent;
   /** Its run began (its STARTED record was stored). */
-  'task-started': WorkerTaskEvent;
+  'task-started': TaskStartedEvent;
   /** The run stored `ctx.progress()` or a user state. */
   'task-progress': TaskProgressEvent;
   /** The run failed and another attempt is due. */

@@ -83,7 +83,8 @@ export async function expectEveryLifecycleEvent(app: Celeriac, makeWorker: () =>
   const base = (taskId: string, task: string, attempt = 1) => ({ taskId, task, attempt, worker: id, at: expect.any(Number) });
   expect(of('task-sent', okRun.id)).toEqual([{ type: 'task-sent', taskId: okRun.id, task: 'ev.ok', attempt: 1, at: expect.any(Number), queue: 'default' }]);
   expect(of('task-received', okRun.id)).toEqual([{ type: 'task-received', ...base(okRun.id, 'ev.ok'), queue: 'default', deliveries: 1 }]);
-  expect(of('task-started', okRun.id)).toEqual([{ type: 'task-started', ...base(okRun.id, 'ev.ok') }]);
+  expect(of('task-started', okRun.id)).toEqual([{ type: 'task-started', ...base(okRun.id, 'ev.ok'), queue: 'default', waitMs: expect.any(Number) }]);
+  expect((of('task-started', okRun.id)[0] as { waitMs: number }).waitMs).toBeGreaterThanOrEqual(0);
   expect(of('task-progress', okRun.id)).toEqual([{ type: 'task-progress', ...base(okRun.id, 'ev.ok'), state: 'PROGRESS', meta: { current: 1, total: 2 } }]);
   const [succeeded] = of('task-succeeded', okRun.id);
   expect(succeeded).toEqual({ type: 'task-succeeded', ...base(okRun.id, 'ev.ok'), runtimeMs: expect.any(Number) });

@@ -28,7 +28,9 @@ export class WorkerTaskEvents {
     const events = this.#events;
     const { message } = delivery;
     if (events.wants('task-received')) events.emit('task-received', { ...this.#base(message, at), queue: message.queue, deliveries: delivery.deliveries });
-    if (delivery.started.applied && events.wants('task-started')) events.emit('task-started', this.#base(message, at));
+    if (delivery.started.applied && events.wants('task-started')) {
+      events.emit('task-started', { ...this.#base(message, at), queue: message.queue, waitMs: Math.max(0, at - Math.max(message.createdAt, message.eta ?? 0)) });
+    }
   }
 
   /** A state of a run started at `startedAt` was sent; its event goes out once the store accepted it. */

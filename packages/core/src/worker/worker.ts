@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { ReserveRequest, StartedDelivery } from '../contracts/broker.js';
 import type { TaskStore } from '../contracts/task-store.js';
+import type { TaskTracing } from '../contracts/tracing.js';
 import type { WorkerInfo } from '../contracts/workers.js';
 import type { Logger } from '../context/logger.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
@@ -27,6 +28,7 @@ import { logBanner } from './banner.js';
 import { closeOnSignals } from './close-on-signals.js';
 import { type RunHooks, bindRunReport } from './run-report.js';
 import { WorkerTaskEvents } from './task-events.js';
+import { type TracedRun, runTraced } from './trace-run.js';
 import { type StaticInfo, WorkerPresence, workerInfo } from './worker-presence.js';
 
 /** What a worker is built from: the store may still be connecting. */
@@ -42,9 +44,11 @@ export interface WorkerSource {
   readonly events?: LifecycleEvents;
   /** The app's queue-wide event stream, and whether the app appends to it (the worker's `events` option overrides). */
   readonly stream?: { readonly stream: EventStream; readonly enabled: boolean };
+  /** The app's tracer (`CeleriacOptions.tracing`): a process span around each run. */
+  readonly tracing?: TaskTracing;
 }
 
-interface Running extends Slotted {
+interface Running extends Slotted, TracedRun {
   readonly delivery: StartedDelivery;
   readonly controller: LazyAbort;
   done: Promise<void>;
@@ -193,7 +197,7 @@ export class Worker {
 
   #launch(delivery: StartedDelivery): void {
     const controller = new LazyAbort();
-    const entry: Running = { delivery, controller, handedBack: false, lost: false, settling: false, done: Promise.resolve(), slot: -1, startedAt: Date.now() };
+    const entry: Running = { delivery, controller, handedBack: false, lost: false, settling: false, done: Promise.resolve(), slot: -1, startedAt: Date.now(), trace: undefined };
     this.#running.add(entry);
     this.#taskEvents.received(delivery, entry.startedAt);
     entry.done = this.#process(entry).finally(() => {
@@ -218,7 +222,11 @@ export class Worker {
     wake?.();
   }
 
-  async #process(entry: Running): Promise<void> {
+  #process(entry: Running): Promise<void> {
+    return runTraced(this.#source.tracing, entry, this.id, () => this.#run(entry));
+  }
+
+  async #run(entry: Running): Promise<void> {
     const { delivery, controller } = entry;
     const { store } = this.#env;
     const message = delivery.message;
@@ -229,6 +237,7 @@ export class Worker {
     } catch (error) {
       // Storage failed: leave the delivery unsettled. The store redelivers it when its lease ends.
       this.#env.logger.error(`could not settle task ${message.task}; it will be redelivered`, { id: message.id, error: serializeError(error).message });
+      entry.trace?.end(error);
     }
   }
 
@@ -236,7 +245,7 @@ export class Worker {
   readonly #hooks: RunHooks<Running> = {
     freeSlot: (entry) => this.#freeSlot(entry, true),
     leaseLost: (entry) => this.#leaseLost(entry),
-    wrote: (entry, update, stored) => this.#taskEvents.wrote(entry.delivery.message, entry.startedAt, update, stored),
+    wrote: (entry, update, stored) => (entry.trace?.stored(update), this.#taskEvents.wrote(entry.delivery.message, entry.startedAt, update, stored)),
     deadLettered: (entry, reason) => this.#taskEvents.deadLettered(entry.delivery.message, reason),
   };
 

@@ -3,6 +3,7 @@ import { errorHandler } from './error-handler.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import { registerEnqueueRoutes } from './routes/enqueue.js';
 import { registerEventsRoute } from './routes/events.js';
+import { registerMetricsRoute } from './routes/metrics.js';
 import { registerRevokeRoute } from './routes/revoke.js';
 import { registerStatusRoute } from './routes/status.js';
 import { formatSchemaErrors } from './schema-errors.js';
@@ -33,4 +34,5 @@ export function registerRoutes(instance: FastifyInstance, options: ResolvedOptio
   registerStatusRoute(instance, options);
   registerEventsRoute(instance, options, streams);
   registerRevokeRoute(instance, options);
+  registerMetricsRoute(instance, options);
 }

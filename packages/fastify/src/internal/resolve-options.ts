@@ -1,5 +1,5 @@
 import type { Celeriac } from '@celeriac/core';
-import { type AuthHook, type CeleriacFastifyOptions, DEFAULT_CELERIAC_FASTIFY_OPTIONS } from '../options.js';
+import { type AuthHook, type CeleriacFastifyOptions, type MetricsSource, DEFAULT_CELERIAC_FASTIFY_OPTIONS } from '../options.js';
 import type { Ajv } from 'ajv';
 import { createAjv } from './ajv.js';
 import { type ResolvedExposedTask, resolveExposedTasks } from './resolve-tasks.js';
@@ -7,7 +7,7 @@ import { optionChecker, show } from '@celeriac/core/adapter';
 
 export const WHERE = 'fastify.register(@celeriac/fastify)';
 
-const KNOWN = new Set(['app', 'prefix', 'tasks', 'auth', 'bodyLimit']);
+const KNOWN = new Set(['app', 'prefix', 'tasks', 'auth', 'bodyLimit', 'metrics']);
 // Each segment is literal text: a `:param` or `*` would make every Location header wrong.
 const PREFIX_PATTERN = /^(\/[A-Za-z0-9._~!$&'()+,;=@%-]+)+$/;
 
@@ -18,6 +18,7 @@ export interface ResolvedOptions {
   readonly tasks: ReadonlyMap<string, ResolvedExposedTask>;
   readonly auth: AuthHook | undefined;
   readonly bodyLimit: number;
+  readonly metrics: MetricsSource | undefined;
   /** The validator the routes use; the task schemas were compiled with it. */
   readonly ajv: Ajv;
 }
@@ -42,7 +43,11 @@ export function resolveOptions(options: CeleriacFastifyOptions): ResolvedOptions
   const bodyLimit = options.bodyLimit ?? DEFAULT_CELERIAC_FASTIFY_OPTIONS.bodyLimit;
   check.positiveInt('bodyLimit', bodyLimit);
 
+  const metrics = options.metrics;
+  if (metrics !== undefined && (typeof metrics !== 'object' || metrics === null || typeof metrics.metrics !== 'function' || typeof metrics.contentType !== 'string')) {
+    fail('metrics', `must be a metrics source { contentType, metrics() }, e.g. celeriacMetrics(app) from @celeriac/prometheus, got ${show(metrics)}`);
+  }
   const ajv = createAjv();
   const tasks = resolveExposedTasks(options.tasks ?? DEFAULT_CELERIAC_FASTIFY_OPTIONS.tasks, ajv, fail);
-  return { app: options.app, prefix, tasks, auth, bodyLimit, ajv };
+  return { app: options.app, prefix, tasks, auth, bodyLimit, metrics, ajv };
 }

@@ -1,0 +1,1 @@
+export { type OpenTelemetryOptions, TRACER_NAME, openTelemetry } from './tracing.js';
