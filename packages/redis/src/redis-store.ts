@@ -44,9 +44,8 @@ export class RedisStore implements TaskStore, ResultBackend {
     this.#parts = storeParts(this.options);
     this.#queue = new MessageQueue(this.#parts);
     this.#records = new TaskRecords(this.#parts);
-    this.#start = startOnReserve(this.#records, (message) =>
-      this.#records.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, meta: { reason: 'handed back before it ran' } }),
-    );
+    const handBack = (m: TaskMessage) => this.#records.apply({ id: m.id, task: m.task, attempt: m.attempt, state: TaskStates.PENDING, meta: { reason: 'handed back before it ran' } });
+    this.#start = startOnReserve(this.#records, handBack);
     this.#enqueues = new EnqueueStep(this.#parts, this.#records, this.#start);
     this.#settles = new SettleStep(this.#parts, this.#records);
     this.#operations = new RedisWorkersAndEvents(sideChannels(this.#parts), operationKeys(this.#parts.options.prefix), this.#parts.options.eventLimit);
@@ -157,12 +156,7 @@ export class RedisStore implements TaskStore, ResultBackend {
     return this.#records.compareAndSet(key, expected, value, ttlMs);
   }
 
-  /**
-   * A FAILURE record back to PENDING, seq + 1 and attempt + 1 (a dead letter requeued by another
-   * broker): with it a `RedisStore` is also a `ResultBackend`, to pair with a broker that keeps the
-   * messages elsewhere (`splitStore(new AmqpBroker(…), redisStore)`). Its own dead letters reopen
-   * their records in `retryDeadLetter`.
-   */
+  /** `ResultBackend.reopen`, for a store that is another broker's backend (`splitStore(new AmqpBroker(…), redisStore)`). */
   reopen(id: string, reason?: string): Promise<ApplyResult> {
     this.#assertOpen();
     return this.#records.reopen(id, reason);
@@ -193,8 +187,7 @@ export class RedisStore implements TaskStore, ResultBackend {
     return this.#queueAdmin.purge(queue, max);
   }
 
-  // Task listing (see internal/task-listing.ts): finished tasks from bounded lists written as they
-  // finish, live ones from the messages themselves.
+  // Task listing (see internal/task-listing.ts): finished tasks from bounded lists, live ones from the messages.
   taskCounts(): Promise<Record<TaskState, number>> {
     this.#assertOpen();
     return this.#tasks.counts();
@@ -228,9 +221,8 @@ export class RedisStore implements TaskStore, ResultBackend {
   }
 
   /**
-   * Waits for queued writes, stops heartbeats, and closes the connections this store made (never
-   * a given ioredis instance). Deliveries not settled stay leased until their lease expires, then
-   * go to another worker.
+   * Waits for queued writes, stops heartbeats, and closes the connections this store made (never a
+   * given ioredis instance). Deliveries not settled stay leased until they expire, then go elsewhere.
    */
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -1,17 +1,14 @@
 import { randomUuid } from '../internal/random-uuid.js';
-import type { TaskMessage } from '../contracts/message.js';
-import type { TaskRecord } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import { asLogger, consoleLogger, type Logger } from '../context/logger.js';
-import type { JsonLimits } from '../internal/json-check.js';
 import { type ResolvedTaskOptions, type TaskOptions, resolveTaskOptions } from '../options/task-options.js';
 import { AsyncResult, type ResultSource } from '../result/async-result.js';
 import type { CanvasHost } from '../canvas/signature.js';
 import { Worker } from '../worker/worker.js';
 import type { WorkerOptions } from '../worker/worker-options.js';
-import { type ResolvedApply, checkArgs, idInUse, newMessage, resolveApplyOptions, resolveBulkOptions } from './apply-options.js';
 import { type CeleriacOptions, DEFAULT_CELERIAC_OPTIONS, checkCeleriacOptions } from './celeriac-options.js';
 import { EnqueueDeadline } from './enqueue-deadline.js';
+import { Producer } from './producer.js';
 import { readAnnouncement, startAnnouncing } from './task-announcements.js';
 import type { ApplyOptions, MethodNames, TaskArgs, TaskHandle, TaskHandles, TaskResult } from './handle-types.js';
 import { TaskRegistry } from './registry.js';
@@ -19,8 +16,6 @@ import { addSchedule, registerFunction, registerInstance } from './register-inst
 import type { ScheduleOptions } from '../schedule/schedule-options.js';
 import { Scheduler, type SchedulerOptions, enqueueScheduledRun } from '../schedule/scheduler.js';
 import { loadMemoryStore } from './default-store.js';
-import { ENQUEUE_STEP, createAndEnqueue, enqueueInSteps } from './create-and-publish.js';
-import { enqueueEagerly } from './eager.js';
 import { type RevokeOutcome, revokeTask } from './revoke-task.js';
 import { DeadLetters } from './dead-letters.js';
 import { Queues } from './queues-api.js';
@@ -28,7 +23,6 @@ import { Tasks } from './tasks-api.js';
 import { Schedules } from './schedules-api.js';
 import { type GroupResult, restoreGroup, saveGroup } from '../canvas/group-store.js';
 import { AppEvents } from './app-events.js';
-import { SendSpans } from './trace-send.js';
 import type { TaskTracing } from '../contracts/tracing.js';
 import type { CeleriacEventName, CeleriacListener } from '../events/event-types.js';
 import type { EventStream } from '../events/event-stream.js';
@@ -41,17 +35,12 @@ export class Celeriac {
   readonly registry = new TaskRegistry();
   readonly logger: Logger;
   readonly eager: boolean;
-  readonly #generateId: () => string;
-  /** Whether `#generateId` is ours (random, never repeats): a store may then skip checking its ids. */
-  readonly #idsAreRandom: boolean;
   readonly #ownsStore: boolean;
   /** Workers and schedulers made by this app, closed with it. */
   readonly #closeables = new Set<{ close(): Promise<void> }>();
   readonly #store: Promise<TaskStore>;
-  /** `#store` once resolved, for synchronous use on hot paths. */
-  #ready: TaskStore | undefined;
-  readonly #limits: JsonLimits;
-  readonly #deadline: EnqueueDeadline;
+  /** What handles and workflows enqueue through. */
+  readonly #producer: Producer;
   readonly deadLetters: DeadLetters = new DeadLetters(() => this.#store);
   readonly #ops: AppEvents;
   readonly #tracing: TaskTracing | undefined;
@@ -70,23 +59,25 @@ export class Celeriac {
     checkCeleriacOptions(options);
     this.logger = options.logger === undefined ? consoleLogger() : asLogger(options.logger);
     this.eager = options.eager ?? false;
-    this.#generateId = options.generateId ?? randomUuid;
-    this.#idsAreRandom = options.generateId === undefined;
     this.#ownsStore = options.store === undefined;
-    this.#limits = {
-      maxSize: options.maxMessageSize ?? DEFAULT_CELERIAC_OPTIONS.maxMessageSize,
-      maxDepth: options.maxNestingDepth ?? DEFAULT_CELERIAC_OPTIONS.maxNestingDepth,
-    };
     this.#tracing = options.tracing;
-    this.#deadline = new EnqueueDeadline(options.enqueueTimeout ?? DEFAULT_CELERIAC_OPTIONS.enqueueTimeout, this.logger);
     this.#store = options.store === undefined ? loadMemoryStore() : Promise.resolve(options.store);
-    this.#store.then(
-      (store) => (this.#ready = store),
-      () => undefined, // surfaced by the first call that needs the store
-    );
     this.#ops = new AppEvents(this.#store, this.logger, options.events ?? false);
     this.events = this.#ops.stream;
     this.workers = this.#ops.workers;
+    this.#producer = new Producer({
+      store: this.#store,
+      registry: this.registry,
+      logger: this.logger,
+      eager: this.eager,
+      limits: { maxSize: options.maxMessageSize ?? DEFAULT_CELERIAC_OPTIONS.maxMessageSize, maxDepth: options.maxNestingDepth ?? DEFAULT_CELERIAC_OPTIONS.maxNestingDepth },
+      deadline: new EnqueueDeadline(options.enqueueTimeout ?? DEFAULT_CELERIAC_OPTIONS.enqueueTimeout, this.logger),
+      generateId: options.generateId ?? randomUuid,
+      idsAreRandom: options.generateId === undefined,
+      tracing: options.tracing,
+      results: this.#resultSource,
+      enqueued: (store, message) => this.#ops.enqueued(store, message),
+    });
   }
 
   /**
@@ -145,7 +136,7 @@ export class Celeriac {
 
   /** Enqueue a task by name, e.g. one registered only in a remote worker. Untyped: prefer handles or `remote`. */
   send<R = unknown>(name: string, args: unknown[] = [], options?: ApplyOptions): Promise<AsyncResult<R>> {
-    return this.#enqueue<R>(name, args, this.registry.get(name)?.options, options);
+    return this.#producer.enqueue<R>(name, args, this.registry.get(name)?.options, options);
   }
 
   /** A handle on any task id. */
@@ -183,7 +174,7 @@ export class Celeriac {
   }
 
   readonly #resultSource: ResultSource = {
-    store: () => this.#ready ?? this.#store,
+    store: () => this.#producer.store(),
     servedBy: async (task: string) => (await readAnnouncement(await this.#store, task))?.worker ?? null,
     revoke: async (id: string) => {
       await this.revoke(id);
@@ -193,9 +184,9 @@ export class Celeriac {
   #handle(options: ResolvedTaskOptions): TaskHandle<unknown[], unknown> {
     return {
       name: options.name,
-      delay: (...args: unknown[]) => this.#enqueue(options.name, args, options, undefined),
-      applyAsync: (args: unknown[], apply?: ApplyOptions) => this.#enqueue(options.name, args, options, apply),
-      bulk: (argsList: readonly unknown[][], apply?: ApplyOptions) => this.#enqueueMany(options.name, argsList, options, apply),
+      delay: (...args: unknown[]) => this.#producer.enqueue(options.name, args, options, undefined),
+      applyAsync: (args: unknown[], apply?: ApplyOptions) => this.#producer.enqueue(options.name, args, options, apply),
+      bulk: (argsList: readonly unknown[][], apply?: ApplyOptions) => this.#producer.enqueueMany(options.name, argsList, options, apply),
       result: (id: string) => this.result(id),
       s: (...args: unknown[]) => ({ kind: 'signature', template: this.#template(options, args), host: this.#canvasHost }),
       partial: (...args: unknown[]) => ({ kind: 'partial', template: this.#template(options, args), host: this.#canvasHost }),
@@ -203,7 +194,7 @@ export class Celeriac {
   }
 
   #template(options: ResolvedTaskOptions, args: unknown[]) {
-    checkArgs(options.name, args, '', this.#limits);
+    this.#producer.checkArgs(options.name, args);
     return { task: options.name, args, queue: options.queue, priority: options.priority };
   }
 
@@ -213,107 +204,9 @@ export class Celeriac {
   }
 
   readonly #canvasHost: CanvasHost = {
-    newId: () => this.#generateId(),
+    newId: () => this.#producer.newId(),
     result: (id) => this.result(id),
     saveGroup: async (groupId, memberIds) => saveGroup(await this.#store, groupId, memberIds),
-    submit: async (start, pending) => {
-      const later = pending.map((s) => ({ id: s.id, task: s.task }));
-      if (this.eager) await this.#runEagerly(start, later);
-      else await this.#create(start, later, this.#idsAreRandom, start[0]?.task ?? 'a workflow'); // ids from newId()
-    },
+    submit: (start, pending) => this.#producer.submit(start, pending.map((s) => ({ id: s.id, task: s.task }))),
   };
-
-  /**
-   * The hot path of every delay(): one message, one step. Not async: the caller's promise is
-   * settled from the store's own reply (see EnqueueDeadline.settle), with no turn in between.
-   */
-  #enqueue<R>(name: string, args: unknown[], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>> {
-    let message: TaskMessage;
-    let freshIds: boolean;
-    try {
-      const now = Date.now();
-      const resolved = resolveApplyOptions(name, apply, defaults, now);
-      checkArgs(name, args, '', this.#limits);
-      message = this.#newMessage(name, args, resolved, now);
-      freshIds = this.#freshIds(resolved);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (this.#tracing !== undefined) {
-      const spans = new SendSpans(this.#tracing, 1);
-      return spans.settle(this.#enqueueOne<R>(name, spans.start(message), freshIds));
-    }
-    return this.#enqueueOne<R>(name, message, freshIds);
-  }
-
-  #enqueueOne<R>(name: string, message: TaskMessage, freshIds: boolean): Promise<AsyncResult<R>> {
-    if (this.eager) return this.#runEagerly<R>([message], []).then((results) => results[0] as AsyncResult<R>);
-    const store = this.#ready;
-    if (store === undefined) return this.#store.then((s) => this.#enqueueTo<R>(s, name, message, freshIds));
-    return this.#enqueueTo<R>(store, name, message, freshIds);
-  }
-
-  #enqueueTo<R>(store: TaskStore, name: string, message: TaskMessage, freshIds: boolean): Promise<AsyncResult<R>> {
-    return this.#deadline.settle(store.enqueue([message], { freshIds }), name, () => [message.id], ([created]) => {
-      if (created?.applied !== true) throw idInUse(name, message.id);
-      this.#ops.enqueued(store, message);
-      return new AsyncResult<R>(message.id, this.#resultSource, created.record);
-    });
-  }
-
-  /** Checks every call, stores PENDING for each, then publishes them together. */
-  async #enqueueMany<R>(name: string, argsList: readonly unknown[][], defaults: ResolvedTaskOptions | undefined, apply: ApplyOptions | undefined): Promise<AsyncResult<R>[]> {
-    const now = Date.now();
-    const resolved = resolveBulkOptions(name, argsList, apply, defaults, now);
-    // Every call is checked before any is sent: a bad one anywhere enqueues nothing.
-    argsList.forEach((args, i) => checkArgs(name, args, argsList.length > 1 ? `call ${i}: ` : '', this.#limits));
-    if (this.#tracing === undefined) return this.#enqueueChecked<R>(name, argsList, resolved, now, undefined);
-    const spans = new SendSpans(this.#tracing, argsList.length);
-    return spans.settle(this.#enqueueChecked<R>(name, argsList, resolved, now, spans));
-  }
-
-  async #enqueueChecked<R>(name: string, argsList: readonly unknown[][], resolved: ResolvedApply, now: number, spans: SendSpans | undefined): Promise<AsyncResult<R>[]> {
-    const message = (args: unknown[]) => {
-      const built = this.#newMessage(name, args, resolved, now);
-      return spans === undefined ? built : spans.start(built);
-    };
-    if (!this.eager && argsList.length > ENQUEUE_STEP) {
-      const store = this.#ready ?? (await this.#store);
-      const build = (i: number) => message(argsList[i] as unknown[]);
-      const { messages, records } = await enqueueInSteps(store, this.#deadline, name, argsList.length, build, this.#freshIds(resolved));
-      for (const message of messages) this.#ops.enqueued(store, message);
-      return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
-    }
-    const messages = argsList.map(message);
-    if (this.eager) return this.#runEagerly<R>(messages, []);
-    const records = await this.#create(messages, [], this.#freshIds(resolved), name);
-    return messages.map((m, i) => new AsyncResult<R>(m.id, this.#resultSource, records[i]));
-  }
-
-  /** Whether the ids of an enqueue with these options are ours to generate: random, so no store need check them. */
-  #freshIds(resolved: ResolvedApply): boolean {
-    return resolved.taskId === undefined && this.#idsAreRandom;
-  }
-
-  /** PENDING records for the messages (and for `later` workflow steps), and the messages enqueued; throws if an id is taken. */
-  async #create(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[], freshIds: boolean, name: string): Promise<TaskRecord[]> {
-    const store = this.#ready ?? (await this.#store);
-    const created = await this.#deadline.guard(createAndEnqueue(store, messages, later, { freshIds }), name, () => messages.map((m) => m.id));
-    if (!created.ok) throw idInUse(created.taken.task, created.taken.id);
-    for (const message of messages) this.#ops.enqueued(store, message);
-    return created.records;
-  }
-
-  /** A message for checked arguments (see checkArgs). */
-  #newMessage(name: string, args: unknown[], resolved: ResolvedApply, now: number): TaskMessage {
-    return newMessage(resolved.taskId ?? this.#generateId(), name, args, resolved, now);
-  }
-
-  /** Eager mode: records created, then each message run here to its end (see eager.ts). */
-  async #runEagerly<R>(messages: readonly TaskMessage[], later: readonly { id: string; task: string }[]): Promise<AsyncResult<R>[]> {
-    const env = { store: await this.#store, registry: this.registry, logger: this.logger };
-    const taken = await enqueueEagerly(env, messages, later);
-    if (taken !== undefined) throw idInUse(taken.task, taken.id);
-    return Promise.all(messages.map((m) => new AsyncResult<R>(m.id, this.#resultSource).refresh()));
-  }
 }

@@ -1,18 +1,13 @@
 import { hostname } from 'node:os';
 import type { ReserveRequest, StartedDelivery } from '../contracts/broker.js';
-import type { TaskStore } from '../contracts/task-store.js';
-import type { TaskTracing } from '../contracts/tracing.js';
 import type { WorkerInfo } from '../contracts/workers.js';
-import type { Logger } from '../context/logger.js';
 import { InvalidOptionError } from '../errors/invalid-option-error.js';
 import { LeaseLostError } from '../errors/lease-lost-error.js';
 import type { CeleriacEventName, CeleriacListener } from '../events/event-types.js';
-import type { EventStream } from '../events/event-stream.js';
 import { LifecycleEvents } from '../events/lifecycle-events.js';
 import { coreVersion } from '../internal/version.js';
 import { TaskRevokedError } from '../errors/revoked-error.js';
 import { serializeError } from '../errors/serialize-error.js';
-import type { TaskRegistry } from '../app/registry.js';
 import { TaskStates } from '../state/states.js';
 import { type ExecutionEnv, executeTask, runUpdate } from './execute-task.js';
 import { storeDispatcher } from '../canvas/dispatch.js';
@@ -30,23 +25,7 @@ import { type RunHooks, bindRunReport } from './run-report.js';
 import { WorkerTaskEvents } from './task-events.js';
 import { type TracedRun, runTraced } from './trace-run.js';
 import { type StaticInfo, WorkerPresence, workerInfo } from './worker-presence.js';
-
-/** What a worker is built from: the store may still be connecting. */
-export interface WorkerSource {
-  connect(): Promise<TaskStore>;
-  readonly registry: TaskRegistry;
-  readonly logger: Logger;
-  /** Tells the store which tasks this worker (`worker`: its `id`) serves until the returned function is called (see task-announcements.ts). */
-  announce?(store: TaskStore, tasks: readonly string[], worker: string): Promise<() => void>;
-  /** Closes everything the process opened through the app (its store included), so the process can exit. */
-  closeAll?(): Promise<void>;
-  /** The app's lifecycle events: this worker's go there too, after its own listeners. */
-  readonly events?: LifecycleEvents;
-  /** The app's queue-wide event stream, and whether the app appends to it (the worker's `events` option overrides). */
-  readonly stream?: { readonly stream: EventStream; readonly enabled: boolean };
-  /** The app's tracer (`CeleriacOptions.tracing`): a process span around each run. */
-  readonly tracing?: TaskTracing;
-}
+import type { WorkerSource } from './worker-source.js';
 
 interface Running extends Slotted, TracedRun {
   readonly delivery: StartedDelivery;
