@@ -24,10 +24,9 @@ export class RoleProcess {
     });
     this.exited = new Promise((resolve) => {
       this.#child.on('exit', (code, signal) => {
-        if (code !== 0) {
-          this.#failure = new Error(`${peer} ${role} process exited with ${code ?? signal}`);
-          this.#waiting?.reject(this.#failure);
-        }
+        // Whatever the exit code, nothing more will come: a waiter for a message not sent fails.
+        this.#failure = new Error(`${peer} ${role} process exited with ${code ?? signal}${code === 0 ? ' before sending what was awaited' : ''}`);
+        this.#waiting?.reject(this.#failure);
         resolve();
       });
     });

@@ -23,8 +23,12 @@ export type ParentMessage = { type: 'start' } | { type: 'stop' };
 
 const ROLES: Record<PeerName, (target: RedisTarget) => Roles> = { celeriac: celeriacRoles, bullmq: bullmqRoles, 'bee-queue': beeQueueRoles };
 
-function tell(message: ChildMessage): void {
-  process.send?.(message);
+/** Sends a message to the parent; resolves once it is handed over (a disconnect right after could drop it). */
+function tell(message: ChildMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (process.send === undefined) return resolve();
+    process.send(message, undefined, {}, (error) => (error === null ? resolve() : reject(error)));
+  });
 }
 
 function nextMessage(type: ParentMessage['type']): Promise<void> {
@@ -46,26 +50,26 @@ async function main(): Promise<void> {
   switch (role) {
     case 'worker': {
       const worker = await roles.worker(params.concurrency ?? 1, params.kind ?? 'noop');
-      tell({ type: 'ready' });
+      await tell({ type: 'ready' });
       await nextMessage('start');
       const at = epochMs();
       await worker.start();
-      tell({ type: 'started', at });
+      await tell({ type: 'started', at });
       await nextMessage('stop');
       await worker.close();
       break;
     }
     case 'steady':
-      tell({ type: 'result', value: await roles.steady(params.rate ?? 1, count, (params.kind ?? 'noop') as PayloadKind) });
+      await tell({ type: 'result', value: await roles.steady(params.rate ?? 1, count, (params.kind ?? 'noop') as PayloadKind) });
       break;
     case 'sequential':
-      tell({ type: 'result', value: await roles.sequential(count) });
+      await tell({ type: 'result', value: await roles.sequential(count) });
       break;
     case 'follow': {
       const { ready, done } = await roles.follow(count);
       await ready;
-      tell({ type: 'ready' });
-      tell({ type: 'result', value: await done });
+      await tell({ type: 'ready' });
+      await tell({ type: 'result', value: await done });
       break;
     }
   }
