@@ -23,7 +23,8 @@ export class RoleProcess {
       } else this.#inbox.push(message);
     });
     this.exited = new Promise((resolve) => {
-      this.#child.on('exit', (code, signal) => {
+      // 'close', not 'exit': it comes after the IPC channel has delivered everything sent.
+      this.#child.on('close', (code, signal) => {
         // Whatever the exit code, nothing more will come: a waiter for a message not sent fails.
         this.#failure = new Error(`${peer} ${role} process exited with ${code ?? signal}${code === 0 ? ' before sending what was awaited' : ''}`);
         this.#waiting?.reject(this.#failure);
