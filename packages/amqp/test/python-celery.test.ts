@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CeleryRedisBackend } from '@celeriac/celery';
-import { Celeriac } from '@celeriac/core';
+import { Celeriac, type TaskContext, TaskFailedError, type TaskRecord } from '@celeriac/core';
 import { type RabbitMqServer, type RedisServer, startRabbitMqServer, startRedisServer } from '@celeriac/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryCodec, createAmqpStore } from '../src/index.js';
@@ -34,8 +34,15 @@ beforeAll(async () => {
     if (Date.now() - started > 30_000) throw new Error(`celery worker not ready after 30 s:\n${log}`);
   }
   const backend = new CeleryRedisBackend({ connection: redis.url });
-  app = new Celeriac({ store: createAmqpStore({ url: rabbit.url, backend, mode: 'celery', codec: celeryCodec({ parameters: { 'node.add': ['a', 'b'] } }) }) });
+  app = new Celeriac({ store: createAmqpStore({ url: rabbit.url, backend, mode: 'celery', codec: celeryCodec({ parameters: { 'node.add': ['a', 'b'], 'node.progress': ['steps'] } }) }) });
   app.task({ name: 'node.add', queue: 'node' }, (a: number, b: number) => a + b);
+  app.task({ name: 'node.progress', queue: 'node', bind: true }, async (ctx: TaskContext, steps: number) => {
+    for (let i = 1; i <= steps; i++) {
+      await ctx.progress(i, steps, `step ${i}`);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    return 'done';
+  });
   app.task({ name: 'node.fail', queue: 'node' }, (input: string) => {
     throw new ValueError(`cannot use ${input}`);
   });
@@ -78,5 +85,38 @@ describe('Celery over RabbitMQ', () => {
 
   it('a Celeriac failure raises in Python as the ValueError it is', { timeout: 60_000 }, async () => {
     expect(await client('fail')).toEqual({ raised: 'ValueError', message: 'cannot use bad input', state: 'FAILURE' });
+  });
+
+  it('Node → Python: nested unicode JSON arrives and returns intact', { timeout: 30_000 }, async () => {
+    const value = { name: 'Zoë ✓ 🎉 日本', list: [1, 2.5, null, true, { deep: ['ü', { é: 'à' }] }], empty: {}, none: [] };
+    const echo = app.remote<[value: typeof value], typeof value>('tasks.echo', { queue: 'celery' });
+    expect(await (await echo.delay(value)).get({ timeout: 20_000 })).toEqual(value);
+  });
+
+  it('Node → Python: a task that raises is a TaskFailedError with the Python type and message', { timeout: 30_000 }, async () => {
+    const fail = app.remote<[message: string], never>('tasks.fail', { queue: 'celery' });
+    const error = await (await fail.delay('no such thing')).get({ timeout: 20_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TaskFailedError);
+    expect((error as TaskFailedError).remote).toMatchObject({ type: 'ValueError', message: 'no such thing' });
+  });
+
+  it('Node → Python: PROGRESS from update_state is seen live, in order, before SUCCESS', { timeout: 30_000 }, async () => {
+    const progress = app.remote<[steps: number, pause: number], string>('tasks.progress', { queue: 'celery' });
+    const result = await progress.delay(3, 0.4);
+    const seen: TaskRecord[] = [];
+    for await (const record of result.updates()) seen.push(record);
+    expect(seen.at(-1)?.state).toBe('SUCCESS');
+    expect(seen.filter((r) => r.state === 'PROGRESS').map((r) => r.meta)).toEqual([
+      { current: 1, total: 3 },
+      { current: 2, total: 3 },
+      { current: 3, total: 3 },
+    ]);
+  });
+
+  it('Python → a Celeriac worker: PROGRESS is seen through .state and .info, then the value', { timeout: 60_000 }, async () => {
+    const { seen, value } = await client<{ seen: { state: string; info: { current: number; total: number } }[]; value: string }>('progress');
+    expect(value).toBe('done');
+    expect(seen.map((s) => s.info.current)).toEqual([1, 2, 3]);
+    expect(seen.every((s) => s.state === 'PROGRESS' && s.info.total === 3)).toBe(true);
   });
 });
