@@ -2,6 +2,7 @@ import { makeMessage } from '@celeriac/core/testing';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { type RedisStore, createRedisStore } from '../src/index.js';
+import { brokerKeys } from '../src/internal/keys.js';
 import { SCRIPTS } from '../src/internal/scripts.js';
 import { type TestRedis, countScriptCalls, deleteKeys, uniquePrefix, useCleanups, useRedisServer } from './helpers/redis.js';
 
@@ -40,18 +41,35 @@ async function setUp() {
     await Promise.all([worker.close(), producer.close()]);
     await deleteKeys(admin, prefix);
   });
-  expect(await worker.broker.reserve({ ...request, waitMs: 10 })).toEqual([]);
+  // Long enough that the empty look ends before it, on a loaded machine too: only a reserve with time
+  // left subscribes to the queue's wake-ups.
+  expect(await worker.broker.reserve({ ...request, waitMs: 300 })).toEqual([]);
   const base = worker.reserveCalls();
-  return { broker: worker.broker, reserveCalls: () => worker.reserveCalls() - base, producer };
+  return { broker: worker.broker, reserveCalls: () => worker.reserveCalls() - base, producer, prefix };
+}
+
+/** Runs `publish` and resolves once the queue's wake-up has reached a listener in this process, and a moment more. */
+async function publishAndHearWakeUp(prefix: string, publish: () => Promise<unknown>): Promise<void> {
+  const listener = new Redis(server.url);
+  try {
+    const channel = brokerKeys(prefix).wake('default');
+    await listener.subscribe(channel);
+    const heard = new Promise<void>((resolve) => listener.once('message', () => resolve()));
+    await publish();
+    await heard;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    listener.disconnect();
+  }
 }
 
 describe('a reserve that took the last ready message', () => {
   it('lets the next reserve sleep without a script call, until a wake-up brings work', async () => {
-    const { broker, reserveCalls, producer } = await setUp();
-    await producer.publish([makeMessage()]);
+    const { broker, reserveCalls, producer, prefix } = await setUp();
     // Let its wake-up arrive first: one arriving after the reserve began may be about newer work,
-    // and rightly costs a look. Generous, for a loaded machine: pub/sub has no delivery receipt.
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // and rightly costs a look. Pub/sub has no delivery receipt, so a listener of ours on the same
+    // channel, in this process, tells when Redis has sent it (then the worker's socket has it too).
+    await publishAndHearWakeUp(prefix, () => producer.publish([makeMessage()]));
     expect(await broker.reserve({ ...request, waitMs: 0 })).toHaveLength(1);
     expect(reserveCalls()).toBe(1);
 
