@@ -7,6 +7,8 @@ import { decodeKept, fullTimeline, impliedRecord, readTimeline } from './task-ti
 
 /** Messages read per step of a scan of the live tasks. */
 const SCAN_STEP = 1_000;
+/** The field of `{p}:body` and `{p}:meta` that is no message (see ENCODING_FIELD in lua/includes/bulk.lua). */
+const ENCODING_FIELD = '\0encoding';
 const FINISHED: readonly TaskState[] = [TaskStates.SUCCESS, TaskStates.FAILURE, TaskStates.REVOKED];
 
 /**
@@ -154,7 +156,8 @@ export class TaskListing {
       const raws: string[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const id = flat[i] as string;
-        if (seen.has(id)) continue; // HSCAN may return an entry twice
+        // HSCAN may return an entry twice; the encoding field is no message.
+        if (seen.has(id) || id === ENCODING_FIELD) continue;
         seen.add(id);
         ids.push(id);
         raws.push(flat[i + 1] as string);

@@ -36,7 +36,7 @@ if rank and not string.find(string.sub(packed, 1, idEnd), '\\', 1, true) and red
   redis.call('SADD', readyKeys, ready)
   redis.call('HSET', routesKey, ready, routeJson)
   local score = digits(tonumber(rank) * tonumber(unit) + redis.call('INCRBY', seqKey, 1))
-  redis.call('HSET', bodyKey, id, string.sub(packed, idEnd + 1, rawEnd - 1))
+  redis.call('HSET', bodyKey, ENCODING_FIELD, ENCODING_VALUE, id, string.sub(packed, idEnd + 1, rawEnd - 1))
   redis.call('HSET', metaKey, ENCODING_FIELD, ENCODING_VALUE, id, score .. ' ' .. ready)
   -- Handed off if a parked reserve takes from its ready key, has a free slot (its first line) and
   -- nothing waits there ahead of it; its lease lasts the reserve's visibility timeout (second line).

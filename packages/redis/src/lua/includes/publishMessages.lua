@@ -46,8 +46,8 @@ local function publishMessages(k, now, unit, wakePrefix, origin, routes, message
     for j = 1, #checked do revoked[checked[j]] = scores[j] end
   end
   local last = redis.call('INCRBY', k.seq, n)
-  -- The meta hash gets its encoding field (see includes/bulk); bodies are long enough without one.
-  local bodyArgs, metaArgs, dlvArgs, uncounted, delayed = {}, { ENCODING_FIELD, ENCODING_VALUE }, {}, {}, {}
+  -- The body and meta hashes get their encoding field (see includes/bulk).
+  local bodyArgs, metaArgs, dlvArgs, uncounted, delayed = { ENCODING_FIELD, ENCODING_VALUE }, { ENCODING_FIELD, ENCODING_VALUE }, {}, {}, {}
   local stored = 0
   for m = 1, n do
     if not revoked[m] then
