@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bump when a script's KEYS/ARGV/reply contract changes, so mixed versions never share a name. */
-const VERSION = 14;
+const VERSION = 15;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const luaDir = join(root, 'src', 'lua');
 const out = join(root, 'src', 'internal', 'scripts.generated.ts');

@@ -29,7 +29,7 @@ async function withStore(run: (env: { prefix: string; client: Redis; store: Redi
   }
 }
 
-/** applyUpdates-8.lua's list bounds (taskListLimit, taskListTtl), after the record arguments. */
+/** applyUpdates-9.lua's list bounds (taskListLimit, taskListTtl), after the record arguments. */
 const LIST_BOUNDS = [10_000, 86_400_000];
 
 describe('a call sent twice (its reply lost in a reconnect)', () => {
@@ -39,7 +39,7 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       const update = { id: 'task-1', task: 't.x', state: 'PENDING', attempt: 1, create: true } as const;
       // The exact arguments the backend sends for this creation, sent twice as ioredis would resend them.
       const args = [keys.recordPrefix, keys.eventPrefix, 60_000, ...applyArgs([{ update, sources: updateSourcesArg(update) as string }])];
-      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record(update.id), keys.bodies, keys.run, keys.replay(batchTokenOf(args)), keys.leases, ...keys.taskLists], [...args, ...LIST_BOUNDS]);
+      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record(update.id), keys.bodies, keys.run, keys.replay(batchTokenOf(args)), keys.leases, ...keys.taskLists, keys.meta], [...args, ...LIST_BOUNDS]);
       const first = (await call()) as unknown[];
       expect(first[1]).toBe(1); // created at seq 1
       // In between, a worker starts the task.
@@ -56,7 +56,7 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       for (const id of ['task-a', 'task-b']) await store.apply({ id, task: 't.x', state: 'PENDING', attempt: 1, create: true });
       const updates = ['task-a', 'task-b'].map((id) => ({ update: { id, state: 'STARTED' } as const, sources: updateSourcesArg({ state: 'STARTED' }) as string }));
       const args = [keys.recordPrefix, keys.eventPrefix, 60_000, ...applyArgs(updates)];
-      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record('task-a'), keys.bodies, keys.run, keys.replay(batchTokenOf(args)), keys.leases, ...keys.taskLists], [...args, ...LIST_BOUNDS]);
+      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record('task-a'), keys.bodies, keys.run, keys.replay(batchTokenOf(args)), keys.leases, ...keys.taskLists, keys.meta], [...args, ...LIST_BOUNDS]);
       const keptBefore = new Set(await admin.keys(`{${prefix}}:replay:*`));
       const first = (await call()) as unknown[];
       expect(first.slice(1, 3)).toEqual([2, 2]);
@@ -83,7 +83,7 @@ describe('a call sent twice (its reply lost in a reconnect)', () => {
       ];
       const args = [keys.recordPrefix, keys.eventPrefix, 60_000, ...applyArgs(updates)];
       expect(args.at(-1)).toBe('0'); // no reply to keep
-      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record('task-a'), keys.bodies, keys.run, keys.replay(batchTokenOf(args)), keys.leases, ...keys.taskLists], [...args, ...LIST_BOUNDS]);
+      const call = () => runScript(client, SCRIPTS.applyUpdates, [keys.record('task-a'), keys.bodies, keys.run, keys.replay(batchTokenOf(args)), keys.leases, ...keys.taskLists, keys.meta], [...args, ...LIST_BOUNDS]);
       const keptBefore = new Set(await admin.keys(`{${prefix}}:replay:*`));
       const first = (await call()) as unknown[];
       expect(first.slice(1, 3)).toEqual([3, 3]);

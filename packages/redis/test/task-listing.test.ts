@@ -86,13 +86,15 @@ describe('the finished lists on Redis: bounded as they are written', () => {
     expect((await store.listTasks({ state: 'PENDING', limit: 10, offset: 0 })).map((r) => r.id)).toEqual([failed.id]);
   });
 
-  it('a finished record carries its message and run: no key per task besides the record', async () => {
+  it('a finished record carries its run, and its message stays in the body hash: no key per task besides the record', async () => {
     const { store, prefix } = openStore();
     const [id] = await finish(store, 1);
     const stored = (await admin.get(backendKeys(prefix).record(id as string))) as string;
     const [, carried] = stored.split('\n').slice(-2);
-    // The compact stored message: no id, no defaults (see message-fields.ts).
-    expect(carried).toMatch(/^R\d+,"worker":"w-1"\t\{"createdAt":\d+,"task":"test.noop","args":\[\]\}$/);
+    expect(carried).toMatch(/^R\d+,"worker":"w-1"$/);
+    // The compact stored message: no id, no defaults (see message-fields.ts); no routing left.
+    expect(await admin.hget(brokerKeys(prefix).body, id as string)).toMatch(/^\{"createdAt":\d+,"task":"test.noop","args":\[\]\}$/);
+    expect(await admin.hget(brokerKeys(prefix).meta, id as string)).toBeNull();
     expect(await admin.exists(backendKeys(prefix).timeline(id as string))).toBe(0);
     expect(await store.get(id as string)).toMatchObject({ state: 'SUCCESS', worker: 'w-1', result: 1 });
   });

@@ -140,7 +140,7 @@ export class BrokerScripts {
    * Publishes messages with their PENDING events, per group all or nothing, handing some to a
    * parked reserve if `handOff` names one (enqueueJobs-11.lua, or enqueueOne-11.lua for one message
    * with a fresh id, due now, same arguments). `recordHeader`: the backend's record
-   * arguments (applyUpdates-8.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
+   * arguments (applyUpdates-9.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
    */
   async enqueue(
     origin: string,
@@ -229,10 +229,11 @@ export class BrokerScripts {
     return replyNumber(await runScript(this.#redis, SCRIPTS.retryTask, keys, args)) === 1;
   }
 
-  /** Applies the finished lists' bounds now (trimTaskLists-3.lua). */
+  /** Applies the finished lists' bounds now, with the bodies kept for the tasks they drop (trimTaskLists-5.lua). */
   async trimTaskLists(): Promise<void> {
-    const { taskListLimit, taskListTtl } = this.#limits;
-    await runScript(this.#redis, SCRIPTS.trimTaskLists, [...this.#rk.taskLists], [taskListLimit, taskListTtl]);
+    const { taskListLimit, taskListTtl, resultTtl } = this.#limits;
+    const keys = [...this.#rk.taskLists, this.#k.body, this.#k.meta];
+    await runScript(this.#redis, SCRIPTS.trimTaskLists, keys, [taskListLimit, taskListTtl, resultTtl]);
   }
 
   async countQueue(queue: string): Promise<number> {

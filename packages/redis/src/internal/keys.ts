@@ -15,12 +15,15 @@
  * `leases` holds one member that is no lease, and `meta` and `run` one field that is no message:
  * they keep Redis's skiplist and hashtable encodings (see lua/includes/leaseJobId.lua and bulk.lua).
  * Backend: `rec:<id>` string per task record; `gm:` group members; `kv:` values; for the admin
- * API, `done:<state>` list per finished state ("<ms> <id>", newest first, bounded) and `tl:<id>`
+ * API, `done:<state>` list per finished state ("<ms> <id>", or "+<ms> <id>" for a task whose body is
+ * kept for its record; newest first, bounded) and `tl:<id>`
  * string per task, its timeline but the first line, which its record carries (see
  * lua/includes/taskLists.lua and timelines.lua).
- * A message in `body` without a record implies its PENDING record, or its STARTED record if the
- * hash `run` holds its start time (see lua/includes/impliedRecord.lua), so the backend reads
- * `body` and `run` too.
+ * A live message (one with a `meta` field: waiting, running or dead) without a record implies its
+ * PENDING record, or its STARTED record if the hash `run` holds its start time (see
+ * lua/includes/impliedRecord.lua), so the backend reads `body`, `meta` and `run` too. A settle
+ * keeps a finished task's `body` field (not its `meta`) for its record, until its entry leaves
+ * its finished list (see lua/includes/taskLists.lua): a body alone implies nothing.
  * Both: `replay:<call token>` keeps a record-changing or publishing call's reply for a minute, for
  * a resend of that call after a reconnect (see replayedReply in lua/includes/records.lua).
  * Every key a script touches is passed in its KEYS, except the per-message keys a batch reaches by
@@ -55,8 +58,10 @@ export interface BrokerKeys {
 
 export interface BackendKeys {
   readonly recordPrefix: string;
-  /** The broker's `body` hash: waiting messages, whose PENDING records are implied. */
+  /** The broker's `body` hash: live messages, whose PENDING records are implied, and finished tasks' kept for their records. */
   readonly bodies: string;
+  /** The broker's `meta` hash: a message with a field in it is live (waiting, running or dead). */
+  readonly meta: string;
   /** The broker's `run` hash: starts of runs whose STARTED records are implied. */
   readonly run: string;
   /** The broker's `leases` zset: an update made for a delivery is applied only while its lease is held. */
@@ -75,7 +80,7 @@ export interface BackendKeys {
   readonly followChannel: string;
   groupMembers(groupId: string): string;
   value(key: string): string;
-  /** The finished lists, of "<ms> <id>" newest first: SUCCESS, FAILURE, REVOKED (see lua/includes/taskLists.lua). */
+  /** The finished lists, of "<ms> <id>" (or "+<ms> <id>") newest first: SUCCESS, FAILURE, REVOKED (see lua/includes/taskLists.lua). */
   readonly taskLists: readonly [success: string, failure: string, revoked: string];
   /** A task's timeline string: `tl:<id>`, the record prefix's sibling (the scripts derive it from `recordPrefix`). */
   timeline(id: string): string;
@@ -92,7 +97,7 @@ export function brokerKeys(prefix: string): BrokerKeys {
     dead: `${p}:dead`,
     reasons: `${p}:reasons`,
     body: bodiesKey(p),
-    meta: `${p}:meta`,
+    meta: metaKey(p),
     dlv: `${p}:dlv`,
     run: runKey(p),
     routes: `${p}:routes`,
@@ -116,6 +121,7 @@ export function backendKeys(prefix: string): BackendKeys {
   return {
     recordPrefix,
     bodies: bodiesKey(p),
+    meta: metaKey(p),
     run: runKey(p),
     leases: leasesKey(p),
     replay: (token) => replayKey(p, token),
@@ -132,6 +138,10 @@ export function backendKeys(prefix: string): BackendKeys {
 
 function bodiesKey(p: string): string {
   return `${p}:body`;
+}
+
+function metaKey(p: string): string {
+  return `${p}:meta`;
 }
 
 function leasesKey(p: string): string {

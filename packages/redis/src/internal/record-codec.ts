@@ -44,7 +44,7 @@ export interface PendingUpdate {
   readonly member?: string;
 }
 
-/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-8.lua). */
+/** The applyUpdates arguments after the record and channel prefixes and TTL (see applyUpdates-9.lua). */
 export function applyArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
   // Most updates of a batch share their task, state, attempt and allowed sources (a worker's
   // outcomes): each distinct combination, a shape, is sent once, and an update names its shape.
@@ -82,7 +82,7 @@ export function workerFragment(worker: string | undefined): string {
 }
 
 /**
- * The batch token in a call's record arguments (applyUpdates-8.lua's ARGV[5], as `recordHeader`
+ * The batch token in a call's record arguments (applyUpdates-9.lua's ARGV[5], as `recordHeader`
  * and `recordArgs` of the backend start): it names the key that keeps the call's reply.
  */
 export function batchTokenOf(recordArgs: readonly ScriptArg[]): string {
@@ -120,7 +120,7 @@ function copyJson<T>(value: T): T {
   return typeof value === 'object' && value !== null ? (JSON.parse(JSON.stringify(value)) as T) : value;
 }
 
-/** A stored value (header + record JSON, see applyUpdates-8.lua) as a record. */
+/** A stored value (header + record JSON, see applyUpdates-9.lua) as a record. */
 export function decodeStoredRecord(stored: string): TaskRecord {
   const { json } = splitStoredRecord(stored);
   return JSON.parse(json) as TaskRecord;

@@ -15,11 +15,12 @@ const FINISHED: readonly TaskState[] = [TaskStates.SUCCESS, TaskStates.FAILURE, 
  * The task half of the admin API on Redis. Finished tasks are read from their lists (a Redis list
  * per state, bounded by `taskListLimit` and `taskListTtl`, written by the scripts that finish
  * tasks: see lua/includes/taskLists.lua), live ones (PENDING, STARTED, RETRY, user states) from the
- * messages themselves: a scan of `{p}:body` with each message's record, stored or implied. A
- * task's view reads its record, which carries the first line of its timeline (its message and
- * run), and the rest of its timeline (lua/includes/timelines.lua). So a worker's settle adds one
- * list entry per task and a longer record, and a listing of live tasks costs a scan, off the hot
- * path, in steps that never block Redis for long.
+ * messages themselves: a scan of `{p}:meta` (a message with a field there is live) with each
+ * message's record, stored or implied. A task's view reads its record, which carries the first
+ * line of its timeline (its run, and its message unless the message's body was kept for it), the
+ * body, and the rest of its timeline (lua/includes/timelines.lua). So a worker's settle adds one
+ * list entry per task and keeps the body it would have deleted, and a listing of live tasks costs a
+ * scan, off the hot path, in steps that never block Redis for long.
  */
 export class TaskListing {
   readonly #parts: StoreParts;
@@ -63,7 +64,7 @@ export class TaskListing {
     for (let from = query.task === undefined ? query.offset : 0; out.length < query.limit; from += step) {
       const entries = await command.lrange(key, from, from + step - 1);
       if (entries.length === 0) break;
-      // "<ms> <id>", newest first (see lua/includes/taskLists.lua).
+      // "<ms> <id>" (or "+<ms> <id>": its body kept), newest first (see lua/includes/taskLists.lua).
       const ids = entries.map((entry) => entry.slice(entry.indexOf(' ') + 1));
       const values = await command.mget(ids.map((id) => this.#parts.recordKeys.record(id)));
       for (const value of values) {
@@ -88,7 +89,6 @@ export class TaskListing {
 
   /** The message stored or kept for `id` (ResultBackend's `message`). */
   async message(id: string): Promise<TaskMessage | null> {
-    const { command } = this.#parts.clients;
     const read = await this.#read(id);
     return decodeKept(read === null ? undefined : (read.raw ?? read.kept.message), id);
   }
@@ -119,7 +119,10 @@ export class TaskListing {
     return this.#parts.scripts.retryTask(record.seq, storedMessage(retriedMessage(message, record.attempt + 1)));
   }
 
-  /** One task's record (stored, or implied by its message), its message and run, and its kept timeline, read at once. */
+  /**
+   * One task's record (stored, or implied by its live message), its message (live, or kept for its
+   * finished record) and run, and its kept timeline, read at once.
+   */
   async #read(id: string) {
     const { command } = this.#parts.clients;
     const replies = await command
@@ -128,18 +131,20 @@ export class TaskListing {
       .hget(this.#parts.keys.body, id)
       .hget(this.#parts.keys.run, id)
       .get(this.#parts.recordKeys.timeline(id))
+      .hexists(this.#parts.keys.meta, id)
       .exec();
-    const [stored, raw, run, rest] = (replies ?? []).map(([error, value]) => {
+    const [stored, raw, run, rest, live] = (replies ?? []).map(([error, value]) => {
       if (error !== null) throw error;
-      return value as string | null;
-    }) as [string | null, string | null, string | null, string | null];
+      return value;
+    }) as [string | null, string | null, string | null, string | null, number];
     if (stored !== null) {
-      // The record carries its timeline's first line (see lua/includes/timelines.lua).
+      // The record carries its timeline's first line (see lua/includes/timelines.lua); a settle's names no message, its body being kept.
       const { json, carried } = splitStoredRecord(stored);
-      return { record: JSON.parse(json) as TaskRecord, implied: false, raw, run, kept: readTimeline(carried, rest) };
+      return { record: JSON.parse(json) as TaskRecord, implied: false, raw, run, kept: readTimeline(carried, rest, raw) };
     }
-    const record = raw === null ? null : impliedRecord(id, raw, run);
-    return record === null ? null : { record, implied: true, raw, run, kept: readTimeline(null, rest) };
+    // A body alone (no meta field) was kept for a record that is gone: it implies nothing.
+    const record = raw === null || live === 0 ? null : impliedRecord(id, raw, run);
+    return record === null ? null : { record, implied: true, raw, run, kept: readTimeline(null, rest, null) };
   }
 
   /** Calls `found` with the record of every live message (not dead-lettered, not finished), in steps of SCAN_STEP. */
@@ -150,35 +155,36 @@ export class TaskListing {
     const seen = new Set<string>();
     let cursor = '0';
     do {
-      const [next, flat] = await command.hscan(k.body, cursor, 'COUNT', SCAN_STEP);
+      // A message is live while it has a meta field (its body alone may be a finished task's, kept).
+      const [next, flat] = await command.hscan(k.meta, cursor, 'COUNT', SCAN_STEP);
       cursor = next;
       const ids: string[] = [];
-      const raws: string[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const id = flat[i] as string;
         // HSCAN may return an entry twice; the encoding field is no message.
         if (seen.has(id) || id === ENCODING_FIELD) continue;
         seen.add(id);
         ids.push(id);
-        raws.push(flat[i + 1] as string);
       }
       if (ids.length === 0) continue;
-      const [runs, stored, dead] = await Promise.all([
+      const [raws, runs, stored, dead] = await Promise.all([
+        command.hmget(k.body, ...ids),
         command.hmget(k.run, ...ids),
         command.mget(ids.map((id) => this.#parts.recordKeys.record(id))),
         command.zmscore(k.dead, ...ids),
       ]);
       ids.forEach((id, j) => {
-        if (dead[j] !== null) return;
+        const raw = raws[j];
+        if (dead[j] !== null || raw === null || raw === undefined) return;
         const value = stored[j];
-        const record = value !== null && value !== undefined ? decodeStoredRecord(value) : impliedRecord(id, raws[j] as string, runs[j] ?? null);
+        const record = value !== null && value !== undefined ? decodeStoredRecord(value) : impliedRecord(id, raw, runs[j] ?? null);
         // A finished record over a message not yet acknowledged is listed as finished.
         if (record !== null && !isTerminal(record.state)) found(record);
       });
     } while (cursor !== '0');
   }
 
-  /** Applies the lists' bounds now (trimTaskLists-3.lua: the scripts that add to them trim only every few additions, see lua/includes/taskLists.lua). */
+  /** Applies the lists' bounds now (trimTaskLists-5.lua: the scripts that add to them trim only every few additions, see lua/includes/taskLists.lua). */
   async #trim(): Promise<void> {
     await this.#parts.clients.ready();
     await this.#parts.scripts.trimTaskLists();

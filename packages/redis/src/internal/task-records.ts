@@ -77,21 +77,18 @@ export class TaskRecords {
     const local = this.#localRecords.get(id);
     if (local !== undefined) return local;
     await this.#clients.ready();
-    // The stored record, or the PENDING record a waiting message implies (readRecord-3.lua).
-    const stored = await runScript(this.#clients.command, SCRIPTS.readRecord, [this.#keys.record(id), this.#keys.bodies, this.#keys.run], [id, JSON.stringify(id)]);
+    // The stored record, or the PENDING or STARTED record a live message implies (readRecord-4.lua).
+    const keys = [this.#keys.record(id), this.#keys.bodies, this.#keys.run, this.#keys.meta];
+    const stored = await runScript(this.#clients.command, SCRIPTS.readRecord, keys, [id, JSON.stringify(id)]);
     return stored === null ? null : decodeStoredRecord(replyString(stored));
   }
 
   async forget(id: string): Promise<void> {
     this.#assertOpen();
     await this.#clients.ready();
-    // Its timeline and its entry in a finished list ("<updatedAt> <id>", see lua/includes/taskLists.lua) go with it.
-    const stored = await this.#clients.command.get(this.#keys.record(id));
-    const forgetting = this.#clients.command.multi().del(this.#keys.record(id), this.#keys.timeline(id));
-    const record = stored === null ? null : decodeStoredRecord(stored);
-    const list = record === null ? undefined : this.#keys.taskLists[FINISHED_STATES.indexOf(record.state)];
-    if (record !== null && list !== undefined) forgetting.lrem(list, 1, `${record.updatedAt} ${id}`);
-    await forgetting.exec();
+    // Its timeline, its entry in a finished list and the message body kept for it go with it (forgetRecord-7.lua).
+    const keys = [this.#keys.record(id), this.#keys.timeline(id), ...this.#keys.taskLists, this.#keys.bodies, this.#keys.meta];
+    await runScript(this.#clients.command, SCRIPTS.forgetRecord, keys, [id]);
     this.#localRecords.delete(id);
     // A forgotten id may be used again from seq 1.
     const listeners = this.#listeners.get(id);
@@ -190,19 +187,19 @@ export class TaskRecords {
   async #applyBatch(batch: PendingUpdate[]): Promise<ApplyResult[]> {
     const firstKey = this.#keys.record((batch[0] as PendingUpdate).update.id);
     const args = this.recordArgs(batch);
-    const keys = [firstKey, this.#keys.bodies, this.#keys.run, this.#keys.replay(batchTokenOf(args)), this.#keys.leases, ...this.#keys.taskLists];
+    const keys = [firstKey, this.#keys.bodies, this.#keys.run, this.#keys.replay(batchTokenOf(args)), this.#keys.leases, ...this.#keys.taskLists, this.#keys.meta];
     args.push(this.#taskListLimit, this.#taskListTtl);
     // Fenced updates: every update's lease member ('' for none) after the record arguments.
     if (batch.some((p) => p.member !== undefined)) for (const p of batch) args.push(p.member ?? '');
     return this.results(batch, await runScript(this.#clients.command, SCRIPTS.applyUpdates, keys, args));
   }
 
-  /** applyUpdates-8.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
+  /** applyUpdates-9.lua's ARGV[1..5] (prefixes, TTL, built-in states, a fresh batch token), for the store's scripts that make their own updates. */
   recordHeader(): ScriptArg[] {
     return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, BUILTIN_STATES_ARG, nextCallToken()];
   }
 
-  /** The record arguments of applyUpdates-8.lua (prefixes, TTL, packed updates) for a batch. */
+  /** The record arguments of applyUpdates-9.lua (prefixes, TTL, packed updates) for a batch. */
   recordArgs(batch: readonly PendingUpdate[]): ScriptArg[] {
     return [this.#keys.recordPrefix, this.#keys.eventPrefix, this.#resultTtl, ...applyArgs(batch)];
   }
@@ -259,9 +256,6 @@ export class TaskRecords {
     if (this.#closed) throw new Error('RedisStore is closed');
   }
 }
-
-/** The finished states in the order of `BackendKeys.taskLists`. */
-const FINISHED_STATES: readonly string[] = ['SUCCESS', 'FAILURE', 'REVOKED'];
 
 /** The "unlisten" of an id followed here: nothing to undo in Redis. */
 const LISTENING_HERE: Promise<() => void> = Promise.resolve(() => undefined);

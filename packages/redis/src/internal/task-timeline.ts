@@ -12,15 +12,16 @@ export interface KeptTimeline {
   readonly message: string | undefined;
 }
 
-const RUN_LINE = /^R(\d+)(,"worker":"(?:[^"\\]|\\.)*")?\t(.*)$/;
+const RUN_LINE = /^R(\d+)(,"worker":"(?:[^"\\]|\\.)*")?(?:\t(.*))?$/;
 const STATE_LINE = /^E([^\t]*)\t(\d+)\t(\d+)(,"worker":"(?:[^"\\]|\\.)*")?$/;
 
 /**
  * A task's timeline, oldest first, as entries (see lua/includes/timelines.lua): the line its
  * record carries, if any, then the lines of `{p}:tl:<id>` (R: implied PENDING and STARTED;
- * P: implied PENDING; E: a stored state; M: a message alone).
+ * P: implied PENDING; E: a stored state; M: a message alone). An R or P line without its message
+ * names the task's message in `{p}:body`: `body`, kept for the finished record (null once gone).
  */
-export function readTimeline(first: string | null, rest: string | null): KeptTimeline {
+export function readTimeline(first: string | null, rest: string | null, body: string | null): KeptTimeline {
   const entries: TimelineEntry[] = [];
   let message: string | undefined;
   for (const line of `${first ?? ''}\n${rest ?? ''}`.split('\n')) {
@@ -32,11 +33,15 @@ export function readTimeline(first: string | null, rest: string | null): KeptTim
     } else if (kind === 'R') {
       const m = RUN_LINE.exec(line);
       if (m === null) continue;
-      message = m[3] as string;
-      entries.push(...impliedEntries(message, Number(m[1]), workerOf(m[2])));
+      const run = m[3] ?? body ?? undefined;
+      if (run === undefined) continue;
+      message = run;
+      entries.push(...impliedEntries(run, Number(m[1]), workerOf(m[2])));
     } else if (kind === 'P') {
-      message = line.slice(1);
-      entries.push(...impliedEntries(message, undefined, undefined));
+      const pending = line.length > 1 ? line.slice(1) : (body ?? undefined);
+      if (pending === undefined) continue;
+      message = pending;
+      entries.push(...impliedEntries(pending, undefined, undefined));
     } else if (kind === 'M') {
       message = line.slice(1);
     }

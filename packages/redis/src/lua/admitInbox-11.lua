@@ -1,6 +1,7 @@
 --[[
   Admits a raw inbox message, validated by the worker, to its queue — unless its id is in use (a
-  waiting, running or dead message has that id, or a task record does): then it is dead-lettered
+  waiting, running or dead message has that id: a meta field; or a task record does; a finished
+  task's kept body alone does not, as its record decides): then it is dead-lettered
   under its raw id with the reason, never applied. Checked and done in one step, so a foreign
   producer can never replace a pending task's arguments.
 
@@ -31,7 +32,7 @@ local k = { leases = KEYS[1], seq = KEYS[2], revoked = KEYS[3], body = KEYS[4], 
 local member, id = ARGV[3], ARGV[4]
 if not redis.call('ZSCORE', k.leases, member) then return 0 end
 local now = nowMs()
-if redis.call('HEXISTS', k.body, id) == 1 or redis.call('EXISTS', KEYS[11]) == 1 then
+if redis.call('HEXISTS', k.meta, id) == 1 or redis.call('EXISTS', KEYS[11]) == 1 then
   deadLetterLease(k, member, ARGV[14], now, tonumber(ARGV[15]), tonumber(ARGV[16]))
   return 2
 end

@@ -27,13 +27,13 @@
   ARGV[2] priority unit
   ARGV[3] origin (the wake message, see publishJobs-7.lua)
   ARGV[4..8] record key prefix, event channel prefix, record TTL, built-in states and batch token
-          (as applyUpdates-8.lua's ARGV[1..5])
+          (as applyUpdates-9.lua's ARGV[1..5])
   ARGV[9] the hand-off ('' for none; see readHandOff in includes/handOff)
   ARGV[10] number of groups, then per group (in message order): its number of messages, and 1 if
           its ids are fresh, else 0
   then the messages as publishJobs-7.lua's ARGV from ARGV[4] (route table, count, packed)
   Returns { enqueued, handedOff }:
-          enqueued: applyUpdates-8.lua's reply for one PENDING creation per message: seq 1 if
+          enqueued: applyUpdates-9.lua's reply for one PENDING creation per message: seq 1 if
           enqueued; 0 if its group was refused, with the record in its way (false if none);
           handedOff: {} if none, else { lease token, then the message number (1-based, in ARGV
           order) of each message handed off }; each is leased as "<token>:<id>".

@@ -13,7 +13,7 @@
   KEYS[7] the list of REVOKED tasks (includes/taskLists)
   ARGV[1] max
   ARGV[2..6] record key prefix, event channel prefix, record TTL, built-in states and batch token
-          (as applyUpdates-8.lua's ARGV[1..5])
+          (as applyUpdates-9.lua's ARGV[1..5])
   ARGV[7] REVOKED's allowed-source list
   ARGV[8] the REVOKED payload (',"meta":{"reason":"purged"}')
   ARGV[9], ARGV[10] the finished lists' count bound and age bound in ms
@@ -44,10 +44,10 @@ if #ids == 0 then return {} end
 
 -- The records first, while the messages that imply them are still there (includes/impliedRecord).
 local raws = bulkQuery('HMGET', body, ids)
-local b = newRecordBatch(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], now, body, run)
+local b = newRecordBatch(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], now, { body = body, meta = meta, run = run })
 for _, id in ipairs(ids) do addRecordUpdate(b, id, jsonString(id), '', 'REVOKED', '', ARGV[7], ARGV[8]) end
 loadRecords(b)
-b.lists = taskLists(nil, nil, KEYS[7], ARGV[9], ARGV[10])
+b.lists = taskLists(nil, nil, KEYS[7], ARGV[9], ARGV[10], ARGV[4], body, meta)
 for u = 1, #b.updates do applyRecord(b, u) end
 flushLists(b)
 forgetJobs(body, meta, dlv, run, ids)

@@ -27,11 +27,11 @@
           JSON, number of ready keys, then 2 per ready key: ready key, rate limit index (0: none)
           then 0, or 1 to store STARTED for every message taken, followed by the record key
           prefix, event channel prefix, record TTL, built-in states and batch token (as
-          applyUpdates-8.lua's ARGV[3..7]), STARTED's allowed-source list and the reserving
+          applyUpdates-9.lua's ARGV[3..7]), STARTED's allowed-source list and the reserving
           worker as the record's JSON fragment (',"worker":"<id>"', or '' for none): stored with
           each STARTED, in the record or in `{p}:run` after the start (includes/impliedRecord)
   Returns { nextDue, nRaw, token, started, (member, queue, raw) x nRaw, (id, raw, deliveries) x taken }
-          started: 0, or for STARTED the applyUpdates-8.lua reply of one update per message taken,
+          started: 0, or for STARTED the applyUpdates-9.lua reply of one update per message taken,
           in order (the attempt is the message's, the task the record's), except that an implied
           STARTED (see includes/impliedRecord) is seq -2 with no extras: its task and attempt are
           the message's, its updatedAt `now`. { now } alone: every STARTED taken was implied (the
@@ -95,7 +95,11 @@ local t = { max = max, rates = rates, candidates = {}, candidateRate = {} }
 local drained = takeReady(t, queues, #raws == 0)
 local candidates, candidateRate = t.candidates, t.candidateRate
 
--- Deliver the candidates that are neither revoked nor bodiless (a stale copy of a settled id).
+-- Deliver the candidates that are neither revoked nor bodiless (a stale copy of a settled id). A
+-- ready entry is routing: its message is waiting. Its meta field is not read again here (a read
+-- per message taken): a ready entry outlives its message's meta only if the message was published
+-- again while it ran, and a stale copy of a finished task, its body kept for its record (see
+-- includes/taskLists), has its STARTED refused by that record.
 local taken, takenRate = {}, {}
 if #candidates > 0 then
   local revoked = bulkQueryUnlessAbsent('ZMSCORE', k.revoked, candidates)

@@ -45,7 +45,7 @@ elseif redis.call('ZSCORE', revoked, id) then
   forgetJobs(body, meta, dlv, run, { id })
   return 1
 else
-  local attempt = reopenRecord({ record = KEYS[10], failed = KEYS[11], timeline = KEYS[12], ttl = ARGV[4], channel = ARGV[5],
+  local attempt = reopenRecord({ record = KEYS[10], failed = KEYS[11], timeline = KEYS[12], body = body, ttl = ARGV[4], channel = ARGV[5],
     id = id, reason = '"requeued from the dead-letter queue"' }, nowMs())
   if attempt then
     -- Our producers write the attempt first, or none for attempt 1 (message-fields.ts); another

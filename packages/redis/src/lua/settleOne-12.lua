@@ -4,9 +4,11 @@
   its delivery. The general path costs far more Redis work than this case needs (its tables, the
   definitions of its functions, which Redis runs on every call up to the point a script returns),
   so this checks what the general path would check for this case, the lease included (fencing),
-  writes what it would write and replies as it would. If the record or lease is not as expected
-  (no implied start, a stored record in the way such as a progress report, a lease no longer held,
-  a resend), it goes on with the general path (includes/settleGeneral) in the same call.
+  writes what it would write (the record, naming the run; the message ends, but its body stays for
+  the finished record: see includes/taskLists) and replies as it would. If the record or lease is
+  not as expected (no implied start, a stored record in the way such as a progress report, a lease
+  no longer held, a resend), it goes on with the general path (includes/settleGeneral) in the same
+  call.
 
   KEYS[1..12] as settleJobs-12.lua: leases, seq, revoked, body, meta, dlv, routes, run, the finished
           lists (SUCCESS, FAILURE, REVOKED), replay
@@ -15,7 +17,7 @@
   kept ('0'), no next message. So: [3..4] list bounds; [5..9] record prefix, channel prefix, TTL,
   built-ins, batch token; [10] '1'; [11] the shape; [12] '1'; [13] the update packed; [14] '0';
   [15] the delivery's lease member; [16] '0'.
-  Returns applyUpdates-8.lua's reply: { now, 3 } here.
+  Returns applyUpdates-9.lua's reply: { now, 3 } here.
   Events: the record on the task's event channel, if anyone listens.
 ]]
 --- @include "includes/nowMs"
@@ -29,7 +31,7 @@
 local leasesKey, bodyKey, metaKey, dlvKey, runKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
 local recordPrefix, channelPrefix, ttl, batchToken = ARGV[5], ARGV[6], ARGV[7], ARGV[9]
 local shape, packed, member = ARGV[11], ARGV[13], ARGV[15]
-local lists = taskLists(KEYS[9], KEYS[10], KEYS[11], ARGV[3], ARGV[4])
+local lists = taskLists(KEYS[9], KEYS[10], KEYS[11], ARGV[3], ARGV[4], ttl, bodyKey, metaKey)
 
 local taskJson, state, attempt = string.match(shape, '^([^\n]+)\n([^\n]+)\n(%d+)\n')
 -- Packed as "<id JSON>\n1\n<payload>\n" (includes/packedFields). An id with escapes is left to the
@@ -50,17 +52,16 @@ if taskJson and not string.find(idJson, '\\', 1, true) then
     local worker = cut and string.sub(start, cut) or ''
     -- An implied STARTED is seq 2, so this update's is 3; its token is "<batch token>.1".
     local value, headLength = recordValue(state, '3', attempt, nowDigits, batchToken .. '.', '1', digits(#taskJson), taskJson, idJson, worker .. string.sub(packed, idEnd + 3, -2))
-    -- The record carries the run's message and start, its timeline's first line (includes/timelines).
-    local raw = redis.call('HGET', bodyKey, id)
-    local stored = raw and value .. '\nR' .. start .. '\t' .. raw or value
+    -- The record carries the run's start, its timeline's first line (includes/timelines); the
+    -- message stays where it is, in the body hash, for the record (includes/taskLists).
     -- NX: a stored record wins over the implied STARTED; the general path deals with it.
-    if redis.call('SET', recordPrefix .. id, stored, 'PX', ttl, 'NX') then
+    if redis.call('SET', recordPrefix .. id, value .. '\nR' .. start, 'PX', ttl, 'NX') then
       local channel = channelPrefix .. id
       if redis.call('PUBSUB', 'NUMPAT') > 0 or redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0 then
         redis.call('PUBLISH', channel, string.sub(value, headLength + 1))
       end
-      addToTaskList(lists, state, { nowDigits .. ' ' .. id }, now)
-      dropLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, { member }, { id })
+      addToTaskList(lists, state, { KEPT .. nowDigits .. ' ' .. id }, now)
+      finishLeases(leasesKey, metaKey, dlvKey, runKey, { member }, { id })
       return { now, 3 }
     end
   end

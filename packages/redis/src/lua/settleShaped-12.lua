@@ -4,10 +4,11 @@
   (includes/impliedRecord) to one terminal state, acknowledging their deliveries. The general path
   costs much more for them (a table per update, the batch's bookkeeping), so this cuts
   the packed updates, reads the run hash and the leases once, writes each record with SET NX and
-  acknowledges, replying as the general path would. If a run has no implied start, a lease is no
-  longer held (fencing: refused there) or a stored record is in the way (a progress report), it
-  goes on with the general path (includes/settleGeneral) in the same call, which takes the records
-  written here as applied by their update tokens.
+  acknowledges (the messages end, but their bodies stay for the finished records: see
+  includes/taskLists), replying as the general path would. If a run has no implied start, a lease
+  is no longer held (fencing: refused there) or a stored record is in the way (a progress report),
+  it goes on with the general path (includes/settleGeneral) in the same call, which takes the
+  records written here as applied by their update tokens.
 
   KEYS[1..12] as settleJobs-12.lua: leases, seq, revoked, body, meta, dlv, routes, run, the finished
           lists (SUCCESS, FAILURE, REVOKED), replay
@@ -16,7 +17,7 @@
   no reply kept ('0'), no next message. So: [3..4] list bounds; [5..9] record prefix, channel
   prefix, TTL, built-ins, batch token; [10] '1'; [11] the shape; [12] n; [13] the updates packed;
   [14] '0'; then per update its lease member and '0'.
-  Returns applyUpdates-8.lua's reply: { now, 3 per update } here.
+  Returns applyUpdates-9.lua's reply: { now, 3 per update } here.
   Events: each record on its task's event channel, where someone listens (includes/watchedChannels).
 ]]
 --- @include "includes/nowMs"
@@ -30,7 +31,7 @@
 local leasesKey, bodyKey, metaKey, dlvKey, runKey = KEYS[1], KEYS[4], KEYS[5], KEYS[6], KEYS[8]
 local recordPrefix, channelPrefix, ttl, batchToken = ARGV[5], ARGV[6], ARGV[7], ARGV[9]
 local shape, n, packed = ARGV[11], tonumber(ARGV[12]), ARGV[13]
-local lists = taskLists(KEYS[9], KEYS[10], KEYS[11], ARGV[3], ARGV[4])
+local lists = taskLists(KEYS[9], KEYS[10], KEYS[11], ARGV[3], ARGV[4], ttl, bodyKey, metaKey)
 
 local now = nowMs()
 local taskJson, state, attempt = string.match(shape, '^([^\n]+)\n([^\n]+)\n(%d+)\n')
@@ -71,21 +72,22 @@ for u = 1, expiries and n or 0 do
   end
 end
 if starts then
-  -- Each record carries its run's message and start, its timeline's first line (includes/timelines).
-  local raws = bulkQuery('HMGET', bodyKey, ids)
+  -- Each record carries its run's start, its timeline's first line (includes/timelines); the
+  -- message stays where it is, in the body hash, for the record (includes/taskLists).
   local nowDigits, taskLength, tokenPrefix = digits(now), digits(#taskJson), batchToken .. '.'
+  local listedAt = KEPT .. nowDigits .. ' ' -- the bodies are kept (includes/taskLists)
   -- An implied STARTED is seq 2, so these updates' are 3; update u's token is "<batch token>.<u>".
-  local written, values, heads, listed, stored = {}, {}, {}, {}, false
+  local written, values, heads, listed, finished, stored = {}, {}, {}, {}, {}, false
   for u = 1, n do
     local start = starts[u]
     -- The run's worker, filed after its start (see runStart in includes/impliedRecord).
     local cut = find(start, ',', 1, true)
     local payload = cut and sub(start, cut) .. payloads[u] or payloads[u]
     local value, headLength = recordValue(state, '3', attempt, nowDigits, tokenPrefix, digits(u), taskLength, taskJson, idJsons[u], payload)
-    local raw = raws[u]
-    if redis.call('SET', recordPrefix .. ids[u], raw and value .. '\nR' .. start .. '\t' .. raw or value, 'PX', ttl, 'NX') then
+    if redis.call('SET', recordPrefix .. ids[u], value .. '\nR' .. start, 'PX', ttl, 'NX') then
       written[#written + 1] = ids[u]
-      listed[#written] = nowDigits .. ' ' .. ids[u]
+      finished[#written] = members[u]
+      listed[#written] = listedAt .. ids[u]
       values[#written] = value
       heads[#written] = headLength
     else
@@ -96,9 +98,13 @@ if starts then
   for w = 1, #written do
     if heard == nil or heard[w] then redis.call('PUBLISH', channelPrefix .. written[w], sub(values[w], heads[w] + 1)) end
   end
-  if #written > 0 then addToTaskList(lists, state, listed, now) end
+  if #written > 0 then
+    addToTaskList(lists, state, listed, now)
+    -- Settled here, bodies kept, whatever follows: the general path finds these leases gone and
+    -- these records applied (by their tokens), and leaves them.
+    finishLeases(leasesKey, metaKey, dlvKey, runKey, finished, written)
+  end
   if not stored then
-    dropLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members, ids)
     local reply = { now }
     for u = 1, n do reply[u + 1] = 3 end
     return reply

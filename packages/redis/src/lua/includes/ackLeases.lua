@@ -2,6 +2,7 @@
 -- includes/leaseHeld) is dropped with its message. A lease no longer held is left alone: taken by
 -- another delivery, or expired, in which case the next reserve reclaims it and the message comes
 -- back, to be refused its STARTED if its outcome is stored. Returns how many were still held.
+-- bodyKey false keeps the messages' bodies (see forgetJobs in includes/bulk).
 local function ackLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members, now)
   if #members == 0 then return 0 end
   local scores = #members == 1 and { redis.call('ZSCORE', leasesKey, members[1]) } or bulkQuery('ZMSCORE', leasesKey, members)
@@ -22,8 +23,10 @@ local function ackLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members, n
   return #held
 end
 
--- Drops leases the caller found held (includes/leaseHeld), with their messages: `ids` are theirs.
-local function dropLeases(leasesKey, bodyKey, metaKey, dlvKey, runKey, members, ids)
+-- Drops leases the caller found held (includes/leaseHeld) and settled with a finished record that
+-- relies on their bodies: `ids` are theirs. Their messages end (meta, delivery count, implied
+-- start go); their bodies stay for the finished records (see includes/taskLists).
+local function finishLeases(leasesKey, metaKey, dlvKey, runKey, members, ids)
   bulkCall('ZREM', leasesKey, members)
-  forgetJobs(bodyKey, metaKey, dlvKey, runKey, ids)
+  forgetJobs(false, metaKey, dlvKey, runKey, ids)
 end

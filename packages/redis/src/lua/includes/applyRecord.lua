@@ -3,17 +3,26 @@
 
 -- Keeps the state update u replaces in the task's timeline (includes/timelines): a stored one,
 -- when the state changes (or a new run starts), as a line of the timeline string; the message whose
--- PENDING or STARTED was implied as the line the record carries. Returns what the new record
--- carries after its JSON ('' for nothing). pos, len: where the stored record's task JSON is.
+-- PENDING or STARTED was implied as the line the record carries. When the caller keeps the
+-- message's body for the record (up.keepsBody, see includes/settleGeneral), the line names the
+-- run alone; a stored line that holds the message needs no body kept (up.keepsBody turns false).
+-- Returns what the new record carries after its JSON ('' for nothing). pos, len: where the stored
+-- record's task JSON is.
 local function keepReplaced(b, u, stored, curState, curAt, curAttempt, pos, len)
   local up = b.updates[u]
   if stored then
     if curState ~= up.state or up.state == 'STARTED' then
       appendTimeline(timelinePrefix(b.prefix) .. up.id, 'E' .. curState .. '\t' .. curAt .. '\t' .. curAttempt .. storedWorker(stored) .. '\n', b.ttl)
     end
-    return keptLine(stored, pos, len)
+    local line = keptLine(stored, pos, len)
+    if up.keepsBody and carriesMessage(line) then up.keepsBody = false end
+    return line
   end
   local f = b.implied[u]
+  if f and up.keepsBody then
+    if f.state == 'STARTED' then return '\nR' .. f.updatedAt .. f.worker end
+    return '\nP'
+  end
   local raw = f and redis.call('HGET', b.bodies, up.id)
   if not raw then return '' end
   if f.state == 'STARTED' then return '\nR' .. f.updatedAt .. f.worker .. '\t' .. raw end
@@ -87,7 +96,8 @@ local function applyRecord(b, u)
   if listKey then
     local entries = b.listed[up.state] or {}
     b.listed[up.state] = entries
-    entries[#entries + 1] = b.nowDigits .. ' ' .. up.id
+    -- "+<ms> <id>": the body is kept for the record, until the entry leaves the list (includes/taskLists).
+    entries[#entries + 1] = (up.keepsBody and KEPT or '') .. b.nowDigits .. ' ' .. up.id
   end
   b.written[up.key] = value
   if isWatched(b, u) then redis.call('PUBLISH', b.channels .. up.id, string.sub(value, headLength + 1, #value - #carried)) end
@@ -99,7 +109,7 @@ local function applyRecord(b, u)
   return true
 end
 
--- The reply of applyUpdates-8.lua: { now, seq, 0 or -1 per update, then the extras in update order }.
+-- The reply of applyUpdates-9.lua: { now, seq, 0 or -1 per update, then the extras in update order }.
 local function recordReply(b)
   local out = { b.now }
   for u = 1, #b.updates do out[u + 1] = b.seqs[u] end

@@ -51,10 +51,12 @@ local ENCODING_FIELD = '\0encoding'
 local ENCODING_VALUE = 'a value longer than 64 bytes keeps this hash in the hashtable encoding, for constant-time lookups'
 
 -- Drops messages' stored fields: body, routing meta, delivery count, implied start (the hash
--- `{p}:run`, see includes/impliedRecord).
+-- `{p}:run`, see includes/impliedRecord). With bodyKey false the bodies stay: a message whose
+-- finished record relies on its body (a settle's, see includes/taskLists) is no longer live
+-- without its meta, whose field is what makes a message waiting, running or dead.
 local function forgetJobs(bodyKey, metaKey, dlvKey, runKey, ids)
   if #ids == 0 then return end
-  bulkCall('HDEL', bodyKey, ids)
+  if bodyKey then bulkCall('HDEL', bodyKey, ids) end
   bulkCall('HDEL', metaKey, ids)
   bulkCall('HDEL', dlvKey, ids)
   bulkCall('HDEL', runKey, ids)

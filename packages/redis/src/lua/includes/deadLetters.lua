@@ -20,7 +20,7 @@ end
 local function deadLetterLease(k, member, reason, now, maxCount, maxAge)
   if redis.call('ZREM', k.leases, member) == 0 then return 0 end
   local id = leaseJobId(member)
-  if redis.call('HEXISTS', k.body, id) == 0 then return 0 end
+  if redis.call('HEXISTS', k.meta, id) == 0 then return 0 end
   redis.call('HSET', k.reasons, id, reason)
   redis.call('HDEL', k.dlv, id)
   redis.call('HDEL', k.run, id)

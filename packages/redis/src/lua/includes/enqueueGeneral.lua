@@ -15,7 +15,7 @@
 -- enqueueJobs-11.lua's reply.
 local function enqueueGeneral(k)
   local now = nowMs()
-  local b = newRecordBatch(ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], now, k.body, k.run, k.replay)
+  local b = newRecordBatch(ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], now, k, k.replay)
   local replay = replayedReply(b)
   if replay then return replay end
   -- No hand-off while any queue is paused: the parked reserve may be on a queue paused since it parked.
@@ -24,8 +24,9 @@ local function enqueueGeneral(k)
   local routes, messages = readMessages(11 + nGroups * 2)
   local n = #messages
 
-  -- In use: an id with a record, or with a message waiting under it (its implied PENDING). Only
-  -- the messages of groups whose ids are not fresh are looked up.
+  -- In use: an id with a record, or with a live message (a meta field: waiting, running or dead,
+  -- its record implied), not a body alone (a finished task's, kept: its record decides). Only the
+  -- messages of groups whose ids are not fresh are looked up.
   local groups, checked, ids, keys = {}, {}, {}, {}
   local first = 1
   for g = 1, nGroups do
@@ -48,8 +49,8 @@ local function enqueueGeneral(k)
     for j = 1, #part do records[checked[start + j - 1]] = part[j] end
   end
   if #ids > 0 then
-    local bodies = bulkQuery('HMGET', k.body, ids)
-    for j = 1, #checked do waiting[checked[j]] = bodies[j] end
+    local metas = bulkQuery('HMGET', k.meta, ids)
+    for j = 1, #checked do waiting[checked[j]] = metas[j] end
   end
 
   local reply, extras, accepted, earlier = { now }, {}, {}, {}
@@ -74,7 +75,7 @@ local function enqueueGeneral(k)
       else
         -- Refused: the record in the way, as stored or implied (false if none: a repeat in this group).
         reply[m + 1] = 0
-        local before = waiting[m] or (earlier[msg.id] and earlier[msg.id].raw)
+        local before = (waiting[m] and redis.call('HGET', k.body, msg.id)) or (earlier[msg.id] and earlier[msg.id].raw)
         local startedAt = waiting[m] and redis.call('HGET', k.run, msg.id)
         extras[#extras + 1] = records[m] or (before and impliedRecord(msg.idJson, before, startedAt)) or false
       end

@@ -59,7 +59,7 @@ local function impliedJson(idJson, f)
   return '{"id":' .. idJson .. ',"task":' .. f.task .. ',"state":"' .. f.state .. '","seq":' .. f.seq .. ',"attempt":' .. f.attempt .. ',"updatedAt":' .. f.updatedAt .. (f.worker or '') .. '}'
 end
 
--- That record in the stored format (see applyUpdates-8.lua), with no token: no update wrote it.
+-- That record in the stored format (see applyUpdates-9.lua), with no token: no update wrote it.
 local function impliedValue(idJson, f)
   return f.state .. '\n' .. f.seq .. '\n' .. f.attempt .. '\n' .. f.updatedAt .. '\n\n' .. string.format('%d', #f.task) .. '\n' .. f.task .. impliedJson(idJson, f)
 end

@@ -1,4 +1,4 @@
--- A task record in the stored format (see applyUpdates-8.lua): the header the scripts check moves
+-- A task record in the stored format (see applyUpdates-9.lua): the header the scripts check moves
 -- against, then the record JSON as published. One concatenation for both; returns the value and
 -- the header's length (the record JSON is what follows it, cut out only when someone listens).
 -- Numbers come as digits (see digits in includes/bulk); the token is "<batch token>.<update index>"

@@ -1,4 +1,4 @@
--- Task records, one string per task (see applyUpdates-8.lua for the stored value). Shared by every
+-- Task records, one string per task (see applyUpdates-9.lua for the stored value). Shared by every
 -- script that changes records, so the state machine check, the token check and the event live in
 -- one place: the batch and its reads here, applying and replying in includes/applyRecord.
 --- @include "includes/bulk"
@@ -10,14 +10,14 @@
 --- @include "includes/timelines"
 
 -- An empty batch of record updates: record key prefix, event channel prefix, TTL, built-in
--- states, batch token (see applyUpdates-8.lua), the hash of waiting messages whose PENDING
--- records are implied and the hash of implied starts (see includes/impliedRecord), and the key
--- that keeps the call's reply for a resend (see replayedReply; nil if it keeps none).
-local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, bodies, runs, replayKey)
+-- states, batch token (see applyUpdates-9.lua), the message hashes whose live messages imply
+-- PENDING and STARTED records (m: { body, meta, run } keys, see includes/impliedRecord), and the
+-- key that keeps the call's reply for a resend (see replayedReply; nil if it keeps none).
+local function newRecordBatch(prefix, channels, ttl, builtins, batch, now, m, replayKey)
   return {
     prefix = prefix, channels = channels, ttl = ttl, builtins = builtins, batch = batch,
-    now = now, nowDigits = string.format('%d', now), bodies = bodies,
-    replayKey = replayKey, runs = runs,
+    now = now, nowDigits = string.format('%d', now), bodies = m.body, metas = m.meta,
+    replayKey = replayKey, runs = m.run,
     -- The finished lists (b.lists, set by a script that may finish tasks; nil: none: see
     -- includes/taskLists), with the ids this call adds to each (state -> { time, id, ... }).
     listed = {},
@@ -74,7 +74,7 @@ local function allowedFrom(b, sources, state)
   return not b.builtinSet[state]
 end
 
--- Adds an update to the batch (fields as in applyUpdates-8.lua; sources is the list itself).
+-- Adds an update to the batch (fields as in applyUpdates-9.lua; sources is the list itself).
 -- implied: the impliedFields of the update's waiting message if the caller has read it (false if
 -- unreadable; nil: loadRecords reads the message if the record is missing).
 local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources, payload, implied)
@@ -86,9 +86,10 @@ local function addRecordUpdate(b, id, idJson, taskJson, state, attempt, sources,
 end
 
 -- Reads the stored values of the batch's records: one MGET per 4000 (`written` then holds what
--- this call writes, for a second update of one id). A missing record of a stored message reads as
--- the PENDING or STARTED record the message implies (its fields in b.implied[u]; see
--- includes/impliedRecord).
+-- this call writes, for a second update of one id). A missing record of a live message (it has a
+-- meta field) reads as the PENDING or STARTED record the message implies (its fields in
+-- b.implied[u]; see includes/impliedRecord). A body without a meta field is a finished task's,
+-- kept (includes/taskLists): its record expired, so it implies nothing.
 local function loadRecords(b)
   local n = #b.updates
   local first = #b.current + 1
@@ -134,9 +135,17 @@ local function loadRecords(b)
     end
   end
   if #unreadIds == 0 then return end
-  local raws = bulkQuery('HMGET', b.bodies, unreadIds)
+  local metas = bulkQuery('HMGET', b.metas, unreadIds)
+  local liveIds, live = {}, {}
   for r = 1, #unread do
-    local j = unread[r]
+    if metas[r] then
+      live[#live + 1] = unread[r]
+      liveIds[#live] = unreadIds[r]
+    end
+  end
+  local raws = bulkQuery('HMGET', b.bodies, liveIds)
+  for r = 1, #live do
+    local j = live[r]
     if raws[r] then b.implied[missing[j]] = impliedFields(raws[r], starts[j]) end
   end
 end
@@ -163,12 +172,12 @@ local function isWatched(b, u)
   return b.watched[u]
 end
 
--- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-8.lua's ARGV):
+-- Reads the record arguments starting at ARGV[at] (their layout is applyUpdates-9.lua's ARGV):
 -- record key prefix, event channel prefix, TTL, built-in states, batch token, update shapes,
 -- packed updates, whether to keep the reply. Returns the batch, its stored records loaded, and the
--- index of the argument after them. bodies, runs, replayKey: as newRecordBatch's.
-local function readRecordBatch(at, now, bodies, runs, replayKey)
-  local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, bodies, runs, replayKey)
+-- index of the argument after them. m, replayKey: as newRecordBatch's.
+local function readRecordBatch(at, now, m, replayKey)
+  local b = newRecordBatch(ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], now, m, replayKey)
   local nShapes = tonumber(ARGV[at + 5])
   -- The shapes by their index as packed (a table lookup per update instead of a tonumber).
   local shapes = {}

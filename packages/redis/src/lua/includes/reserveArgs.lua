@@ -37,7 +37,7 @@ local function readReserveArgs(k, now)
   if nextArg() == '1' then
     local prefix, channels, ttl, builtins, batch = nextArg(), nextArg(), nextArg(), nextArg(), nextArg()
     local sources = nextArg()
-    start = { batch = newRecordBatch(prefix, channels, ttl, builtins, batch, now, k.body, k.run), sources = sources, worker = nextArg() }
+    start = { batch = newRecordBatch(prefix, channels, ttl, builtins, batch, now, k), sources = sources, worker = nextArg() }
   end
   return acks, rates, queues, start
 end

@@ -49,7 +49,7 @@ local function startTaken(k, start, taken, count, now)
   -- for the few messages that have a record or an implied STARTED already (retries, redeliveries).
   loadRecords(b)
   for u = 1, #b.updates do applyRecord(b, u) end
-  -- applyUpdates-8.lua's reply in the order taken, an implied STARTED as seq -2 with no extras
+  -- applyUpdates-9.lua's reply in the order taken, an implied STARTED as seq -2 with no extras
   -- (its task and attempt are the message's, its updatedAt this call's).
   local general = recordReply(b)
   started = { now }

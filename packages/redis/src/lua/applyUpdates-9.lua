@@ -10,13 +10,16 @@
 
   KEYS[1] the record key of the first update: routes the call to the prefix's hash slot. Every
           record key is ARGV[1] .. id, in that same slot ({prefix} hash tag).
-  KEYS[2] the broker's message bodies (hash id -> raw): a waiting message without a record implies
+  KEYS[2] the broker's message bodies (hash id -> raw): a live message without a record implies
           its PENDING record (includes/impliedRecord)
   KEYS[3] the broker's implied starts (hash id -> start ms): with it, its STARTED record
   KEYS[4] where this call keeps its reply for a resend ('{p}:replay:<batch token>', see
           replayedReply in includes/records)
   KEYS[5] the broker's leases (zset lease member -> expiry), for fenced updates
   KEYS[6..8] the finished lists of SUCCESS, FAILURE and REVOKED tasks (includes/taskLists)
+  KEYS[9] the broker's message meta (hash id -> routing): a message is live (waiting, running or
+          dead) while it has one; a body without one is a finished task's, kept for its record
+          (includes/taskLists), and implies nothing
   ARGV[1] record key prefix
   ARGV[2] event channel prefix
   ARGV[3] record TTL ms
@@ -47,12 +50,12 @@
 --- @include "includes/packedFields"
 --- @include "includes/records"
 
-local bodies, runs, replayKey, leases = KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local b, at = readRecordBatch(1, nowMs(), bodies, runs, replayKey)
+local bodies, runs, replayKey, leases, metas = KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[9]
+local b, at = readRecordBatch(1, nowMs(), { body = bodies, meta = metas, run = runs }, replayKey)
 local replay = replayedReply(b)
 if replay then return replay end
 b.leases = leases
-b.lists = taskLists(KEYS[6], KEYS[7], KEYS[8], ARGV[at], ARGV[at + 1])
+b.lists = taskLists(KEYS[6], KEYS[7], KEYS[8], ARGV[at], ARGV[at + 1], ARGV[3], bodies, metas)
 for u = 1, #b.updates do
   local member = ARGV[at + 1 + u]
   if member and member ~= '' then b.updates[u].member = member end
