@@ -3,7 +3,9 @@
  * and each phase is counted between a zeroing and a dump of its counters. Unlike time on a shared
  * machine, the count barely moves between runs (about 0.1 %), so a change to a Lua script can be
  * judged from one run. It says nothing about the time spent in the kernel (sockets) or in Node.
- * `pnpm bench:instructions [tasks] [concurrency]`; needs `valgrind` (Debian package valgrind).
+ * `pnpm bench:instructions [tasks] [concurrency] [--steps]`; needs `valgrind` (Debian package
+ * valgrind). `--steps` adds the Redis store's enqueue, reserve and settle apart, for no-op and 1 KB
+ * tasks, with the finished lists under their bound and full (see redis-instructions/store-steps.ts).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -14,9 +16,14 @@ import type { Peer } from './redis-bench/peer.js';
 import { BeeQueuePeer } from './redis-bench/peers/bee-queue.js';
 import { CeleriacPeer } from './redis-bench/peers/celeriac.js';
 import { openBenchRedis } from './redis-bench/server.js';
+import { storeSteps } from './redis-instructions/store-steps.js';
 
-const tasks = positiveInt(process.argv[2] ?? '4000', 'tasks');
-const concurrency = positiveInt(process.argv[3] ?? '100', 'concurrency');
+const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const tasks = positiveInt(positional[0] ?? '4000', 'tasks');
+const concurrency = positiveInt(positional[1] ?? '100', 'concurrency');
+const steps = process.argv.includes('--steps');
+/** The finished lists' bound in the `--steps` runs that fill them: well under `tasks`, so most settles trim. */
+const FULL_LISTS = Math.max(1, Math.floor(tasks / 8));
 
 function positiveInt(value: string, name: string): number {
   const n = Number(value);
@@ -71,6 +78,18 @@ try {
       const both = await count(() => peer.process(tasks, concurrency, 'noop'));
       const perTask = (n: number) => Math.round(n / tasks).toLocaleString('en-US');
       console.log(`${peer.name.padEnd(9)} enqueue ${perTask(enqueue)}  process-c${concurrency} ${perTask(both - enqueue)}`);
+    }
+    if (steps) {
+      console.log(`Redis store steps per task (reserve up to ${concurrency}, settle them together), Redis bytes per finished task`);
+      await storeSteps(redis, count, { tasks: 200, concurrency, kind: 'noop' }); // warm-up
+      for (const kind of ['noop', '1kb'] as const) {
+        for (const taskListLimit of [undefined, FULL_LISTS]) {
+          const s = await storeSteps(redis, count, { tasks, concurrency, kind, ...(taskListLimit === undefined ? {} : { taskListLimit }) });
+          const lists = taskListLimit === undefined ? 'lists under their bound' : `lists full (taskListLimit ${taskListLimit})`;
+          const n = (x: number) => Math.round(x).toLocaleString('en-US');
+          console.log(`${kind.padEnd(4)} ${lists.padEnd(33)} enqueue ${n(s.enqueue)}  reserve ${n(s.reserve)}  settle ${n(s.settle)}  bytes/finished ${n(s.bytesPerFinished)}`);
+        }
+      }
     }
   } finally {
     await redis.close();
