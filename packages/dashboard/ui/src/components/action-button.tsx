@@ -16,7 +16,7 @@ export interface Confirmation {
  * a modal dialog (Escape or Cancel, focused first, leave everything as it was). Hidden in
  * read-only mode, where the server refuses actions anyway.
  */
-export function ActionButton({ path, label, confirm, danger, onDone }: { path: string; label: string; confirm?: Confirmation; danger?: boolean; onDone?: (result: ActionResult) => void }) {
+export function ActionButton({ path, label, confirm, danger, primary, onDone }: { path: string; label: string; confirm?: Confirmation; danger?: boolean; primary?: boolean; onDone?: (result: ActionResult) => void }) {
   const { readOnly } = useConfig();
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
@@ -41,7 +41,7 @@ export function ActionButton({ path, label, confirm, danger, onDone }: { path: s
     shown.returnValue = '';
     shown.showModal();
   };
-  const className = danger === true ? 'button button-danger' : 'button';
+  const className = danger === true ? 'button button-danger' : primary === true ? 'button button-primary' : 'button';
   if (confirm === undefined) {
     return (
       <button type="button" class={className} disabled={busy} onClick={() => void run()}>

@@ -66,7 +66,7 @@ export function DeadLettersPage({ route }: { route: Route }) {
                   </td>
                   <td>
                     <div class="actions">
-                      <ActionButton path={`dead-letters/${encodeURIComponent(letter.id)}/requeue`} label="Requeue" />
+                      <ActionButton path={`dead-letters/${encodeURIComponent(letter.id)}/requeue`} label="Requeue" primary />
                       <ActionButton path={`dead-letters/${encodeURIComponent(letter.id)}/purge`} label="Delete" danger confirm={{ title: `Delete dead letter ${letter.id}?`, body: 'The message is deleted and will not run.' }} />
                     </div>
                   </td>

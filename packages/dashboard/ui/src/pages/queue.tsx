@@ -25,7 +25,7 @@ export function QueuePage({ name, route }: { name: string; route: Route }) {
         </h1>
         {queue === undefined ? null : (
           <div class="actions">
-            {queue.paused ? <ActionButton path={path('resume')} label="Resume" /> : <ActionButton path={path('pause')} label="Pause" />}
+            {queue.paused ? <ActionButton path={path('resume')} label="Resume" primary /> : <ActionButton path={path('pause')} label="Pause" />}
             <ActionButton
               path={path('purge')}
               label="Purge"

@@ -51,7 +51,7 @@ export function SchedulesPage() {
                 </td>
                 <td>
                   {s.paused ? (
-                    <ActionButton path={`schedules/${encodeURIComponent(s.name)}/resume`} label="Resume" />
+                    <ActionButton path={`schedules/${encodeURIComponent(s.name)}/resume`} label="Resume" primary />
                   ) : (
                     <ActionButton path={`schedules/${encodeURIComponent(s.name)}/pause`} label="Pause" />
                   )}

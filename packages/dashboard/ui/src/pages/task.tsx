@@ -38,7 +38,7 @@ export function TaskPage({ id }: { id: string }) {
           {view.task} <StateBadge state={view.state} />
         </h1>
         <div class="actions">
-          {view.state === 'FAILURE' ? <ActionButton path={`tasks/${encodeURIComponent(id)}/retry`} label="Retry" /> : null}
+          {view.state === 'FAILURE' ? <ActionButton path={`tasks/${encodeURIComponent(id)}/retry`} label="Retry" primary /> : null}
           {running ? (
             <ActionButton
               path={`tasks/${encodeURIComponent(id)}/revoke`}
@@ -74,6 +74,7 @@ export function TaskPage({ id }: { id: string }) {
           </div>
         </section>
       ) : null}
+      {view.error !== undefined && view.state !== 'SUCCESS' ? <ErrorPanel view={view} error={view.error} /> : null}
       <div class="columns">
         <section class="panel" aria-labelledby="args-heading">
           <h2 id="args-heading">Arguments</h2>
@@ -89,6 +90,25 @@ export function TaskPage({ id }: { id: string }) {
   );
 }
 
+/** The error of a failed (or retrying) run, full width: a stack is wide. */
+function ErrorPanel({ view, error }: { view: TaskView; error: NonNullable<TaskView['error']> }) {
+  return (
+    <section class="panel panel-error" aria-labelledby="error-heading">
+      <h2 id="error-heading">{view.state === 'RETRY' ? 'Error (will retry)' : `Error of attempt ${view.attempt}`}</h2>
+      <p class="error-line">
+        <strong>{error.type}</strong>: {error.message}
+        {error.code === undefined ? null : <span class="muted"> ({error.code})</span>}
+      </p>
+      {error.stack === undefined ? null : (
+        <pre class="code stack" tabIndex={0} aria-label="Stack trace">
+          {error.stack}
+        </pre>
+      )}
+    </section>
+  );
+}
+
+/** The result of a success, or what the task last reported (progress, a revoke's reason). */
 function Outcome({ view }: { view: TaskView }) {
   if (view.state === 'SUCCESS') {
     return (
@@ -98,26 +118,11 @@ function Outcome({ view }: { view: TaskView }) {
       </section>
     );
   }
-  if (view.error !== undefined) {
-    return (
-      <section class="panel panel-error" aria-labelledby="error-heading">
-        <h2 id="error-heading">{view.state === 'RETRY' ? 'Error (will retry)' : 'Error'}</h2>
-        <p class="error-line">
-          <strong>{view.error.type}</strong>: {view.error.message}
-          {view.error.code === undefined ? null : <span class="muted"> ({view.error.code})</span>}
-        </p>
-        {view.error.stack === undefined ? null : (
-          <pre class="code stack" tabIndex={0} aria-label="Stack trace">
-            {view.error.stack}
-          </pre>
-        )}
-      </section>
-    );
-  }
+  if (view.meta === undefined) return view.error === undefined ? <p class="panel empty">No result yet.</p> : null;
   return (
     <section class="panel" aria-labelledby="meta-heading">
-      <h2 id="meta-heading">State</h2>
-      {view.meta === undefined ? <p class="empty">No result yet.</p> : <JsonBlock value={view.meta} label="Meta" />}
+      <h2 id="meta-heading">{view.state === 'REVOKED' ? 'Why' : 'Last report'}</h2>
+      <JsonBlock value={view.meta} label="Meta" />
     </section>
   );
 }
