@@ -52,9 +52,12 @@ export class ThroughputTracker {
     for (const id of this.#seen.keys()) if (!live.has(id)) this.#seen.delete(id);
   }
 
-  /** The last BUCKETS buckets up to `now`, oldest first, empty ones as 0. */
+  /**
+   * The last BUCKETS whole buckets before `now`, oldest first, empty ones as 0. The bucket `now`
+   * is in is left out: half filled, it would draw every chart's last point as a drop.
+   */
   series(now = Date.now()): Throughput {
-    const last = this.#bucket(now);
+    const last = this.#bucket(now) - this.#bucketMs;
     const first = last - (BUCKETS - 1) * this.#bucketMs;
     for (const map of [this.#succeeded, this.#failed]) for (const at of map.keys()) if (at < first) map.delete(at);
     const at: number[] = [];

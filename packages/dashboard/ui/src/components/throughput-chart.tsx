@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Throughput } from '../../../src/wire-types.js';
+import { dateTime } from '../format.js';
 import type { Theme } from '../theme.js';
 
 /** A CSS colour of the page's palette as the canvas needs it (custom properties hold light-dark() unresolved). */
@@ -38,7 +39,7 @@ export function ThroughputChart({ data, theme }: { data: Throughput | undefined;
     const options: uPlot.Options = {
       width: Math.max(300, element.clientWidth),
       height: 220,
-      series: [{}, series('Succeeded', cssColor(element, '--ok')), series('Failed', cssColor(element, '--bad'))],
+      series: [{ label: 'Time', value: (_u, t) => (t == null ? '–' : dateTime(t * 1_000)) }, series('Succeeded', cssColor(element, '--ok')), series('Failed', cssColor(element, '--bad'))],
       axes: [
         { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid } },
         { stroke: axis, grid: { stroke: grid }, ticks: { stroke: grid }, label: 'tasks / s', labelSize: 20, size: 50 },
@@ -65,7 +66,7 @@ export function ThroughputChart({ data, theme }: { data: Throughput | undefined;
 
   const total = (values: readonly number[]) => Math.round(values.reduce((a, b) => a + b, 0));
   const minutes = data === undefined ? 0 : Math.round((data.at.length * data.bucketMs) / 60_000);
-  const latest = data === undefined ? 0 : ((data.succeeded.at(-2) ?? 0) * 1_000) / data.bucketMs;
+  const latest = data === undefined ? 0 : ((data.succeeded.at(-1) ?? 0) * 1_000) / data.bucketMs;
   return (
     <figure class="chart">
       <div ref={host} class="chart-canvas" aria-hidden="true" />
