@@ -79,6 +79,7 @@ export async function startDeployment() {
 /** Saves a full-page screenshot under test/screenshots/. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   // Let the last pushed data render and transitions settle before the picture.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  // (Strings run in the page: this file is type-checked without the DOM's types.)
+  await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 }

@@ -116,7 +116,7 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     await page.getByRole('button', { name: 'Purge' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('dialog[open]').count(), poll).toBe(1);
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Cancel');
     await screenshot(page, 'queue-purge-confirm');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.locator('dialog[open]').count(), poll).toBe(0);
@@ -171,7 +171,7 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
       expect(await cells.nth(0).textContent()).toBe('inline');
       expect(await cells.nth(1).textContent()).toContain(`/ ${w.concurrency}`);
     }
-    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe('rgb(255, 255, 255)');
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).not.toBe('rgb(255, 255, 255)');
     await screenshot(page, 'workers-dark');
 
     await page.getByRole('link', { name: 'Schedules' }).click();
@@ -203,9 +203,9 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     const toggle = page.getByRole('button', { name: 'Dark mode' });
     expect(await toggle.getAttribute('aria-pressed')).toBe('false');
     await toggle.click();
-    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await page.reload();
-    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme), poll).toBe('dark');
+    await expect.poll(() => page.locator('html').getAttribute('data-theme'), poll).toBe('dark');
     expect(await page.getByRole('button', { name: 'Dark mode' }).getAttribute('aria-pressed')).toBe('true');
     await page.close();
   });
