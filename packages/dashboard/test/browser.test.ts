@@ -162,9 +162,12 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
   it('shows the workers and the schedules, pauses a schedule, and reads well in dark mode', async () => {
     await d.server.scheduler({ tick: 250 }).start();
     const { page, errors } = await d.page('dark');
+    const busy = await d.producer.slow.bulk(Array.from({ length: 4 }, () => [6, 300]));
     await page.goto(`${d.url}#/workers`);
     const rows = page.locator('tr[data-worker]');
     await expect.poll(() => rows.count(), poll).toBe(2);
+    // The tasks each worker runs, as its heartbeat says, each a link to its page.
+    await expect.poll(() => rows.getByRole('link', { name: 'demo.slow' }).count(), poll).toBeGreaterThan(0);
     const workers = await d.server.workers.list();
     for (const w of workers) {
       const cells = rows.filter({ has: page.getByText(w.id, { exact: true }) }).locator('td');
@@ -173,6 +176,7 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     }
     expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).not.toBe('rgb(255, 255, 255)');
     await screenshot(page, 'workers-dark');
+    await Promise.all(busy.map((run) => run.wait({ timeout: 30_000 })));
 
     await page.getByRole('link', { name: 'Schedules' }).click();
     const schedule = page.locator('tr[data-schedule="hourly-add"]');

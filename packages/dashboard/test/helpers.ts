@@ -1,5 +1,6 @@
 import { Celeriac, type Logger } from '@celeriac/core';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { afterEach } from 'vitest';
 import { type CeleriacDashboardOptions, celeriacDashboard } from '../src/index.js';
 import { registerDemoTasks } from './demo-tasks.js';
 
@@ -21,6 +22,23 @@ export async function mountDashboard(options: Partial<CeleriacDashboardOptions> 
       await app.close();
     },
   };
+}
+
+/**
+ * For a test file: `mount()` as `mountDashboard`, each dashboard closed after its test, with
+ * `cleanups` for anything else a test opens (closed first, in order).
+ */
+export function mountPerTest() {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+  const mount = async (...args: Parameters<typeof mountDashboard>) => {
+    const mounted = await mountDashboard(...args);
+    cleanups.push(mounted.close);
+    return mounted;
+  };
+  return { mount, cleanups };
 }
 
 /** `POST` an action as the page does: JSON, `{}`. */

@@ -1,16 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { act, mountDashboard } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { act, mountPerTest } from './helpers.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-async function mount(...args: Parameters<typeof mountDashboard>) {
-  const mounted = await mountDashboard(...args);
-  cleanups.push(mounted.close);
-  return mounted;
-}
+const { mount } = mountPerTest();
 
 /** Every kind of route: the page, an asset path, the API, both live streams, actions of each group. */
 const GETS = ['/dash/', '/dash/assets/x.js', '/dash/api/config', '/dash/api/overview', '/dash/api/tasks?state=FAILURE', '/dash/api/tasks/abc', '/dash/api/live?watch=overview', '/dash/api/tasks/abc/live'];

@@ -1,19 +1,10 @@
 import { Celeriac, InvalidOptionError } from '@celeriac/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CeleriacDashboardOptions, DEFAULT_CELERIAC_DASHBOARD_OPTIONS, celeriacDashboard } from '../src/index.js';
-import { mountDashboard, quiet } from './helpers.js';
+import { mountPerTest, quiet } from './helpers.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-async function mount(...args: Parameters<typeof mountDashboard>) {
-  const mounted = await mountDashboard(...args);
-  cleanups.push(mounted.close);
-  return mounted;
-}
+const { mount, cleanups } = mountPerTest();
 
 describe('registration', () => {
   it('has documented defaults', () => {

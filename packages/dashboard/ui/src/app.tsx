@@ -36,7 +36,14 @@ export function App({ config }: { config: DashboardConfig }) {
   const section = route.path[0] ?? '';
   return (
     <ConfigContext.Provider value={config}>
-      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.querySelector<HTMLElement>('main h1')?.focus(); }}>
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.querySelector<HTMLElement>('main h1')?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header class="top">
@@ -114,7 +121,12 @@ export function Root() {
       })
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   }, []);
-  if (error !== null) return <p role="alert" class="fatal">{error}</p>;
+  if (error !== null)
+    return (
+      <p role="alert" class="fatal">
+        {error}
+      </p>
+    );
   if (config === null) return <p class="empty">Loading…</p>;
   return <App config={config} />;
 }

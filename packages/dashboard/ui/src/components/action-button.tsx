@@ -16,7 +16,21 @@ export interface Confirmation {
  * a modal dialog (Escape or Cancel, focused first, leave everything as it was). Hidden in
  * read-only mode, where the server refuses actions anyway.
  */
-export function ActionButton({ path, label, confirm, danger, primary, onDone }: { path: string; label: string; confirm?: Confirmation; danger?: boolean; primary?: boolean; onDone?: (result: ActionResult) => void }) {
+export function ActionButton({
+  path,
+  label,
+  confirm,
+  danger,
+  primary,
+  onDone,
+}: {
+  path: string;
+  label: string;
+  confirm?: Confirmation;
+  danger?: boolean;
+  primary?: boolean;
+  onDone?: (result: ActionResult) => void;
+}) {
   const { readOnly } = useConfig();
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);

@@ -4,11 +4,13 @@ import { ApiError, getJson } from '../api.js';
 import { count, dateTime, relative, useNow } from '../format.js';
 import { href, navigate } from '../router.js';
 import { notify } from './notices.js';
+import { type Column, DataTable, EmptyRow } from './data-table.js';
 import { Pager } from './pager.js';
 import { StateBadge } from './state-badge.js';
 
 const STATES = ['PENDING', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE', 'REVOKED'] as const;
 const LIMIT = 25;
+const COLUMNS: Column[] = [{ label: 'Id' }, { label: 'Task' }, { label: 'State' }, { label: 'Attempt', num: true }, { label: 'Changed' }, { label: 'Worker' }];
 
 /** The live resource of the page of tasks a query shows (the page watches it with the rest). */
 export function taskListKey(query: BrowserQuery): string {
@@ -25,7 +27,21 @@ export interface BrowserQuery {
  * Tasks by state, newest change first, by pages; filtered by task name; a task found by its id.
  * What is shown lives in the page's URL (`?state=&task=&offset=`), so a view can be bookmarked.
  */
-export function TaskBrowser({ heading, query, page, onQuery, counts, queue }: { heading: string; query: BrowserQuery; page: TaskList | undefined; onQuery: (query: BrowserQuery) => void; counts: Record<TaskState, number> | undefined; queue?: string }) {
+export function TaskBrowser({
+  heading,
+  query,
+  page,
+  onQuery,
+  counts,
+  queue,
+}: {
+  heading: string;
+  query: BrowserQuery;
+  page: TaskList | undefined;
+  onQuery: (query: BrowserQuery) => void;
+  counts: Record<TaskState, number> | undefined;
+  queue?: string;
+}) {
   const now = useNow();
   const [names, setNames] = useState<KnownTask[]>([]);
   const [taskInput, setTaskInput] = useState(query.task);
@@ -91,55 +107,34 @@ export function TaskBrowser({ heading, query, page, onQuery, counts, queue }: { 
           </button>
         )}
       </form>
-      <table class="tasks">
-        <caption class="visually-hidden">
-          {query.state} tasks{query.task === '' ? '' : ` named ${query.task}`}, newest change first
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Id</th>
-            <th scope="col">Task</th>
-            <th scope="col">State</th>
-            <th scope="col" class="num">Attempt</th>
-            <th scope="col">Changed</th>
-            <th scope="col">Worker</th>
-          </tr>
-        </thead>
-        <tbody>
-          {page === undefined ? (
-            <tr>
-              <td colSpan={6} class="empty">
-                Loading…
+      <DataTable className="tasks" caption={`${query.state} tasks${query.task === '' ? '' : ` named ${query.task}`}, newest change first`} columns={COLUMNS}>
+        {page === undefined ? (
+          <EmptyRow columns={COLUMNS.length}>Loading…</EmptyRow>
+        ) : page.tasks.length === 0 ? (
+          <EmptyRow columns={COLUMNS.length}>
+            No {query.state} task{query.task === '' ? '' : ` named ${query.task}`}.
+          </EmptyRow>
+        ) : (
+          page.tasks.map((t) => (
+            <tr key={t.id} data-task-id={t.id}>
+              <td class="mono">
+                <a href={href('tasks', t.id)}>{t.id}</a>
               </td>
-            </tr>
-          ) : page.tasks.length === 0 ? (
-            <tr>
-              <td colSpan={6} class="empty">
-                No {query.state} task{query.task === '' ? '' : ` named ${query.task}`}.
+              <td>{t.task}</td>
+              <td>
+                <StateBadge state={t.state} />
               </td>
+              <td class="num">{t.attempt}</td>
+              <td>
+                <time dateTime={new Date(t.updatedAt).toISOString()} title={dateTime(t.updatedAt)}>
+                  {relative(t.updatedAt, now)}
+                </time>
+              </td>
+              <td class="mono muted">{t.worker ?? '–'}</td>
             </tr>
-          ) : (
-            page.tasks.map((t) => (
-              <tr key={t.id} data-task-id={t.id}>
-                <td class="mono">
-                  <a href={href('tasks', t.id)}>{t.id}</a>
-                </td>
-                <td>{t.task}</td>
-                <td>
-                  <StateBadge state={t.state} />
-                </td>
-                <td class="num">{t.attempt}</td>
-                <td>
-                  <time dateTime={new Date(t.updatedAt).toISOString()} title={dateTime(t.updatedAt)}>
-                    {relative(t.updatedAt, now)}
-                  </time>
-                </td>
-                <td class="mono muted">{t.worker ?? '–'}</td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+          ))
+        )}
+      </DataTable>
       {page === undefined ? null : <Pager label="Task" offset={query.offset} limit={LIMIT} shown={page.tasks.length} next={page.next} onPage={(offset) => onQuery({ ...query, offset })} />}
     </section>
   );

@@ -35,7 +35,14 @@ export function ThroughputChart({ data, theme }: { data: Throughput | undefined;
     if (element === null) return;
     const axis = cssColor(element, '--muted');
     const grid = cssColor(element, '--grid');
-    const series = (label: string, color: string): uPlot.Series => ({ label, stroke: color, width: 2, fill: color.replace(/^rgb\((.*)\)$/, 'rgba($1, 0.12)'), points: { show: false }, value: (_u, v) => (v == null ? '–' : `${v.toFixed(2)}/s`) });
+    const series = (label: string, color: string): uPlot.Series => ({
+      label,
+      stroke: color,
+      width: 2,
+      fill: color.replace(/^rgb\((.*)\)$/, 'rgba($1, 0.12)'),
+      points: { show: false },
+      value: (_u, v) => (v == null ? '–' : `${v.toFixed(2)}/s`),
+    });
     const options: uPlot.Options = {
       width: Math.max(300, element.clientWidth),
       height: 220,
@@ -71,9 +78,7 @@ export function ThroughputChart({ data, theme }: { data: Throughput | undefined;
     <figure class="chart">
       <div ref={host} class="chart-canvas" aria-hidden="true" />
       <figcaption>
-        {data === undefined
-          ? 'Loading throughput…'
-          : `Last ${minutes} minutes: ${total(data.succeeded)} succeeded, ${total(data.failed)} failed; ${latest.toFixed(1)} tasks per second just now.`}
+        {data === undefined ? 'Loading throughput…' : `Last ${minutes} minutes: ${total(data.succeeded)} succeeded, ${total(data.failed)} failed; ${latest.toFixed(1)} tasks per second just now.`}
       </figcaption>
     </figure>
   );

@@ -19,11 +19,20 @@ export function OverviewPage({ theme }: { theme: Theme }) {
     <>
       <h1 tabIndex={-1}>Overview</h1>
       <dl class="stats" aria-label="Totals">
-        <Stat label="Workers online" value={overview === undefined ? '…' : count(overview.workers.online)} hint={overview === undefined ? undefined : `${overview.workers.running} / ${overview.workers.concurrency} slots busy`} />
+        <Stat
+          label="Workers online"
+          value={overview === undefined ? '…' : count(overview.workers.online)}
+          hint={overview === undefined ? undefined : `${overview.workers.running} / ${overview.workers.concurrency} slots busy`}
+        />
         <Stat label="Waiting" value={overview === undefined ? '…' : sum((q) => q.waiting)} hint={overview === undefined ? undefined : `${sum((q) => q.delayed)} delayed`} />
         <Stat label="Running" value={overview === undefined ? '…' : sum((q) => q.running)} />
         <Stat label="Succeeded" value={overview === undefined ? '…' : count(overview.counts.SUCCESS ?? 0)} hint="listed" tone="ok" />
-        <Stat label="Failed" value={overview === undefined ? '…' : count(overview.counts.FAILURE ?? 0)} hint={<a href={href('tasks', { state: 'FAILURE' })}>see them</a>} tone={(overview?.counts.FAILURE ?? 0) > 0 ? 'bad' : undefined} />
+        <Stat
+          label="Failed"
+          value={overview === undefined ? '…' : count(overview.counts.FAILURE ?? 0)}
+          hint={<a href={href('tasks', { state: 'FAILURE' })}>see them</a>}
+          tone={(overview?.counts.FAILURE ?? 0) > 0 ? 'bad' : undefined}
+        />
       </dl>
       <section class="panel" aria-labelledby="throughput-heading">
         <h2 id="throughput-heading">Throughput</h2>

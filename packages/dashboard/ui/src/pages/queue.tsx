@@ -30,7 +30,10 @@ export function QueuePage({ name, route }: { name: string; route: Route }) {
               path={path('purge')}
               label="Purge"
               danger
-              confirm={{ title: `Purge queue ${name}?`, body: `Its ${count(queue.waiting + queue.delayed)} waiting and delayed tasks are deleted and will not run (they become REVOKED). Running tasks go on.` }}
+              confirm={{
+                title: `Purge queue ${name}?`,
+                body: `Its ${count(queue.waiting + queue.delayed)} waiting and delayed tasks are deleted and will not run (they become REVOKED). Running tasks go on.`,
+              }}
             />
           </div>
         )}
@@ -42,7 +45,14 @@ export function QueuePage({ name, route }: { name: string; route: Route }) {
         <Stat label="Running" value={queue === undefined ? '…' : count(queue.running)} />
         <Stat label="Oldest waiting" value={queue === undefined ? '…' : queue.oldestWaitingAt === null ? '–' : duration(now - queue.oldestWaitingAt)} />
       </dl>
-      <TaskBrowser heading="Tasks" queue={name} query={query} page={live[key] as TaskList | undefined} counts={overview?.counts} onQuery={(q) => navigate(href('queues', name, { state: q.state, task: q.task, offset: q.offset || undefined }))} />
+      <TaskBrowser
+        heading="Tasks"
+        queue={name}
+        query={query}
+        page={live[key] as TaskList | undefined}
+        counts={overview?.counts}
+        onQuery={(q) => navigate(href('queues', name, { state: q.state, task: q.task, offset: q.offset || undefined }))}
+      />
       <p class="note">The store lists tasks by state and name across queues; task names routed to this queue come first in the name filter.</p>
     </>
   );

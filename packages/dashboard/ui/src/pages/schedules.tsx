@@ -1,6 +1,9 @@
 import type { ScheduleInfo } from '../../../src/wire-types.js';
 import { ActionButton } from '../components/action-button.js';
+import { type Column, DataTable } from '../components/data-table.js';
 import { PausedBadge } from '../components/state-badge.js';
+
+const COLUMNS: Column[] = [{ label: 'Schedule' }, { label: 'Task' }, { label: 'Runs' }, { label: 'Next run' }, { label: 'Last run' }, { label: 'Status' }, { label: 'Actions', hidden: true }];
 import { dateTime, relative, useNow } from '../format.js';
 import { useLive } from '../live.js';
 import { href } from '../router.js';
@@ -9,7 +12,14 @@ import { href } from '../router.js';
 export function SchedulesPage() {
   const schedules = useLive(['schedules']).schedules as ScheduleInfo[] | undefined;
   const now = useNow();
-  const when = (at: number | null) => (at === null ? '–' : <time dateTime={new Date(at).toISOString()} title={dateTime(at)}>{relative(at, now)}</time>);
+  const when = (at: number | null) =>
+    at === null ? (
+      '–'
+    ) : (
+      <time dateTime={new Date(at).toISOString()} title={dateTime(at)}>
+        {relative(at, now)}
+      </time>
+    );
   return (
     <>
       <h1 tabIndex={-1}>Schedules</h1>
@@ -19,22 +29,7 @@ export function SchedulesPage() {
         <p class="empty">This app has no periodic task: add @schedule() to a task, or call app.schedule().</p>
       ) : (
         <div class="panel">
-        <table>
-          <caption class="visually-hidden">Periodic tasks</caption>
-          <thead>
-            <tr>
-              <th scope="col">Schedule</th>
-              <th scope="col">Task</th>
-              <th scope="col">Runs</th>
-              <th scope="col">Next run</th>
-              <th scope="col">Last run</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
+          <DataTable caption="Periodic tasks" columns={COLUMNS}>
             {schedules.map((s) => (
               <tr key={s.name} data-schedule={s.name}>
                 <th scope="row" class="mono">
@@ -58,8 +53,7 @@ export function SchedulesPage() {
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
+          </DataTable>
         </div>
       )}
     </>

@@ -1,5 +1,6 @@
 import type { TaskView, TimelineEntry } from '../../../src/wire-types.js';
 import { ActionButton } from '../components/action-button.js';
+import { type Column, DataTable } from '../components/data-table.js';
 import { JsonBlock } from '../components/json-block.js';
 import { StateBadge } from '../components/state-badge.js';
 import { dateTime, duration, relative, useNow } from '../format.js';
@@ -7,6 +8,7 @@ import { useTaskLive } from '../live.js';
 import { href } from '../router.js';
 
 const TERMINAL = new Set(['SUCCESS', 'FAILURE', 'REVOKED']);
+const TIMELINE: Column[] = [{ label: 'Attempt', num: true }, { label: 'State' }, { label: 'At' }, { label: 'After' }, { label: 'Worker' }];
 
 /** `{ current, total, status }` from a task's progress meta, when it reported any. */
 function progressOf(view: TaskView): { current: number; total: number; status: string | undefined } | null {
@@ -44,7 +46,10 @@ export function TaskPage({ id }: { id: string }) {
               path={`tasks/${encodeURIComponent(id)}/revoke`}
               label="Revoke"
               danger
-              confirm={{ title: `Revoke task ${view.task}?`, body: view.state === 'PENDING' ? 'It will never start.' : 'Its signal is aborted: a task that checks it stops, and its outcome is REVOKED.' }}
+              confirm={{
+                title: `Revoke task ${view.task}?`,
+                body: view.state === 'PENDING' ? 'It will never start.' : 'Its signal is aborted: a task that checks it stops, and its outcome is REVOKED.',
+              }}
             />
           ) : null}
         </div>
@@ -131,35 +136,23 @@ function Outcome({ view }: { view: TaskView }) {
 function Timeline({ entries }: { entries: readonly TimelineEntry[] }) {
   if (entries.length === 0) return <p class="empty">No history kept.</p>;
   return (
-    <table>
-      <caption class="visually-hidden">Changes of state, oldest first</caption>
-      <thead>
-        <tr>
-          <th scope="col" class="num">Attempt</th>
-          <th scope="col">State</th>
-          <th scope="col">At</th>
-          <th scope="col">After</th>
-          <th scope="col">Worker</th>
-        </tr>
-      </thead>
-      <tbody>
-        {entries.map((entry, i) => {
-          const previous = entries[i - 1];
-          return (
-            <tr key={`${i}-${entry.state}`} class={previous !== undefined && previous.attempt !== entry.attempt ? 'attempt-start' : undefined}>
-              <td class="num">{entry.attempt}</td>
-              <td>
-                <StateBadge state={entry.state} />
-              </td>
-              <td>
-                <time dateTime={new Date(entry.at).toISOString()}>{dateTime(entry.at)}</time>
-              </td>
-              <td class="muted">{previous === undefined ? '–' : `+${duration(entry.at - previous.at)}`}</td>
-              <td class="mono muted">{entry.worker ?? '–'}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable caption="Changes of state, oldest first" columns={TIMELINE}>
+      {entries.map((entry, i) => {
+        const previous = entries[i - 1];
+        return (
+          <tr key={`${i}-${entry.state}`} class={previous !== undefined && previous.attempt !== entry.attempt ? 'attempt-start' : undefined}>
+            <td class="num">{entry.attempt}</td>
+            <td>
+              <StateBadge state={entry.state} />
+            </td>
+            <td>
+              <time dateTime={new Date(entry.at).toISOString()}>{dateTime(entry.at)}</time>
+            </td>
+            <td class="muted">{previous === undefined ? '–' : `+${duration(entry.at - previous.at)}`}</td>
+            <td class="mono muted">{entry.worker ?? '–'}</td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }

@@ -18,7 +18,13 @@ export function TasksPage({ route }: { route: Route }) {
   return (
     <>
       <h1 tabIndex={-1}>Tasks</h1>
-      <TaskBrowser heading="In every queue" query={query} page={live[key] as TaskList | undefined} counts={overview?.counts} onQuery={(q) => navigate(href('tasks', { state: q.state, task: q.task, offset: q.offset || undefined }))} />
+      <TaskBrowser
+        heading="In every queue"
+        query={query}
+        page={live[key] as TaskList | undefined}
+        counts={overview?.counts}
+        onQuery={(q) => navigate(href('tasks', { state: q.state, task: q.task, offset: q.offset || undefined }))}
+      />
     </>
   );
 }
