@@ -153,6 +153,8 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     expect(await row.locator('pre').textContent()).toContain('"task": "demo.letter"');
     await screenshot(page, 'dead-letters');
     await row.getByRole('button', { name: 'Requeue' }).click();
+    // Once the server said so: until then the record is still the FAILURE that dead-lettered it.
+    await expect.poll(() => page.locator('.notice').first().textContent(), poll).toContain(`Requeued ${run.id}`);
     expect(await run.wait({ timeout: 30_000 })).toBe(6);
     await expect.poll(() => row.count(), poll).toBe(0);
     expect(errors).toEqual([]);
