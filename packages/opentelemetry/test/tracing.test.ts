@@ -131,14 +131,20 @@ describe.each(stores)('openTelemetry() on the %s store', (_name, makeStore) => {
       const parentOf = (span: ReadableSpan) => spans.find((s) => s.spanContext().spanId === span.parentSpanContext?.spanId);
 
       const chainTrace = byTask('w.add', SpanKind.CONSUMER)[0]?.spanContext().traceId;
-      const chainRuns = spans.filter((s) => s.kind === SpanKind.CONSUMER && s.spanContext().traceId === chainTrace).sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]);
-      expect(chainRuns.map((s) => s.attributes['celeriac.task.name'])).toEqual(['w.num', 'w.add', 'w.add']);
-      // Each later step: run ← its send ← the run before it.
-      for (let i = 1; i < chainRuns.length; i++) {
-        const send = parentOf(chainRuns[i] as ReadableSpan) as ReadableSpan;
-        expect(send.kind).toBe(SpanKind.PRODUCER);
-        expect(send.parentSpanContext?.spanId).toBe(chainRuns[i - 1]?.spanContext().spanId);
+      const chainRuns = spans.filter((s) => s.kind === SpanKind.CONSUMER && s.spanContext().traceId === chainTrace);
+      expect(chainRuns).toHaveLength(3);
+      // Walk the links: the first run's send has no parent; each later run's send is a child of
+      // the run before it (its process span), so the walk visits every run in order.
+      const sendOf = (run: ReadableSpan) => parentOf(run) as ReadableSpan;
+      let current = chainRuns.find((run) => sendOf(run).parentSpanContext === undefined);
+      const walked: ReadableSpan[] = [];
+      while (current !== undefined) {
+        walked.push(current);
+        const previous: ReadableSpan = current;
+        current = chainRuns.find((run) => sendOf(run).parentSpanContext?.spanId === previous.spanContext().spanId);
       }
+      expect(walked.map((s) => s.attributes['celeriac.task.name'])).toEqual(['w.num', 'w.add', 'w.add']);
+      for (const run of walked) expect(sendOf(run).kind).toBe(SpanKind.PRODUCER);
 
       const [callback] = byTask('w.sum', SpanKind.CONSUMER) as [ReadableSpan];
       const callbackSend = parentOf(callback) as ReadableSpan;
