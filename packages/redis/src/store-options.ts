@@ -7,7 +7,13 @@ import { optionChecks } from './internal/check-options.js';
  * of `app.tasks.list()` (per state), as on the memory store.
  */
 export interface RedisStoreOptions extends TaskListRetention {
-  /** A `redis://` URL, ioredis options, or an ioredis instance (never closed by the store). @defaultValue `'redis://127.0.0.1:6379'` */
+  /**
+   * Where Redis is: a `redis://` URL; ioredis options, Sentinel's among them (`{ sentinels: [{ host,
+   * port }], name }`); a Redis Cluster's start-up nodes (`{ cluster: [{ host, port }, ...], options? }`);
+   * or an ioredis `Redis` or `Cluster` instance (never closed by the store). On a cluster, events go
+   * over sharded pub/sub, which needs Redis 7 (see docs/redis-cluster.md).
+   * @defaultValue `'redis://127.0.0.1:6379'`
+   */
   connection?: RedisConnection;
   /** Start of every key, as the hash tag `{prefix}`: deployments sharing a Redis use different prefixes. @defaultValue `'celeriac'` */
   prefix?: string;

@@ -1,6 +1,6 @@
 import { Celeriac, InvalidOptionError } from '@celeriac/core';
 import { freePort } from '@celeriac/test-support';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { RedisUnavailableError, createRedisStore } from '../src/index.js';
 import { redisApp, silentLogger } from './helpers/apps.js';
@@ -86,6 +86,18 @@ describe('options', () => {
       [() => createRedisStore('redis://x' as never), 'options'],
       [() => createRedisStore({ tuning: { handOf: false } as never }), 'tuning.handOf'],
       [() => createRedisStore({ tuning: { shortPaths: 'no' } as never }), 'tuning.shortPaths'],
+      // Cluster start-up nodes
+      [() => createRedisStore({ connection: { cluster: [] } }), 'connection.cluster'],
+      [() => createRedisStore({ connection: { cluster: [{ host: 'a', port: 70_000 }] } }), 'connection.cluster[0].port'],
+      [() => createRedisStore({ connection: { cluster: [{ host: 'a', port: 7000 }, null] } as never }), 'connection.cluster[1]'],
+      [() => createRedisStore({ connection: { cluster: [7000], nodes: [] } as never }), 'connection.nodes'],
+      [() => createRedisStore({ connection: { cluster: [7000], options: { scaleReads: 'slave' } } }), 'connection.options.scaleReads'],
+      [() => createRedisStore({ connection: new Cluster([7000], { lazyConnect: true, scaleReads: 'all' }) }), 'connection'],
+      // Sentinel
+      [() => createRedisStore({ connection: { sentinels: [], name: 'm' } }), 'connection.sentinels'],
+      [() => createRedisStore({ connection: { sentinels: [{ host: 'a', port: 0 }], name: 'm' } }), 'connection.sentinels[0].port'],
+      [() => createRedisStore({ connection: { sentinels: [{ host: 'a', port: 26379 }] } as never }), 'connection.name'],
+      [() => createRedisStore({ connection: { sentinels: [{ host: 'a', port: 26379 }], name: 'm', role: 'slave' } }), 'connection.role'],
     ];
     for (const [make, option] of bad) {
       let error: unknown;

@@ -27,9 +27,10 @@ export interface StoreParts {
 }
 
 export function storeParts(options: Readonly<ResolvedRedisStoreOptions>): StoreParts {
-  const clients = new RedisClients(options.connection, options.connectTimeout);
-  const hub = new SubscriberHub(clients);
   const keys = brokerKeys(options.prefix);
+  // Any key of the deployment names its slot: on a cluster, where its pub/sub connection goes.
+  const clients = new RedisClients(options.connection, options.connectTimeout, keys.seq);
+  const hub = new SubscriberHub(clients);
   const recordKeys = backendKeys(options.prefix);
   const scripts = new BrokerScripts(clients.command, keys, recordKeys, options);
   return {
