@@ -50,10 +50,18 @@ export interface RedisCluster {
   shardOf(key: string): Promise<RedisClusterShard>;
   /** SIGKILL of one node, as a crash would. Its replica takes over after `nodeTimeout`. */
   kill(node: RedisClusterNode): Promise<void>;
+  /**
+   * Starts a killed node again on its port, with its cluster configuration but no data: a master
+   * whose slots went to its replica comes back as that replica's replica. Resolves once it serves.
+   */
+  restart(node: RedisClusterNode): Promise<void>;
   /** `CLUSTER FAILOVER` on a replica: resolves once it is master and the cluster is healthy again. */
   failover(replica: RedisClusterNode): Promise<void>;
-  /** Resolves once every live node says `cluster_state:ok` and sees every slot served by a live master. */
-  waitHealthy(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once every live node says `cluster_state:ok` and sees every slot served by a live
+   * master, and at least `syncedReplicas` replicas are in sync with their masters.
+   */
+  waitHealthy(timeoutMs?: number, syncedReplicas?: number): Promise<void>;
   /** Kills every node and removes `dir`. Idempotent. */
   stop(): Promise<void>;
 }
@@ -97,6 +105,8 @@ interface ClusterNodeLine {
 class SpawnedCluster implements RedisCluster {
   readonly nodes: RedisClusterNode[] = [];
   readonly #children = new Map<number, ChildProcess>();
+  /** Each node's command line, for restart(). */
+  readonly #args = new Map<number, string[]>();
   #stopped = false;
 
   constructor(
@@ -131,6 +141,7 @@ class SpawnedCluster implements RedisCluster {
       try {
         const child = await spawnRedisProcess({ binary: this.binary, args, readyText: 'Ready to accept connections', timeoutMs, label: `cluster node on port ${port}` });
         this.#children.set(port, child);
+        this.#args.set(port, args);
         this.nodes.push({ host: HOST, port, url: `redis://${HOST}:${port}` });
         return;
       } catch (error) {
@@ -157,6 +168,14 @@ class SpawnedCluster implements RedisCluster {
     const child = this.#children.get(node.port);
     this.#children.delete(node.port);
     await endProcess(child, 'SIGKILL');
+  }
+
+  async restart(node: RedisClusterNode): Promise<void> {
+    const args = this.#args.get(node.port);
+    if (args === undefined) throw new Error(`port ${node.port} is no node of this cluster`);
+    if (this.#children.has(node.port)) throw new Error(`the node on port ${node.port} is running: kill() it first`);
+    const child = await spawnRedisProcess({ binary: this.binary, args, readyText: 'Ready to accept connections', timeoutMs: 60_000, label: `cluster node on port ${node.port}` });
+    this.#children.set(node.port, child);
   }
 
   async failover(replica: RedisClusterNode): Promise<void> {

@@ -38,6 +38,11 @@ export interface RedisSentinelSetup {
   master(): Promise<RedisSentinelServer>;
   /** SIGKILL of a data server, as a crash would. */
   kill(server: RedisSentinelServer): Promise<void>;
+  /**
+   * Starts a killed data server again on its port, empty and as a master; the sentinels turn it
+   * into a replica of the current master. Resolves once that replica is in sync.
+   */
+  restart(server: RedisSentinelServer): Promise<void>;
   /** `SENTINEL FAILOVER`: resolves once every sentinel reports the other server as master and it says so itself. */
   failover(): Promise<RedisSentinelServer>;
   /** Resolves once every sentinel reports a master other than `previous`, and that server says it is master. */
@@ -94,6 +99,8 @@ class SpawnedSentinel implements RedisSentinelSetup {
   readonly servers: RedisSentinelServer[] = [];
   readonly sentinels: { host: string; port: number }[] = [];
   readonly #children = new Map<number, ChildProcess>();
+  /** Each data server's command line, for restart(). */
+  readonly #args = new Map<number, string[]>();
   #stopped = false;
 
   constructor(
@@ -106,6 +113,7 @@ class SpawnedSentinel implements RedisSentinelSetup {
     return this.#spawn(timeoutMs, 'Ready to accept connections', async (port) => {
       const args = ['--port', String(port), '--bind', HOST, '--dir', this.dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', ''];
       if (master !== undefined) args.push('--replicaof', HOST, String(master.port));
+      this.#args.set(port, args);
       return args;
     }, (port) => {
       const server = { host: HOST, port, url: `redis://${HOST}:${port}` };
@@ -143,6 +151,18 @@ class SpawnedSentinel implements RedisSentinelSetup {
     const child = this.#children.get(server.port);
     this.#children.delete(server.port);
     await endProcess(child, 'SIGKILL');
+  }
+
+  async restart(server: RedisSentinelServer): Promise<void> {
+    const args = this.#args.get(server.port)?.filter((_, i, all) => all[i] !== '--replicaof' && all[i - 1] !== '--replicaof' && all[i - 2] !== '--replicaof');
+    if (args === undefined) throw new Error(`port ${server.port} is no data server of this set-up`);
+    if (this.#children.has(server.port)) throw new Error(`the server on port ${server.port} is running: kill() it first`);
+    const child = await spawnRedisProcess({ binary: this.binary, args, readyText: 'Ready to accept connections', timeoutMs: 60_000, label: `redis-server on port ${server.port}` });
+    this.#children.set(server.port, child);
+    await waitFor(async () => {
+      const replication = await redisCli(server.port, ['INFO', 'replication']);
+      return replication.includes('role:slave') && replication.includes('master_link_status:up');
+    }, 60_000, `the sentinels to make port ${server.port} a replica again, in sync`);
   }
 
   async failover(): Promise<RedisSentinelServer> {
