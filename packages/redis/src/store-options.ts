@@ -46,10 +46,29 @@ export interface RedisStoreOptions extends TaskListRetention {
    */
   eventLimit?: number;
   /**
+   * Enqueues acknowledged only once replicas hold them: after each enqueue, Redis `WAIT`s until
+   * `replicas` replicas have it, for at most `timeout` ms; fewer in time, and the enqueue rejects
+   * with `NotReplicatedError` (the tasks are stored on the master and may still run). Redis
+   * replicates asynchronously, so without this an enqueue the master acknowledged is lost if the
+   * master dies before a replica copied it and the replica takes over (Sentinel or Cluster
+   * failover). Costs a round trip to the replicas per enqueue batch, during which this process's
+   * other calls wait behind it. Other writes (results, workflow steps published by workers) stay
+   * asynchronous. See docs/redis-cluster.md. @defaultValue off
+   */
+  durable?: RedisDurableEnqueue;
+  /**
    * Switches for comparison runs (benchmarks, bisecting a regression): every mechanism is on by
    * default, and turning one off changes speed, never behaviour. See docs/redis-internals.md.
    */
   tuning?: RedisStoreTuning;
+}
+
+/** The `durable` option: acknowledged enqueues are on this many replicas. */
+export interface RedisDurableEnqueue {
+  /** Replicas that must hold an enqueue before it resolves (Redis `WAIT`); at least 1. */
+  replicas: number;
+  /** How long to wait for them, in ms. */
+  timeout: number;
 }
 
 /** The Redis store's performance mechanisms that can be switched off (see `RedisStoreOptions.tuning`). */
@@ -76,6 +95,7 @@ export interface ResolvedRedisStoreOptions {
   eventLimit: number;
   taskListLimit: number;
   taskListTtl: number;
+  durable: Readonly<RedisDurableEnqueue> | undefined;
   tuning: Readonly<Required<RedisStoreTuning>>;
 }
 
@@ -92,6 +112,7 @@ export const DEFAULT_REDIS_STORE_OPTIONS = {
   deadLetterTtl: 604_800_000,
   eventLimit: 10_000,
   ...DEFAULT_TASK_LIST_RETENTION,
+  durable: undefined,
   tuning: { handOff: true, drainedHint: true, shortPaths: true },
 } as const;
 
@@ -122,8 +143,17 @@ export function resolveStoreOptions(options: RedisStoreOptions, where = 'createR
     eventLimit: o.eventLimit === undefined ? d.eventLimit : check.positiveInt('eventLimit', o.eventLimit),
     taskListLimit: o.taskListLimit === undefined ? d.taskListLimit : check.positiveInt('taskListLimit', o.taskListLimit),
     taskListTtl: o.taskListTtl === undefined ? d.taskListTtl : check.positiveInt('taskListTtl', o.taskListTtl),
+    durable: o.durable === undefined ? undefined : resolveDurable(o.durable, check),
     tuning: resolveTuning(o.tuning, check),
   };
+}
+
+function resolveDurable(given: RedisDurableEnqueue, check: ReturnType<typeof optionChecks>): RedisDurableEnqueue {
+  const d = check.object(given, 'durable') as Partial<RedisDurableEnqueue>;
+  check.unknownKeys(d, ['replicas', 'timeout'], 'durable.');
+  if (d.replicas === undefined) check.fail('durable.replicas', 'is required: how many replicas must hold an enqueue before it resolves');
+  if (d.timeout === undefined) check.fail('durable.timeout', 'is required: how long to wait for the replicas, in ms');
+  return { replicas: check.positiveInt('durable.replicas', d.replicas), timeout: check.positiveInt('durable.timeout', d.timeout) };
 }
 
 function resolveTuning(given: RedisStoreTuning | undefined, check: ReturnType<typeof optionChecks>): Required<RedisStoreTuning> {

@@ -98,6 +98,11 @@ describe('options', () => {
       [() => createRedisStore({ connection: { sentinels: [{ host: 'a', port: 0 }], name: 'm' } }), 'connection.sentinels[0].port'],
       [() => createRedisStore({ connection: { sentinels: [{ host: 'a', port: 26379 }] } as never }), 'connection.name'],
       [() => createRedisStore({ connection: { sentinels: [{ host: 'a', port: 26379 }], name: 'm', role: 'slave' } }), 'connection.role'],
+      // Durable enqueues
+      [() => createRedisStore({ durable: { replicas: 0, timeout: 1_000 } }), 'durable.replicas'],
+      [() => createRedisStore({ durable: { replicas: 1 } as never }), 'durable.timeout'],
+      [() => createRedisStore({ durable: { replicas: 1, timeout: 1_000, wait: true } as never }), 'durable.wait'],
+      [() => createRedisStore({ durable: true as never }), 'durable'],
     ];
     for (const [make, option] of bad) {
       let error: unknown;
