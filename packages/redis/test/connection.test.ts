@@ -38,6 +38,23 @@ describe('connections', () => {
     }
   });
 
+  it('fails with a clear error within connectTimeout when no cluster node or sentinel answers at start-up', { timeout: 20_000 }, async () => {
+    const port = await freePort(); // nothing listens there
+    const stores = [
+      createRedisStore({ connection: { cluster: [{ host: '127.0.0.1', port }] }, connectTimeout: 400 }),
+      createRedisStore({ connection: { sentinels: [{ host: '127.0.0.1', port }], name: 'celeriac' }, connectTimeout: 400 }),
+    ];
+    try {
+      const [cluster, sentinel] = await Promise.all(stores.map((store) => store.connect().catch((e: unknown) => e)));
+      expect(cluster).toBeInstanceOf(RedisUnavailableError);
+      expect((cluster as Error).message).toContain(`the Redis Cluster with the start-up nodes 127.0.0.1:${port} within 400 ms`);
+      expect(sentinel).toBeInstanceOf(RedisUnavailableError);
+      expect((sentinel as Error).message).toContain(`the master "celeriac" of the sentinels 127.0.0.1:${port} within 400 ms`);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
   it('never closes an ioredis instance it was given, and closes the ones it made', async () => {
     const given = new Redis(server.url);
     const prefix = uniquePrefix('given');

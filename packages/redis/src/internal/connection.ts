@@ -177,18 +177,23 @@ export class RedisClients {
   }
 }
 
+/** The start-up nodes of the clusters made here, for error messages before any node answered. */
+const startupNodes = new WeakMap<Cluster, string>();
+
 /** A client made here from a URL, options (Sentinel's among them) or cluster nodes. */
 function ownClient(connection: Exclude<RedisConnection, Redis | Cluster>, connectTimeout: number): RedisClient {
   const base = { ...OWN_DEFAULTS, connectTimeout };
   if (typeof connection === 'string') return new Redis(connection, legacyReplies(base));
   if (isClusterConnection(connection)) {
     const { redisOptions, ...options } = connection.options ?? {};
-    return new Cluster([...connection.cluster], {
+    const cluster = new Cluster([...connection.cluster], {
       ...OWN_CLUSTER_DEFAULTS,
       ...options,
       lazyConnect: true,
       redisOptions: legacyReplies({ connectTimeout, maxRetriesPerRequest: null, ...redisOptions }),
     });
+    startupNodes.set(cluster, connection.cluster.map((node) => (typeof node === 'object' ? `${node.host ?? '127.0.0.1'}:${node.port ?? 6379}` : String(node))).join(', '));
+    return cluster;
   }
   const options: RedisOptions = { ...base, ...connection, lazyConnect: true };
   // A master demoted by a Sentinel failover refuses writes (READONLY): reconnect, through the
@@ -227,7 +232,9 @@ function legacyReplies<T extends RedisOptions>(options: T): Omit<T, 'replyMappin
 export function describeTarget(redis: RedisClient): string {
   if (isCluster(redis)) {
     const known = redis.nodes('master').map((node) => `${node.options.host ?? '127.0.0.1'}:${node.options.port ?? 6379}`);
-    return known.length > 0 ? `the Redis Cluster of ${known.join(', ')}` : 'the Redis Cluster';
+    if (known.length > 0) return `the Redis Cluster of ${known.join(', ')}`;
+    const startup = startupNodes.get(redis);
+    return startup === undefined ? 'the Redis Cluster' : `the Redis Cluster with the start-up nodes ${startup}`;
   }
   const { sentinels, name } = redis.options;
   if (sentinels !== undefined && sentinels !== null && sentinels.length > 0) {

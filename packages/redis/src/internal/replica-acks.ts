@@ -1,4 +1,4 @@
-import { type Cluster, Command } from 'ioredis';
+import { type Cluster, Command, type Redis } from 'ioredis';
 import { NotReplicatedError } from '../errors/not-replicated-error.js';
 import { slotOf } from './cluster-subscriber.js';
 import type { RedisDurableEnqueue } from '../store-options.js';
@@ -49,13 +49,20 @@ export class ReplicaAcks {
     this.#durable = durable;
     this.#slotKey = slotKey;
     this.#slot = slotOf(slotKey);
-    const changed = () => {
+    // A new connection: a reconnect of one server's, or on a cluster the slot's master's dropped.
+    const reconnected = () => {
       this.#generation++;
     };
-    // A standalone connection's reconnect, or a cluster node's connection dropped: a new connection.
-    const event = isCluster(redis) ? '-node' : 'close';
-    redis.on(event, changed);
-    this.#stop = () => redis.off(event, changed);
+    const nodeDropped = (node: Redis) => {
+      if (`${node.options.host}:${node.options.port}` === this.#owner()) this.#generation++;
+    };
+    if (isCluster(redis)) {
+      redis.on('-node', nodeDropped);
+      this.#stop = () => redis.off('-node', nodeDropped);
+    } else {
+      redis.on('close', reconnected);
+      this.#stop = () => redis.off('close', reconnected);
+    }
   }
 
   mark(): WriteMark {

@@ -31,7 +31,7 @@ function evalshaHead(script: ScriptDefinition): string {
  * ioredis's `Script` command, which copies and flattens the arguments, wraps the promise twice and
  * encodes every key and constant again on each call: most of a lone call's client-side cost.
  * `args` stays empty: nothing reads it but a Cluster, for the slot to send the call to, which
- * {@link getSlot} answers from `slotKey` (its first key), and `keyPrefix`, which this package does
+ * {@link getSlot} answers (`slot`, that of its keys), and `keyPrefix`, which this package does
  * not use; `script` says which script it runs (as written, whichever form runs: see
  * sharded-scripts.ts).
  */
@@ -40,20 +40,20 @@ export class ScriptCommand extends Command {
   readonly #head: string;
   readonly #count: number;
   readonly #own: readonly ScriptArg[];
-  readonly #slotKey: string | undefined;
+  readonly #slot: number | undefined;
 
-  constructor(script: ScriptDefinition, name: 'evalsha' | 'eval', head: string, count: number, own: readonly ScriptArg[], slotKey?: string) {
+  constructor(script: ScriptDefinition, name: 'evalsha' | 'eval', head: string, count: number, own: readonly ScriptArg[], slot?: number) {
     super(name, [], { replyEncoding: 'utf8' });
     this.script = script;
     this.#head = head;
     this.#count = count;
     this.#own = own;
-    this.#slotKey = slotKey;
+    this.#slot = slot;
   }
 
   /** Asked by a Cluster only: the slot of the script's keys (every key of a deployment shares one). */
   override getSlot(): number {
-    return this.#slotKey === undefined ? super.getSlot() : slotOf(this.#slotKey);
+    return this.#slot ?? super.getSlot();
   }
 
   override toWritable(): string {
@@ -97,6 +97,8 @@ export class PreparedScript {
   #sharded: ScriptHeads | undefined;
   /** The first bound key, which names the slot of all of them (undefined: the first call key does). */
   readonly #slotKey: string | undefined;
+  /** Its slot, computed on the first call to a Cluster. */
+  #slot: number | undefined;
   /** Elements of the request before the call's own arguments. */
   readonly #fixed: number;
 
@@ -116,18 +118,23 @@ export class PreparedScript {
     if (callKeys.length !== this.#callKeys) throw new Error(`Lua script ${this.#script.name} takes ${this.#callKeys} keys per call, got ${callKeys.length}`);
     const cluster = isCluster(redis);
     const heads = cluster ? (this.#sharded ??= this.#heads(shardedScript(this.#script))) : this.#plain;
-    const slotKey = cluster ? (this.#slotKey ?? callKeys[0]) : undefined;
+    const slot = cluster ? this.#slotOf(callKeys) : undefined;
     const count = this.#fixed + args.length;
     const perCall = callKeys.length === 0 ? '' : callKeys.map(bulk).join('') + this.#leading;
-    const call = new ScriptCommand(this.#script, 'evalsha', heads.evalsha + perCall, count, args, slotKey);
+    const call = new ScriptCommand(this.#script, 'evalsha', heads.evalsha + perCall, count, args, slot);
     void redis.sendCommand(call);
     return call.promise.catch((error: unknown) => {
       if (!isNoScript(error)) throw error;
       heads.eval ??= bulk('eval') + bulk(heads.source.lua) + this.#boundKeys + (this.#callKeys === 0 ? this.#leading : '');
-      const again = new ScriptCommand(this.#script, 'eval', heads.eval + perCall, count, args, slotKey);
+      const again = new ScriptCommand(this.#script, 'eval', heads.eval + perCall, count, args, slot);
       void redis.sendCommand(again);
       return again.promise;
     });
+  }
+
+  #slotOf(callKeys: readonly string[]): number | undefined {
+    if (this.#slotKey === undefined) return callKeys[0] === undefined ? undefined : slotOf(callKeys[0]);
+    return (this.#slot ??= slotOf(this.#slotKey));
   }
 
   #heads(source: ScriptDefinition): ScriptHeads {
