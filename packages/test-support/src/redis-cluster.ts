@@ -1,9 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { endProcess, forgetDir, redisCli, removeDirAtExit, spawnRedisProcess, waitFor } from './redis-process.js';
+import { RedisProcesses, redisCli, spawnRedisProcess, waitFor } from './redis-process.js';
 
 export interface RedisClusterOptions {
   /** Masters, each owning an equal share of the 16 384 slots. @defaultValue `3` */
@@ -80,7 +79,6 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   const replicas = options.replicasPerMaster ?? 1;
   const startTimeout = options.startTimeout ?? 120_000;
   const dir = await mkdtemp(join(tmpdir(), 'celeriac-cluster-'));
-  removeDirAtExit(dir);
   const cluster = new SpawnedCluster(dir, options.nodeTimeout ?? 3_000, options.binary);
   try {
     for (let i = 0; i < masters * (1 + replicas); i++) await cluster.addNode(startTimeout);
@@ -104,16 +102,17 @@ interface ClusterNodeLine {
 
 class SpawnedCluster implements RedisCluster {
   readonly nodes: RedisClusterNode[] = [];
-  readonly #children = new Map<number, ChildProcess>();
+  readonly #processes: RedisProcesses;
   /** Each node's command line, for restart(). */
   readonly #args = new Map<number, string[]>();
-  #stopped = false;
 
   constructor(
     readonly dir: string,
     private readonly nodeTimeout: number,
     private readonly binary: string | undefined,
-  ) {}
+  ) {
+    this.#processes = new RedisProcesses(dir);
+  }
 
   async addNode(timeoutMs: number): Promise<void> {
     let lastError: unknown;
@@ -140,7 +139,7 @@ class SpawnedCluster implements RedisCluster {
       ];
       try {
         const child = await spawnRedisProcess({ binary: this.binary, args, readyText: 'Ready to accept connections', timeoutMs, label: `cluster node on port ${port}` });
-        this.#children.set(port, child);
+        this.#processes.add(port, child);
         this.#args.set(port, args);
         this.nodes.push({ host: HOST, port, url: `redis://${HOST}:${port}` });
         return;
@@ -164,18 +163,16 @@ class SpawnedCluster implements RedisCluster {
     return shard;
   }
 
-  async kill(node: RedisClusterNode): Promise<void> {
-    const child = this.#children.get(node.port);
-    this.#children.delete(node.port);
-    await endProcess(child, 'SIGKILL');
+  kill(node: RedisClusterNode): Promise<void> {
+    return this.#processes.kill(node.port);
   }
 
   async restart(node: RedisClusterNode): Promise<void> {
     const args = this.#args.get(node.port);
     if (args === undefined) throw new Error(`port ${node.port} is no node of this cluster`);
-    if (this.#children.has(node.port)) throw new Error(`the node on port ${node.port} is running: kill() it first`);
+    if (this.#processes.has(node.port)) throw new Error(`the node on port ${node.port} is running: kill() it first`);
     const child = await spawnRedisProcess({ binary: this.binary, args, readyText: 'Ready to accept connections', timeoutMs: 60_000, label: `cluster node on port ${node.port}` });
-    this.#children.set(node.port, child);
+    this.#processes.add(node.port, child);
   }
 
   async failover(replica: RedisClusterNode): Promise<void> {
@@ -192,7 +189,7 @@ class SpawnedCluster implements RedisCluster {
           if (!(await redisCli(node.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) return false;
           const shards = shardsOf(await this.#clusterNodes(node));
           const served = shards.reduce((sum, s) => sum + s.slots.reduce((n, [from, to]) => n + to - from + 1, 0), 0);
-          if (served !== SLOTS || shards.some((s) => !this.#children.has(s.master.port))) return false;
+          if (served !== SLOTS || shards.some((s) => !this.#processes.has(s.master.port))) return false;
         }
         // Replicas in sync: a failover promotes a replica that has the data.
         let synced = 0;
@@ -210,18 +207,12 @@ class SpawnedCluster implements RedisCluster {
     );
   }
 
-  async stop(): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    const children = [...this.#children.values()];
-    this.#children.clear();
-    await Promise.all(children.map((child) => endProcess(child, 'SIGKILL')));
-    forgetDir(this.dir);
-    await rm(this.dir, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return this.#processes.stop();
   }
 
   #liveNodes(): [RedisClusterNode, ...RedisClusterNode[]] {
-    const live = this.nodes.filter((n) => this.#children.has(n.port));
+    const live = this.nodes.filter((n) => this.#processes.has(n.port));
     if (live.length === 0) throw new Error('every node of the cluster is down');
     return live as [RedisClusterNode, ...RedisClusterNode[]];
   }

@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 
 const live = new Set<ChildProcess>();
 const dirs = new Set<string>();
@@ -78,6 +79,45 @@ export async function endProcess(child: ChildProcess | undefined, signal: NodeJS
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(signal);
   await exited;
+}
+
+/**
+ * The processes of a multi-server set-up (a cluster, a Sentinel set-up), by port, and the
+ * directory they share.
+ */
+export class RedisProcesses {
+  readonly #children = new Map<number, ChildProcess>();
+  #stopped = false;
+
+  constructor(readonly dir: string) {
+    removeDirAtExit(dir);
+  }
+
+  add(port: number, child: ChildProcess): void {
+    this.#children.set(port, child);
+  }
+
+  has(port: number): boolean {
+    return this.#children.has(port);
+  }
+
+  /** SIGKILL of one process, as a crash would. */
+  async kill(port: number): Promise<void> {
+    const child = this.#children.get(port);
+    this.#children.delete(port);
+    await endProcess(child, 'SIGKILL');
+  }
+
+  /** Kills every process and removes the directory. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const children = [...this.#children.values()];
+    this.#children.clear();
+    await Promise.all(children.map((child) => endProcess(child, 'SIGKILL')));
+    forgetDir(this.dir);
+    await rm(this.dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs `redis-cli -h 127.0.0.1 -p <port> <args>` and resolves with its output (rejects on a failure or an error reply). */

@@ -1,9 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { endProcess, forgetDir, redisCli, removeDirAtExit, spawnRedisProcess, waitFor } from './redis-process.js';
+import { RedisProcesses, redisCli, spawnRedisProcess, waitFor } from './redis-process.js';
 
 export interface RedisSentinelOptions {
   /** The name the sentinels monitor the master under. @defaultValue `'celeriac'` */
@@ -63,7 +62,6 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
   const count = options.sentinels ?? 3;
   const timeoutMs = options.startTimeout ?? 60_000;
   const dir = await mkdtemp(join(tmpdir(), 'celeriac-sentinel-'));
-  removeDirAtExit(dir);
   const setup = new SpawnedSentinel(name, dir, options.binary);
   try {
     const master = await setup.addServer(timeoutMs, undefined);
@@ -98,16 +96,17 @@ function countOf(text: string, field: string): number {
 class SpawnedSentinel implements RedisSentinelSetup {
   readonly servers: RedisSentinelServer[] = [];
   readonly sentinels: { host: string; port: number }[] = [];
-  readonly #children = new Map<number, ChildProcess>();
+  readonly #processes: RedisProcesses;
   /** Each data server's command line, for restart(). */
   readonly #args = new Map<number, string[]>();
-  #stopped = false;
 
   constructor(
     readonly name: string,
     readonly dir: string,
     private readonly binary: string | undefined,
-  ) {}
+  ) {
+    this.#processes = new RedisProcesses(dir);
+  }
 
   async addServer(timeoutMs: number, master: RedisSentinelServer | undefined): Promise<RedisSentinelServer> {
     return this.#spawn(timeoutMs, 'Ready to accept connections', async (port) => {
@@ -147,18 +146,16 @@ class SpawnedSentinel implements RedisSentinelSetup {
     return { host, port: Number(port), url: `redis://${host}:${port}` };
   }
 
-  async kill(server: RedisSentinelServer): Promise<void> {
-    const child = this.#children.get(server.port);
-    this.#children.delete(server.port);
-    await endProcess(child, 'SIGKILL');
+  kill(server: RedisSentinelServer): Promise<void> {
+    return this.#processes.kill(server.port);
   }
 
   async restart(server: RedisSentinelServer): Promise<void> {
     const args = this.#args.get(server.port)?.filter((_, i, all) => all[i] !== '--replicaof' && all[i - 1] !== '--replicaof' && all[i - 2] !== '--replicaof');
     if (args === undefined) throw new Error(`port ${server.port} is no data server of this set-up`);
-    if (this.#children.has(server.port)) throw new Error(`the server on port ${server.port} is running: kill() it first`);
+    if (this.#processes.has(server.port)) throw new Error(`the server on port ${server.port} is running: kill() it first`);
     const child = await spawnRedisProcess({ binary: this.binary, args, readyText: 'Ready to accept connections', timeoutMs: 60_000, label: `redis-server on port ${server.port}` });
-    this.#children.set(server.port, child);
+    this.#processes.add(server.port, child);
     await waitFor(async () => {
       const replication = await redisCli(server.port, ['INFO', 'replication']);
       return replication.includes('role:slave') && replication.includes('master_link_status:up');
@@ -177,7 +174,7 @@ class SpawnedSentinel implements RedisSentinelSetup {
       async () => {
         const ports = new Set<string>();
         for (const sentinel of this.sentinels) {
-          if (!this.#children.has(sentinel.port)) continue;
+          if (!this.#processes.has(sentinel.port)) continue;
           ports.add((await redisCli(sentinel.port, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.name])).trim().split('\n')[1] ?? '');
         }
         const [port] = [...ports];
@@ -192,18 +189,12 @@ class SpawnedSentinel implements RedisSentinelSetup {
     return found as RedisSentinelServer;
   }
 
-  async stop(): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    const children = [...this.#children.values()];
-    this.#children.clear();
-    await Promise.all(children.map((child) => endProcess(child, 'SIGKILL')));
-    forgetDir(this.dir);
-    await rm(this.dir, { recursive: true, force: true });
+  stop(): Promise<void> {
+    return this.#processes.stop();
   }
 
   async #askSentinel(args: readonly string[]): Promise<string> {
-    const sentinel = this.sentinels.find((s) => this.#children.has(s.port));
+    const sentinel = this.sentinels.find((s) => this.#processes.has(s.port));
     if (sentinel === undefined) throw new Error('every sentinel is down');
     return redisCli(sentinel.port, args);
   }
@@ -215,7 +206,7 @@ class SpawnedSentinel implements RedisSentinelSetup {
       const port = await freePort();
       try {
         const child = await spawnRedisProcess({ binary: this.binary, args: await argsFor(port), readyText, timeoutMs, label: `redis-server on port ${port}` });
-        this.#children.set(port, child);
+        this.#processes.add(port, child);
         return started(port);
       } catch (error) {
         lastError = error;

@@ -1,7 +1,8 @@
 import { type RedisCluster, type RedisClusterNode, startRedisCluster } from '@celeriac/test-support';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import { brokerKeys, keyPattern } from '../../src/internal/keys.js';
+import { brokerKeys } from '../../src/internal/keys.js';
+import { deleteKeys } from './redis.js';
 
 /** What ioredis takes as a cluster's start-up nodes. */
 export function startupNodes(nodes: readonly RedisClusterNode[]): { host: string; port: number }[] {
@@ -33,14 +34,8 @@ export function useRedisCluster(ready: (cluster: RedisCluster, admin: Cluster) =
 
 /** Deletes every key of a prefix: they share one slot, so one master holds them all; each master is asked. */
 export async function deleteClusterKeys(admin: Cluster, prefix: string): Promise<void> {
-  for (const node of admin.nodes('master')) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', keyPattern(prefix), 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await node.del(...keys);
-    } while (cursor !== '0');
-  }
+  if (admin.status !== 'ready') await new Promise((resolve) => admin.once('ready', resolve));
+  for (const node of admin.nodes('master')) await deleteKeys(node, prefix);
 }
 
 /** Ends every lease of a prefix now, as if their holders had died. */
