@@ -78,8 +78,7 @@ describe('a failover of the slot\'s master mid-run, on a Redis Cluster', () => {
     await cluster!.kill(shard.master);
     await cluster!.waitHealthy(120_000);
     // The promoted replica has no replica of its own: enqueues cannot be confirmed, and say so.
-    await until(() => stream.refused.length > 0, 60_000, 'an enqueue refused while no replica could confirm it');
-    expect(stream.refused.every((e) => e instanceof NotReplicatedError || e instanceof Error)).toBe(true);
+    await until(() => stream.refused.some((e) => e instanceof NotReplicatedError), 60_000, 'an enqueue refused while no replica could confirm it');
     expect(stream.refused.some((e) => e instanceof NotReplicatedError)).toBe(true);
     // The old master comes back as the new one's replica: enqueues are confirmed again.
     await cluster!.restart(shard.master);
