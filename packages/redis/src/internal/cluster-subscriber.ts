@@ -1,6 +1,7 @@
 import { createConnection } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { AbstractConnector, type Cluster, Command, Redis, type RedisOptions } from 'ioredis';
+import { AbstractConnector, type Cluster, Redis, type RedisOptions } from 'ioredis';
+import { slotOf } from './slot.js';
 
 /** ioredis's message for a connection closed on purpose: the connect attempt ends quietly. */
 const CONNECTION_CLOSED = 'Connection is closed.';
@@ -8,11 +9,6 @@ const CONNECTION_CLOSED = 'Connection is closed.';
 const MAX_LOOK_DELAY_MS = 2_000;
 
 type NetStream = ReturnType<typeof createConnection>;
-
-/** The hash slot of `key` (Redis Cluster's CRC16 of its hash tag), as ioredis computes it. */
-export function slotOf(key: string): number {
-  return new Command('exists', [key]).getSlot();
-}
 
 /**
  * The pub/sub connection of a store on a Redis Cluster: one plain connection to the master that

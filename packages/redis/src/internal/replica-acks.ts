@@ -1,6 +1,6 @@
 import { type Cluster, Command, type Redis } from 'ioredis';
 import { NotReplicatedError } from '../errors/not-replicated-error.js';
-import { slotOf } from './cluster-subscriber.js';
+import { slotOf } from './slot.js';
 import type { RedisDurableEnqueue } from '../store-options.js';
 import { type RedisClient, isCluster } from './connection.js';
 

@@ -3,7 +3,7 @@ import { Command } from 'ioredis';
 import { type RedisClient, isCluster } from './connection.js';
 import { shardedScript } from './sharded-scripts.js';
 import type { ScriptDefinition } from './scripts.generated.js';
-import { slotOf } from './cluster-subscriber.js';
+import { slotOf } from './slot.js';
 
 export type ScriptArg = string | number;
 
