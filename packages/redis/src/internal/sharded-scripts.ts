@@ -40,7 +40,7 @@ function shardedLua(script: ScriptDefinition): string {
   for (const { from, to } of LISTENER_CHECKS) lua = lua.replaceAll(from, to);
   // watchedChannels' body after its first line is unreachable now: drop what would still count.
   lua = lua.replace(/(local function watchedChannels\(channelPrefix, ids\)\n {2}do return nil end\n)[\s\S]*?\nend\n/, '$1end\n');
-  const left = /'PUBLISH'|'PUBSUB'/.exec(lua);
+  const left = /(['"])(PUBLISH|PUBSUB)\1/i.exec(lua);
   if (left !== null) throw new Error(`Lua script ${script.name}: ${left[0]} written in a way the Redis Cluster form cannot rewrite (see sharded-scripts.ts)`);
   return lua;
 }
