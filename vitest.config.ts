@@ -21,6 +21,7 @@ export default defineConfig({
       { find: /^@celeriac\/celery$/, replacement: src('celery/src/index.ts') },
       { find: /^@celeriac\/celery\/protocol$/, replacement: src('celery/src/protocol/index.ts') },
       { find: /^@celeriac\/fastify$/, replacement: src('fastify/src/index.ts') },
+      { find: /^@celeriac\/dashboard$/, replacement: src('dashboard/src/index.ts') },
       { find: /^@celeriac\/socket\.io$/, replacement: src('socket.io/src/index.ts') },
       { find: /^@celeriac\/socket\.io\/client$/, replacement: src('socket.io/src/client/index.ts') },
       { find: /^@celeriac\/nestjs$/, replacement: src('nestjs/src/index.ts') },

@@ -9,7 +9,8 @@
 # npm's strict peer resolution would fail with ERESOLVE if a peer range excluded vitest 3 or 4.
 # Every project also installs @celeriac/prometheus and @celeriac/opentelemetry (src/observe.ts) and
 # @celeriac/amqp with what it needs (src/amqp.ts).
-# The ESM projects also install @celeriac/cli and run its `celeriac` binary on the compiled app.
+# The ESM projects also install @celeriac/cli and run its `celeriac` binary on the compiled app;
+# esm-ts7 mounts @celeriac/dashboard in a Fastify server and fetches its page (src/dashboard.ts).
 # Needs a build first (`pnpm build`) and the npm registry. Usage: consumer-test.sh [shape...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,8 @@ for shape in "${shapes[@]}"; do
   # @celeriac/amqp needs @celeriac/celery, which needs @celeriac/redis: none of them is on the registry here.
   tarballs=("$(pack core)" "$(pack memory)" "$(pack redis)" "$(pack celery)" "$(pack amqp)" "$(pack prometheus)" "$(pack opentelemetry)")
   [ "$shape" = cjs-ts5-legacy ] && tarballs+=("$(pack nestjs)")
-  [ "$shape" != cjs-ts5-legacy ] && tarballs+=("$(pack cli)")
+  # The CLI serves the dashboard (celeriac dashboard), which takes @celeriac/fastify's auth hook.
+  [ "$shape" != cjs-ts5-legacy ] && tarballs+=("$(pack cli)" "$(pack dashboard)" "$(pack fastify)")
   (
     cd "$dir"
     npm install --no-audit --no-fund --loglevel=error "${tarballs[@]}"

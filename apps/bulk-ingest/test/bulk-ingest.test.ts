@@ -72,15 +72,16 @@ describe('bulk-ingest', () => {
     expect(rows[0]).toEqual({ n: 300, distinct_seqs: 300 });
 
     // The rate over time, from the rows' own insert times: no one-second window holds more than
-    // the limit (up to 100 ms of lag between a start and its insert allowed for, as the limit
-    // counts starts), and 300 rows at 100/s cannot be done in under two seconds.
+    // the limit (up to 250 ms of lag between a start and its insert allowed for, as the limit
+    // counts starts and a loaded machine delays some inserts), and 300 rows at 100/s cannot be
+    // done in under two seconds.
     const times = (await db.query<{ t: number }>('SELECT (extract(epoch FROM inserted_at) * 1000)::float8 AS t FROM ingested_rows WHERE batch_id = $1 ORDER BY inserted_at', [batchId])).rows.map((r) => r.t);
-    const busiest = busiestWindow(times, 1_000 - 100);
+    const busiest = busiestWindow(times, 1_000 - 250);
     expect(busiest).toBeLessThanOrEqual(LIMIT_PER_SECOND);
     expect(busiest).toBeGreaterThanOrEqual(LIMIT_PER_SECOND * 0.5); // it does use the allowance
     const spanSeconds = ((times.at(-1) as number) - (times[0] as number)) / 1000;
     expect(spanSeconds).toBeGreaterThanOrEqual(1.9);
-    console.log(`300 rows in ${spanSeconds.toFixed(2)} s (${(299 / spanSeconds).toFixed(1)} rows/s overall), busiest 900 ms window: ${busiest} rows, limit ${LIMIT_PER_SECOND}/s`);
+    console.log(`300 rows in ${spanSeconds.toFixed(2)} s (${(299 / spanSeconds).toFixed(1)} rows/s overall), busiest 750 ms window: ${busiest} rows, limit ${LIMIT_PER_SECOND}/s`);
   });
 
   it('refuses bad bodies with a 400 JSON error', async () => {

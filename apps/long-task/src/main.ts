@@ -28,7 +28,8 @@ const server = await buildServer(app, longTask, {
 });
 
 await server.fastify.listen({ port, host });
-console.log(`Celeriac long-task demo on ${onRedis ? 'Redis' : 'the in-memory broker'}: open http://${host === '0.0.0.0' ? 'localhost' : host}:${port}/`);
+const origin = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+console.log(`Celeriac long-task demo on ${onRedis ? 'Redis' : 'the in-memory broker'}: open ${origin}/ (the dashboard: ${origin}/dashboard/)`);
 if (onRedis && process.env.INLINE_WORKER !== '1') console.log('Workers run separately: pnpm --filter @celeriac/app-long-task worker');
 
 if (process.env.DEMO_AUTOSTART !== '0') {

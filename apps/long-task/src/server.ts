@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { AsyncResult, Celeriac, TaskHandle } from '@celeriac/core';
+import { celeriacDashboard } from '@celeriac/dashboard';
 import { celeriacFastify, toTaskStatus } from '@celeriac/fastify';
 import { createTaskChannel, type TaskChannel } from '@celeriac/socket.io';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -19,7 +20,7 @@ const PAGE = new URL('../public/index.html', import.meta.url);
 /**
  * The seed's Flask app, done right: `POST /longtask` → 202 + Location, `GET /status/:id` in the
  * seed's shape (404 for ids never enqueued), the page, the generic task routes under `/api`, and
- * the Socket.IO channel that pushes every progress step to the page.
+ * the Socket.IO channel that pushes every progress step to the page, and the dashboard at /dashboard/.
  */
 export interface ServerOptions {
   /** Called with each task started by `POST /longtask` (the demo logs its progress). */
@@ -31,6 +32,8 @@ export async function buildServer(app: Celeriac, longTask: TaskHandle<[], LongTa
   const page = await readFile(PAGE, 'utf8');
 
   await fastify.register(celeriacFastify, { app, prefix: '/api', tasks: [{ task: longTask, args: { type: 'array', maxItems: 0 } }] });
+  // A demo on this machine: no auth hook. A real deployment gives the dashboard one.
+  await fastify.register(celeriacDashboard, { app, prefix: '/dashboard', title: 'long-task demo' });
 
   fastify.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page));
   serveClientModules(fastify, '/vendor/celeriac-client');

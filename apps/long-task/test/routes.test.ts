@@ -9,6 +9,15 @@ describe('the seed routes', () => {
   });
   afterAll(() => demo.close());
 
+  it('mounts the dashboard at /dashboard/, its API reading the demo\'s app', async () => {
+    const page = await fetch(`${demo.url}/dashboard/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>long-task demo</title>');
+    await fetch(`${demo.url}/longtask`, { method: 'POST' });
+    const names = (await (await fetch(`${demo.url}/dashboard/api/task-names`)).json()) as { name: string }[];
+    expect(names.map((n) => n.name)).toContain('long_task');
+  });
+
   it('POST /longtask answers 202 with the Location of its status, and the status follows the seed', async () => {
     const response = await fetch(`${demo.url}/longtask`, { method: 'POST' });
     expect(response.status).toBe(202);

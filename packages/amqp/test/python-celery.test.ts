@@ -1,38 +1,24 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { CeleryRedisBackend } from '@celeriac/celery';
 import { Celeriac, type TaskContext, TaskFailedError, type TaskRecord } from '@celeriac/core';
-import { type RabbitMqServer, type RedisServer, startRabbitMqServer, startRedisServer } from '@celeriac/test-support';
+import { type CeleryWorker, type RabbitMqServer, type RedisServer, runCeleryClient, startCeleryWorker, startRabbitMqServer, startRedisServer } from '@celeriac/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryCodec, createAmqpStore } from '../src/index.js';
 
 // Real Celery 5.2 (Debian's python3-celery, py-amqp) on the test's own RabbitMQ, results in Redis
 // in Celery's layout: a Python worker runs what Node sends, and a Celeriac worker runs what
 // Python's send_task sends, over AMQP in celery mode (Celery's protocol 2 by default).
-const PYTHON = '/usr/bin/python3';
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 let rabbit: RabbitMqServer;
 let redis: RedisServer;
-let worker: ChildProcess;
-let log = '';
+let worker: CeleryWorker | undefined;
 let app: Celeriac;
 
 class ValueError extends Error {
   override name = 'ValueError';
 }
 
-const env = () => ({ ...process.env, CELERY_BROKER: rabbit.url, CELERY_BACKEND: redis.url, PYTHONPATH: FIXTURES, PYTHONDONTWRITEBYTECODE: '1' });
-
 beforeAll(async () => {
   [rabbit, redis] = await Promise.all([startRabbitMqServer(), startRedisServer()]);
-  worker = spawn(PYTHON, ['-m', 'celery', '-A', 'celery_app', 'worker', '--pool=threads', '--concurrency=2', '--without-gossip', '--without-mingle', '--without-heartbeat', '-n', 'py@%h', '-Q', 'celery', '--loglevel=INFO'], { cwd: FIXTURES, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-  worker.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  worker.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  process.once('exit', () => worker.kill('SIGKILL'));
-  for (const started = Date.now(); !/ready\./.test(log); await new Promise((r) => setTimeout(r, 100))) {
-    if (worker.exitCode !== null) throw new Error(`celery worker exited (${worker.exitCode}):\n${log}`);
-    if (Date.now() - started > 30_000) throw new Error(`celery worker not ready after 30 s:\n${log}`);
-  }
+  worker = await startCeleryWorker({ broker: rabbit.url, backend: redis.url }, { name: 'py' });
   const backend = new CeleryRedisBackend({ connection: redis.url });
   app = new Celeriac({ store: createAmqpStore({ url: rabbit.url, backend, mode: 'celery', codec: celeryCodec({ parameters: { 'node.add': ['a', 'b'], 'node.progress': ['steps'] } }) }) });
   app.task({ name: 'node.add', queue: 'node' }, (a: number, b: number) => a + b);
@@ -51,21 +37,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  if (worker !== undefined && worker.exitCode === null) {
-    const gone = new Promise((resolve) => worker.once('exit', resolve));
-    worker.kill('SIGTERM');
-    await gone;
-  }
+  await worker?.stop();
   await Promise.all([rabbit?.stop(), redis?.stop()]);
 }, 60_000);
 
+/** Python's `send_task` to the Celeriac worker (its queue `node`), through client.py. */
 function client<T>(...args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    execFile(PYTHON, ['celery_client.py', ...args], { cwd: FIXTURES, env: env(), timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error !== null) reject(new Error(`celery_client.py ${args.join(' ')} failed: ${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? 'null') as T);
-    });
-  });
+  return runCeleryClient<T>({ broker: rabbit.url, backend: redis.url, nodeQueue: 'node' }, ...args);
 }
 
 describe('Celery over RabbitMQ', () => {
@@ -84,7 +62,7 @@ describe('Celery over RabbitMQ', () => {
   });
 
   it('a Celeriac failure raises in Python as the ValueError it is', { timeout: 60_000 }, async () => {
-    expect(await client('fail')).toEqual({ raised: 'ValueError', message: 'cannot use bad input', state: 'FAILURE' });
+    expect(await client('fail')).toMatchObject({ raised: 'ValueError', message: 'cannot use bad input', isValueError: true, traceback: expect.stringContaining('ValueError'), state: 'FAILURE' });
   });
 
   it('Node → Python: nested unicode JSON arrives and returns intact', { timeout: 30_000 }, async () => {

@@ -1,9 +1,8 @@
 import { Celeriac, TaskFailedError, type TaskRecord } from '@celeriac/core';
-import { type RedisServer, startRedisServer } from '@celeriac/test-support';
+import { type CeleryWorker, runCeleryClient, startCeleryWorker, type RedisServer, startRedisServer } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryRedisStore } from '../src/index.js';
-import { type CeleryWorker, runClient, startCeleryWorker } from './helpers/python.js';
 
 // Node produces, a real Celery 5.2 worker (Debian's python3-celery) runs the tasks.
 let server: RedisServer;
@@ -12,7 +11,7 @@ let app: Celeriac;
 
 beforeAll(async () => {
   server = await startRedisServer();
-  worker = await startCeleryWorker(server.url, { name: 'py-runs' });
+  worker = await startCeleryWorker({ broker: server.url, backend: server.url }, { name: 'py-runs' });
   app = new Celeriac({ store: celeryRedisStore({ connection: server.url }) });
 });
 
@@ -83,7 +82,7 @@ describe('a Node producer and a Python Celery worker', () => {
     const id = '7d1a0c1e-0000-4000-8000-000000000001';
     const store = await app.connect();
     await store.enqueue([{ id, task: 'never.sent', args: [], queue: 'nowhere', priority: 0, attempt: 1, createdAt: Date.now() }]);
-    const waiting = runClient<{ value: unknown }>(server.url, 'wait', id);
+    const waiting = runCeleryClient<{ value: unknown }>({ broker: server.url, backend: server.url }, 'wait', id);
     await new Promise((r) => setTimeout(r, 1_500)); // the client has read PENDING and subscribed
     const [delivery] = await store.reserve({ queues: ['nowhere'], tasks: ['never.sent'], max: 1, waitMs: 1_000 });
     expect(delivery).toBeDefined();

@@ -1,9 +1,8 @@
 import { Celeriac, type TaskContext } from '@celeriac/core';
-import { type RedisServer, startRedisServer } from '@celeriac/test-support';
+import { runCeleryClient, type RedisServer, startRedisServer } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CeleryRedisBroker, celeryRedisStore } from '../src/index.js';
-import { runClient } from './helpers/python.js';
 
 // Python's Celery client sends by name; a Celeriac worker runs the tasks; Python reads the results.
 let server: RedisServer;
@@ -37,11 +36,11 @@ afterAll(async () => {
 
 describe('a Python Celery client and a Celeriac worker', () => {
   it('delay() by name with kwargs: AsyncResult.get() returns the value', async () => {
-    expect(await runClient(server.url, 'add')).toEqual({ value: 42, state: 'SUCCESS' });
+    expect(await runCeleryClient({ broker: server.url, backend: server.url }, 'add')).toEqual({ value: 42, state: 'SUCCESS' });
   });
 
   it('PROGRESS is visible through .state / .info while it runs', async () => {
-    const out = await runClient<{ seen: { state: string; info: unknown }[]; value: string }>(server.url, 'progress');
+    const out = await runCeleryClient<{ seen: { state: string; info: unknown }[]; value: string }>({ broker: server.url, backend: server.url }, 'progress');
     expect(out.value).toBe('done');
     expect(out.seen.map((s) => s.info)).toEqual([
       { current: 1, total: 3, status: 'step 1' },
@@ -51,7 +50,7 @@ describe('a Python Celery client and a Celeriac worker', () => {
   });
 
   it('a failing task raises in Python as the ValueError it is, with a traceback', async () => {
-    const out = await runClient<Record<string, unknown>>(server.url, 'fail');
+    const out = await runCeleryClient<Record<string, unknown>>({ broker: server.url, backend: server.url }, 'fail');
     expect(out).toMatchObject({ raised: 'ValueError', message: 'cannot use bad input', isValueError: true, state: 'FAILURE' });
     expect(out.traceback).toMatch(/ValueError: cannot use bad input/);
   });

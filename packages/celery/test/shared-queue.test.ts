@@ -1,8 +1,7 @@
 import { Celeriac } from '@celeriac/core';
-import { type RedisServer, startRedisServer } from '@celeriac/test-support';
+import { type CeleryWorker, startCeleryWorker, type RedisServer, startRedisServer } from '@celeriac/test-support';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { celeryRedisStore } from '../src/index.js';
-import { type CeleryWorker, startCeleryWorker } from './helpers/python.js';
 
 // A Celery worker (acks_late) and a Celeriac worker consume one Redis queue; the Celery worker is
 // killed (SIGKILL) with tasks in hand. kombu's visibility bookkeeping (unacked / unacked_index)
@@ -15,7 +14,7 @@ let node: Celeriac;
 
 beforeAll(async () => {
   server = await startRedisServer();
-  celery = await startCeleryWorker(server.url, { name: 'py-shared', visibilityTimeoutS: VISIBILITY_S });
+  celery = await startCeleryWorker({ broker: server.url, backend: server.url }, { name: 'py-shared', visibilityTimeoutS: VISIBILITY_S });
   const options = { connection: server.url, visibilityTimeout: VISIBILITY_S * 1000, heartbeatInterval: 500 };
   producer = new Celeriac({ store: celeryRedisStore(options) });
   node = new Celeriac({ store: celeryRedisStore(options) });

@@ -44,3 +44,9 @@ export function oneOf<const C extends string>(choices: readonly C[]): (value: st
     return value as C;
   };
 }
+
+/** A URL path to serve under: `/admin` or `/admin/queues` (a leading slash, no trailing one, no `:params`). */
+export function parsePrefix(value: string): string {
+  if (!/^(\/[A-Za-z0-9._~!$&'()+,;=@%-]+)+$/.test(value)) throw new InvalidArgumentError('Give a path such as /admin or /admin/queues: a leading slash, no trailing one.');
+  return value;
+}

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, Option } from 'commander';
 import { registerCall } from './commands/call.js';
+import { registerDashboard } from './commands/dashboard.js';
 import { registerDlq } from './commands/dlq.js';
 import { registerEvents } from './commands/events.js';
 import { registerInspect } from './commands/inspect.js';
@@ -22,7 +23,7 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
  */
 export function buildProgram(): Command {
   const program = new Command('celeriac')
-    .description('Run and operate Celeriac task queues: workers, the scheduler, calling tasks, task status and retries, queues, workers, events and dead letters.')
+    .description('Run and operate Celeriac task queues: workers, the scheduler, calling tasks, task status and retries, queues, workers, events and dead letters; the web dashboard.')
     .version(version, '-V, --version')
     .addOption(new Option('-A, --app <module>', 'the module exporting your Celeriac app (default export or `app`), e.g. ./dist/app.js').env('CELERIAC_APP'))
     .option('--config <file>', 'a config file naming the app and defaults (default: celeriac.config.js, .mjs or .json in this directory)')
@@ -43,5 +44,6 @@ export function buildProgram(): Command {
   registerPurge(program);
   registerDlq(program);
   registerEvents(program);
+  registerDashboard(program);
   return program;
 }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Celeriac, type Logger, type TaskStore } from '@celeriac/core';
+import { Celeriac, type Logger, type TaskStore, chain, chord, group } from '@celeriac/core';
 import { type TaskMessage, decodeTaskMessage, encodeTaskMessage } from '@celeriac/core/adapter';
 import { MemoryStore } from '@celeriac/memory';
 import { createRedisStore } from '@celeriac/redis';
 import { type RedisServer, startRedisServer } from '@celeriac/test-support';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTelemetry } from '../src/index.js';
@@ -106,6 +107,60 @@ describe.each(stores)('openTelemetry() on the %s store', (_name, makeStore) => {
       await tracerProvider.shutdown();
     }
   });
+  it('carries one trace through a workflow: each step is sent from inside the run before it, a chord callback from a member', async () => {
+    // An SDK registers a context manager, so a run's follow-ups see its span as active.
+    const contextManager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(contextManager);
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const store = makeStore();
+    const app = new Celeriac({ store, logger: quiet, tracing: openTelemetry({ tracerProvider }) });
+    const num = app.task({ name: 'w.num' }, (n: number) => n);
+    const add = app.task({ name: 'w.add' }, (a: number, b: number) => a + b);
+    const sum = app.task({ name: 'w.sum' }, (values: number[]) => values.reduce((a, b) => a + b, 0));
+    try {
+      await app.worker({ pollInterval: 10 }).start();
+      const linked = await chain(num.s(1)).then(add.partial(10)).then(add.partial(100)).applyAsync();
+      expect(await linked.get({ timeout: 5_000 })).toBe(111);
+      const joined = await chord(group(num.s(1), num.s(2)), sum.partial()).applyAsync();
+      expect(await joined.get({ timeout: 5_000 })).toBe(3);
+      // chain: 3 sends + 3 runs; chord: 3 sends (2 members, the callback) + 3 runs.
+      await until(() => exporter.getFinishedSpans().length === 12, 'every span to end');
+      const spans = exporter.getFinishedSpans();
+      const byTask = (name: string, kind: SpanKind) => spans.filter((s) => s.attributes['celeriac.task.name'] === name && s.kind === kind);
+      const parentOf = (span: ReadableSpan) => spans.find((s) => s.spanContext().spanId === span.parentSpanContext?.spanId);
+
+      const chainTrace = byTask('w.add', SpanKind.CONSUMER)[0]?.spanContext().traceId;
+      const chainRuns = spans.filter((s) => s.kind === SpanKind.CONSUMER && s.spanContext().traceId === chainTrace);
+      expect(chainRuns).toHaveLength(3);
+      // Walk the links: the first run's send has no parent; each later run's send is a child of
+      // the run before it (its process span), so the walk visits every run in order.
+      const sendOf = (run: ReadableSpan) => parentOf(run) as ReadableSpan;
+      let current = chainRuns.find((run) => sendOf(run).parentSpanContext === undefined);
+      const walked: ReadableSpan[] = [];
+      while (current !== undefined) {
+        walked.push(current);
+        const previous: ReadableSpan = current;
+        current = chainRuns.find((run) => sendOf(run).parentSpanContext?.spanId === previous.spanContext().spanId);
+      }
+      expect(walked.map((s) => s.attributes['celeriac.task.name'])).toEqual(['w.num', 'w.add', 'w.add']);
+      for (const run of walked) expect(sendOf(run).kind).toBe(SpanKind.PRODUCER);
+
+      const [callback] = byTask('w.sum', SpanKind.CONSUMER) as [ReadableSpan];
+      const callbackSend = parentOf(callback) as ReadableSpan;
+      // Each member has its own send, so its own trace; the callback continues the last one to finish.
+      const members = byTask('w.num', SpanKind.CONSUMER).filter((s) => s.spanContext().traceId !== chainTrace);
+      expect(members).toHaveLength(2);
+      expect(callbackSend.kind).toBe(SpanKind.PRODUCER);
+      expect(members.map((m) => m.spanContext().spanId)).toContain(callbackSend.parentSpanContext?.spanId);
+    } finally {
+      await app.close();
+      await store.close();
+      await tracerProvider.shutdown();
+      context.disable();
+      trace.disable();
+    }
+  });
 });
 
 describe('the message trace context', () => {
@@ -134,6 +189,27 @@ describe('the message trace context', () => {
       expect(seen).toEqual([undefined]);
     } finally {
       await app.close();
+    }
+  });
+
+  it('starts no span while no SDK is registered, and traces from the next task once one is', () => {
+    const tracing = openTelemetry();
+    const message = (id: string): TaskMessage => ({ id, task: 't', args: [], queue: 'q', priority: 0, attempt: 1, createdAt: 1 });
+    const before = message('before');
+    tracing.send(before, 1)();
+    expect(before.trace).toBeUndefined();
+    expect(tracing.process(before, 'w').within(() => trace.getActiveSpan())).toBeUndefined();
+
+    const exporter = new InMemorySpanExporter();
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    trace.setGlobalTracerProvider(tracerProvider);
+    try {
+      const after = message('after');
+      tracing.send(after, 1)();
+      expect(after.trace?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['send q']);
+    } finally {
+      trace.disable();
     }
   });
 

@@ -231,6 +231,7 @@ export class RedisStore implements TaskStore, ResultBackend {
     await this.#queue.close();
     await Promise.all([this.#enqueues.drain(), this.#settles.drain()]);
     await this.#records.close();
+    this.#parts.replicaAcks?.close();
     await this.#parts.clients.release();
   }
 

@@ -7,7 +7,13 @@ import { optionChecks } from './internal/check-options.js';
  * of `app.tasks.list()` (per state), as on the memory store.
  */
 export interface RedisStoreOptions extends TaskListRetention {
-  /** A `redis://` URL, ioredis options, or an ioredis instance (never closed by the store). @defaultValue `'redis://127.0.0.1:6379'` */
+  /**
+   * Where Redis is: a `redis://` URL; ioredis options, Sentinel's among them (`{ sentinels: [{ host,
+   * port }], name }`); a Redis Cluster's start-up nodes (`{ cluster: [{ host, port }, ...], options? }`);
+   * or an ioredis `Redis` or `Cluster` instance (never closed by the store). On a cluster, events go
+   * over sharded pub/sub, which needs Redis 7 (see docs/redis-cluster.md).
+   * @defaultValue `'redis://127.0.0.1:6379'`
+   */
   connection?: RedisConnection;
   /** Start of every key, as the hash tag `{prefix}`: deployments sharing a Redis use different prefixes. @defaultValue `'celeriac'` */
   prefix?: string;
@@ -40,10 +46,29 @@ export interface RedisStoreOptions extends TaskListRetention {
    */
   eventLimit?: number;
   /**
+   * Enqueues acknowledged only once replicas hold them: after each enqueue, Redis `WAIT`s until
+   * `replicas` replicas have it, for at most `timeout` ms; fewer in time, and the enqueue rejects
+   * with `NotReplicatedError` (the tasks are stored on the master and may still run). Redis
+   * replicates asynchronously, so without this an enqueue the master acknowledged is lost if the
+   * master dies before a replica copied it and the replica takes over (Sentinel or Cluster
+   * failover). Costs a round trip to the replicas per enqueue batch, during which this process's
+   * other calls wait behind it. Other writes (results, workflow steps published by workers) stay
+   * asynchronous. See docs/redis-cluster.md. @defaultValue off
+   */
+  durable?: RedisDurableEnqueue;
+  /**
    * Switches for comparison runs (benchmarks, bisecting a regression): every mechanism is on by
    * default, and turning one off changes speed, never behaviour. See docs/redis-internals.md.
    */
   tuning?: RedisStoreTuning;
+}
+
+/** The `durable` option: acknowledged enqueues are on this many replicas. */
+export interface RedisDurableEnqueue {
+  /** Replicas that must hold an enqueue before it resolves (Redis `WAIT`); at least 1. */
+  replicas: number;
+  /** How long to wait for them, in ms. */
+  timeout: number;
 }
 
 /** The Redis store's performance mechanisms that can be switched off (see `RedisStoreOptions.tuning`). */
@@ -70,6 +95,7 @@ export interface ResolvedRedisStoreOptions {
   eventLimit: number;
   taskListLimit: number;
   taskListTtl: number;
+  durable: Readonly<RedisDurableEnqueue> | undefined;
   tuning: Readonly<Required<RedisStoreTuning>>;
 }
 
@@ -86,6 +112,7 @@ export const DEFAULT_REDIS_STORE_OPTIONS = {
   deadLetterTtl: 604_800_000,
   eventLimit: 10_000,
   ...DEFAULT_TASK_LIST_RETENTION,
+  durable: undefined,
   tuning: { handOff: true, drainedHint: true, shortPaths: true },
 } as const;
 
@@ -116,8 +143,17 @@ export function resolveStoreOptions(options: RedisStoreOptions, where = 'createR
     eventLimit: o.eventLimit === undefined ? d.eventLimit : check.positiveInt('eventLimit', o.eventLimit),
     taskListLimit: o.taskListLimit === undefined ? d.taskListLimit : check.positiveInt('taskListLimit', o.taskListLimit),
     taskListTtl: o.taskListTtl === undefined ? d.taskListTtl : check.positiveInt('taskListTtl', o.taskListTtl),
+    durable: o.durable === undefined ? undefined : resolveDurable(o.durable, check),
     tuning: resolveTuning(o.tuning, check),
   };
+}
+
+function resolveDurable(given: RedisDurableEnqueue, check: ReturnType<typeof optionChecks>): RedisDurableEnqueue {
+  const d = check.object(given, 'durable') as Partial<RedisDurableEnqueue>;
+  check.unknownKeys(d, ['replicas', 'timeout'], 'durable.');
+  if (d.replicas === undefined) check.fail('durable.replicas', 'is required: how many replicas must hold an enqueue before it resolves');
+  if (d.timeout === undefined) check.fail('durable.timeout', 'is required: how long to wait for the replicas, in ms');
+  return { replicas: check.positiveInt('durable.replicas', d.replicas), timeout: check.positiveInt('durable.timeout', d.timeout) };
 }
 
 function resolveTuning(given: RedisStoreTuning | undefined, check: ReturnType<typeof optionChecks>): Required<RedisStoreTuning> {

@@ -1,6 +1,6 @@
 import { Celeriac, InvalidOptionError } from '@celeriac/core';
 import { freePort } from '@celeriac/test-support';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { RedisUnavailableError, createRedisStore } from '../src/index.js';
 import { redisApp, silentLogger } from './helpers/apps.js';
@@ -35,6 +35,23 @@ describe('connections', () => {
       const closing = Date.now();
       await store.close();
       expect(Date.now() - closing).toBeLessThan(2_000);
+    }
+  });
+
+  it('fails with a clear error within connectTimeout when no cluster node or sentinel answers at start-up', { timeout: 20_000 }, async () => {
+    const port = await freePort(); // nothing listens there
+    const stores = [
+      createRedisStore({ connection: { cluster: [{ host: '127.0.0.1', port }] }, connectTimeout: 400 }),
+      createRedisStore({ connection: { sentinels: [{ host: '127.0.0.1', port }], name: 'celeriac' }, connectTimeout: 400 }),
+    ];
+    try {
+      const [cluster, sentinel] = await Promise.all(stores.map((store) => store.connect().catch((e: unknown) => e)));
+      expect(cluster).toBeInstanceOf(RedisUnavailableError);
+      expect((cluster as Error).message).toContain(`the Redis Cluster with the start-up nodes 127.0.0.1:${port} within 400 ms`);
+      expect(sentinel).toBeInstanceOf(RedisUnavailableError);
+      expect((sentinel as Error).message).toContain(`the master "celeriac" of the sentinels 127.0.0.1:${port} within 400 ms`);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
     }
   });
 
@@ -86,6 +103,23 @@ describe('options', () => {
       [() => createRedisStore('redis://x' as never), 'options'],
       [() => createRedisStore({ tuning: { handOf: false } as never }), 'tuning.handOf'],
       [() => createRedisStore({ tuning: { shortPaths: 'no' } as never }), 'tuning.shortPaths'],
+      // Cluster start-up nodes
+      [() => createRedisStore({ connection: { cluster: [] } }), 'connection.cluster'],
+      [() => createRedisStore({ connection: { cluster: [{ host: 'a', port: 70_000 }] } }), 'connection.cluster[0].port'],
+      [() => createRedisStore({ connection: { cluster: [{ host: 'a', port: 7000 }, null] } as never }), 'connection.cluster[1]'],
+      [() => createRedisStore({ connection: { cluster: [7000], nodes: [] } as never }), 'connection.nodes'],
+      [() => createRedisStore({ connection: { cluster: [7000], options: { scaleReads: 'slave' } } }), 'connection.options.scaleReads'],
+      [() => createRedisStore({ connection: new Cluster([7000], { lazyConnect: true, scaleReads: 'all' }) }), 'connection'],
+      // Sentinel
+      [() => createRedisStore({ connection: { sentinels: [], name: 'm' } }), 'connection.sentinels'],
+      [() => createRedisStore({ connection: { sentinels: [{ host: 'a', port: 0 }], name: 'm' } }), 'connection.sentinels[0].port'],
+      [() => createRedisStore({ connection: { sentinels: [{ host: 'a', port: 26379 }] } as never }), 'connection.name'],
+      [() => createRedisStore({ connection: { sentinels: [{ host: 'a', port: 26379 }], name: 'm', role: 'slave' } }), 'connection.role'],
+      // Durable enqueues
+      [() => createRedisStore({ durable: { replicas: 0, timeout: 1_000 } }), 'durable.replicas'],
+      [() => createRedisStore({ durable: { replicas: 1 } as never }), 'durable.timeout'],
+      [() => createRedisStore({ durable: { replicas: 1, timeout: 1_000, wait: true } as never }), 'durable.wait'],
+      [() => createRedisStore({ durable: true as never }), 'durable'],
     ];
     for (const [make, option] of bad) {
       let error: unknown;

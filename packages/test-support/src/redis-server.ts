@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { endProcess, forgetDir, removeDirAtExit, spawnRedisProcess } from './redis-process.js';
 
 export interface RedisServerOptions {
   /** Persist writes in an append-only file in the server's directory, so `restart()` keeps them. @defaultValue `false` */
@@ -32,18 +32,10 @@ export interface RedisServer {
   kill(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-const dirs = new Set<string>();
-process.once('exit', () => {
-  // A test that forgot stop() must not leave servers or directories behind.
-  for (const child of live) child.kill('SIGKILL');
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
 /** Spawns `redis-server` on a free loopback port with a temporary directory and no RDB snapshots. */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'celeriac-redis-'));
-  dirs.add(dir);
+  removeDirAtExit(dir);
   let lastError: unknown;
   // A port found free can be taken before redis binds it: retry with another one.
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -55,7 +47,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       lastError = error;
     }
   }
-  dirs.delete(dir);
+  forgetDir(dir);
   await rm(dir, { recursive: true, force: true });
   throw lastError;
 }
@@ -96,16 +88,13 @@ class SpawnedServer implements RedisServer {
   async #end(signal: NodeJS.Signals): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
-    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill(signal);
-    await exited;
+    await endProcess(child, signal);
   }
 
   async #removeDir(): Promise<void> {
     if (this.#removed) return;
     this.#removed = true;
-    dirs.delete(this.dir);
+    forgetDir(this.dir);
     await rm(this.dir, { recursive: true, force: true });
   }
 }
@@ -122,42 +111,7 @@ function spawnServer(options: RedisServerOptions, port: number, dir: string): Pr
     '--logfile', '',
     '--loglevel', 'notice',
   ];
-  const child = spawn(options.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  const timeout = options.startTimeout ?? 10_000;
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const fail = (why: string) => {
-      cleanup();
-      child.kill('SIGKILL');
-      reject(new Error(`redis-server on port ${port} ${why}. Its output:\n${output.slice(-2000)}`));
-    };
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        cleanup();
-        // Keep draining the pipes so the server never blocks on a full one.
-        child.stdout?.resume();
-        child.stderr?.resume();
-        resolve(child);
-      }
-    };
-    const onError = (error: Error) => fail(`could not be spawned (${error.message}); is redis-server on PATH?`);
-    const onExit = (code: number | null) => fail(`exited with code ${String(code)} before it was ready`);
-    const timer = setTimeout(() => fail(`was not ready within ${timeout} ms`), timeout);
-    const cleanup = () => {
-      clearTimeout(timer);
-      child.stdout?.off('data', onData);
-      child.stderr?.off('data', onData);
-      child.off('error', onError);
-      child.off('exit', onExit);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('error', onError);
-    child.once('exit', onExit);
-  });
+  return spawnRedisProcess({ binary: options.binary, args, readyText: 'Ready to accept connections', timeoutMs: options.startTimeout ?? 10_000, label: `redis-server on port ${port}` });
 }
 
 /**

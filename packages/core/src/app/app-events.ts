@@ -39,7 +39,10 @@ export class AppEvents {
   enqueued(store: TaskStore, message: TaskMessage): void {
     this.#unserved.check(store, message.task);
     if (!this.lifecycle.wants('task-sent')) return;
-    this.lifecycle.emit('task-sent', { taskId: message.id, task: message.task, attempt: message.attempt, at: Date.now(), queue: message.queue, ...(message.eta === undefined ? {} : { eta: message.eta }) });
+    // Written out, not spread: this runs for every task sent (see task-events.ts).
+    const { id: taskId, task, attempt, queue, eta } = message;
+    const at = Date.now();
+    this.lifecycle.emit('task-sent', eta === undefined ? { taskId, task, attempt, at, queue } : { taskId, task, attempt, at, queue, eta });
   }
 
   /** Before the store closes: the last events appended, the connection no longer watched. */

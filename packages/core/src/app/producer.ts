@@ -12,7 +12,7 @@ import { enqueueEagerly } from './eager.js';
 import type { EnqueueDeadline } from './enqueue-deadline.js';
 import type { ApplyOptions } from './handle-types.js';
 import type { TaskRegistry } from './registry.js';
-import { SendSpans } from './trace-send.js';
+import { SendSpans, sendTraced } from '../tracing/send-spans.js';
 
 /** What a producer is made of: its app's store, limits, ids and hooks. */
 export interface ProducerParts {
@@ -62,7 +62,7 @@ export class Producer {
   /** Enqueues a workflow's first steps with the PENDING records of its later ones (ids from `newId`). */
   async submit(start: readonly TaskMessage[], later: readonly { id: string; task: string }[]): Promise<void> {
     if (this.#parts.eager) await this.runEagerly(start, later);
-    else await this.create(start, later, this.#parts.idsAreRandom, start[0]?.task ?? 'a workflow');
+    else await sendTraced(this.#parts.tracing, start, () => this.create(start, later, this.#parts.idsAreRandom, start[0]?.task ?? 'a workflow'));
   }
 
   /** Checks a call's arguments as `delay()` does (for signatures built now, sent later). */

@@ -1,6 +1,8 @@
 import type { TaskMessage } from '../contracts/message.js';
 import type { TaskRecord } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
+import type { TaskTracing } from '../contracts/tracing.js';
+import { sendTraced } from '../tracing/send-spans.js';
 import { TaskStates } from '../state/states.js';
 import { type FollowUpEnv, runFollowUps } from './follow-ups.js';
 
@@ -38,12 +40,15 @@ export function createDispatcher(
   return env;
 }
 
-/** The store's own way of starting steps: publish them (a worker, or a producer ending a workflow). */
-export function storeDispatcher(store: TaskStore): FollowUpEnv {
+/**
+ * The store's own way of starting steps: publish them (a worker, or a producer ending a workflow),
+ * each in a send span when the app traces (`tracing`).
+ */
+export function storeDispatcher(store: TaskStore, tracing?: TaskTracing): FollowUpEnv {
   return createDispatcher(
     store,
-    (messages) => store.publish(messages),
-    (key, messages) => store.publishOnce(key, messages),
+    (messages) => sendTraced(tracing, messages, () => store.publish(messages)),
+    (key, messages) => sendTraced(tracing, messages, () => store.publishOnce(key, messages)),
   );
 }
 

@@ -9,7 +9,9 @@ import { TaskStates, isUserState } from '../state/states.js';
  * A worker's task events and counts, made from what its runs write (see run-report.ts): one place sees
  * every state a run stores, so no event is emitted from the code that runs tasks. Each method
  * counts what it sees for the heartbeat, then asks `wants`: with nobody listening, a run pays a counter check per write, and no payload,
- * promise or clock reading.
+ * promise or clock reading. The payloads of every task (received, started, succeeded, failed,
+ * progress) are written out field by field: spreading a shared base object into each costs far
+ * more than the fields themselves.
  */
 export class WorkerTaskEvents {
   readonly #events: LifecycleEvents;
@@ -27,9 +29,13 @@ export class WorkerTaskEvents {
   received(delivery: StartedDelivery, at: number): void {
     const events = this.#events;
     const { message } = delivery;
-    if (events.wants('task-received')) events.emit('task-received', { ...this.#base(message, at), queue: message.queue, deliveries: delivery.deliveries });
+    const worker = this.#worker;
+    if (events.wants('task-received')) {
+      events.emit('task-received', { taskId: message.id, task: message.task, attempt: message.attempt, worker, at, queue: message.queue, deliveries: delivery.deliveries });
+    }
     if (delivery.started.applied && events.wants('task-started')) {
-      events.emit('task-started', { ...this.#base(message, at), queue: message.queue, waitMs: Math.max(0, at - Math.max(message.createdAt, message.eta ?? 0)) });
+      const waitMs = Math.max(0, at - Math.max(message.createdAt, message.eta ?? 0));
+      events.emit('task-started', { taskId: message.id, task: message.task, attempt: message.attempt, worker, at, queue: message.queue, waitMs });
     }
   }
 
@@ -58,21 +64,24 @@ export class WorkerTaskEvents {
 
   #emitWrite(message: TaskMessage, startedAt: number, update: StateUpdate): void {
     const at = Date.now();
-    const base = this.#base(message, at);
     const events = this.#events;
+    const { id: taskId, task, attempt } = message;
+    const worker = this.#worker;
     switch (update.state) {
       case TaskStates.SUCCESS:
-        return events.emit('task-succeeded', { ...base, runtimeMs: at - startedAt });
+        return events.emit('task-succeeded', { taskId, task, attempt, worker, at, runtimeMs: at - startedAt });
       case TaskStates.FAILURE:
-        return events.emit('task-failed', { ...base, runtimeMs: at - startedAt, error: update.error ?? { type: 'Error', message: 'failed' } });
+        return events.emit('task-failed', { taskId, task, attempt, worker, at, runtimeMs: at - startedAt, error: update.error ?? { type: 'Error', message: 'failed' } });
       case TaskStates.RETRY: {
         const countdown = typeof update.meta?.countdown === 'number' ? update.meta.countdown : 0;
-        return events.emit('task-retried', { ...base, countdown, ...(update.error === undefined ? {} : { error: update.error }) });
+        return events.emit('task-retried', { ...this.#base(message, at), countdown, ...(update.error === undefined ? {} : { error: update.error }) });
       }
       case TaskStates.REVOKED:
-        return events.emit('task-revoked', { ...base, reason: typeof update.meta?.reason === 'string' ? update.meta.reason : 'revoked' });
-      default:
-        return events.emit('task-progress', { ...base, state: update.state, ...(update.meta === undefined ? {} : { meta: update.meta }) });
+        return events.emit('task-revoked', { ...this.#base(message, at), reason: typeof update.meta?.reason === 'string' ? update.meta.reason : 'revoked' });
+      default: {
+        const { state, meta } = update;
+        return events.emit('task-progress', meta === undefined ? { taskId, task, attempt, worker, at, state } : { taskId, task, attempt, worker, at, state, meta });
+      }
     }
   }
 

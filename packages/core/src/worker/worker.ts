@@ -104,7 +104,7 @@ export class Worker {
     if (this.#loop !== undefined || this.#closing !== undefined) throw new Error('Worker already started');
     const { registry, logger } = this.#source;
     const store = await this.#source.connect();
-    this.#env = { ...storeDispatcher(store), registry, logger, deadLetterFailures: this.options.deadLetterFailures };
+    this.#env = { ...storeDispatcher(store, this.#source.tracing), registry, logger, deadLetterFailures: this.options.deadLetterFailures };
     const tasks = registry.names();
     if (tasks.length === 0) {
       throw new InvalidOptionError('app.worker()', 'tasks', 'has nothing to run: register tasks (app.register / app.task) before starting a worker');

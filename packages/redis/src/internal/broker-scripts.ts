@@ -1,6 +1,6 @@
 import { isTerminal } from '@celeriac/core';
 import { PURGED_REASON } from '@celeriac/core/adapter';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { nextCallToken } from './call-token.js';
 import type { BackendKeys, BrokerKeys } from './keys.js';
 import { PRIORITY_UNIT, type StoredMessage, messageFields, publishArgs } from './message-fields.js';
@@ -49,7 +49,7 @@ export interface ScriptLimits {
  * that knows which keys a script touches.
  */
 export class BrokerScripts {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #k: BrokerKeys;
   /** Record keys, for the scripts that reopen a record (a requeued dead letter) or check an id is free (inbox). */
   readonly #rk: BackendKeys;
@@ -65,7 +65,7 @@ export class BrokerScripts {
   readonly #settleShaped: PreparedScript;
   readonly #extendLeases: PreparedScript;
 
-  constructor(redis: Redis, k: BrokerKeys, rk: BackendKeys, limits: ScriptLimits) {
+  constructor(redis: RedisClient, k: BrokerKeys, rk: BackendKeys, limits: ScriptLimits) {
     this.#redis = redis;
     this.#k = k;
     this.#rk = rk;

@@ -1,7 +1,7 @@
 import { optionChecker, show } from '@celeriac/core/adapter';
-import { isRedisInstance } from './connection.js';
+import { isClusterConnection, isClusterInstance, isRedisInstance } from './connection.js';
 
-/** Core's option checks, plus the two only Redis has. */
+/** Core's option checks, plus those only Redis has (the prefix, the connection). */
 export function optionChecks(where: string) {
   const check = optionChecker(where);
   return {
@@ -23,12 +23,81 @@ export function optionChecks(where: string) {
         }
         return;
       }
-      if (isRedisInstance(value)) return;
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        check.fail('connection', `must be a redis:// URL, ioredis options or an ioredis instance, got ${show(value)}`);
+      if (isClusterInstance(value)) {
+        masterReads('connection', value.options.scaleReads);
+        return;
       }
+      if (isRedisInstance(value)) {
+        masterRole('connection', value.options.role);
+        return;
+      }
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        check.fail(
+          'connection',
+          `must be a redis:// URL, ioredis options, Sentinel options ({ sentinels, name }), cluster nodes ({ cluster: [{ host, port }, ...] }) or an ioredis Redis or Cluster instance, got ${show(value)}`,
+        );
+      }
+      const options = value as Record<string, unknown>;
+      if (isClusterConnection(options)) clusterNodes(options);
+      else if ('sentinels' in options) sentinelOptions(options);
     },
   };
+
+  /** `{ cluster: [...], options? }`: start-up nodes as ioredis takes them (port, "host:port", { host, port }). */
+  function clusterNodes(value: Record<string, unknown>): void {
+    for (const key of Object.keys(value)) {
+      if (key !== 'cluster' && key !== 'options') check.fail(`connection.${key}`, 'is not an option of a cluster connection: give { cluster: [{ host, port }, ...], options? } (options: ioredis ClusterOptions)');
+    }
+    const nodes = value.cluster;
+    if (!Array.isArray(nodes) || nodes.length === 0) check.fail('connection.cluster', `must be a non-empty array of start-up nodes ({ host, port }, "host:port" or a port), got ${show(nodes)}`);
+    (nodes as unknown[]).forEach((node, i) => {
+      const where = `connection.cluster[${i}]`;
+      if (typeof node === 'number') port(where, node);
+      else if (typeof node === 'string') {
+        if (node.trim() === '') check.fail(where, 'must be "host:port", not empty');
+      } else if (typeof node === 'object' && node !== null && !Array.isArray(node)) {
+        const { host, port: p } = node as { host?: unknown; port?: unknown };
+        if (host !== undefined && (typeof host !== 'string' || host === '')) check.fail(`${where}.host`, `must be a host name or address, got ${show(host)}`);
+        if (p !== undefined) port(`${where}.port`, p);
+      } else {
+        check.fail(where, `must be { host, port }, "host:port" or a port, got ${show(node)}`);
+      }
+    });
+    if (value.options !== undefined) {
+      const options = check.object(value.options, 'connection.options');
+      masterReads('connection.options.scaleReads', options.scaleReads);
+    }
+  }
+
+  /** Sentinel options: where the sentinels are and the name of the master they watch. */
+  function sentinelOptions(value: Record<string, unknown>): void {
+    const sentinels = value.sentinels;
+    if (!Array.isArray(sentinels) || sentinels.length === 0) check.fail('connection.sentinels', `must be a non-empty array of { host, port }, got ${show(sentinels)}`);
+    (sentinels as unknown[]).forEach((sentinel, i) => {
+      const where = `connection.sentinels[${i}]`;
+      if (typeof sentinel !== 'object' || sentinel === null || Array.isArray(sentinel)) check.fail(where, `must be { host, port }, got ${show(sentinel)}`);
+      const { host, port: p } = sentinel as { host?: unknown; port?: unknown };
+      if (host !== undefined && (typeof host !== 'string' || host === '')) check.fail(`${where}.host`, `must be a host name or address, got ${show(host)}`);
+      if (p !== undefined) port(`${where}.port`, p);
+    });
+    if (typeof value.name !== 'string' || value.name === '') check.fail('connection.name', `must name the master the sentinels watch (their "sentinel monitor <name>"), got ${show(value.name)}`);
+    masterRole('connection.role', value.role);
+  }
+
+  function port(where: string, value: unknown): void {
+    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 65_535) check.fail(where, `must be a port from 1 to 65535, got ${show(value)}`);
+  }
+
+  // Records are read right after they are written by others; a replica may not have them yet.
+  function masterReads(where: string, scaleReads: unknown): void {
+    if (scaleReads !== undefined && scaleReads !== 'master') {
+      check.fail(where, `must be "master" (or left out): reads from replicas lag behind the writes, and a waiter could miss a task's end; got ${show(scaleReads)}`);
+    }
+  }
+
+  function masterRole(where: string, role: unknown): void {
+    if (role !== undefined && role !== 'master') check.fail(where, `must be "master" (or left out): the store writes on every call, which a replica refuses; got ${show(role)}`);
+  }
 }
 
 function urlPath(url: string): string {

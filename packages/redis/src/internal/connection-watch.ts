@@ -1,5 +1,5 @@
 import type { ConnectionListener } from '@celeriac/core/adapter';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * Tells `listener` when the command connection is lost (after it had been ready) and when it is
@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
  * how the app learns that the store is unreachable. Each outage is reported once, whatever the
  * number of failed reconnect attempts. Returns a function that stops watching.
  */
-export function watchConnection(redis: Redis, listener: ConnectionListener): () => void {
+export function watchConnection(redis: Redis | Cluster, listener: ConnectionListener): () => void {
   let wasReady = redis.status === 'ready';
   let down = false;
   let lastError: string | undefined;

@@ -71,6 +71,7 @@ export class EnqueueStep {
     const claimed = offered.size > 0 ? parked.take(offered.keys()) : undefined;
     const shared = claimed === undefined ? [] : [...offered].filter(([key]) => claimed.readyKeys.has(key));
     const target = claimed === undefined ? undefined : { max: claimed.max, visibilityTimeout: options.visibilityTimeout, readyKeys: shared.map(([key]) => key), worker: claimed.worker };
+    const mark = this.#parts.replicaAcks?.mark();
     const enqueued = scripts.enqueue(wake.origin, this.#records.recordHeader(), shapes, messages, target);
     // This process ignores its own wake-ups' echo (see WakeSignal), so its waiters are woken here:
     // not for what the parked reserve can take (what the script declines, it reserves itself),
@@ -79,7 +80,11 @@ export class EnqueueStep {
     const takesAll = claimed !== undefined && offeredToParked.size <= claimed.max;
     wake.notifyPublished(takesAll ? messages.filter((m) => !offeredToParked.has(m)) : messages);
     claimed?.claim(enqueued.then((reply) => this.#handedOff(messages, reply, claimed.worker)));
-    const results = this.#records.results(updates, (await enqueued)[0]);
+    const reply = await enqueued;
+    // With `durable`: acknowledged once replicas hold it (after the reply: a call resent after a
+    // redirect or NOSCRIPT must come before the WAIT on the connection).
+    if (mark !== undefined) await this.#parts.replicaAcks?.confirm(mark);
+    const results = this.#records.results(updates, reply[0]);
     let at = 0;
     return groups.map((g) => results.slice(at, (at += g.messages.length)));
   }

@@ -4,6 +4,7 @@ import { RedisClients } from './connection.js';
 import { ParkedReserves } from './hand-off.js';
 import { type BackendKeys, type BrokerKeys, backendKeys, brokerKeys } from './keys.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { ReplicaAcks } from './replica-acks.js';
 import { SubscriberHub } from './subscriber-hub.js';
 import { WakeSignal } from './wake-signal.js';
 
@@ -24,12 +25,15 @@ export interface StoreParts {
   readonly wake: WakeSignal;
   /** This process's reserves asleep for lack of work, to hand new messages to. */
   readonly parked: ParkedReserves;
+  /** With the `durable` option: confirms enqueues on replicas. */
+  readonly replicaAcks: ReplicaAcks | undefined;
 }
 
 export function storeParts(options: Readonly<ResolvedRedisStoreOptions>): StoreParts {
-  const clients = new RedisClients(options.connection, options.connectTimeout);
-  const hub = new SubscriberHub(clients);
   const keys = brokerKeys(options.prefix);
+  // Any key of the deployment names its slot: on a cluster, where its pub/sub connection goes.
+  const clients = new RedisClients(options.connection, options.connectTimeout, keys.seq);
+  const hub = new SubscriberHub(clients);
   const recordKeys = backendKeys(options.prefix);
   const scripts = new BrokerScripts(clients.command, keys, recordKeys, options);
   return {
@@ -42,5 +46,6 @@ export function storeParts(options: Readonly<ResolvedRedisStoreOptions>): StoreP
     leases: new LeaseKeeper((members) => scripts.extendLeases(options.visibilityTimeout, members), options.heartbeatInterval),
     wake: new WakeSignal(hub, keys),
     parked: new ParkedReserves(),
+    replicaAcks: options.durable === undefined ? undefined : new ReplicaAcks(clients.command, options.durable, keys.seq),
   };
 }

@@ -2,6 +2,10 @@ import type { RedisClients } from './connection.js';
 
 export type ChannelHandler = (message: string) => void;
 
+/** The pub/sub commands and message event: plain, or sharded on a Redis Cluster (see RedisClients). */
+const PLAIN = { subscribe: 'subscribe', unsubscribe: 'unsubscribe', message: 'message' } as const;
+const SHARDED = { subscribe: 'ssubscribe', unsubscribe: 'sunsubscribe', message: 'smessage' } as const;
+
 /** How long a channel nobody listens to stays subscribed, so its UNSUBSCRIBE can share a command. */
 const LEAVE_DELAY_MS = 50;
 /** A batch of channels this large is unsubscribed at once. */
@@ -25,9 +29,13 @@ const LEAVE_BATCH = 1000;
  * the follow channel is subscribed in the same command as the first such channel, and
  * unsubscribed in the same command as the last, so whenever one of them is subscribed it is too.
  * Scripts then learn from that one channel that nobody follows any task of a batch.
+ *
+ * On a Redis Cluster, channels are shard channels (SSUBSCRIBE), heard on the connection to the
+ * shard serving the deployment's slot; the scripts publish there with SPUBLISH, to every listener.
  */
 export class SubscriberHub {
   readonly #clients: RedisClients;
+  readonly #verbs: typeof PLAIN | typeof SHARDED;
   readonly #handlers = new Map<string, Set<ChannelHandler>>();
   readonly #live = new Map<string, Promise<void>>();
   readonly #resyncHooks = new Set<() => void>();
@@ -43,6 +51,7 @@ export class SubscriberHub {
 
   constructor(clients: RedisClients) {
     this.#clients = clients;
+    this.#verbs = clients.sharded ? SHARDED : PLAIN;
   }
 
   /**
@@ -77,7 +86,7 @@ export class SubscriberHub {
     if (this.#started) return;
     this.#started = true;
     const subscriber = this.#clients.subscriber();
-    subscriber.on('message', (channel: string, message: string) => {
+    subscriber.on(this.#verbs.message, (channel: string, message: string) => {
       const handlers = this.#handlers.get(channel);
       if (handlers === undefined) return;
       for (const handler of handlers) {
@@ -126,14 +135,14 @@ export class SubscriberHub {
 
   async #subscribe(channels: string[]): Promise<void> {
     await this.#clients.subscriberReady();
-    await this.#clients.subscriber().subscribe(...channels);
+    await this.#clients.subscriber()[this.#verbs.subscribe](...channels);
   }
 
   async #resync(): Promise<void> {
     // Follow channels first: none of their channels is ever subscribed without them.
     const channels = [...this.#followers.keys(), ...this.#handlers.keys()];
     try {
-      for (let i = 0; i < channels.length; i += 1000) await this.#clients.subscriber().subscribe(...channels.slice(i, i + 1000));
+      for (let i = 0; i < channels.length; i += 1000) await this.#clients.subscriber()[this.#verbs.subscribe](...channels.slice(i, i + 1000));
     } catch {
       return; // disconnected again: the next 'ready' resyncs
     }
@@ -163,6 +172,6 @@ export class SubscriberHub {
     for (const channel of channels) this.#live.delete(channel);
     const leaving = this.#leavingWith(channels);
     // Never an UNSUBSCRIBE without channels: that one leaves them all.
-    if (leaving.length > 0) this.#clients.subscriber().unsubscribe(...leaving).catch(() => undefined);
+    if (leaving.length > 0) this.#clients.subscriber()[this.#verbs.unsubscribe](...leaving).catch(() => undefined);
   }
 }

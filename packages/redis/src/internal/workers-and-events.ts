@@ -1,5 +1,6 @@
 import type { BroadcastListener, EventsListener, WorkerInfo } from '@celeriac/core/adapter';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { isCluster } from './connection.js';
 import type { StoreParts } from './store-parts.js';
 
 /** Most events read per XRANGE while a follower catches up. */
@@ -23,8 +24,8 @@ export interface WorkersAndEventsKeys {
 
 /** What the registry and the stream need of a store's connections. */
 export interface RedisSideChannels {
-  /** The command connection, once it is ready. */
-  command(): Promise<Redis>;
+  /** The command connection, once it is ready. On a Redis Cluster, channels are shard channels (SPUBLISH). */
+  command(): Promise<Redis | Cluster>;
   /** Subscribes `handler` to a channel; resolves once the subscription is live. */
   listen(channel: string, handler: (message: string) => void): Promise<() => void>;
   /** Calls `hook` after the subscriber reconnected (what was published meanwhile is lost). */
@@ -95,7 +96,8 @@ export class RedisWorkersAndEvents {
   }
 
   async broadcast(message: string): Promise<void> {
-    await (await this.#redis()).publish(this.#keys.control, message);
+    const redis = await this.#redis();
+    await (isCluster(redis) ? redis.spublish(this.#keys.control, message) : redis.publish(this.#keys.control, message));
   }
 
   onBroadcast(listener: BroadcastListener): Promise<() => void> {
@@ -107,7 +109,8 @@ export class RedisWorkersAndEvents {
     const redis = await this.#redis();
     const pipeline = redis.pipeline();
     for (const event of events) pipeline.xadd(this.#keys.events, 'MAXLEN', '~', this.#eventLimit, '*', 'e', event);
-    pipeline.publish(this.#keys.appended, '1');
+    if (isCluster(redis)) pipeline.spublish(this.#keys.appended, '1');
+    else pipeline.publish(this.#keys.appended, '1');
     const replies = (await pipeline.exec()) ?? [];
     const failed = replies.find(([error]) => error !== null);
     if (failed !== undefined) throw failed[0];
@@ -156,7 +159,7 @@ export class RedisWorkersAndEvents {
     };
   }
 
-  #redis(): Promise<Redis> {
+  #redis(): Promise<Redis | Cluster> {
     return this.#io.command();
   }
 }

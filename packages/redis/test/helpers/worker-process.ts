@@ -6,11 +6,15 @@ const FIXTURES = {
   work: fileURLToPath(new URL('../fixtures/worker.mjs', import.meta.url)),
   workflow: fileURLToPath(new URL('../fixtures/workflow-worker.mjs', import.meta.url)),
   chordCrash: fileURLToPath(new URL('../fixtures/chord-crash-worker.mjs', import.meta.url)),
+  topology: fileURLToPath(new URL('../fixtures/topology-worker.mjs', import.meta.url)),
 };
 const BUILT = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
 export interface WorkerConfig {
-  url: string;
+  /** The server, for every fixture but `topology`. */
+  url?: string;
+  /** The store's connection for the `topology` fixture (test.echo): cluster start-up nodes or Sentinel options, as JSON. */
+  connection?: { cluster: { host: string; port: number }[] } | { sentinels: { host: string; port: number }[]; name: string };
   prefix: string;
   name: string;
   concurrency?: number;
@@ -21,7 +25,8 @@ export interface WorkerConfig {
   spans?: boolean;
   /**
    * Which fixture: `work` (test.work, the default), `workflow` (rate.insert, chord.member,
-   * chord.sum) or `chordCrash` (chord tasks; dies between completing a chord and starting its callback).
+   * chord.sum), `chordCrash` (chord tasks; dies between completing a chord and starting its
+   * callback) or `topology` (test.echo(n, ms) on a cluster or behind Sentinel: `connection`).
    */
   fixture?: keyof typeof FIXTURES;
   /** The worker's registry heartbeat (`heartbeatInterval` of app.worker()), in ms; `work` fixture only. */

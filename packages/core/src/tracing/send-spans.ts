@@ -37,3 +37,15 @@ export class SendSpans {
     for (const end of this.#ends) end(error);
   }
 }
+
+/**
+ * Runs `send` (an enqueue or publish of `messages`) inside send spans of its messages when the
+ * app traces, so a workflow's steps, started by a follow-up inside the run before them, continue
+ * that run's trace; without a tracer, just `send`.
+ */
+export function sendTraced<T>(tracing: TaskTracing | undefined, messages: readonly TaskMessage[], send: () => Promise<T>): Promise<T> {
+  if (tracing === undefined) return send();
+  const spans = new SendSpans(tracing, messages.length);
+  for (const message of messages) spans.start(message);
+  return spans.settle(send());
+}
