@@ -72,7 +72,7 @@ export class EnqueueStep {
     const shared = claimed === undefined ? [] : [...offered].filter(([key]) => claimed.readyKeys.has(key));
     const target = claimed === undefined ? undefined : { max: claimed.max, visibilityTimeout: options.visibilityTimeout, readyKeys: shared.map(([key]) => key), worker: claimed.worker };
     const mark = this.#parts.replicaAcks?.mark();
-    const enqueued = scripts.enqueue(wake.origin, this.#records.recordHeader(), shapes, messages, target);
+    const enqueued = scripts.enqueue(wake.originFor(messages), this.#records.recordHeader(), shapes, messages, target);
     // This process ignores its own wake-ups' echo (see WakeSignal), so its waiters are woken here:
     // not for what the parked reserve can take (what the script declines, it reserves itself),
     // unless it is offered more than its free slots.

@@ -40,7 +40,7 @@ export class MessageQueue {
       },
     });
     this.#publishes = new TickBatcher<StoredMessage, void>(async (batch) => {
-      const published = scripts.publish(batch, wake.origin);
+      const published = scripts.publish(batch, wake.originFor(batch));
       wake.notifyPublished(batch); // this process ignores its own wake-ups' echo (see WakeSignal)
       await published;
       return [];
@@ -107,7 +107,7 @@ export class MessageQueue {
     await this.#parts.clients.ready();
     const { wake, scripts } = this.#parts;
     const stored = messages.map((m) => storedMessage(m));
-    const published = await scripts.publishOnce(key, stored, wake.origin);
+    const published = await scripts.publishOnce(key, stored, wake.originFor(stored));
     if (published) wake.notifyPublished(stored);
     return published;
   }

@@ -54,6 +54,18 @@ export class WakeSignal {
   }
 
   /**
+   * What a call publishing `messages` sends on wake channels: this process's `origin` (its echo
+   * ignored) only if `notifyPublished` will wake its waiters for every one of them, because each
+   * is in a queue already watched or not ready yet. Otherwise a value that is no one's origin: a
+   * queue first watched while the call is on its way (its script reloaded, say, and run after the
+   * waiter's look) would otherwise hear of the new work from no one.
+   */
+  originFor(messages: readonly StoredMessage[]): string {
+    const now = Date.now();
+    return messages.every((m) => this.#watched.has(m.queue) || (m.message.eta !== undefined && m.message.eta > now)) ? this.origin : '';
+  }
+
+  /**
    * Wakes this process's waiters if any of these messages is ready now in a queue they watch. Call
    * it right after sending the call that publishes them, on the connection waiters reserve with.
    */
