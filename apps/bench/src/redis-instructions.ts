@@ -3,7 +3,8 @@
  * and each phase is counted between a zeroing and a dump of its counters. Unlike time on a shared
  * machine, the count barely moves between runs (about 0.1 %), so a change to a Lua script can be
  * judged from one run. It says nothing about the time spent in the kernel (sockets) or in Node.
- * `pnpm bench:instructions [tasks] [concurrency] [--steps]`; needs `valgrind` (Debian package
+ * `pnpm bench:instructions [tasks] [concurrency] [--steps]` (the latency figure: one delay() and wait()
+ * after another, at most 2,000 of them, start-up included); needs `valgrind` (Debian package
  * valgrind). `--steps` adds the Redis store's enqueue, reserve and settle apart, for no-op and 1 KB
  * tasks, with the finished lists under their bound and full (see redis-instructions/store-steps.ts).
  */
@@ -76,8 +77,11 @@ try {
       await redis.flush();
       // A processing run enqueues its tasks first (untimed): that part is taken off.
       const both = await count(() => peer.process(tasks, concurrency, 'noop'));
-      const perTask = (n: number) => Math.round(n / tasks).toLocaleString('en-US');
-      console.log(`${peer.name.padEnd(9)} enqueue ${perTask(enqueue)}  process-c${concurrency} ${perTask(both - enqueue)}`);
+      await redis.flush();
+      const roundTrips = Math.min(tasks, 2000);
+      const latency = await count(() => peer.latency(roundTrips));
+      const per = (n: number, d: number) => Math.round(n / d).toLocaleString('en-US');
+      console.log(`${peer.name.padEnd(9)} enqueue ${per(enqueue, tasks)}  process-c${concurrency} ${per(both - enqueue, tasks)}  latency round trip ${per(latency, roundTrips)}`);
     }
     if (steps) {
       console.log(`Redis store steps per task (reserve up to ${concurrency}, settle them together), Redis bytes per finished task`);
