@@ -57,7 +57,9 @@ describe('a producer killed between store.revoke and ending the workflow, on Red
       expect(await node.store.size('default')).toBe(4); // the kept head and member, the other two members
 
       let worker: WorkerProcess | undefined = await startWorkerProcess({ url: server.url, prefix: node.prefix, name: `worker-${round}`, fixture: 'revokeCrash' });
-      cleanups.unshift(() => (worker === undefined ? undefined : stopWorkerProcess(worker)));
+      cleanups.unshift(async () => {
+        if (worker !== undefined) await stopWorkerProcess(worker);
+      });
       await expect(last.get({ timeout: 10_000 })).rejects.toThrow(new RegExp(`step rv.step \\(${head}\\) failed: TaskRevokedError`));
       expect((await last.refresh()).record).toMatchObject({ state: 'FAILURE', error: { type: 'ChainFailedError' } });
       await expect(callback.get({ timeout: 10_000 })).rejects.toThrow(new RegExp(`chord member ${revokedMember} did not succeed: REVOKED`));
