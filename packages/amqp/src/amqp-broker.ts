@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Broker, type ConnectionListener, type DeadLetter, type Delivery, type QueueInfo, type ReserveRequest, type RevokeListener, type TaskMessage, Wakeup } from '@celeriac/core/adapter';
+import { type Broker, type ConnectionListener, type DeadLetter, type Delivery, type QueueInfo, type ReserveRequest, type RevokeListener, type TaskMessage, Wakeup, carriesWorkflow } from '@celeriac/core/adapter';
 import { type AmqpBrokerOptions, type ResolvedAmqpOptions, resolveAmqpOptions } from './options.js';
 import { DeadLetters } from './internal/dead-letters.js';
 import { Publisher } from './internal/publisher.js';
@@ -123,12 +123,17 @@ export class AmqpBroker implements Broker {
     held.session.ack(held.tag);
   }
 
-  async revoke(taskId: string): Promise<TaskMessage | null> {
-    await this.#state.revoke(taskId);
+  async revoke(taskId: string, keepWorkflow = false): Promise<TaskMessage | null> {
+    // Marked first, so nothing of the id is delivered from now on; but with keepWorkflow (its
+    // record refuses a delivery) only once the message was not kept: a kept one must be delivered.
+    if (!keepWorkflow) await this.#state.revoke(taskId);
     const session = await this.#connector.session();
     await this.#revocations.announce(session, taskId);
+    const keeps = keepWorkflow ? carriesWorkflow : () => false;
     // Pushed to this process and not yet reserved: RabbitMQ no longer shows it in the queue.
-    return this.#reserver.takeBuffered(session, taskId) ?? this.#revocations.find(session, [...this.#knownQueues], taskId);
+    const found = this.#reserver.takeBuffered(session, taskId, keeps) ?? (await this.#revocations.find(session, [...this.#knownQueues], taskId, keeps));
+    if (keepWorkflow && (found === null || !keeps(found))) await this.#state.revoke(taskId);
+    return found;
   }
 
   isRevoked(taskId: string): Promise<boolean> {

@@ -11,7 +11,7 @@ export { type QueueInfo, type TaskListRetention, type TaskQuery, type TaskView, 
 export { retriedMessage } from './adapters/split-admin.js';
 
 // Messages on the wire, and what a store checks of one a foreign producer pushed
-export { type ChainStep, type ChordLink, type GroupStep, type TaskMessage, type TaskStep, type TraceContext, MAX_PRIORITY, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
+export { type ChainStep, type ChordLink, type GroupStep, type TaskMessage, type TaskStep, type TraceContext, MAX_PRIORITY, carriesWorkflow, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
 export { checkInboxMessage, idInUseReason } from './adapters/inbox-message.js';
 
 // The state machine, for stores that check moves where they run

@@ -15,7 +15,7 @@ import { type MemoryBrokerOptions, DeadLetterQueue } from './internal/dead-lette
 import { DelayedMessages } from './internal/delayed-messages.js';
 import { RateWindows } from './internal/rate-window.js';
 import { type QueuedMessage, ReadyQueue } from './internal/ready-queue.js';
-import { purgeMessages, queueInfos } from './internal/queue-admin.js';
+import { purgeMessages, queueInfos, removeOnRevoke } from './internal/queue-admin.js';
 
 interface InFlight {
   readonly queue: string;
@@ -56,10 +56,7 @@ export class MemoryBroker implements Broker {
     this.publishNow(messages);
   }
 
-  /**
-   * Puts a raw string on a queue, as a foreign producer could. For tests of malformed messages:
-   * the next reserve on that queue dead-letters it with the reason.
-   */
+  /** Puts a raw string on a queue, as a foreign producer could (see MemoryStore.injectRaw). */
   injectRaw(queue: string, raw: string): void {
     this.#queue(queue).push({ id: `raw-${++this.#seq}`, task: '', priority: 0, seq: this.#seq, message: undefined, raw, deliveries: 0 });
     this.#wakeup.wakeAll();
@@ -115,22 +112,21 @@ export class MemoryBroker implements Broker {
     // Fenced: a delivery settled already (or handed back) is no longer this caller's to move.
     if (held === undefined) return;
     this.#inFlight.delete(delivery.receipt);
-    this.#deadLetters.add({
-      id: held.entry.id,
-      queue: delivery.message.queue,
-      raw: held.entry.raw ?? encodeTaskMessage(held.entry.message ?? delivery.message),
-      reason,
-      deadAt: Date.now(),
-    });
+    const raw = held.entry.raw ?? encodeTaskMessage(held.entry.message ?? delivery.message);
+    this.#deadLetters.add({ id: held.entry.id, queue: delivery.message.queue, raw, reason, deadAt: Date.now() });
   }
 
-  async revoke(taskId: string): Promise<TaskMessage | null> {
-    this.#revoked.add(taskId);
-    let removed: QueuedMessage | undefined;
-    for (const queue of this.#queues.values()) removed = queue.remove(taskId) ?? removed;
-    removed = this.#delayed.remove(taskId) ?? removed;
+  async revoke(taskId: string, keepWorkflow?: boolean): Promise<TaskMessage | null> {
+    return this.revokeNow(taskId, keepWorkflow === true);
+  }
+
+  /** `revoke`, synchronously (MemoryStore checks the record in the same step). */
+  revokeNow(taskId: string, keepWorkflow: boolean): TaskMessage | null {
+    const { found, kept } = removeOnRevoke(this.#queues.values(), this.#delayed, taskId, keepWorkflow);
+    // A kept message is left for a worker, which must take it: its record refuses it instead.
+    if (!kept) this.#revoked.add(taskId);
     for (const listener of this.#revokeListeners) listener(taskId);
-    return removed?.message === undefined ? null : copyMessage(removed.message);
+    return found?.message === undefined ? null : copyMessage(found.message);
   }
 
   async isRevoked(taskId: string): Promise<boolean> {
@@ -298,3 +294,4 @@ export class MemoryBroker implements Broker {
     if (this.#closed) throw new Error('MemoryBroker is closed');
   }
 }
+

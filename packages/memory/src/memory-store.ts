@@ -18,7 +18,7 @@ import type {
   WorkerInfo,
 } from '@celeriac/core/adapter';
 import { PURGED_REASON, retriedMessage } from '@celeriac/core/adapter';
-import { type TaskRecord, type TaskState, TaskStates } from '@celeriac/core';
+import { type TaskRecord, type TaskState, TaskStates, isTerminal } from '@celeriac/core';
 import { type MemoryBackendOptions, MemoryBackend } from './memory-backend.js';
 import { MemoryBroker } from './memory-broker.js';
 import type { MemoryBrokerOptions } from './internal/dead-letter-queue.js';
@@ -125,8 +125,10 @@ export class MemoryStore implements TaskStore {
     return this.#backend.subscribe(id, listener);
   }
 
-  revoke(taskId: string): Promise<TaskMessage | null> {
-    return this.#broker.revoke(taskId);
+  async revoke(taskId: string): Promise<TaskMessage | null> {
+    // One step (no await): a message carrying a workflow is kept only under a terminal record.
+    const record = this.#backend.getNow(taskId);
+    return this.#broker.revokeNow(taskId, record !== null && isTerminal(record.state));
   }
 
   isRevoked(taskId: string): Promise<boolean> {

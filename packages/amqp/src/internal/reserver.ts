@@ -124,12 +124,13 @@ export class Reserver {
   }
 
   /** The buffered message of `taskId`, removed and settled, if this process holds it. */
-  takeBuffered(session: Session, taskId: string): TaskMessage | null {
+  takeBuffered(session: Session, taskId: string, keeps: (task: TaskMessage) => boolean): TaskMessage | null {
     const buffer = session.inbox.buffer;
     for (let i = 0; i < buffer.length; i++) {
       const arrival = buffer[i] as Arrival;
       const task = this.#decode(arrival);
       if (task?.id !== taskId) continue;
+      if (keeps(task)) return task;
       buffer.splice(i, 1);
       session.ack(arrival.message.fields.deliveryTag);
       return task;

@@ -56,12 +56,12 @@ export class Revocations {
     }, { noAck: true });
   }
 
-  /** The waiting or delayed message of `taskId` in `queues`, removed; null if none was found. */
-  async find(session: Session, queues: Iterable<string>, taskId: string): Promise<TaskMessage | null> {
+  /** The waiting or delayed message of `taskId` in `queues`, removed unless `keeps` says to leave it; null if none was found. */
+  async find(session: Session, queues: Iterable<string>, taskId: string, keeps: (task: TaskMessage) => boolean): Promise<TaskMessage | null> {
     const seen: Array<{ message: Message; task?: TaskMessage }> = [];
     return session.withChannel(async (channel) => {
       try {
-        return await this.#findIn(session, channel, queues, taskId, seen);
+        return await this.#findIn(session, channel, queues, taskId, seen, keeps);
       } finally {
         // Closing the channel puts them back as redelivered: they were only looked at.
         await Promise.all(seen.map((s) => this.state.passedOver(countKey(s.message, s.task), s.message.fields.redelivered)));
@@ -69,20 +69,20 @@ export class Revocations {
     });
   }
 
-  async #findIn(session: Session, channel: Channel, queues: Iterable<string>, taskId: string, seen: Array<{ message: Message; task?: TaskMessage }>): Promise<TaskMessage | null> {
+  async #findIn(session: Session, channel: Channel, queues: Iterable<string>, taskId: string, seen: Array<{ message: Message; task?: TaskMessage }>, keeps: (task: TaskMessage) => boolean): Promise<TaskMessage | null> {
       for (const queue of queues) {
         const names = [await this.topology.ensureQueue(session, queue)];
         await this.topology.ensureDelays(session, queue);
         for (let level = DELAY_LEVELS - 1; level >= 0; level--) names.push(this.topology.delayQueue(queue, level));
         for (const name of names) {
-          const found = await this.#scan(channel, name, queue, taskId, seen);
+          const found = await this.#scan(channel, name, queue, taskId, seen, keeps);
           if (found !== null) return found;
         }
       }
       return null;
   }
 
-  async #scan(channel: Channel, name: string, queue: string, taskId: string, seen: Array<{ message: Message; task?: TaskMessage }>): Promise<TaskMessage | null> {
+  async #scan(channel: Channel, name: string, queue: string, taskId: string, seen: Array<{ message: Message; task?: TaskMessage }>, keeps: (task: TaskMessage) => boolean): Promise<TaskMessage | null> {
     for (let i = 0; i < this.options.revokeScanLimit; i++) {
       const message: Message | false = await channel.get(name, { noAck: false });
       if (message === false) return null;
@@ -94,7 +94,9 @@ export class Revocations {
         continue; // malformed: a reserve dead-letters it
       }
       if (task.id === taskId) {
-        channel.ack(message);
+        // A kept one goes back with those looked at (see find).
+        if (keeps(task)) seen.push({ message, task });
+        else channel.ack(message);
         return task;
       }
       seen.push({ message, task });

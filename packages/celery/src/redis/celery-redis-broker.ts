@@ -169,18 +169,8 @@ export class CeleryRedisBroker implements Broker {
     return settled === 1;
   }
 
-  async revoke(taskId: string): Promise<TaskMessage | null> {
-    const now = Date.now();
-    await this.#conn.command.multi().zadd(this.#keys.revoked, now, taskId).zremrangebyscore(this.#keys.revoked, '-inf', now - this.#options.revokedTtl).publish(this.#keys.revokeChannel, taskId).exec();
-    const lists = [...this.#queues].flatMap((q) => queueLists(q, this.#options.prioritySteps).map((l) => this.#keys.list(l)));
-    const k = this.#keys;
-    const raw = (await this.#scripts.run('removeWaiting', [k.unacked, k.unackedIndex, k.parked, ...lists], [JSON.stringify(taskId)])) as string | null;
-    if (raw === null) return null;
-    try {
-      return this.#decode(raw);
-    } catch {
-      return null; // removed, and unreadable: nothing to end
-    }
+  revoke(taskId: string, keepWorkflow = false): Promise<TaskMessage | null> {
+    return this.#admin.revoke(this.#queues, taskId, keepWorkflow);
   }
 
   async isRevoked(taskId: string): Promise<boolean> {

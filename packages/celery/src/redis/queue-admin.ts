@@ -1,4 +1,4 @@
-import type { QueueInfo, TaskMessage } from '@celeriac/core/adapter';
+import { type QueueInfo, type TaskMessage, carriesWorkflow } from '@celeriac/core/adapter';
 import type { Redis } from 'ioredis';
 import type { CeleryKeys } from './keys.js';
 import { queueLists } from './kombu.js';
@@ -80,6 +80,37 @@ export class CeleryQueueAdmin {
     }
     const waiting = lengths.reduce((a, b) => a + b, 0) - delayed;
     return { name, waiting, delayed: delayed + parked, running: held, oldestWaitingAt: waiting > 0 ? (oldest ?? now) : null, paused };
+  }
+
+  /**
+   * Broker.revoke: the id marked revoked, then its waiting or parked message (in `queues`) removed
+   * and returned. With `keepWorkflow`, a message that carries a workflow is looked up first and
+   * left where it is, unmarked (its record refuses it: the worker that takes it ends its workflow).
+   */
+  async revoke(queues: Iterable<string>, taskId: string, keepWorkflow: boolean): Promise<TaskMessage | null> {
+    const k = this.keys;
+    const lists = [...queues].flatMap((q) => queueLists(q, this.options.prioritySteps).map((l) => k.list(l)));
+    const find = async (peek: boolean) => this.#readable((await this.scripts.run('removeWaiting', [k.unacked, k.unackedIndex, k.parked, ...lists], [JSON.stringify(taskId), peek ? '1' : ''])) as string | null);
+    if (keepWorkflow) {
+      const waiting = await find(true);
+      if (waiting !== null && carriesWorkflow(waiting)) {
+        await this.redis.publish(k.revokeChannel, taskId);
+        return waiting;
+      }
+    }
+    const now = Date.now();
+    await this.redis.multi().zadd(k.revoked, now, taskId).zremrangebyscore(k.revoked, '-inf', now - this.options.revokedTtl).publish(k.revokeChannel, taskId).exec();
+    return find(false);
+  }
+
+  /** A stored message decoded; null if none, or unreadable (nothing to end). */
+  #readable(raw: string | null): TaskMessage | null {
+    if (raw === null) return null;
+    try {
+      return this.decode(raw);
+    } catch {
+      return null;
+    }
   }
 
   /** Up to `max` waiting and delayed messages removed; unreadable ones go without being returned. */

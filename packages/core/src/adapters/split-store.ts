@@ -4,7 +4,7 @@ import type { ApplyResult, StateUpdate } from '../contracts/record.js';
 import type { ResultBackend } from '../contracts/result-backend.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import type { BroadcastListener, ConnectionListener, EventsListener, WorkerInfo } from '../contracts/workers.js';
-import { TaskStates } from '../state/states.js';
+import { TaskStates, isTerminal } from '../state/states.js';
 import type { TaskQuery } from '../contracts/admin.js';
 import { purgeSplit, retrySplit } from './split-admin.js';
 
@@ -120,8 +120,11 @@ class SplitStore implements TaskStore {
     return this.#backend.subscribe(...args);
   }
 
-  revoke(taskId: string) {
-    return this.#broker.revoke(taskId);
+  async revoke(taskId: string) {
+    // The record first: a kept message is safe only once its record refuses STARTED. It stays
+    // terminal (only a FAILURE is ever reopened, and a finished task is not revoked).
+    const record = await this.#backend.get(taskId);
+    return this.#broker.revoke(taskId, record !== null && isTerminal(record.state));
   }
 
   isRevoked(taskId: string) {

@@ -1,6 +1,7 @@
 import type { QueueInfo } from '../contracts/admin.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import { endRevokedWorkflow } from '../canvas/dispatch.js';
+import { carriesWorkflow } from '../contracts/message.js';
 import { show } from '../internal/show.js';
 
 /** How many messages one purge step removes (each step is one atomic call on the store). */
@@ -54,7 +55,7 @@ export class Queues {
       if (removed.length === 0) return purged;
       purged += removed.length;
       for (const message of removed) {
-        if (message.chain === undefined && message.errbacks === undefined && message.chord === undefined) continue;
+        if (!carriesWorkflow(message)) continue;
         const record = await store.get(message.id);
         if (record !== null) await endRevokedWorkflow(store, message, record);
       }

@@ -1,4 +1,4 @@
-import type { TaskMessage } from '../contracts/message.js';
+import { type TaskMessage, carriesWorkflow } from '../contracts/message.js';
 import type { TaskRecord } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import type { TaskTracing } from '../contracts/tracing.js';
@@ -23,7 +23,7 @@ export function createDispatcher(
   const env: FollowUpEnv = {
     store,
     dispatchOnce: startOnce,
-    dispatch: async (messages) => {
+    dispatch: async (messages, onceKey) => {
       const outcomes = await Promise.all(messages.map((m) => store.apply({ id: m.id, task: m.task, state: TaskStates.PENDING, attempt: 1, create: true })));
       const ready: TaskMessage[] = [];
       const revoked: [TaskMessage, TaskRecord][] = [];
@@ -33,7 +33,7 @@ export function createDispatcher(
         if (outcome.applied || outcome.current?.state === TaskStates.PENDING) ready.push(m);
         else if (outcome.current?.state === TaskStates.REVOKED) revoked.push([m, outcome.current]);
       });
-      if (ready.length > 0) await start(ready);
+      if (ready.length > 0) await (onceKey === undefined ? start(ready) : startOnce(onceKey, ready));
       for (const [message, record] of revoked) await runFollowUps(env, message, record);
     },
   };
@@ -53,11 +53,13 @@ export function storeDispatcher(store: TaskStore, tracing?: TaskTracing): Follow
 }
 
 /**
- * Ends the workflow a revoked waiting message carried (its store removed it, so no worker will):
- * the rest of its chain fails, its error callbacks run, its chord hears of it. A message with no
- * workflow has nothing to end.
+ * Ends the workflow a revoked or purged waiting message carried: the rest of its chain fails, its
+ * error callbacks run, its chord hears of it. A message with no workflow has nothing to end. The
+ * store keeps such a message in its queue, so a worker that takes it ends the workflow too (after a
+ * crash of this caller): every step is idempotent (failed links stay failed, a chord member is
+ * counted once, the callback and the error callbacks are published once).
  */
 export async function endRevokedWorkflow(store: TaskStore, message: TaskMessage | null, record: TaskRecord): Promise<void> {
-  if (message === null || (message.chain === undefined && message.errbacks === undefined && message.chord === undefined)) return;
+  if (message === null || !carriesWorkflow(message)) return;
   await runFollowUps(storeDispatcher(store), message, record);
 }

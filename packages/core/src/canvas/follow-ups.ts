@@ -14,7 +14,11 @@ export interface WorkflowFailure {
 /** What follow-ups need: the store, and a way to start messages (publish, or run inline when eager). */
 export interface FollowUpEnv {
   readonly store: TaskStore;
-  dispatch(messages: TaskMessage[]): Promise<void>;
+  /**
+   * Starts steps, creating the PENDING record of any that has none; with `onceKey`, once per key
+   * across every process and re-run (`dispatchOnce`), for steps created on the way (error callbacks).
+   */
+  dispatch(messages: TaskMessage[], onceKey?: string): Promise<void>;
   /**
    * Starts messages whose records exist, once per `key` across every process and redelivery
    * (`TaskStore.publishOnce`); resolves false if they were started already.
@@ -117,7 +121,10 @@ async function runErrbacks(env: FollowUpEnv, errbacks: TaskStep[], taskId: strin
   if (errbacks.length === 0) return;
   const { stack: _stack, ...brief } = error;
   const failure: WorkflowFailure = { taskId, error: brief };
-  await env.dispatch(errbacks.map((step) => stepMessage({ ...step, passResult: true }, failure, {})));
+  // Follow-ups that run again publish again a step still PENDING. Those of a revoke always run
+  // twice (in the revoking process, then in the worker that takes the kept message), and a failed
+  // chord's run with every later report of a member: error callbacks go once per key.
+  await env.dispatch(errbacks.map((step) => stepMessage({ ...step, passResult: true }, failure, {})), `errbacks:${(errbacks[0] as TaskStep).id}`);
 }
 
 function pick<T extends object, K extends keyof T>(source: T, key: K): Pick<T, K> {

@@ -91,8 +91,13 @@ export interface Broker {
   /**
    * Mark an id revoked: waiting and delayed copies never run, running ones are told via
    * `onRevoke`. Resolves with the waiting or delayed message removed (`null` if none).
+   *
+   * With `keepWorkflow` (the caller has checked that the task's record is terminal, so it refuses
+   * STARTED), a waiting or delayed message that carries a workflow (`carriesWorkflow`) is left in
+   * its queue, the id is not marked, and the message is resolved all the same: the worker that
+   * takes it ends its workflow (see `TaskStore.revoke`). Other messages are removed as without it.
    */
-  revoke(taskId: string): Promise<TaskMessage | null>;
+  revoke(taskId: string, keepWorkflow?: boolean): Promise<TaskMessage | null>;
   isRevoked(taskId: string): Promise<boolean>;
   /** Subscribe to revocations from any process. Returns an unsubscribe function. */
   onRevoke(listener: RevokeListener): Promise<() => void>;

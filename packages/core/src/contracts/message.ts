@@ -51,6 +51,15 @@ export function flattenSteps(steps: readonly ChainStep[]): TaskStep[] {
   return steps.flatMap((s) => (isGroupStep(s) ? s.members.flat() : [s]));
 }
 
+/**
+ * Whether a message carries a workflow: something to do after it ends (the rest of a chain, error
+ * callbacks, a chord to report to). A store keeps such a message on `revoke`, so the follow-ups are
+ * never lost with it.
+ */
+export function carriesWorkflow(message: Pick<TaskMessage, 'chain' | 'errbacks' | 'chord'>): boolean {
+  return message.chain !== undefined || message.errbacks !== undefined || message.chord !== undefined;
+}
+
 /** What travels through the broker for one task run. JSON only: never code. */
 export interface TaskMessage {
   /** The task id (also the result id). */

@@ -111,10 +111,18 @@ export interface TaskStore {
 
   /**
    * Marks an id revoked: waiting and delayed copies never run; running ones are told via
-   * `onRevoke`. Resolves with the waiting or delayed message it removed (`null` if none), so the
-   * caller can end the workflow that message carried: nothing else will.
+   * `onRevoke`. Resolves with the waiting or delayed message it found (`null` if none), so the
+   * caller can end the workflow that message carried at once (`app.revoke` does).
+   *
+   * That message is removed, unless it carries a workflow (`carriesWorkflow`: the rest of a chain,
+   * error callbacks, a chord) and its record is terminal (the caller stored REVOKED first, as
+   * `app.revoke` does): then it stays in its queue, ready or delayed, and the id is not marked. Its
+   * record refuses its STARTED, and the worker that takes it ends its workflow before acknowledging
+   * it, so a caller that dies before ending the workflow loses nothing. It counts in `size` and
+   * `queues` until a worker takes it. Checked in the same atomic step as the removal.
    */
   revoke(taskId: string): Promise<TaskMessage | null>;
+  /** Whether the id is marked revoked (a workflow message kept by `revoke` is not: its record refuses it). */
   isRevoked(taskId: string): Promise<boolean>;
   /** Calls `listener` with every id revoked anywhere. Returns an unsubscribe function. */
   onRevoke(listener: RevokeListener): Promise<() => void>;

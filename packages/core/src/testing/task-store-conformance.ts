@@ -7,6 +7,7 @@ import { taskStoreFencingTests } from './task-store-fencing.js';
 import { taskStoreRecordTests } from './task-store-records.js';
 import { taskStoreSharingTests } from './task-store-sharing.js';
 import { taskStoreWorkflowTests } from './task-store-workflows.js';
+import { taskStoreRevokeTests } from './task-store-revoke.js';
 import { taskStoreEventTests } from './task-store-events.js';
 import { taskStoreAdminTests } from './task-store-admin.js';
 import type { TaskListRetention } from '../contracts/admin.js';
@@ -254,6 +255,7 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
     taskStoreRecordTests({ options, store: () => store, reserve, running, settled });
     taskStoreFencingTests({ options, store: () => store, reserve, running, settled });
     taskStoreWorkflowTests({ options, store: () => store, reserve, running, settled });
+    taskStoreRevokeTests({ options, store: () => store, reserve, running, settled });
     taskStoreEventTests({ options, store: () => store, reserve, running, settled });
     taskStoreAdminTests({ options, store: () => store, reserve, running, settled });
   });

@@ -1,4 +1,4 @@
-import type { TaskMessage } from '../contracts/message.js';
+import { type TaskMessage, carriesWorkflow } from '../contracts/message.js';
 import type { ApplyResult, StateUpdate } from '../contracts/record.js';
 import { runFollowUps, type FollowUpEnv } from '../canvas/follow-ups.js';
 import { DeliveryLimitError } from '../errors/delivery-limit-error.js';
@@ -20,8 +20,7 @@ interface DeadLetterReport {
  */
 export async function failToDeadLetter(env: FollowUpEnv, message: TaskMessage, update: StateUpdate, run: DeadLetterReport): Promise<void> {
   const stored = await run.apply(update);
-  const workflow = message.chain !== undefined || message.errbacks !== undefined || message.chord !== undefined;
-  if (stored.applied && workflow) await runFollowUps(env, message, stored.record);
+  if (stored.applied && carriesWorkflow(message)) await runFollowUps(env, message, stored.record);
   const error = update.error;
   const reason = `failed on attempt ${message.attempt}: ${error === undefined ? 'unknown error' : `${error.type}: ${error.message}`}`;
   // A lost lease is not this run's to settle: the delivery comes back to whoever holds it now.

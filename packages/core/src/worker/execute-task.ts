@@ -1,4 +1,4 @@
-import type { TaskMessage } from '../contracts/message.js';
+import { type TaskMessage, carriesWorkflow } from '../contracts/message.js';
 import type { ApplyResult, StateUpdate } from '../contracts/record.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import type { Logger } from '../context/logger.js';
@@ -22,8 +22,6 @@ import { inlinePool } from './pools/pools.js';
 export interface ExecutionEnv extends FollowUpEnv {
   readonly registry: TaskRegistry;
   readonly logger: Logger;
-  /** Starts workflow follow-ups (next chain link, chord callback, error callbacks). */
-  dispatch(messages: TaskMessage[]): Promise<void>;
   /** Where each task's code runs; without it (eager mode), inline. */
   readonly pools?: { poolFor(definition: RegisteredTask): TaskPool };
   /** Whether a task that failed its last attempt goes to the dead-letter queue unless its `deadLetter` option says otherwise. */
@@ -58,18 +56,21 @@ export interface RunReport {
  * in between redelivers the message instead of losing them.
  */
 export async function executeTask(env: ExecutionEnv, message: TaskMessage, controller: LazyAbort, run: RunReport): Promise<void> {
+  if (!run.started.applied) {
+    // Revoked (a revoked message that carries a workflow is kept for this: its producer may have
+    // died before ending the workflow), or finished by an earlier delivery that may have died
+    // before its follow-ups ran. Checked first: an expired or unregistered message with such a
+    // record still has its workflow to end.
+    const current = run.started.current;
+    if (current !== null && isTerminal(current.state) && carriesWorkflow(message)) await runFollowUps(env, message, current);
+    return run.ack();
+  }
   const definition = env.registry.get(message.task);
   if (definition === undefined) {
     return finish(env, message, { ...runUpdate(message, TaskStates.FAILURE), error: serializeError(new NotRegisteredError(message.task)) }, run);
   }
   if (message.expires !== undefined && Date.now() > message.expires) {
     return finish(env, message, { ...runUpdate(message, TaskStates.REVOKED), meta: { reason: 'expired' } }, run);
-  }
-  if (!run.started.applied) {
-    // Revoked, or finished by an earlier delivery that may have died before its follow-ups ran.
-    const current = run.started.current;
-    if (current !== null && isTerminal(current.state) && hasFollowUps(message)) await runFollowUps(env, message, current);
-    return run.ack();
   }
 
   const { timeLimit, softTimeLimit } = definition.options;
@@ -120,7 +121,7 @@ async function settleFailure(
   if (controller.reason instanceof TaskRevokedError) {
     // Revoked while running: REVOKED is already stored by whoever revoked it.
     const current = await env.store.get(message.id);
-    if (current !== null && isTerminal(current.state) && hasFollowUps(message)) await runFollowUps(env, message, current);
+    if (current !== null && isTerminal(current.state) && carriesWorkflow(message)) await runFollowUps(env, message, current);
     return run.ack();
   }
   // A run in a thread or child process was judged there, where its error's class exists.
@@ -150,7 +151,7 @@ async function settleFailure(
  */
 function finish(env: ExecutionEnv, message: TaskMessage, update: StateUpdate, run: RunReport): Promise<void> {
   // Not async: this is every task's last step, and an async frame per task shows in profiles.
-  if (!hasFollowUps(message)) return run.settle(update).then(nothing);
+  if (!carriesWorkflow(message)) return run.settle(update).then(nothing);
   return storeThenFollowUps(env, message, update, run);
 }
 
@@ -161,10 +162,6 @@ export async function storeThenFollowUps(env: ExecutionEnv, message: TaskMessage
   if (stored.applied) await runFollowUps(env, message, stored.record);
   // A lost lease is not this run's to settle: the delivery comes back to whoever holds it now.
   if (stored.applied || stored.leaseLost !== true) await run.ack();
-}
-
-export function hasFollowUps(message: TaskMessage): boolean {
-  return message.chain !== undefined || message.errbacks !== undefined || message.chord !== undefined;
 }
 
 /**

@@ -211,7 +211,9 @@ export class Worker {
     const message = delivery.message;
     try {
       const report = bindRunReport(store, entry, this.#hooks);
-      if (delivery.deliveries > this.options.maxDeliveries) return await failOverDeliveryLimit(message, delivery.deliveries, this.options.maxDeliveries, report);
+      // A refused STARTED runs nothing, so it cannot be what kills workers: its workflow is ended
+      // (executeTask) rather than dead-lettered with it.
+      if (delivery.started.applied && delivery.deliveries > this.options.maxDeliveries) return await failOverDeliveryLimit(message, delivery.deliveries, this.options.maxDeliveries, report);
       await executeTask(this.#env, message, controller, report);
     } catch (error) {
       // Storage failed: leave the delivery unsettled. The store redelivers it when its lease ends.

@@ -40,15 +40,15 @@ export class DelayedMessages {
     }
   }
 
-  /** Removes the waiting copy of `id`, if any, and returns it. */
-  remove(id: string): QueuedMessage | undefined {
-    let removed: QueuedMessage | undefined;
+  /** Removes the waiting copy of `id` unless `keeps` says to leave it; returns it, removed or left, if any. */
+  remove(id: string, keeps?: (m: QueuedMessage) => boolean): QueuedMessage | undefined {
+    let found: QueuedMessage | undefined;
     this.#heap.removeWhere((d) => {
       if (d.entry.id !== id) return false;
-      removed = d.entry;
-      return true;
+      found = d.entry;
+      return keeps?.(d.entry) !== true;
     });
-    return removed;
+    return found;
   }
 
   has(id: string): boolean {

@@ -1,4 +1,4 @@
-import type { QueueInfo, TaskMessage } from '@celeriac/core/adapter';
+import { type QueueInfo, type TaskMessage, carriesWorkflow } from '@celeriac/core/adapter';
 import type { DelayedMessages } from './delayed-messages.js';
 import type { QueuedMessage, ReadyQueue } from './ready-queue.js';
 
@@ -31,4 +31,16 @@ export function purgeMessages(queue: ReadyQueue | undefined, delayed: DelayedMes
   const removed: QueuedMessage[] = queue?.drain(max) ?? [];
   if (removed.length < max) removed.push(...delayed.drain(name, max - removed.length));
   return removed.flatMap((entry) => (entry.message === undefined ? [] : [entry.message]));
+}
+
+/**
+ * The waiting or delayed copies of a revoked id, removed; with `keepWorkflow`, one that carries a
+ * workflow is left in place (`kept`) for a worker to end that workflow (see TaskStore.revoke).
+ */
+export function removeOnRevoke(queues: Iterable<ReadyQueue>, delayed: DelayedMessages, id: string, keepWorkflow: boolean): { found: QueuedMessage | undefined; kept: boolean } {
+  const keeps = keepWorkflow ? (entry: QueuedMessage) => entry.message !== undefined && carriesWorkflow(entry.message) : undefined;
+  let found: QueuedMessage | undefined;
+  for (const queue of queues) found = queue.remove(id, keeps) ?? found;
+  found = delayed.remove(id, keeps) ?? found;
+  return { found, kept: found !== undefined && keeps?.(found) === true };
 }

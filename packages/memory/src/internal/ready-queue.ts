@@ -66,15 +66,18 @@ export class ReadyQueue {
     return false;
   }
 
-  /** Removes every copy of `id`; returns one of them (the caller ends its workflow), if any. */
-  remove(id: string): QueuedMessage | undefined {
+  /**
+   * Removes every copy of `id` but those `keeps` says to leave; returns one of them, removed or
+   * left (the caller ends its workflow), if any.
+   */
+  remove(id: string, keeps?: (m: QueuedMessage) => boolean): QueuedMessage | undefined {
     let found: QueuedMessage | undefined;
     for (const buckets of this.byTask.values()) {
       for (const bucket of buckets) {
         this.count -= bucket.removeWhere((m) => {
           if (m.id !== id) return false;
           found = m;
-          return true;
+          return keeps?.(m) !== true;
         });
       }
     }

@@ -180,10 +180,11 @@ export class BrokerScripts {
     return this.#extendLeases.run(this.#redis, [visibilityTimeout, ...members]);
   }
 
-  /** Resolves with the raw message removed from waiting, or null. */
+  /** Resolves with the raw message removed from waiting (or kept there: it carries a workflow), or null. */
   async revoke(id: string, revokedTtl: number): Promise<string | null> {
     const k = this.#k;
-    const removed = await runScript(this.#redis, SCRIPTS.revokeJob, [k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run], [id, revokedTtl, k.revokeChannel]);
+    const keys = [k.revoked, k.body, k.meta, k.dlv, k.routes, k.reasons, k.run, this.#rk.record(id)];
+    const removed = await runScript(this.#redis, SCRIPTS.revokeJob, keys, [id, revokedTtl, k.revokeChannel]);
     return typeof removed === 'string' || Buffer.isBuffer(removed) ? String(removed) : null;
   }
 

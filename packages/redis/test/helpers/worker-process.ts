@@ -7,6 +7,7 @@ const FIXTURES = {
   workflow: fileURLToPath(new URL('../fixtures/workflow-worker.mjs', import.meta.url)),
   chordCrash: fileURLToPath(new URL('../fixtures/chord-crash-worker.mjs', import.meta.url)),
   topology: fileURLToPath(new URL('../fixtures/topology-worker.mjs', import.meta.url)),
+  revokeCrash: fileURLToPath(new URL('../fixtures/revoke-crash.mjs', import.meta.url)),
 };
 const BUILT = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
 
@@ -26,13 +27,17 @@ export interface WorkerConfig {
   /**
    * Which fixture: `work` (test.work, the default), `workflow` (rate.insert, chord.member,
    * chord.sum), `chordCrash` (chord tasks; dies between completing a chord and starting its
-   * callback) or `topology` (test.echo(n, ms) on a cluster or behind Sentinel: `connection`).
+   * callback), `topology` (test.echo(n, ms) on a cluster or behind Sentinel: `connection`) or
+   * `revokeCrash` (with `revokeId`: a producer killed between `store.revoke` and ending the
+   * workflow; without: a worker of the `rv.*` workflow tasks).
    */
   fixture?: keyof typeof FIXTURES;
   /** The worker's registry heartbeat (`heartbeatInterval` of app.worker()), in ms; `work` fixture only. */
   registryInterval?: number;
   /** Appends the worker's events to the queue-wide stream; `work` fixture only. */
   events?: boolean;
+  /** The task the `revokeCrash` producer revokes before it is killed. */
+  revokeId?: string;
 }
 
 export interface WorkerProcess {
