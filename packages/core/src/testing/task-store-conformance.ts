@@ -9,6 +9,7 @@ import { taskStoreSharingTests } from './task-store-sharing.js';
 import { taskStoreWorkflowTests } from './task-store-workflows.js';
 import { taskStoreEventTests } from './task-store-events.js';
 import { taskStoreAdminTests } from './task-store-admin.js';
+import { taskStoreQueueFilterTests } from './task-store-queue-filter.js';
 import type { TaskListRetention } from '../contracts/admin.js';
 
 export interface TaskStoreConformanceOptions {
@@ -256,5 +257,6 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
     taskStoreWorkflowTests({ options, store: () => store, reserve, running, settled });
     taskStoreEventTests({ options, store: () => store, reserve, running, settled });
     taskStoreAdminTests({ options, store: () => store, reserve, running, settled });
+    taskStoreQueueFilterTests({ options, store: () => store, reserve, running, settled });
   });
 }
