@@ -37,6 +37,12 @@ export function parseList(value: string): string[] {
   return names;
 }
 
+/** A queue or task name: not empty, kept as given. */
+export function parseName(value: string): string {
+  if (value.trim().length === 0) throw new InvalidArgumentError('Give a name, e.g. default.');
+  return value;
+}
+
 /** One of the given choices. */
 export function oneOf<const C extends string>(choices: readonly C[]): (value: string) => C {
   return (value) => {

@@ -71,9 +71,31 @@ describe('celeriac tasks, retry and status (task view) on the in-memory store', 
     expect((await cli(['tasks', '--state', 'SUCCESS', '--task', 'flaky'])).stdout).toBe('no SUCCESS tasks of flaky\n');
     const usage = await cli(['tasks', '--task', 'flaky']);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toBe('celeriac: --task, --limit and --offset select a listing: add --state, e.g. celeriac tasks --state FAILURE --task send-email\n');
+    expect(usage.stderr).toBe('celeriac: --task, --queue, --limit and --offset select a listing: add --state, e.g. celeriac tasks --state FAILURE --task send-email\n');
+    expect((await cli(['tasks', '--queue', 'default'])).code).toBe(2);
     const badState = await cli(['tasks', '--state', 'not a state']);
     expect(badState.code).toBe(2);
+  });
+
+  it('tasks --queue lists only the tasks sent to that queue, and pages within it', async () => {
+    const mails = [];
+    for (const to of ['a', 'b', 'c']) mails.push((await app.send('add', [to, '@'], { queue: 'mail', countdown: 600_000 })).id);
+    const elsewhere = (await app.send('add', [1, 1], { countdown: 600_000 })).id;
+    const firstPage = await cli(['tasks', '--state', 'PENDING', '--queue', 'mail', '--limit', '2']);
+    expect(firstPage.code).toBe(0);
+    expect(firstPage.stdout).toContain('(more: celeriac tasks --state PENDING --queue mail --offset 2)');
+    const lastPage = JSON.parse((await cli(['tasks', '--state', 'PENDING', '--queue', 'mail', '--limit', '2', '--offset', '2', '--json'])).stdout) as { tasks: { id: string }[]; next: number | null };
+    expect(lastPage.next).toBeNull();
+    const listed = [...mails.filter((id) => firstPage.stdout.includes(id)), ...lastPage.tasks.map((t) => t.id)];
+    expect(listed.sort()).toEqual([...mails].sort());
+    expect(firstPage.stdout).not.toContain(elsewhere);
+    const other = JSON.parse((await cli(['tasks', '--state', 'PENDING', '--queue', 'default', '--json'])).stdout) as { tasks: { id: string }[] };
+    expect(other.tasks.map((t) => t.id)).toEqual([elsewhere]);
+    expect((await cli(['tasks', '--state', 'PENDING', '--queue', 'nowhere', '--task', 'add'])).stdout).toBe('no PENDING tasks of add in queue nowhere\n');
+    const empty = await cli(['tasks', '--state', 'PENDING', '--queue', ' ']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('Give a name');
+    for (const id of [...mails, elsewhere]) await app.revoke(id);
   });
 
   it('retry runs a FAILURE task again; refuses one that is not FAILURE (2) and an unknown id (4)', async () => {

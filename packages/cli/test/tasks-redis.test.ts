@@ -51,6 +51,9 @@ describe('celeriac tasks, retry and status on Redis', () => {
     expect(list.stdout).toMatch(new RegExp(`^${second.id}\\s+fail\\s+1\\s+.*TypeError: two$`, 'm'));
     expect(list.stdout).not.toContain(first.id);
     expect(list.stdout).toContain('(more: celeriac tasks --state FAILURE --task fail --offset 1)');
+    const inQueue = await run(['tasks', '--state', 'FAILURE', '--task', 'fail', '--queue', 'default', '--limit', '1', '--offset', '1']);
+    expect(inQueue.stdout).toMatch(new RegExp(`^${first.id}\\s+fail\\s+1\\s+.*TypeError: one$`, 'm'));
+    expect((await run(['tasks', '--state', 'FAILURE', '--queue', 'nowhere'])).stdout).toBe('no FAILURE tasks in queue nowhere\n');
   });
 
   it('retry runs a failed task again; a task not in FAILURE exits 2, an id never enqueued 4', async () => {

@@ -15,7 +15,7 @@ describe('the admin API types', () => {
 
   it('tasks', () => {
     expectTypeOf(app.tasks.counts()).toEqualTypeOf<Promise<Record<TaskState, number>>>();
-    expectTypeOf(app.tasks.list({ state: 'FAILURE', task: 'mail.send', limit: 10, offset: 0 })).toEqualTypeOf<Promise<TaskPage>>();
+    expectTypeOf(app.tasks.list({ state: 'FAILURE', task: 'mail.send', queue: 'mail', limit: 10, offset: 0 })).toEqualTypeOf<Promise<TaskPage>>();
     expectTypeOf<TaskPage['tasks']>().toEqualTypeOf<TaskRecord[]>();
     expectTypeOf<TaskPage['next']>().toEqualTypeOf<number | null>();
     // @ts-expect-error the state is required

@@ -119,6 +119,22 @@ describe('app.tasks', () => {
     await expect(app.tasks.view('')).rejects.toThrow(/expected a task id/);
   });
 
+  it('lists the tasks of one queue, with next counting only that queue; an unknown queue lists nothing', async () => {
+    const { app, mail, report } = makeApp();
+    const mails = [];
+    for (const to of ['a', 'b', 'c']) mails.push(await mail.delay(to));
+    const reports = [await report.delay(1), await report.delay(2)];
+    const first = await app.tasks.list({ state: 'PENDING', queue: 'mail', limit: 2 });
+    expect(first.next).toBe(2);
+    const second = await app.tasks.list({ state: 'PENDING', queue: 'mail', limit: 2, offset: 2 });
+    expect(second.next).toBeNull();
+    expect([...first.tasks, ...second.tasks].map((r) => r.id).sort()).toEqual(mails.map((r) => r.id).sort());
+    expect((await app.tasks.list({ state: 'PENDING', queue: 'reports' })).tasks.map((r) => r.id).sort()).toEqual(reports.map((r) => r.id).sort());
+    expect(await app.tasks.list({ state: 'PENDING', queue: 'reports', task: 'mail.send' })).toEqual({ tasks: [], next: null });
+    expect(await app.tasks.list({ state: 'PENDING', queue: 'nowhere' })).toEqual({ tasks: [], next: null });
+    await expect(app.tasks.list({ state: 'PENDING', queue: '' })).rejects.toThrow(/queue must be a queue name/);
+  });
+
   it('a wait that times out on a running task names the worker running it', async () => {
     const { app, slow } = makeApp();
     const worker = app.worker({ queues: ['reports'], pollInterval: 50 });

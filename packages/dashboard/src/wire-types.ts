@@ -38,6 +38,8 @@ export interface Overview {
 export interface TaskList {
   state: TaskState;
   task: string | null;
+  /** Only tasks sent to this queue, or `null` for every queue. */
+  queue: string | null;
   offset: number;
   limit: number;
   tasks: TaskRecord[];

@@ -43,6 +43,24 @@ describe('actions, through the admin API (memory store)', () => {
     expect((await get<QueueInfo[]>('queues')).find((q) => q.name === 'mail')).toMatchObject({ waiting: 0, paused: false });
   });
 
+  it("lists a queue's tasks only, in pages counted within the queue; an unknown queue lists none", async () => {
+    const { tasks, get } = await mount();
+    const mails = [];
+    for (const to of ['a', 'b', 'c']) mails.push((await tasks.mail.delay(to)).id);
+    const added = (await tasks.add.delay(1, 2)).id;
+    const first = await get<TaskList>('tasks?state=PENDING&queue=mail&limit=2');
+    expect(first).toMatchObject({ state: 'PENDING', task: null, queue: 'mail', offset: 0, limit: 2, next: 2 });
+    const second = await get<TaskList>('tasks?state=PENDING&queue=mail&limit=2&offset=2');
+    expect(second).toMatchObject({ queue: 'mail', next: null });
+    expect([...first.tasks, ...second.tasks].map((t) => t.id).sort()).toEqual(mails.sort());
+    expect((await get<TaskList>('tasks?state=PENDING&queue=default')).tasks.map((t) => t.id)).toEqual([added]);
+    expect((await get<TaskList>('tasks?state=PENDING&queue=default&task=mail.send')).tasks).toEqual([]);
+    expect((await get<TaskList>('tasks?state=PENDING&queue=mail&task=mail.send')).tasks).toHaveLength(3);
+    expect(await get<TaskList>('tasks?state=PENDING&queue=nowhere')).toMatchObject({ queue: 'nowhere', tasks: [], next: null });
+    expect(await get<TaskList>('tasks?state=PENDING&queue=')).toMatchObject({ queue: null });
+    expect((await get<TaskList>('tasks?state=PENDING')).tasks).toHaveLength(4);
+  });
+
   it('shows a failed task with its stack, and a retry from the dashboard makes it succeed', async () => {
     const { server, app, tasks, get } = await mount();
     await app.worker({ pollInterval: 20 }).start();
@@ -52,6 +70,8 @@ describe('actions, through the admin API (memory store)', () => {
     const failed = await get<TaskList>('tasks?state=FAILURE&task=demo.flaky');
     expect(failed).toMatchObject({ state: 'FAILURE', task: 'demo.flaky', offset: 0, limit: 25, next: null });
     expect(failed.tasks.map((t) => t.id)).toEqual([run.id]);
+    expect((await get<TaskList>('tasks?state=FAILURE&queue=default')).tasks.map((t) => t.id)).toEqual([run.id]);
+    expect(await get<TaskList>('tasks?state=FAILURE&queue=mail')).toMatchObject({ queue: 'mail', tasks: [], next: null });
     const view = await get<TaskView>(`tasks/${run.id}`);
     expect(view).toMatchObject({ id: run.id, task: 'demo.flaky', state: 'FAILURE', args: [21], queue: 'default', attempt: 1 });
     expect(view.error).toMatchObject({ type: 'TypeError', message: 'first attempt of 21 fails on purpose' });

@@ -103,14 +103,24 @@ describe('the dashboard in a real browser', { timeout: 90_000 }, () => {
     await page.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => page.locator('h1 .badge').textContent(), poll).toBe('Paused');
     const held = await Promise.all(['ada', 'bob', 'cy'].map((to) => d.producer.mail.delay(to)));
+    // PENDING in another queue too: the queue's page lists its own tasks only.
+    const elsewhere = await d.producer.add.applyAsync([1, 1], { countdown: 600_000 });
     const stat = (label: string) => page.locator('.stat', { has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('.stat-value');
     await expect.poll(() => stat('Waiting').textContent(), poll).toBe('3');
     // The workers are busy elsewhere meanwhile: a task of another queue runs, the paused ones do not.
     expect(await (await d.producer.add.delay(2, 3)).wait({ timeout: 30_000 })).toBe(5);
     expect(await Promise.all(held.map(async (r) => (await r.refresh()).state))).toEqual(['PENDING', 'PENDING', 'PENDING']);
     await page.getByRole('button', { name: /PENDING/ }).click();
-    await expect.poll(() => page.locator('table.tasks tbody tr[data-task-id]').count(), poll).toBe(3);
+    const rows = page.locator('table.tasks tbody tr[data-task-id]');
+    await expect.poll(() => rows.count(), poll).toBe(3);
+    expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task-id')))).sort()).toEqual(held.map((r) => r.id).sort());
+    expect(await page.locator('table.tasks caption').textContent()).toContain('in queue mail');
     await screenshot(page, 'queue-paused');
+    await page.goto(`${d.url}#/queues/default?state=PENDING`);
+    await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-task-id'))), poll).toEqual([elsewhere.id]);
+    await d.server.revoke(elsewhere.id);
+    await page.goto(`${d.url}#/queues/mail?state=PENDING`);
+    await expect.poll(() => rows.count(), poll).toBe(3);
 
     // Purge by keyboard: the dialog opens on Cancel; Escape leaves everything as it was.
     await page.getByRole('button', { name: 'Purge' }).focus();

@@ -212,7 +212,7 @@ export class MemoryBackend extends MemoryWorkersAndEvents implements ResultBacke
   }
 
   async listTasks(query: TaskQuery): Promise<TaskRecord[]> {
-    return this.#index.page(query, this.#records(), Date.now());
+    return this.#index.page(query, this.#records(), Date.now(), (record) => this.#entries.get(record.id)?.message?.queue);
   }
 
   async viewTask(id: string): Promise<TaskView | null> {

@@ -100,6 +100,36 @@ describe('the finished lists on Redis: bounded as they are written', () => {
   });
 });
 
+describe('finished tasks listed by queue on Redis', () => {
+  it('reads the queue wherever the message is: the kept body, the line the record carries, a backend\'s remembered message', async () => {
+    const { store, prefix } = openStore();
+    // A `+` entry (the settle keeps the body) and an entry whose record carries its message (a progress report came first).
+    const kept = makeMessage({ queue: 'mail' });
+    const carried = makeMessage({ queue: 'mail' });
+    const elsewhere = makeMessage();
+    await store.enqueue([kept, carried, elsewhere]);
+    for (const queue of ['mail', 'default']) {
+      for (const d of await store.reserve({ queues: [queue], tasks: ['test.noop'], max: 10, waitMs: 0 })) {
+        if (d.message.id === carried.id) await store.apply({ id: d.message.id, state: 'PROGRESS', meta: { n: 1 } }, d);
+        await store.settle(d, { id: d.message.id, state: 'SUCCESS', attempt: 1, task: d.message.task });
+      }
+    }
+    // As another broker's result backend (splitStore): the message is remembered in the task's timeline key.
+    const remembered = makeMessage({ queue: 'mail' });
+    await store.apply({ id: remembered.id, task: remembered.task, state: 'PENDING', create: true });
+    await store.remember([remembered]);
+    await store.apply({ id: remembered.id, state: 'STARTED', worker: 'w-1' });
+    await store.apply({ id: remembered.id, state: 'SUCCESS' });
+    const entries = await admin.lrange(backendKeys(prefix).taskLists[0], 0, -1);
+    const entryOf = (id: string) => entries.find((e) => e.endsWith(` ${id}`));
+    expect([kept, carried, remembered].map((m) => entryOf(m.id)?.startsWith('+'))).toEqual([true, false, false]);
+    const list = async (queue: string) => (await store.listTasks({ state: 'SUCCESS', queue, limit: 10, offset: 0 })).map((r) => r.id).sort();
+    expect(await list('mail')).toEqual([kept.id, carried.id, remembered.id].sort());
+    expect(await list('default')).toEqual([elsewhere.id]);
+    expect(await list('nowhere')).toEqual([]);
+  });
+});
+
 describe('the worker in STARTED on Redis', () => {
   it('is filed with the implied start, stored with a stored STARTED, and kept by progress and the outcome', async () => {
     const { store, prefix } = openStore();

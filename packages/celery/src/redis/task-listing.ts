@@ -94,13 +94,14 @@ export class CeleryTaskListing {
     for (let start = 0; out.length < query.limit; start += PAGE) {
       const ids = await this.redis.zrevrange(key, start, start + PAGE - 1);
       if (ids.length === 0) break;
-      const raws = await this.redis.mget(...ids.map((id) => this.keys.meta(id)));
+      const [raws, queues] = await Promise.all([this.redis.mget(...ids.map((id) => this.keys.meta(id))), this.#queuesOf(query.queue === undefined ? [] : ids)]);
       ids.forEach((id, i) => {
         const raw = raws[i];
         if (raw === null || raw === undefined) return void gone.push(id);
         const record = this.read(id, raw);
         if (record.state !== query.state) return void moved.push(record);
         if (out.length >= query.limit || (query.task !== undefined && record.task !== query.task)) return;
+        if (query.queue !== undefined && queues[i] !== query.queue) return;
         if (skip > 0) skip--;
         else out.push(record);
       });
@@ -108,6 +109,19 @@ export class CeleryTaskListing {
     }
     if (gone.length + moved.length > 0) await this.#refile(key, gone, moved);
     return out;
+  }
+
+  /** The queue each id's remembered message was sent to (undefined: no message kept). */
+  async #queuesOf(ids: readonly string[]): Promise<(string | undefined)[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map((id) => this.keys.message(id)));
+    return raws.map((raw) => {
+      try {
+        return raw === null ? undefined : decodeTaskMessage(raw).queue;
+      } catch {
+        return undefined; // a message no longer readable names no queue
+      }
+    });
   }
 
   /** Ids whose record expired leave the index; those a Python worker moved on are filed under their state now. */

@@ -9,6 +9,8 @@ export interface TaskListOptions {
   state: TaskState;
   /** Only tasks of this name. */
   task?: string;
+  /** Only tasks sent to this queue (an unknown queue lists nothing). */
+  queue?: string;
   /** @defaultValue `100` */
   limit?: number;
   /** @defaultValue `0` */
@@ -46,16 +48,17 @@ export class Tasks {
 
   /** A page of tasks in one state, newest change first. */
   async list(options: TaskListOptions): Promise<TaskPage> {
-    if (typeof options !== 'object' || options === null) throw new TypeError(`tasks.list(): expected { state, task?, limit?, offset? }, got ${show(options)}`);
-    const { state, task } = options;
+    if (typeof options !== 'object' || options === null) throw new TypeError(`tasks.list(): expected { state, task?, queue?, limit?, offset? }, got ${show(options)}`);
+    const { state, task, queue } = options;
     const limit = options.limit ?? PAGE;
     const offset = options.offset ?? 0;
     if (typeof state !== 'string' || state.length === 0) throw new TypeError(`tasks.list(): state must be a task state such as "FAILURE", got ${show(state)}`);
     if (task !== undefined && (typeof task !== 'string' || task.length === 0)) throw new TypeError(`tasks.list(): task must be a task name, got ${show(task)}`);
+    if (queue !== undefined && (typeof queue !== 'string' || queue.length === 0)) throw new TypeError(`tasks.list(): queue must be a queue name, got ${show(queue)}`);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new TypeError(`tasks.list(): limit must be an integer from 1 to ${MAX_PAGE}, got ${show(limit)}`);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new TypeError(`tasks.list(): offset must be a non-negative integer, got ${show(offset)}`);
     // One more than asked, to know whether another page follows.
-    const found = await (await this.#store()).listTasks({ state, ...(task === undefined ? {} : { task }), limit: limit + 1, offset });
+    const found = await (await this.#store()).listTasks({ state, ...(task === undefined ? {} : { task }), ...(queue === undefined ? {} : { queue }), limit: limit + 1, offset });
     const more = found.length > limit;
     return { tasks: more ? found.slice(0, limit) : found, next: more ? offset + limit : null };
   }

@@ -16,11 +16,13 @@ export interface QueueInfo {
   paused: boolean;
 }
 
-/** Which records `TaskStore.listTasks` returns: one state, maybe one task name, by pages. */
+/** Which records `TaskStore.listTasks` returns: one state, maybe one task name and one queue, by pages. */
 export interface TaskQuery {
   state: TaskState;
   /** Only records of this task name. */
   task?: string;
+  /** Only tasks sent to this queue (an unknown queue lists nothing). `limit` and `offset` count the tasks that match. */
+  queue?: string;
   limit: number;
   offset: number;
 }

@@ -235,8 +235,10 @@ export interface TaskStore {
    */
   taskCounts(): Promise<Record<TaskState, number>>;
   /**
-   * Records in one state (maybe of one task name), newest change first: `limit` of them from
-   * `offset`. Finished states list only what the store retains (its retention options).
+   * Records in one state (maybe of one task name, maybe of one queue: the queue of the task's
+   * message), newest change first: `limit` of the matching ones from `offset`. Finished states
+   * list only what the store retains (its retention options); a task whose message the store no
+   * longer keeps has no known queue, so a queue filter leaves it out.
    */
   listTasks(query: TaskQuery): Promise<TaskRecord[]>;
   /** A task's record with its arguments, queue and timeline; `null` for an unknown id. */

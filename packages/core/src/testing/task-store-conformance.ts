@@ -10,6 +10,7 @@ import { taskStoreWorkflowTests } from './task-store-workflows.js';
 import { taskStoreRevokeTests } from './task-store-revoke.js';
 import { taskStoreEventTests } from './task-store-events.js';
 import { taskStoreAdminTests } from './task-store-admin.js';
+import { taskStoreQueueFilterTests } from './task-store-queue-filter.js';
 import type { TaskListRetention } from '../contracts/admin.js';
 
 export interface TaskStoreConformanceOptions {
@@ -258,5 +259,6 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
     taskStoreRevokeTests({ options, store: () => store, reserve, running, settled });
     taskStoreEventTests({ options, store: () => store, reserve, running, settled });
     taskStoreAdminTests({ options, store: () => store, reserve, running, settled });
+    taskStoreQueueFilterTests({ options, store: () => store, reserve, running, settled });
   });
 }

@@ -29,6 +29,14 @@ export function name(what: string, value: unknown): string {
   return value;
 }
 
+/** A filter by name (`task`, `queue`): `null` when absent or empty; given twice, an error rather than the first one silently. */
+export function optionalName(query: URLSearchParams, key: string, what: string): string | null {
+  const values = query.getAll(key);
+  if (values.length > 1) throw badRequest(`${key} must be given once, got ${JSON.stringify(values)}`);
+  const value = values[0];
+  return value === undefined || value === '' ? null : name(what, value);
+}
+
 /** A task state: a built-in one or a user state such as PROGRESS (upper-case). */
 export function state(value: string | null): string {
   if (value === null) throw badRequest('Give the state to list, e.g. state=FAILURE');

@@ -31,8 +31,8 @@ export class TaskIndex {
     return counts;
   }
 
-  /** A page of records in one state, newest change first. */
-  page(query: TaskQuery, records: Iterable<TaskRecord>, now: number): TaskRecord[] {
+  /** A page of records in one state, newest change first; `queueOf` names a record's queue (`undefined`: unknown). */
+  page(query: TaskQuery, records: Iterable<TaskRecord>, now: number, queueOf: (record: TaskRecord) => string | undefined): TaskRecord[] {
     const listed: TaskRecord[] = [];
     for (const record of records) {
       if (record.state !== query.state) continue;
@@ -40,9 +40,10 @@ export class TaskIndex {
       listed.push(record);
     }
     listed.sort((a, b) => b.updatedAt - a.updatedAt);
-    // The retention bound applies before the task filter, as it does where lists are stored.
+    // The retention bound applies before the filters, as it does where lists are stored.
     const kept = isTerminal(query.state) ? listed.slice(0, this.#limit) : listed;
-    const matching = query.task === undefined ? kept : kept.filter((r) => r.task === query.task);
+    const { task, queue } = query;
+    const matching = task === undefined && queue === undefined ? kept : kept.filter((r) => (task === undefined || r.task === task) && (queue === undefined || queueOf(r) === queue));
     return matching.slice(query.offset, query.offset + query.limit);
   }
 }

@@ -54,6 +54,21 @@ export function decodeStoredMessage(raw: string, id: string): TaskMessage {
 }
 
 /**
+ * The queue of a stored message (compact or whole), or undefined when there is none or it does not
+ * parse: read without checking the whole message, for a listing that filters by queue.
+ */
+export function storedQueue(raw: string | null | undefined): string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  try {
+    const message = JSON.parse(raw) as { queue?: unknown } | null;
+    if (typeof message !== 'object' || message === null) return undefined;
+    return message.queue === undefined ? DEFAULT_QUEUE : typeof message.queue === 'string' ? message.queue : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A stored message as whole JSON, for the raw text users see (a dead letter): a compact one
  * rebuilt, any other (a foreign message, malformed text) as it was.
  */

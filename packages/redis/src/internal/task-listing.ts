@@ -1,6 +1,7 @@
 import { type TaskMessage, type TaskQuery, type TaskView, retriedMessage } from '@celeriac/core/adapter';
 import { BUILTIN_STATES, type TaskRecord, type TaskState, TaskStates, isTerminal } from '@celeriac/core';
-import { encodeStoredMessage, storedMessage } from './message-fields.js';
+import { encodeStoredMessage, storedMessage, storedQueue } from './message-fields.js';
+import { finishedPage } from './finished-listing.js';
 import { decodeStoredRecord, splitStoredRecord } from './record-codec.js';
 import type { StoreParts } from './store-parts.js';
 import { decodeKept, fullTimeline, impliedRecord, readTimeline } from './task-timeline.js';
@@ -48,35 +49,15 @@ export class TaskListing {
   async list(query: TaskQuery): Promise<TaskRecord[]> {
     if (!isTerminal(query.state)) {
       const found: TaskRecord[] = [];
-      await this.#scanLive((record) => {
-        if (record.state === query.state && (query.task === undefined || record.task === query.task)) found.push(record);
+      await this.#scanLive((record, raw) => {
+        if (record.state !== query.state || (query.task !== undefined && record.task !== query.task)) return;
+        if (query.queue === undefined || storedQueue(raw) === query.queue) found.push(record);
       });
       found.sort((a, b) => b.updatedAt - a.updatedAt);
       return found.slice(query.offset, query.offset + query.limit);
     }
     await this.#trim();
-    const key = this.#lists()[FINISHED.indexOf(query.state)] as string;
-    const { command } = this.#parts.clients;
-    const out: TaskRecord[] = [];
-    let skip = query.offset;
-    // Without a task name a page is one range; with one, the list is read newest first in steps.
-    const step = query.task === undefined ? query.limit : Math.max(query.limit, 200);
-    for (let from = query.task === undefined ? query.offset : 0; out.length < query.limit; from += step) {
-      const entries = await command.lrange(key, from, from + step - 1);
-      if (entries.length === 0) break;
-      // "<ms> <id>" (or "+<ms> <id>": its body kept), newest first (see lua/includes/taskLists.lua).
-      const ids = entries.map((entry) => entry.slice(entry.indexOf(' ') + 1));
-      const values = await command.mget(ids.map((id) => this.#parts.recordKeys.record(id)));
-      for (const value of values) {
-        if (value === null || out.length >= query.limit) continue; // a record expired or forgotten
-        const record = decodeStoredRecord(value);
-        if (query.task !== undefined && record.task !== query.task) continue;
-        if (query.task !== undefined && skip > 0) skip--;
-        else out.push(record);
-      }
-      if (entries.length < step) break;
-    }
-    return out;
+    return finishedPage(this.#parts, this.#lists()[FINISHED.indexOf(query.state)] as string, query);
   }
 
   async view(id: string): Promise<TaskView | null> {
@@ -147,8 +128,8 @@ export class TaskListing {
     return record === null ? null : { record, implied: true, raw, run, kept: readTimeline(null, rest, null) };
   }
 
-  /** Calls `found` with the record of every live message (not dead-lettered, not finished), in steps of SCAN_STEP. */
-  async #scanLive(found: (record: TaskRecord) => void): Promise<void> {
+  /** Calls `found` with the record and stored message of every live message (not dead-lettered, not finished), in steps of SCAN_STEP. */
+  async #scanLive(found: (record: TaskRecord, raw: string) => void): Promise<void> {
     await this.#parts.clients.ready();
     const { command } = this.#parts.clients;
     const k = this.#parts.keys;
@@ -179,7 +160,7 @@ export class TaskListing {
         const value = stored[j];
         const record = value !== null && value !== undefined ? decodeStoredRecord(value) : impliedRecord(id, raw, runs[j] ?? null);
         // A finished record over a message not yet acknowledged is listed as finished.
-        if (record !== null && !isTerminal(record.state)) found(record);
+        if (record !== null && !isTerminal(record.state)) found(record, raw);
       });
     } while (cursor !== '0');
   }

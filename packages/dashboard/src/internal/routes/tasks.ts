@@ -2,7 +2,7 @@ import type { KnownTask, TaskList } from '../../wire-types.js';
 import type { Dashboard, RouteGroup } from '../dashboard.js';
 import { action } from '../action.js';
 import { conflict, notFound } from '../errors.js';
-import { name, onlyKeys, paging, state, taskId } from '../params.js';
+import { onlyKeys, optionalName, paging, state, taskId } from '../params.js';
 
 const PAGE = 25;
 
@@ -12,13 +12,14 @@ export function taskRoutes(dashboard: Dashboard): RouteGroup {
   return {
     resources: {
       tasks: (query) => {
-        onlyKeys(query, ['state', 'task', 'offset', 'limit']);
+        onlyKeys(query, ['state', 'task', 'queue', 'offset', 'limit']);
         const listed = state(query.get('state'));
-        const task = query.has('task') && query.get('task') !== '' ? name('task name', query.get('task')) : null;
+        const task = optionalName(query, 'task', 'task name');
+        const queue = optionalName(query, 'queue', 'queue name');
         const { offset, limit } = paging(query, PAGE);
         return async (): Promise<TaskList> => {
-          const page = await app.tasks.list({ state: listed, ...(task === null ? {} : { task }), offset, limit });
-          return { state: listed, task, offset, limit, ...page };
+          const page = await app.tasks.list({ state: listed, ...(task === null ? {} : { task }), ...(queue === null ? {} : { queue }), offset, limit });
+          return { state: listed, task, queue, offset, limit, ...page };
         };
       },
       'task-names': (query) => {

@@ -12,9 +12,10 @@ const STATES = ['PENDING', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE', 'REVOKED'] 
 const LIMIT = 25;
 const COLUMNS: Column[] = [{ label: 'Id' }, { label: 'Task' }, { label: 'State' }, { label: 'Attempt', num: true }, { label: 'Changed' }, { label: 'Worker' }];
 
-/** The live resource of the page of tasks a query shows (the page watches it with the rest). */
-export function taskListKey(query: BrowserQuery): string {
-  return `tasks?${new URLSearchParams({ state: query.state, ...(query.task === '' ? {} : { task: query.task }), offset: String(query.offset), limit: String(LIMIT) }).toString()}`;
+/** The live resource of the page of tasks a query shows, of one queue or of all (the page watches it with the rest). */
+export function taskListKey(query: BrowserQuery, queue?: string): string {
+  const filters = { ...(query.task === '' ? {} : { task: query.task }), ...(queue === undefined ? {} : { queue }) };
+  return `tasks?${new URLSearchParams({ state: query.state, ...filters, offset: String(query.offset), limit: String(LIMIT) }).toString()}`;
 }
 
 export interface BrowserQuery {
@@ -24,8 +25,9 @@ export interface BrowserQuery {
 }
 
 /**
- * Tasks by state, newest change first, by pages; filtered by task name; a task found by its id.
- * What is shown lives in the page's URL (`?state=&task=&offset=`), so a view can be bookmarked.
+ * Tasks by state, newest change first, by pages; filtered by task name, and by queue on a queue's
+ * page (`page` is then that queue's list); a task found by its id. What is shown lives in the
+ * page's URL (`?state=&task=&offset=`), so a view can be bookmarked.
  */
 export function TaskBrowser({
   heading,
@@ -48,7 +50,7 @@ export function TaskBrowser({
   const [search, setSearch] = useState('');
   useEffect(() => void getJson<KnownTask[]>('task-names').then(setNames, () => setNames([])), []);
   useEffect(() => setTaskInput(query.task), [query.task]);
-  // The names routed to this queue first: the store lists tasks by state and name, not by queue.
+  // On a queue's page, the names routed to that queue are suggested first.
   const suggested = queue === undefined ? names : [...names.filter((n) => n.queue === queue), ...names.filter((n) => n.queue !== queue)];
 
   const find = async (event: Event) => {
@@ -107,12 +109,13 @@ export function TaskBrowser({
           </button>
         )}
       </form>
-      <DataTable className="tasks" caption={`${query.state} tasks${query.task === '' ? '' : ` named ${query.task}`}, newest change first`} columns={COLUMNS}>
+      <DataTable className="tasks" caption={`${query.state} tasks${query.task === '' ? '' : ` named ${query.task}`}${queue === undefined ? '' : ` in queue ${queue}`}, newest change first`} columns={COLUMNS}>
         {page === undefined ? (
           <EmptyRow columns={COLUMNS.length}>Loading…</EmptyRow>
         ) : page.tasks.length === 0 ? (
           <EmptyRow columns={COLUMNS.length}>
-            No {query.state} task{query.task === '' ? '' : ` named ${query.task}`}.
+            No {query.state} task{query.task === '' ? '' : ` named ${query.task}`}
+            {queue === undefined ? '' : ` in queue ${queue}`}.
           </EmptyRow>
         ) : (
           page.tasks.map((t) => (

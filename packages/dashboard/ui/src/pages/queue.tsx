@@ -8,10 +8,10 @@ import { useLive } from '../live.js';
 import { type Route, href, navigate } from '../router.js';
 import { browserQuery } from './tasks.js';
 
-/** One queue: its counts, pause / resume / purge, and the task browser. */
+/** One queue: its counts, pause / resume / purge, and the browser of its tasks. */
 export function QueuePage({ name, route }: { name: string; route: Route }) {
   const query = browserQuery(route);
-  const key = taskListKey(query);
+  const key = taskListKey(query, name);
   const live = useLive(['overview', key]);
   const overview = live.overview as Overview | undefined;
   const now = useNow();
@@ -50,10 +50,10 @@ export function QueuePage({ name, route }: { name: string; route: Route }) {
         queue={name}
         query={query}
         page={live[key] as TaskList | undefined}
-        counts={overview?.counts}
+        // The counts by state are of every queue: the state tabs of one queue's page show none.
+        counts={undefined}
         onQuery={(q) => navigate(href('queues', name, { state: q.state, task: q.task, offset: q.offset || undefined }))}
       />
-      <p class="note">The store lists tasks by state and name across queues; task names routed to this queue come first in the name filter.</p>
     </>
   );
 }
