@@ -4,3 +4,4 @@ export { type RedisSentinelOptions, type RedisSentinelServer, type RedisSentinel
 export { freePort } from './free-port.js';
 export { type RabbitMqServer, type RabbitMqServerOptions, startRabbitMqServer } from './rabbitmq-server.js';
 export { type CeleryUrls, type CeleryWorker, type CeleryWorkerOptions, PYTHON, runCeleryClient, startCeleryWorker } from './python-celery.js';
+export { type NodeProcess, startNodeProcess } from './node-process.js';

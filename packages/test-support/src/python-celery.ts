@@ -35,12 +35,14 @@ export interface CeleryWorkerOptions {
   readonly queues?: string;
   /** kombu's Redis visibility timeout, in seconds. @defaultValue 3600 */
   readonly visibilityTimeoutS?: number;
+  /** Celery's `worker_prefetch_multiplier` (tasks.py's default is larger than the tests' bursts). */
+  readonly prefetchMultiplier?: number;
 }
 
 /** Starts a Celery worker of the test app and resolves once it says it is ready. */
 export async function startCeleryWorker(urls: CeleryUrls, options: CeleryWorkerOptions): Promise<CeleryWorker> {
   const args = ['-m', 'celery', '-A', 'tasks', 'worker', '--pool=threads', '--concurrency=2', '--without-gossip', '--without-mingle', '--without-heartbeat', '-n', `${options.name}@%h`, '-Q', options.queues ?? 'celery', '--loglevel=INFO'];
-  const child = spawn(PYTHON, args, { cwd: FIXTURES, env: env(urls, { VISIBILITY_TIMEOUT: String(options.visibilityTimeoutS ?? 3600) }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(PYTHON, args, { cwd: FIXTURES, env: env(urls, { VISIBILITY_TIMEOUT: String(options.visibilityTimeoutS ?? 3600), ...(options.prefetchMultiplier === undefined ? {} : { PREFETCH: String(options.prefetchMultiplier) }) }), stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
