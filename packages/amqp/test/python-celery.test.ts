@@ -1,6 +1,6 @@
 import { CeleryRedisBackend } from '@celeriac/celery';
 import { Celeriac, type TaskContext, TaskFailedError, type TaskRecord } from '@celeriac/core';
-import { type CeleryWorker, type RabbitMqServer, type RedisServer, runCeleryClient, startCeleryWorker, startRabbitMqServer, startRedisServer } from '@celeriac/test-support';
+import { type CeleryWorker, PYTHON_REFUSALS, type RabbitMqServer, type RedisServer, runCeleryClient, startCeleryWorker, startRabbitMqServer, startRedisServer } from '@celeriac/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryCodec, createAmqpStore } from '../src/index.js';
 
@@ -63,6 +63,15 @@ describe('Celery over RabbitMQ', () => {
 
   it('a Celeriac failure raises in Python as the ValueError it is', { timeout: 60_000 }, async () => {
     expect(await client('fail')).toMatchObject({ raised: 'ValueError', message: 'cannot use bad input', isValueError: true, traceback: expect.stringContaining('ValueError'), state: 'FAILURE' });
+  });
+
+  it('what Python sends that cannot be mapped is dead-lettered with the reason: pickle, NaN, Infinity, an integer past 2^53, an undeclared keyword', { timeout: 60_000 }, async () => {
+    const { sent, good } = await client<{ sent: Record<keyof typeof PYTHON_REFUSALS, string>; good: number }>('refused');
+    expect(good).toBe(3);
+    const store = await app.connect();
+    const reasons = new Map((await store.deadLetters(100, 0)).map((d) => [d.id, d.reason]));
+    for (const [kind, reason] of Object.entries(PYTHON_REFUSALS)) expect(reasons.get(sent[kind as keyof typeof PYTHON_REFUSALS]), kind).toMatch(reason);
+    expect(reasons.get(sent.nan)).toBe('malformed message (celery-v2): node.add: args[0] is NaN, which JSON cannot carry');
   });
 
   it('Node → Python: nested unicode JSON arrives and returns intact', { timeout: 30_000 }, async () => {

@@ -36,6 +36,11 @@ describe('a Node producer and a Python Celery worker', () => {
     expect(await (await echo.delay(value)).get({ timeout: 20_000 })).toEqual(value);
   });
 
+  it('a result JSON cannot carry (bare NaN / Infinity, an integer past 2^53) is read as it is, never rounded', async () => {
+    const beyond = app.remote<[], { nan: number; inf: number; ninf: number; big: bigint; small: number }>('tasks.beyond_json', { queue: 'celery' });
+    expect(await (await beyond.delay()).get({ timeout: 20_000 })).toEqual({ nan: Number.NaN, inf: Infinity, ninf: -Infinity, big: 2n ** 64n + 1n, small: 1 });
+  });
+
   it('a task that raises: a TaskFailedError with the Python type, message and traceback', async () => {
     const fail = app.remote<[message: string], never>('tasks.fail', { queue: 'celery' });
     const result = await fail.delay('no such thing');

@@ -63,7 +63,7 @@ export async function startCeleryWorker(urls: CeleryUrls, options: CeleryWorkerO
 }
 
 /**
- * Runs `client.py` with a command (add, progress, fail, wait <id>, send <task> <args JSON>);
+ * Runs `client.py` with a command (add, progress, fail, refused, wait <id>, send <task> <args JSON>);
  * resolves with the JSON line it prints. Tasks for Node go to `nodeQueue` (default `celery`).
  */
 export function runCeleryClient<T>(urls: CeleryUrls & { readonly nodeQueue?: string }, ...args: string[]): Promise<T> {
@@ -75,3 +75,15 @@ export function runCeleryClient<T>(urls: CeleryUrls & { readonly nodeQueue?: str
     });
   });
 }
+
+/**
+ * What client.py's `refused` command sends to `node.add` (declared parameters `a`, `b`), each a
+ * message a Celeriac worker must dead-letter, with the reason it must give.
+ */
+export const PYTHON_REFUSALS = {
+  pickle: /only Celery's JSON serializer.*pickle is never accepted/,
+  nan: /node\.add: args\[0\] is NaN, which JSON cannot carry/,
+  infinity: /node\.add: kwargs\.b is Infinity, which JSON cannot carry/,
+  bigint: /node\.add: args\[0\] is the integer 18446744073709551616, beyond 2\^53/,
+  undeclared: /node\.add has no parameter "c" \(declared: a, b\)/,
+} as const;
