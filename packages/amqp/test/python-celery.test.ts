@@ -57,7 +57,7 @@ describe('Celery over RabbitMQ', () => {
     expect(Date.now() - sent).toBeGreaterThanOrEqual(1_000);
   });
 
-  it('Python send_task (kwargs) → a Celeriac worker: AsyncResult.get() returns the value', { timeout: 60_000 }, async () => {
+  it('Python delay() (a keyword argument) → a Celeriac worker: AsyncResult.get() returns the value', { timeout: 60_000 }, async () => {
     expect(await client('add')).toEqual({ value: 42, state: 'SUCCESS' });
   });
 

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('a Python Celery client and a Celeriac worker', () => {
-  it('delay() by name with kwargs: AsyncResult.get() returns the value', async () => {
+  it('delay() on a stub of the Node task, with a keyword argument: AsyncResult.get() returns the value', async () => {
     expect(await runCeleryClient({ broker: server.url, backend: server.url }, 'add')).toEqual({ value: 42, state: 'SUCCESS' });
   });
 
