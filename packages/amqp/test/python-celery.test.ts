@@ -1,4 +1,5 @@
 import { CeleryRedisBackend } from '@celeriac/celery';
+import { makeMessage } from '@celeriac/core/testing';
 import { Celeriac, type TaskContext, TaskFailedError, type TaskRecord } from '@celeriac/core';
 import { type CeleryWorker, PYTHON_REFUSALS, type RabbitMqServer, type RedisServer, runCeleryClient, startCeleryWorker, startRabbitMqServer, startRedisServer } from '@celeriac/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,8 +58,19 @@ describe('Celery over RabbitMQ', () => {
     expect(Date.now() - sent).toBeGreaterThanOrEqual(1_000);
   });
 
+  it('header integers between 128 and 32767 (retries 299) reach the Python worker, which reads the frame and runs the task', { timeout: 30_000 }, async () => {
+    const message = makeMessage({ task: 'tasks.add', args: [20, 22], queue: 'celery', attempt: 300 });
+    await (await app.connect()).enqueue([message]);
+    expect(await app.result<number>(message.id).get({ timeout: 20_000 })).toBe(42);
+    expect((await app.result(message.id).refresh()).record).toMatchObject({ state: 'SUCCESS', attempt: 300 });
+  });
+
   it('Python delay() (a keyword argument) → a Celeriac worker: AsyncResult.get() returns the value', { timeout: 60_000 }, async () => {
     expect(await client('add')).toEqual({ value: 42, state: 'SUCCESS' });
+  });
+
+  it('a Python chain through a Celeriac task and back (Python, Node, Python): each worker follows embed.chain', { timeout: 60_000 }, async () => {
+    expect(await client('chain')).toEqual({ value: 15 });
   });
 
   it('a Celeriac failure raises in Python as the ValueError it is', { timeout: 60_000 }, async () => {
