@@ -83,7 +83,7 @@ describe('what a Celeriac worker refuses from Python, dead-lettered with the rea
     const admin = new Redis(server.url);
     const broker = new CeleryRedisBroker({ connection: server.url, parameters: { 'node.add': ['a', 'b'] } });
     try {
-      const refused = [
+      const refused: string[] = [
         await send(admin, '\x80\x04\x95...', 'application/x-python-serialize'),
         await send(admin, '[[1], {"c": 2}, {}]', 'application/json'),
         await send(admin, '[[NaN, 1], {}, {}]', 'application/json'),
