@@ -108,7 +108,8 @@ it('a Celery and a Celeriac worker on one queue, each killed in turn mid-run: ev
     expect(runs.length, `task ${n} started`).toBeGreaterThanOrEqual(1);
     if (eta === undefined) continue;
     expect(runs.length, `ETA task ${n} started once`).toBe(1);
-    expect(Number(runs[0]?.[2]), `ETA task ${n} not early`).toBeGreaterThanOrEqual(eta - 1);
+    // Within the 5 ms a Celeriac reserve delivers rather than parks (the pitfall was 0.9 s early).
+    expect(Number(runs[0]?.[2]), `ETA task ${n} not early`).toBeGreaterThanOrEqual(eta - 10);
   }
   // Both sides ran tasks, the new processes too, and nothing is left waiting or held.
   expect(new Set(values.map((v) => v.by))).toEqual(new Set(['py-1', 'py-2', 'node-1', 'node-2']));
