@@ -1,6 +1,7 @@
 import { CeleryRedisBackend } from '@celeriac/celery';
+import { makeMessage } from '@celeriac/core/testing';
 import { Celeriac, type TaskContext, TaskFailedError, type TaskRecord } from '@celeriac/core';
-import { type CeleryWorker, type RabbitMqServer, type RedisServer, runCeleryClient, startCeleryWorker, startRabbitMqServer, startRedisServer } from '@celeriac/test-support';
+import { type CeleryWorker, PYTHON_REFUSALS, type RabbitMqServer, type RedisServer, runCeleryClient, startCeleryWorker, startRabbitMqServer, startRedisServer } from '@celeriac/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryCodec, createAmqpStore } from '../src/index.js';
 
@@ -57,12 +58,32 @@ describe('Celery over RabbitMQ', () => {
     expect(Date.now() - sent).toBeGreaterThanOrEqual(1_000);
   });
 
-  it('Python send_task (kwargs) → a Celeriac worker: AsyncResult.get() returns the value', { timeout: 60_000 }, async () => {
+  it('header integers between 128 and 32767 (retries 299) reach the Python worker, which reads the frame and runs the task', { timeout: 30_000 }, async () => {
+    const message = makeMessage({ task: 'tasks.add', args: [20, 22], queue: 'celery', attempt: 300 });
+    await (await app.connect()).enqueue([message]);
+    expect(await app.result<number>(message.id).get({ timeout: 20_000 })).toBe(42);
+    expect((await app.result(message.id).refresh()).record).toMatchObject({ state: 'SUCCESS', attempt: 300 });
+  });
+
+  it('Python delay() (a keyword argument) → a Celeriac worker: AsyncResult.get() returns the value', { timeout: 60_000 }, async () => {
     expect(await client('add')).toEqual({ value: 42, state: 'SUCCESS' });
+  });
+
+  it('a Python chain through a Celeriac task and back (Python, Node, Python): each worker follows embed.chain', { timeout: 60_000 }, async () => {
+    expect(await client('chain')).toEqual({ value: 15 });
   });
 
   it('a Celeriac failure raises in Python as the ValueError it is', { timeout: 60_000 }, async () => {
     expect(await client('fail')).toMatchObject({ raised: 'ValueError', message: 'cannot use bad input', isValueError: true, traceback: expect.stringContaining('ValueError'), state: 'FAILURE' });
+  });
+
+  it('what Python sends that cannot be mapped is dead-lettered with the reason: pickle, NaN, Infinity, an integer past 2^53, an undeclared keyword', { timeout: 60_000 }, async () => {
+    const { sent, good } = await client<{ sent: Record<keyof typeof PYTHON_REFUSALS, string>; good: number }>('refused');
+    expect(good).toBe(3);
+    const store = await app.connect();
+    const reasons = new Map((await store.deadLetters(100, 0)).map((d) => [d.id, d.reason]));
+    for (const [kind, reason] of Object.entries(PYTHON_REFUSALS)) expect(reasons.get(sent[kind as keyof typeof PYTHON_REFUSALS]), kind).toMatch(reason);
+    expect(reasons.get(sent.nan)).toBe('malformed message (celery-v2): node.add: args[0] is NaN, which JSON cannot carry');
   });
 
   it('Node → Python: nested unicode JSON arrives and returns intact', { timeout: 30_000 }, async () => {

@@ -1,4 +1,4 @@
-import { Celeriac, TaskFailedError, type TaskRecord } from '@celeriac/core';
+import { Celeriac, TaskFailedError, type TaskRecord, chain } from '@celeriac/core';
 import { type CeleryWorker, runCeleryClient, startCeleryWorker, type RedisServer, startRedisServer } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,16 @@ describe('a Node producer and a Python Celery worker', () => {
     const value = { name: 'Zoë ✓ 🎉 日本', list: [1, 2.5, null, true, { deep: ['ü', { é: 'à' }] }], empty: {}, none: [] };
     const echo = app.remote<[value: typeof value], typeof value>('tasks.echo', { queue: 'celery' });
     expect(await (await echo.delay(value)).get({ timeout: 20_000 })).toEqual(value);
+  });
+
+  it('a chain of Python tasks: the Celery worker follows embed.chain, passing each result on, and Node reads the last', async () => {
+    const result = await chain(add().s(2, 3)).then(add().partial(10)).then(add().partial(100)).applyAsync();
+    expect(await result.get({ timeout: 20_000 })).toBe(115);
+  });
+
+  it('a result JSON cannot carry (bare NaN / Infinity, an integer past 2^53) is read as it is, never rounded', async () => {
+    const beyond = app.remote<[], { nan: number; inf: number; ninf: number; big: bigint; small: number }>('tasks.beyond_json', { queue: 'celery' });
+    expect(await (await beyond.delay()).get({ timeout: 20_000 })).toEqual({ nan: Number.NaN, inf: Infinity, ninf: -Infinity, big: 2n ** 64n + 1n, small: 1 });
   });
 
   it('a task that raises: a TaskFailedError with the Python type, message and traceback', async () => {

@@ -1,5 +1,5 @@
 import { Celeriac, type TaskContext } from '@celeriac/core';
-import { runCeleryClient, type RedisServer, startRedisServer } from '@celeriac/test-support';
+import { PYTHON_REFUSALS, runCeleryClient, type RedisServer, startRedisServer } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CeleryRedisBroker, celeryRedisStore } from '../src/index.js';
@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('a Python Celery client and a Celeriac worker', () => {
-  it('delay() by name with kwargs: AsyncResult.get() returns the value', async () => {
+  it('delay() on a stub of the Node task, with a keyword argument: AsyncResult.get() returns the value', async () => {
     expect(await runCeleryClient({ broker: server.url, backend: server.url }, 'add')).toEqual({ value: 42, state: 'SUCCESS' });
   });
 
@@ -57,6 +57,14 @@ describe('a Python Celery client and a Celeriac worker', () => {
 });
 
 describe('what a Celeriac worker refuses from Python, dead-lettered with the reason', () => {
+  it('from a real Celery client: pickle, NaN, Infinity, an integer past 2^53, an undeclared keyword', async () => {
+    const { sent, good } = await runCeleryClient<{ sent: Record<keyof typeof PYTHON_REFUSALS, string>; good: number }>({ broker: server.url, backend: server.url }, 'refused');
+    expect(good).toBe(3);
+    const store = await app.connect();
+    const reasons = new Map((await store.deadLetters(100, 0)).map((d) => [d.id, d.reason]));
+    for (const [kind, reason] of Object.entries(PYTHON_REFUSALS)) expect(reasons.get(sent[kind as keyof typeof PYTHON_REFUSALS]), kind).toMatch(reason);
+  });
+
   const queue = 'refusals';
   const send = async (admin: Redis, body: string, contentType: string, task = 'node.add') => {
     const id = crypto.randomUUID();
@@ -75,15 +83,17 @@ describe('what a Celeriac worker refuses from Python, dead-lettered with the rea
     const admin = new Redis(server.url);
     const broker = new CeleryRedisBroker({ connection: server.url, parameters: { 'node.add': ['a', 'b'] } });
     try {
-      await send(admin, '\x80\x04\x95...', 'application/x-python-serialize');
-      await send(admin, '[[1], {"c": 2}, {}]', 'application/json');
-      await send(admin, '[[NaN, 1], {}, {}]', 'application/json');
-      await send(admin, '[[12345678901234567890, 1], {}, {}]', 'application/json');
-      await send(admin, '[[], {"b": 2}, {}]', 'application/json');
+      const refused: string[] = [
+        await send(admin, '\x80\x04\x95...', 'application/x-python-serialize'),
+        await send(admin, '[[1], {"c": 2}, {}]', 'application/json'),
+        await send(admin, '[[NaN, 1], {}, {}]', 'application/json'),
+        await send(admin, '[[12345678901234567890, 1], {}, {}]', 'application/json'),
+        await send(admin, '[[], {"b": 2}, {}]', 'application/json'),
+      ];
       const good = await send(admin, '[[], {"a": 1, "b": 2}, {"callbacks": null, "errbacks": null, "chain": null, "chord": null}]', 'application/json');
       const taken = await broker.reserve({ queues: [queue], tasks: ['node.add'], max: 10, waitMs: 0 });
       expect(taken.map((d) => [d.message.id, d.message.args])).toEqual([[good, [1, 2]]]);
-      const reasons = (await broker.deadLetters()).map((d) => d.reason);
+      const reasons = (await broker.deadLetters()).filter((d) => refused.includes(d.id)).map((d) => d.reason);
       expect(reasons).toEqual([
         expect.stringMatching(/only Celery's JSON serializer.*pickle is never accepted/),
         expect.stringMatching(/node.add has no parameter "c" \(declared: a, b\)/),

@@ -35,12 +35,14 @@ export interface CeleryWorkerOptions {
   readonly queues?: string;
   /** kombu's Redis visibility timeout, in seconds. @defaultValue 3600 */
   readonly visibilityTimeoutS?: number;
+  /** Celery's `worker_prefetch_multiplier` (tasks.py's default is larger than the tests' bursts). */
+  readonly prefetchMultiplier?: number;
 }
 
 /** Starts a Celery worker of the test app and resolves once it says it is ready. */
 export async function startCeleryWorker(urls: CeleryUrls, options: CeleryWorkerOptions): Promise<CeleryWorker> {
   const args = ['-m', 'celery', '-A', 'tasks', 'worker', '--pool=threads', '--concurrency=2', '--without-gossip', '--without-mingle', '--without-heartbeat', '-n', `${options.name}@%h`, '-Q', options.queues ?? 'celery', '--loglevel=INFO'];
-  const child = spawn(PYTHON, args, { cwd: FIXTURES, env: env(urls, { VISIBILITY_TIMEOUT: String(options.visibilityTimeoutS ?? 3600) }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(PYTHON, args, { cwd: FIXTURES, env: env(urls, { VISIBILITY_TIMEOUT: String(options.visibilityTimeoutS ?? 3600), ...(options.prefetchMultiplier === undefined ? {} : { PREFETCH: String(options.prefetchMultiplier) }) }), stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -61,7 +63,7 @@ export async function startCeleryWorker(urls: CeleryUrls, options: CeleryWorkerO
 }
 
 /**
- * Runs `client.py` with a command (add, progress, fail, wait <id>, send <task> <args JSON>);
+ * Runs `client.py` with a command (add, progress, fail, refused, wait <id>, send <task> <args JSON>);
  * resolves with the JSON line it prints. Tasks for Node go to `nodeQueue` (default `celery`).
  */
 export function runCeleryClient<T>(urls: CeleryUrls & { readonly nodeQueue?: string }, ...args: string[]): Promise<T> {
@@ -73,3 +75,15 @@ export function runCeleryClient<T>(urls: CeleryUrls & { readonly nodeQueue?: str
     });
   });
 }
+
+/**
+ * What client.py's `refused` command sends to `node.add` (declared parameters `a`, `b`), each a
+ * message a Celeriac worker must dead-letter, with the reason it must give.
+ */
+export const PYTHON_REFUSALS = {
+  pickle: /only Celery's JSON serializer.*pickle is never accepted/,
+  nan: /node\.add: args\[0\] is NaN, which JSON cannot carry/,
+  infinity: /node\.add: kwargs\.b is Infinity, which JSON cannot carry/,
+  bigint: /node\.add: args\[0\] is the integer 18446744073709551616, beyond 2\^53/,
+  undeclared: /node\.add has no parameter "c" \(declared: a, b\)/,
+} as const;

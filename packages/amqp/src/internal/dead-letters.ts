@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DeadLetter, TaskMessage } from '@celeriac/core/adapter';
+import { TASK_ID_PATTERN } from '@celeriac/core';
 import type { Channel, Message } from 'amqplib';
 import type { ResolvedAmqpOptions } from '../options.js';
 import { type Publisher, rawProperties } from './publisher.js';
@@ -28,10 +29,14 @@ export class DeadLetters {
     private readonly publisher: Publisher,
   ) {}
 
-  /** Sends a received message to the dead-letter exchange with its reason (confirmed). */
+  /**
+   * Sends a received message to the dead-letter exchange with its reason (confirmed). Without an
+   * `id` (a message the codec could not read), the task id its headers or correlation id name (a
+   * Celery message's), so the letter is found under the id its sender knows.
+   */
   async add(session: Session, queue: string, message: Message, id: string | undefined, reason: string): Promise<void> {
     await this.topology.ensureBase(session);
-    const headers = { [REASON]: reason, [QUEUE]: queue, [DEAD_ID]: id ?? `raw-${randomUUID()}`, [DEAD_AT]: String(Date.now()) };
+    const headers = { [REASON]: reason, [QUEUE]: queue, [DEAD_ID]: id ?? namedId(message) ?? `raw-${randomUUID()}`, [DEAD_AT]: String(Date.now()) };
     await session.publish(this.topology.deadExchange, '', message.content, rawProperties(message, headers));
   }
 
@@ -118,6 +123,12 @@ export class DeadLetters {
 
 export function headersOf(message: Message): Record<string, unknown> {
   return (message.properties.headers as Record<string, unknown> | undefined) ?? {};
+}
+
+/** The task id a message names outside its body (Celery's `id` header, or its correlation id), if it is a valid one. */
+function namedId(message: Message): string | undefined {
+  const id = text(headersOf(message).id) ?? text(message.properties.correlationId);
+  return id !== undefined && TASK_ID_PATTERN.test(id) ? id : undefined;
 }
 
 function text(value: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import { type Delivery, type ReserveRequest, type TaskMessage, type Wakeup, checkInboxMessage, encodeTaskMessage, idInUseReason } from '@celeriac/core/adapter';
+import { MalformedMessageError } from '@celeriac/core';
 import type { Message } from 'amqplib';
 import type { ResolvedAmqpOptions } from '../options.js';
 import { type DeadLetters, headersOf } from './dead-letters.js';
@@ -150,7 +151,8 @@ export class Reserver {
       try {
         task = this.#decodeOrThrow(arrival);
       } catch (error) {
-        await this.deadLetters.add(session, queue, message, undefined, `malformed message (${this.options.codec.name}): ${(error as Error).message}`);
+        const reason = error instanceof MalformedMessageError ? error.reason : (error as Error).message;
+        await this.deadLetters.add(session, queue, message, undefined, `malformed message (${this.options.codec.name}): ${reason}`);
         session.ack(message.fields.deliveryTag);
         continue;
       }

@@ -1,6 +1,6 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type NodeProcess, startNodeProcess } from '@celeriac/test-support';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/worker.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
@@ -13,40 +13,17 @@ export interface WorkerConfig {
   concurrency?: number;
 }
 
-export interface WorkerProcess {
-  readonly child: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
-}
+export type WorkerProcess = NodeProcess;
 
 /** Starts test/fixtures/worker.mjs (on the built packages) and resolves once it consumes. */
 export async function startWorkerProcess(config: WorkerConfig, readyTimeoutMs = 20_000): Promise<WorkerProcess> {
   if (!existsSync(BUILT)) throw new Error('packages/amqp/dist is missing: run `pnpm build` first');
-  const child = fork(FIXTURE, [], { env: { ...process.env, CELERIAC_TEST_WORKER: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${config.name} not ready within ${readyTimeoutMs} ms:\n${output}`)), readyTimeoutMs);
-    child.once('message', (message) => {
-      clearTimeout(timer);
-      if (message === 'ready') resolve();
-      else reject(new Error(`worker ${config.name} said ${String(message)}`));
-    });
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`worker ${config.name} exited (${String(code ?? signal)}) before it was ready:\n${output}`));
-    });
-  });
-  return { child, exited, output: () => output };
+  return startNodeProcess(FIXTURE, config, `worker ${config.name}`, readyTimeoutMs);
 }
 
 /** Ends a worker process if it still runs (test cleanup). */
-export async function stopWorkerProcess(worker: WorkerProcess): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
-  worker.child.kill('SIGKILL');
-  await worker.exited;
+export function stopWorkerProcess(worker: WorkerProcess): Promise<void> {
+  return worker.kill();
 }
 
 export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

@@ -18,7 +18,8 @@
  * API, `done:<state>` list per finished state ("<ms> <id>", or "+<ms> <id>" for a task whose body is
  * kept for its record; newest first, bounded) and `tl:<id>`
  * string per task, its timeline but the first line, which its record carries (see
- * lua/includes/taskLists.lua and timelines.lua).
+ * lua/includes/taskLists.lua and timelines.lua); `remembered` zset of the ids whose messages
+ * another broker holds, when the store is a split pair's backend (internal/task-listing.ts).
  * A live message (one with a `meta` field: waiting, running or dead) without a record implies its
  * PENDING record, or its STARTED record if the hash `run` holds its start time (see
  * lua/includes/impliedRecord.lua), so the backend reads `body`, `meta` and `run` too. A settle
@@ -84,6 +85,11 @@ export interface BackendKeys {
   readonly taskLists: readonly [success: string, failure: string, revoked: string];
   /** A task's timeline string: `tl:<id>`, the record prefix's sibling (the scripts derive it from `recordPrefix`). */
   timeline(id: string): string;
+  /**
+   * Ids of the tasks whose messages another broker holds (`ResultBackend.remember`, a split pair's):
+   * a zset by the time remembered, from which the listing reads their live records.
+   */
+  readonly remembered: string;
 }
 
 export function brokerKeys(prefix: string): BrokerKeys {
@@ -133,6 +139,7 @@ export function backendKeys(prefix: string): BackendKeys {
     value: (key) => `${p}:kv:${key}`,
     taskLists: [`${p}:done:SUCCESS`, `${p}:done:FAILURE`, `${p}:done:REVOKED`],
     timeline: (id) => `${p}:tl:${id}`,
+    remembered: `${p}:remembered`,
   };
 }
 

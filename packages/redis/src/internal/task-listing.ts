@@ -22,6 +22,10 @@ const FINISHED: readonly TaskState[] = [TaskStates.SUCCESS, TaskStates.FAILURE, 
  * body, and the rest of its timeline (lua/includes/timelines.lua). So a worker's settle adds one
  * list entry per task and keeps the body it would have deleted, and a listing of live tasks costs a
  * scan, off the hot path, in steps that never block Redis for long.
+ * As another broker's backend (a split pair: the messages are in RabbitMQ, say), the store has no
+ * messages of its own: `remember` files each task's id in `{p}:remembered`, and the live tasks are
+ * read from there too, the ids whose records have finished or expired leaving it as a listing
+ * meets them (and those older than `resultTtl`, as `remember` adds more).
  */
 export class TaskListing {
   readonly #parts: StoreParts;
@@ -77,11 +81,15 @@ export class TaskListing {
   /** Keeps each message in its task's timeline, as long as its record (ResultBackend's `remember`). */
   async remember(messages: readonly TaskMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    const { resultTtl } = this.#parts.options;
+    const { remembered } = this.#parts.recordKeys;
+    const now = Date.now();
     const batch = this.#parts.clients.command.multi();
     for (const message of messages) {
       const key = this.#parts.recordKeys.timeline(message.id);
-      batch.append(key, `M${encodeStoredMessage(message)}\n`).pexpire(key, this.#parts.options.resultTtl);
+      batch.append(key, `M${encodeStoredMessage(message)}\n`).pexpire(key, resultTtl);
     }
+    batch.zadd(remembered, ...messages.flatMap((m) => [now, m.id])).zremrangebyscore(remembered, '-inf', now - resultTtl);
     await batch.exec();
   }
 
@@ -162,6 +170,30 @@ export class TaskListing {
         // A finished record over a message not yet acknowledged is listed as finished.
         if (record !== null && !isTerminal(record.state)) found(record, raw);
       });
+    } while (cursor !== '0');
+    await this.#scanRemembered(seen, found);
+  }
+
+  /** The live records of the tasks another broker holds (`{p}:remembered`); ids finished or gone leave it. */
+  async #scanRemembered(seen: Set<string>, found: (record: TaskRecord) => void): Promise<void> {
+    const { command } = this.#parts.clients;
+    const { remembered } = this.#parts.recordKeys;
+    let cursor = '0';
+    do {
+      const [next, flat] = await command.zscan(remembered, cursor, 'COUNT', SCAN_STEP);
+      cursor = next;
+      const ids = flat.filter((id, i) => i % 2 === 0 && !seen.has(id));
+      if (ids.length === 0) continue;
+      for (const id of ids) seen.add(id);
+      const stored = await command.mget(ids.map((id) => this.#parts.recordKeys.record(id)));
+      const over: string[] = [];
+      ids.forEach((id, j) => {
+        const value = stored[j];
+        const record = value === null || value === undefined ? null : decodeStoredRecord(value);
+        if (record === null || isTerminal(record.state)) over.push(id);
+        else found(record);
+      });
+      if (over.length > 0) await command.zrem(remembered, ...over);
     } while (cursor !== '0');
   }
 

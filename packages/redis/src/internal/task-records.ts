@@ -155,11 +155,17 @@ export class TaskRecords {
     return replyNumber(await runScript(this.#clients.command, SCRIPTS.compareAndSet, [this.#keys.value(key)], args)) === 1;
   }
 
-  /** A FAILURE record back to PENDING with seq + 1 and attempt + 1 (`ResultBackend.reopen`, reopenRecord-1.lua). */
+  /**
+   * A FAILURE record back to PENDING with seq + 1 and attempt + 1, its FAILURE kept in its timeline
+   * and taken off the FAILURE list, listed among the live tasks again (`ResultBackend.reopen`,
+   * reopenBackendRecord-5.lua).
+   */
   async reopen(id: string, reason = 'requeued from the dead-letter queue'): Promise<ApplyResult> {
     this.#assertOpen();
     await this.#clients.ready();
-    const reply = await runScript(this.#clients.command, SCRIPTS.reopenRecord, [this.#keys.record(id)], [this.#resultTtl, this.#keys.events(id), id, reason]);
+    const k = this.#keys;
+    const keys = [k.record(id), k.timeline(id), k.taskLists[1], k.bodies, k.remembered];
+    const reply = await runScript(this.#clients.command, SCRIPTS.reopenBackendRecord, keys, [this.#resultTtl, k.events(id), id, reason]);
     this.#localRecords.delete(id);
     if (reply === null) return { applied: false, current: await this.get(id) };
     return { applied: true, record: decodeStoredRecord(replyString(reply)) };
