@@ -175,7 +175,7 @@ export class TaskListing {
   }
 
   /** The live records of the tasks another broker holds (`{p}:remembered`); ids finished or gone leave it. */
-  async #scanRemembered(seen: Set<string>, found: (record: TaskRecord) => void): Promise<void> {
+  async #scanRemembered(seen: Set<string>, found: (record: TaskRecord, raw: string) => void): Promise<void> {
     const { command } = this.#parts.clients;
     const { remembered } = this.#parts.recordKeys;
     let cursor = '0';
@@ -185,13 +185,17 @@ export class TaskListing {
       const ids = flat.filter((id, i) => i % 2 === 0 && !seen.has(id));
       if (ids.length === 0) continue;
       for (const id of ids) seen.add(id);
-      const stored = await command.mget(ids.map((id) => this.#parts.recordKeys.record(id)));
+      // The message is the timeline's `M` line (see remember), for a listing by queue.
+      const [stored, timelines] = await Promise.all([
+        command.mget(ids.map((id) => this.#parts.recordKeys.record(id))),
+        command.mget(ids.map((id) => this.#parts.recordKeys.timeline(id))),
+      ]);
       const over: string[] = [];
       ids.forEach((id, j) => {
         const value = stored[j];
         const record = value === null || value === undefined ? null : decodeStoredRecord(value);
         if (record === null || isTerminal(record.state)) over.push(id);
-        else found(record);
+        else found(record, readTimeline(null, timelines[j] ?? null, null).message ?? '');
       });
       if (over.length > 0) await command.zrem(remembered, ...over);
     } while (cursor !== '0');
