@@ -1,0 +1,44 @@
+import type { TaskStore } from '@celeriac/core/adapter';
+import { taskStoreConformance } from '@celeriac/core/testing';
+import type { Redis } from 'ioredis';
+import { createRedisStore } from '../src/index.js';
+import { eachPartition, partitionInbox } from './helpers/partitions.js';
+import { type TestRedis, deleteKeys, expireLeases, uniquePrefix, useRedisServer } from './helpers/redis.js';
+
+// The whole TaskStore contract on a store spread over 3 partitions of one server: every id-routed
+// step, the sweeping reserve, the merged admin API, and a peer store (another process) on the same
+// partitions.
+
+const PARTITIONS = 3;
+let server: TestRedis;
+let admin: Redis;
+const prefixes = new WeakMap<object, string>();
+
+useRedisServer((started, client) => {
+  server = started;
+  admin = client;
+});
+
+function prefixOf(store: object): string {
+  const prefix = prefixes.get(store);
+  if (prefix === undefined) throw new Error('store made outside this file');
+  return prefix;
+}
+
+function partitionedStore(prefix: string, extra: Parameters<typeof createRedisStore>[0] = {}) {
+  const store = createRedisStore({ connection: server.url, prefix, partitions: PARTITIONS, ...extra });
+  prefixes.set(store, prefix);
+  return store;
+}
+
+taskStoreConformance({
+  name: `redis, ${PARTITIONS} partitions`,
+  create: async () => partitionedStore(uniquePrefix('parts')),
+  destroy: (store: TaskStore) => eachPartition(prefixOf(store), PARTITIONS, (p) => deleteKeys(admin, p)),
+  createWithRetention: async (retention) => partitionedStore(uniquePrefix('partlists'), retention),
+  injectRaw: async (store: TaskStore, queue: string, raw: string) => {
+    await admin.rpush(partitionInbox(prefixOf(store), PARTITIONS, queue, raw), raw);
+  },
+  abandon: (store: TaskStore) => eachPartition(prefixOf(store), PARTITIONS, (p) => expireLeases(admin, p)),
+  createPeer: async (store: TaskStore) => partitionedStore(prefixOf(store)),
+});
