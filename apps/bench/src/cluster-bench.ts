@@ -16,7 +16,7 @@ import { createRedisStore, partitionPrefixes } from '@celeriac/redis';
 import { startRedisCluster } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { countdown, expectCount, indices, stopwatch } from './redis-bench/peer.js';
-import { countersOf, perTask } from './cluster-bench/shard-stats.js';
+import { type ShardWork, countersOf, perTask } from './cluster-bench/shard-stats.js';
 import { spread } from './stats.js';
 
 const tasks = positiveInt(process.argv[2] ?? '6000', 'tasks');
@@ -32,7 +32,7 @@ function positiveInt(value: string, name: string): number {
 
 interface Run {
   jobsPerSecond: number;
-  perMaster: Map<string, { commands: number; cpuMicros: number }>;
+  perMaster: Map<string, ShardWork>;
 }
 
 const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
@@ -74,7 +74,7 @@ async function runScenario(partitions: number, prefix: string, n: number): Promi
   const store = createRedisStore({ connection: { cluster: nodes }, prefix, partitions });
   await store.connect();
   const runs = countdown(n);
-  const app = new Celeriac({ store, logger: consoleLogger('warn') });
+  const app = new Celeriac({ store, logger: consoleLogger('error') });
   const noop = app.task({ name: 'bench.noop' }, (_i: number) => {
     runs.tick();
     return null;
@@ -122,6 +122,7 @@ function report(masters: readonly string[], home: string, single: readonly Run[]
       const cpu = median(runs, master, 'cpuMicros');
       const share = `${fixed((100 * commands) / singleCommands, 0)} % / ${fixed((100 * cpu) / singleCpu, 0)} %`;
       console.log(`  master ${master}${master === home ? ' (home)' : '       '}  commands/task ${fixed(commands)}  CPU µs/task ${fixed(cpu)}   of one shard's: ${share}`);
+      if (process.env.BENCH_DETAIL === '1') console.log(`    ${[...(runs.at(-1)?.perMaster.get(master)?.calls ?? [])].map(([name, n]) => `${name} ${n.toFixed(3)}`).join(', ')}`);
     }
     console.log(`  all masters                   commands/task ${fixed(sum(runs, 'commands'))}  CPU µs/task ${fixed(sum(runs, 'cpuMicros'))}`);
   }
