@@ -1,7 +1,7 @@
 import type { ReserveRequest, StartedDelivery } from '@celeriac/core/adapter';
 import { type RateGrant, PartitionRates } from './partition-rates.js';
-import type { SlotReserveRequest } from './reserve-args.js';
-import { MORE_READY, checkRequest } from './reserver.js';
+import { type SlotReserveRequest, checkRequest } from './reserve-args.js';
+import { MORE_READY } from './reserver.js';
 import type { SlotStore } from './slot-store.js';
 
 /** A partition whose last look left nothing reservable, before any wake-up (see #skip). */

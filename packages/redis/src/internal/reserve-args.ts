@@ -83,3 +83,11 @@ export function checkRateLimits(limited: readonly (readonly [string, RateLimit])
     if (!(Number.isFinite(rate.intervalMs) && rate.intervalMs > 0)) throw new TypeError(`reserve(): rateLimits["${task}"].intervalMs must be a positive number, got ${String(rate.intervalMs)}`);
   }
 }
+
+/** A reserve request's shape, checked before anything is sent. */
+export function checkRequest(request: ReserveRequest): void {
+  if (!Array.isArray(request.queues) || request.queues.length === 0) throw new TypeError('reserve(): queues must be a non-empty array');
+  if (!Array.isArray(request.tasks) || request.tasks.length === 0) throw new TypeError('reserve(): tasks must be a non-empty array');
+  if (!Number.isSafeInteger(request.max) || request.max < 1) throw new TypeError(`reserve(): max must be a positive integer, got ${String(request.max)}`);
+  if (!(Number.isFinite(request.waitMs) && request.waitMs >= 0)) throw new TypeError(`reserve(): waitMs must be a non-negative number, got ${String(request.waitMs)}`);
+}

@@ -6,7 +6,7 @@ import { decodeStoredMessage } from './message-fields.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { PartitionPlace } from './store-parts.js';
 import { replyNumber, replyString } from './reply.js';
-import { ReserveArgs, type SlotReserveRequest } from './reserve-args.js';
+import { ReserveArgs, type SlotReserveRequest, checkRequest } from './reserve-args.js';
 import type { ScriptArg } from './scripts.js';
 import type { WakeSignal } from './wake-signal.js';
 
@@ -296,11 +296,4 @@ export class Reserver {
 // A function, so TypeScript does not narrow `aborted` across the awaits in between.
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
-}
-
-export function checkRequest(request: ReserveRequest): void {
-  if (!Array.isArray(request.queues) || request.queues.length === 0) throw new TypeError('reserve(): queues must be a non-empty array');
-  if (!Array.isArray(request.tasks) || request.tasks.length === 0) throw new TypeError('reserve(): tasks must be a non-empty array');
-  if (!Number.isSafeInteger(request.max) || request.max < 1) throw new TypeError(`reserve(): max must be a positive integer, got ${String(request.max)}`);
-  if (!(Number.isFinite(request.waitMs) && request.waitMs >= 0)) throw new TypeError(`reserve(): waitMs must be a non-negative number, got ${String(request.waitMs)}`);
 }
