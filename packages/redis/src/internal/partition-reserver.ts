@@ -89,7 +89,8 @@ export class PartitionReserver {
         sweep.taken += look.deliveries.length;
         if (grant !== undefined) takeFromCaps(grant, look.deliveries);
         if (look.nextDue === MORE_READY) continue;
-        if (this.#drainedHint) {
+        // A look capped by a rate grant may stop with work left that the next grant lets through.
+        if (this.#drainedHint && grant === undefined) {
           this.#drained.set(at, { queues: request.queues, tasks: request.tasks, generation, dueAt: look.nextDue < 0 ? -1 : Date.now() + look.nextDue });
         }
         considerDue(sweep, look.nextDue);
