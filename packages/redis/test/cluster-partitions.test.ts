@@ -9,7 +9,7 @@ import { partitionPrefixes } from '../src/internal/partition-tags.js';
 import { redisApp } from './helpers/apps.js';
 import { deleteClusterKeys, expireClusterLeases, startupNodes, useRedisCluster } from './helpers/cluster.js';
 import { eachPartition, mastersOfPartitions, partitionInbox } from './helpers/partitions.js';
-import { uniquePrefix } from './helpers/redis.js';
+import { prefixRegistry, uniquePrefix } from './helpers/redis.js';
 import { type WorkerProcess, startWorkerProcess, stopWorkerProcess } from './helpers/worker-process.js';
 
 // A queue spread over 3 partitions on a real Redis Cluster (3 masters, 3 replicas): the whole
@@ -18,23 +18,16 @@ import { type WorkerProcess, startWorkerProcess, stopWorkerProcess } from './hel
 const PARTITIONS = 3;
 let cluster: RedisCluster;
 let admin: Cluster;
-const prefixes = new WeakMap<object, string>();
+const { remember, prefixOf } = prefixRegistry();
 
 useRedisCluster((started, client) => {
   cluster = started;
   admin = client;
 });
 
-function prefixOf(store: object): string {
-  const prefix = prefixes.get(store);
-  if (prefix === undefined) throw new Error('store made outside this file');
-  return prefix;
-}
-
 function partitionedStore(prefix: string, extra: Parameters<typeof createRedisStore>[0] = {}) {
   const store = createRedisStore({ connection: { cluster: startupNodes(cluster.nodes) }, prefix, partitions: PARTITIONS, ...extra });
-  prefixes.set(store, prefix);
-  return store;
+  return remember(store, prefix);
 }
 
 const deletePartitions = (prefix: string) => eachPartition(prefix, PARTITIONS, (p) => deleteClusterKeys(admin, p));

@@ -3,7 +3,7 @@ import { taskStoreConformance } from '@celeriac/core/testing';
 import type { Redis } from 'ioredis';
 import { createRedisStore } from '../src/index.js';
 import { eachPartition, partitionInbox } from './helpers/partitions.js';
-import { type TestRedis, deleteKeys, expireLeases, uniquePrefix, useRedisServer } from './helpers/redis.js';
+import { type TestRedis, deleteKeys, expireLeases, prefixRegistry, uniquePrefix, useRedisServer } from './helpers/redis.js';
 
 // The whole TaskStore contract on a store spread over 3 partitions of one server: every id-routed
 // step, the sweeping reserve, the merged admin API, and a peer store (another process) on the same
@@ -12,23 +12,16 @@ import { type TestRedis, deleteKeys, expireLeases, uniquePrefix, useRedisServer 
 const PARTITIONS = 3;
 let server: TestRedis;
 let admin: Redis;
-const prefixes = new WeakMap<object, string>();
+const { remember, prefixOf } = prefixRegistry();
 
 useRedisServer((started, client) => {
   server = started;
   admin = client;
 });
 
-function prefixOf(store: object): string {
-  const prefix = prefixes.get(store);
-  if (prefix === undefined) throw new Error('store made outside this file');
-  return prefix;
-}
-
 function partitionedStore(prefix: string, extra: Parameters<typeof createRedisStore>[0] = {}) {
   const store = createRedisStore({ connection: server.url, prefix, partitions: PARTITIONS, ...extra });
-  prefixes.set(store, prefix);
-  return store;
+  return remember(store, prefix);
 }
 
 taskStoreConformance({
