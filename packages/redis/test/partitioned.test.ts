@@ -146,6 +146,26 @@ describe('a partitioned Redis store', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
+  it('returns what it took when a later partition fails, and leaves the error to a reserve that took nothing', async () => {
+    const { store, prefix } = openStore();
+    const ids = [idIn(0), idIn(0)];
+    await store.enqueue(ids.map((id) => makeMessage({ id })));
+    // Partition 1's reserve script now fails (WRONGTYPE on its paused-queues set).
+    await admin.set(brokerKeys(partitionPrefixes(prefix, N)[1] as string).paused, 'not a set');
+    const got: string[] = [];
+    let errors = 0;
+    for (let i = 0; i < N; i++) {
+      // Each reserve starts at the next partition: one of them takes partition 0's tasks before partition 1 fails.
+      try {
+        got.push(...(await store.reserve({ ...request, max: 10 })).map((d) => d.message.id));
+      } catch {
+        errors++;
+      }
+    }
+    expect(got.sort()).toEqual([...ids].sort());
+    expect(errors).toBeGreaterThan(0);
+  });
+
   it('pauses a queue in every partition, and resuming wakes a waiting reserve', { timeout: 20_000 }, async () => {
     const { store } = openStore();
     await store.pauseQueue('default', true);

@@ -30,8 +30,9 @@ interface Sweep {
  * the earliest due time, `waitMs` or the abort signal. Rate-limited tasks start within one window
  * for all partitions (see PartitionRates).
  *
- * A partition whose look took its last reservable message is skipped by the next sweep with the
- * same queues and tasks if no wake-up came in between (once, as the single-slot drained hint).
+ * A partition whose last look left nothing reservable is skipped by the next sweep with the same
+ * queues and tasks if no wake-up came in between (once, as the single-slot drained hint), so a
+ * sweep costs a call only where work may be; a look capped by a rate grant sets no such hint.
  */
 export class PartitionReserver {
   readonly #partitions: readonly SlotStore[];
@@ -83,8 +84,8 @@ export class PartitionReserver {
         if (this.#skip(at, request, generation, sweep)) continue;
         const asked = slotRequest(request, request.max - sweep.taken, grant);
         if (asked === undefined) break; // every rate-limited task asked for is at its limit
-        const look = await (this.#partitions[at] as SlotStore).look(asked);
-        if (look === undefined) break; // aborted or closed: what was taken is returned, not lost
+        const look = await this.#look(at, asked, sweep);
+        if (look === undefined) break; // aborted, closed or failed: what was taken is returned, not lost
         sweep.deliveries.push(look.deliveries);
         sweep.taken += look.deliveries.length;
         if (grant !== undefined) takeFromCaps(grant, look.deliveries);
@@ -99,6 +100,20 @@ export class PartitionReserver {
       if (grant !== undefined) this.#rates.giveBack(grant);
     }
     return sweep;
+  }
+
+  /**
+   * Partition `at`'s look. If it fails after others gave deliveries, those are returned (their
+   * leases are held and heartbeated by this process: thrown away, they would never run) and the
+   * error is left to the next reserve; with nothing taken yet, it is thrown.
+   */
+  async #look(at: number, asked: SlotReserveRequest, sweep: Sweep): Promise<{ deliveries: StartedDelivery[]; nextDue: number } | undefined> {
+    try {
+      return await (this.#partitions[at] as SlotStore).look(asked);
+    } catch (error) {
+      if (sweep.taken === 0) throw error;
+      return undefined;
+    }
   }
 
   /** Whether partition `at` was left drained by the last look with these queues and tasks, with no wake-up since (the hint is used once). */
