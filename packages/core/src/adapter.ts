@@ -14,6 +14,9 @@ export { retriedMessage } from './adapters/split-admin.js';
 export { type ChainStep, type ChordLink, type GroupStep, type TaskMessage, type TaskStep, type TraceContext, MAX_PRIORITY, carriesWorkflow, decodeTaskMessage, encodeTaskMessage, validateTaskMessage } from './contracts/message.js';
 export { checkInboxMessage, idInUseReason } from './adapters/inbox-message.js';
 
+// Ids carrying a partition key's hash (`applyAsync(args, { partitionKey })`), for stores that spread a queue over partitions
+export { fnv1a32, partitionKeyHashOf, partitionKeyId, partitionOfId } from './adapters/partition-key.js';
+
 // The state machine, for stores that check moves where they run
 export { TRANSITIONS, USER_STATE, allowedSources, allowedSourcesFor, assertTransition, canApply, canTransition } from './state/transitions.js';
 

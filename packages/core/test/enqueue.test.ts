@@ -55,6 +55,9 @@ describe('enqueue', () => {
     ['priority 11', { priority: 11 }, /option "priority" must be an integer from 0 to 9/],
     ['an unknown option', { delay: 5 }, /option "delay" is not a known option/],
     ['a bad task id', { taskId: 'a/b' }, /option "taskId" must be 1-128 characters/],
+    ['an empty partition key', { partitionKey: '' }, /option "partitionKey" must be a string of 1 to 1000 characters/],
+    ['a partition key that is no string', { partitionKey: 42 }, /option "partitionKey" must be a string/],
+    ['a partition key with a task id', { partitionKey: 'user-1', taskId: 'mine' }, /option "partitionKey" cannot be combined with taskId/],
   ];
 
   it.each(badOptions)('rejects %s, naming the option', async (_, options, message) => {

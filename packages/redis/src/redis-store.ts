@@ -3,221 +3,171 @@ import type {
   QueueInfo, RecordListener, ReserveRequest, ResultBackend, RevokeListener, StartedDelivery, StateUpdate, TaskMessage,
   TaskQuery, TaskStore, TaskView, WorkerInfo,
 } from '@celeriac/core/adapter';
-import { type TaskRecord, type TaskState, TaskStates } from '@celeriac/core';
-import { QueueAdmin } from './internal/queue-admin.js';
+import type { TaskRecord, TaskState } from '@celeriac/core';
 import { type RedisStoreOptions, type ResolvedRedisStoreOptions, resolveStoreOptions } from './store-options.js';
-import { EnqueueStep } from './internal/enqueue-step.js';
-import { MessageQueue } from './internal/message-queue.js';
-import type { StartOnReserve } from './internal/reserver.js';
-import { SettleStep } from './internal/settle-step.js';
-import { startOnReserve } from './internal/start-on-reserve.js';
-import { type StoreParts, storeParts } from './internal/store-parts.js';
-import { TaskListing } from './internal/task-listing.js';
-import { TaskRecords } from './internal/task-records.js';
-import { watchConnection } from './internal/connection-watch.js';
-import { RedisWorkersAndEvents, operationKeys, sideChannels } from './internal/workers-and-events.js';
+import { PartitionedStore } from './internal/partitioned-store.js';
+import { SlotStore } from './internal/slot-store.js';
+import type { RedisStoreImpl } from './internal/store-impl.js';
+import { storeParts } from './internal/store-parts.js';
 
 /**
  * Tasks and their states in Redis, for producers and workers in many processes: the production
- * store. One command connection and one pub/sub connection per store; a given ioredis instance
- * is borrowed, never closed. Every step the contract makes atomic is one Lua script call, and
- * calls made in the same turn of the event loop share one. Built of a message queue and task
- * records on the same parts (see internal/store-parts.ts); the steps that span both (enqueue,
- * reserve with STARTED, settle) are here. The mechanisms are described in docs/redis-internals.md.
+ * store. One command connection and one pub/sub connection per store (on a cluster, one per
+ * partition's slot); a given ioredis instance is borrowed, never closed. With `partitions: 1` (the
+ * default) the whole store is one hash slot (internal/slot-store.ts); with more, a composite of
+ * that many (internal/partitioned-store.ts). The mechanisms are described in
+ * docs/redis-internals.md, partitions in docs/redis-cluster.md.
  */
 export class RedisStore implements TaskStore, ResultBackend {
   readonly options: Readonly<ResolvedRedisStoreOptions>;
-  readonly #parts: StoreParts;
-  readonly #queue: MessageQueue;
-  readonly #records: TaskRecords;
-  readonly #start: StartOnReserve;
-  readonly #enqueues: EnqueueStep;
-  readonly #settles: SettleStep;
-  readonly #operations: RedisWorkersAndEvents;
-  readonly #watchers = new Set<() => void>();
-  readonly #queueAdmin: QueueAdmin;
-  readonly #tasks: TaskListing;
+  readonly #impl: RedisStoreImpl;
   #closed = false;
 
   constructor(options: RedisStoreOptions = {}) {
     this.options = resolveStoreOptions(options);
-    this.#parts = storeParts(this.options);
-    this.#queue = new MessageQueue(this.#parts);
-    this.#records = new TaskRecords(this.#parts);
-    const handBack = (m: TaskMessage) => this.#records.apply({ id: m.id, task: m.task, attempt: m.attempt, state: TaskStates.PENDING, meta: { reason: 'handed back before it ran' } });
-    this.#start = startOnReserve(this.#records, handBack);
-    this.#enqueues = new EnqueueStep(this.#parts, this.#records, this.#start);
-    this.#settles = new SettleStep(this.#parts, this.#records);
-    this.#operations = new RedisWorkersAndEvents(sideChannels(this.#parts), operationKeys(this.#parts.options.prefix), this.#parts.options.eventLimit);
-    this.#queueAdmin = new QueueAdmin(this.#parts, () => this.#records.recordHeader());
-    this.#tasks = new TaskListing(this.#parts);
+    this.#impl = this.options.partitions === 1 ? new SlotStore(storeParts(this.options)) : new PartitionedStore(this.options);
   }
 
   /** Resolves once Redis is reachable; rejects with `RedisUnavailableError` after `connectTimeout`. Optional: every call connects. */
-  async connect(): Promise<void> {
-    await this.#parts.clients.ready();
+  connect(): Promise<void> {
+    return this.#impl.connect();
   }
 
-  /** The list a foreign producer (any language) may RPUSH JSON task messages to: they are validated on reserve. */
-  inboxKey(queue: string): string {
-    return this.#parts.keys.inbox(queue);
+  /**
+   * The list a foreign producer (any language) may RPUSH JSON task messages to: they are validated
+   * on reserve. With `partitions` above 1, each partition has its own: give the message's task id,
+   * whose partition it must go to (see docs/redis-cluster.md).
+   */
+  inboxKey(queue: string, taskId?: string): string {
+    return this.#impl.inboxKey(queue, taskId);
   }
 
   enqueue(messages: readonly TaskMessage[], options?: EnqueueOptions): Promise<ApplyResult[]> {
-    this.#assertOpen();
-    return this.#enqueues.enqueue(messages, options);
+    return this.#open().enqueue(messages, options);
   }
 
   publish(messages: readonly TaskMessage[]): Promise<void> {
-    this.#assertOpen();
-    return this.#queue.publish(messages);
+    return this.#open().publish(messages);
   }
 
   reserve(request: ReserveRequest): Promise<StartedDelivery[]> {
-    this.#assertOpen();
-    return this.#queue.reserve(request, this.#start);
+    return this.#open().reserve(request);
   }
 
   settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> {
-    this.#assertOpen();
-    return this.#settles.settle(delivery, update, next, (d) => this.#queue.ack(d));
+    return this.#open().settle(delivery, update, next);
   }
 
   ack(delivery: Delivery): Promise<void> {
-    return this.#queue.ack(delivery);
+    return this.#impl.ack(delivery);
   }
 
   deadLetter(delivery: Delivery, reason: string): Promise<void> {
-    return this.#queue.deadLetter(delivery, reason);
+    return this.#impl.deadLetter(delivery, reason);
   }
 
   apply(update: StateUpdate, delivery?: Delivery): Promise<ApplyResult> {
-    this.#assertOpen();
-    return this.#records.apply(update, delivery);
+    return this.#open().apply(update, delivery);
   }
 
   get(id: string): Promise<TaskRecord | null> {
-    this.#assertOpen();
-    return this.#records.get(id);
+    return this.#open().get(id);
   }
 
   forget(id: string): Promise<void> {
-    this.#assertOpen();
-    return this.#records.forget(id);
+    return this.#open().forget(id);
   }
 
   subscribe(id: string, listener: RecordListener): Promise<() => void> {
-    this.#assertOpen();
-    return this.#records.subscribe(id, listener);
+    return this.#open().subscribe(id, listener);
   }
 
   revoke(taskId: string): Promise<TaskMessage | null> {
-    this.#assertOpen();
-    return this.#queue.revoke(taskId);
+    return this.#open().revoke(taskId);
   }
 
   isRevoked(taskId: string): Promise<boolean> {
-    this.#assertOpen();
-    return this.#queue.isRevoked(taskId);
+    return this.#open().isRevoked(taskId);
   }
 
   onRevoke(listener: RevokeListener): Promise<() => void> {
-    this.#assertOpen();
-    return this.#queue.onRevoke(listener);
+    return this.#open().onRevoke(listener);
   }
 
   deadLetters(limit?: number, offset?: number): Promise<DeadLetter[]> {
-    this.#assertOpen();
-    return this.#queue.deadLetters(limit, offset);
+    return this.#open().deadLetters(limit, offset);
   }
 
   purgeDeadLetters(ids?: readonly string[]): Promise<number> {
-    this.#assertOpen();
-    return this.#queue.purgeDeadLetters(ids);
+    return this.#open().purgeDeadLetters(ids);
   }
 
   publishOnce(key: string, messages: readonly TaskMessage[]): Promise<boolean> {
-    this.#assertOpen();
-    return this.#queue.publishOnce(key, messages);
+    return this.#open().publishOnce(key, messages);
   }
 
   retryDeadLetter(id: string): Promise<boolean> {
-    this.#assertOpen();
-    return this.#queue.retryDeadLetter(id);
+    return this.#open().retryDeadLetter(id);
   }
 
   completeGroupMember(groupId: string, memberId: string, size: number): Promise<boolean> {
-    this.#assertOpen();
-    return this.#records.completeGroupMember(groupId, memberId, size);
+    return this.#open().completeGroupMember(groupId, memberId, size);
   }
 
   compareAndSet(key: string, expected: string | null, value: string, ttlMs?: number): Promise<boolean> {
-    this.#assertOpen();
-    return this.#records.compareAndSet(key, expected, value, ttlMs);
+    return this.#open().compareAndSet(key, expected, value, ttlMs);
   }
 
   /** `ResultBackend.reopen`, for a store that is another broker's backend (`splitStore(new AmqpBroker(…), redisStore)`). */
   reopen(id: string, reason?: string): Promise<ApplyResult> {
-    this.#assertOpen();
-    return this.#records.reopen(id, reason);
+    return this.#open().reopen(id, reason);
   }
 
   getValue(key: string): Promise<string | null> {
-    this.#assertOpen();
-    return this.#records.getValue(key);
+    return this.#open().getValue(key);
   }
 
   size(queue: string): Promise<number> {
-    this.#assertOpen();
-    return this.#queue.size(queue);
+    return this.#open().size(queue);
   }
 
   queues(): Promise<QueueInfo[]> {
-    this.#assertOpen();
-    return this.#queueAdmin.queues();
+    return this.#open().queues();
   }
 
   pauseQueue(queue: string, paused: boolean): Promise<void> {
-    this.#assertOpen();
-    return this.#queueAdmin.pause(queue, paused);
+    return this.#open().pauseQueue(queue, paused);
   }
 
   purgeQueue(queue: string, max = 1_000): Promise<TaskMessage[]> {
-    this.#assertOpen();
-    return this.#queueAdmin.purge(queue, max);
+    return this.#open().purgeQueue(queue, max);
   }
 
   // Task listing (see internal/task-listing.ts): finished tasks from bounded lists, live ones from the messages.
   taskCounts(): Promise<Record<TaskState, number>> {
-    this.#assertOpen();
-    return this.#tasks.counts();
+    return this.#open().taskCounts();
   }
 
   listTasks(query: TaskQuery): Promise<TaskRecord[]> {
-    this.#assertOpen();
-    return this.#tasks.list(query);
+    return this.#open().listTasks(query);
   }
 
   viewTask(id: string): Promise<TaskView | null> {
-    this.#assertOpen();
-    return this.#tasks.view(id);
+    return this.#open().viewTask(id);
   }
 
   retryTask(id: string): Promise<boolean> {
-    this.#assertOpen();
-    return this.#tasks.retry(id);
+    return this.#open().retryTask(id);
   }
 
   /** Keeps each message with its task, as long as its record (`ResultBackend.remember`, for a store used as another broker's backend). */
   remember(messages: readonly TaskMessage[]): Promise<void> {
-    this.#assertOpen();
-    return this.#tasks.remember(messages);
+    return this.#open().remember(messages);
   }
 
   /** The message of a task: waiting or running, or kept with its record once finished (`ResultBackend.message`). */
   message(id: string): Promise<TaskMessage | null> {
-    this.#assertOpen();
-    return this.#tasks.message(id);
+    return this.#open().message(id);
   }
 
   /**
@@ -227,69 +177,52 @@ export class RedisStore implements TaskStore, ResultBackend {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const unwatch of this.#watchers) unwatch();
-    await this.#queue.close();
-    await Promise.all([this.#enqueues.drain(), this.#settles.drain()]);
-    await this.#records.close();
-    this.#parts.replicaAcks?.close();
-    await this.#parts.clients.release();
+    await this.#impl.close();
   }
 
   // 8. Workers and events (see internal/workers-and-events.ts)
 
   heartbeatWorker(info: WorkerInfo, ttlMs: number): Promise<void> {
-    this.#assertOpen();
-    return this.#operations.heartbeatWorker(info, ttlMs);
+    return this.#open().heartbeatWorker(info, ttlMs);
   }
 
   removeWorker(id: string): Promise<void> {
-    this.#assertOpen();
-    return this.#operations.removeWorker(id);
+    return this.#open().removeWorker(id);
   }
 
   workers(): Promise<WorkerInfo[]> {
-    this.#assertOpen();
-    return this.#operations.workers();
+    return this.#open().workers();
   }
 
   broadcast(message: string): Promise<void> {
-    this.#assertOpen();
-    return this.#operations.broadcast(message);
+    return this.#open().broadcast(message);
   }
 
   onBroadcast(listener: BroadcastListener): Promise<() => void> {
-    this.#assertOpen();
-    return this.#operations.onBroadcast(listener);
+    return this.#open().onBroadcast(listener);
   }
 
   appendEvents(events: readonly string[]): Promise<void> {
-    this.#assertOpen();
-    return this.#operations.appendEvents(events);
+    return this.#open().appendEvents(events);
   }
 
   recentEvents(limit: number): Promise<string[]> {
-    this.#assertOpen();
-    return this.#operations.recentEvents(limit);
+    return this.#open().recentEvents(limit);
   }
 
   followEvents(listener: EventsListener, since?: number): Promise<() => void> {
-    this.#assertOpen();
-    return this.#operations.followEvents(listener, since);
+    return this.#open().followEvents(listener, since);
   }
 
   /** Told when the command connection is lost after it was ready, and when it is ready again (see internal/connection-watch.ts). */
   onConnectionChange(listener: ConnectionListener): () => void {
-    this.#assertOpen();
-    const unwatch = watchConnection(this.#parts.clients.command, listener);
-    this.#watchers.add(unwatch);
-    return () => {
-      this.#watchers.delete(unwatch);
-      unwatch();
-    };
+    return this.#open().onConnectionChange(listener);
   }
 
-  #assertOpen(): void {
+  /** The implementation, once the store is known to be open. */
+  #open(): RedisStoreImpl {
     if (this.#closed) throw new Error('RedisStore is closed');
+    return this.#impl;
   }
 }
 

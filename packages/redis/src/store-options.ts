@@ -57,6 +57,16 @@ export interface RedisStoreOptions extends TaskListRetention {
    */
   durable?: RedisDurableEnqueue;
   /**
+   * Spreads every queue over this many partitions, each on its own hash slot (`{prefix}` for the
+   * first, the home partition; `{prefix#1}`, `{prefix#2}`… for the others, see
+   * docs/redis-cluster.md), so that on a Redis Cluster one queue's work is shared by as many
+   * masters. A task's partition follows from its id (tasks enqueued with the same `partitionKey`
+   * share one, in order); workers take from every partition in turn; pauses, rate limits, results,
+   * revocations, the admin API and workflows work as with one. Change it only with the queues
+   * drained: a task's partition depends on it. At most 256. @defaultValue `1` (one slot, as before)
+   */
+  partitions?: number;
+  /**
    * Switches for comparison runs (benchmarks, bisecting a regression): every mechanism is on by
    * default, and turning one off changes speed, never behaviour. See docs/redis-internals.md.
    */
@@ -96,6 +106,7 @@ export interface ResolvedRedisStoreOptions {
   taskListLimit: number;
   taskListTtl: number;
   durable: Readonly<RedisDurableEnqueue> | undefined;
+  partitions: number;
   tuning: Readonly<Required<RedisStoreTuning>>;
 }
 
@@ -113,6 +124,7 @@ export const DEFAULT_REDIS_STORE_OPTIONS = {
   eventLimit: 10_000,
   ...DEFAULT_TASK_LIST_RETENTION,
   durable: undefined,
+  partitions: 1,
   tuning: { handOff: true, drainedHint: true, shortPaths: true },
 } as const;
 
@@ -144,6 +156,7 @@ export function resolveStoreOptions(options: RedisStoreOptions, where = 'createR
     taskListLimit: o.taskListLimit === undefined ? d.taskListLimit : check.positiveInt('taskListLimit', o.taskListLimit),
     taskListTtl: o.taskListTtl === undefined ? d.taskListTtl : check.positiveInt('taskListTtl', o.taskListTtl),
     durable: o.durable === undefined ? undefined : resolveDurable(o.durable, check),
+    partitions: o.partitions === undefined ? d.partitions : check.partitions(o.partitions),
     tuning: resolveTuning(o.tuning, check),
   };
 }

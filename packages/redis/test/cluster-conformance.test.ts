@@ -5,7 +5,7 @@ import type { Cluster } from 'ioredis';
 import { createRedisStore } from '../src/index.js';
 import { brokerKeys } from '../src/internal/keys.js';
 import { deleteClusterKeys, expireClusterLeases, startupNodes, useRedisCluster } from './helpers/cluster.js';
-import { uniquePrefix } from './helpers/redis.js';
+import { prefixRegistry, uniquePrefix } from './helpers/redis.js';
 
 // The whole TaskStore contract on a real Redis Cluster (3 masters, 3 replicas): every store is its
 // own cluster client (connection: { cluster: [...] }), so events go over sharded pub/sub, scripts
@@ -13,23 +13,16 @@ import { uniquePrefix } from './helpers/redis.js';
 
 let cluster: RedisCluster;
 let admin: Cluster;
-const prefixes = new WeakMap<object, string>();
+const { remember, prefixOf } = prefixRegistry();
 
 useRedisCluster((started, client) => {
   cluster = started;
   admin = client;
 });
 
-function prefixOf(store: object): string {
-  const prefix = prefixes.get(store);
-  if (prefix === undefined) throw new Error('store made outside this file');
-  return prefix;
-}
-
 function clusterStore(prefix: string, extra: Parameters<typeof createRedisStore>[0] = {}) {
   const store = createRedisStore({ connection: { cluster: startupNodes(cluster.nodes) }, prefix, ...extra });
-  prefixes.set(store, prefix);
-  return store;
+  return remember(store, prefix);
 }
 
 taskStoreConformance({

@@ -5,11 +5,11 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { createRedisStore } from '../src/index.js';
 import { brokerKeys } from '../src/internal/keys.js';
-import { deleteKeys, expireLeases, uniquePrefix } from './helpers/redis.js';
+import { deleteKeys, expireLeases, prefixRegistry, uniquePrefix } from './helpers/redis.js';
 
 let server: Awaited<ReturnType<typeof redisForTests>>;
 let admin: Redis;
-const prefixes = new WeakMap<object, string>();
+const { remember, prefixOf } = prefixRegistry();
 
 beforeAll(async () => {
   server = await redisForTests();
@@ -21,26 +21,18 @@ afterAll(async () => {
   await server.stop();
 });
 
-function prefixOf(store: object): string {
-  const prefix = prefixes.get(store);
-  if (prefix === undefined) throw new Error('store made outside this file');
-  return prefix;
-}
-
 taskStoreConformance({
   name: 'redis',
   create: async () => {
     const prefix = uniquePrefix('store');
     const store = createRedisStore({ connection: server.url, prefix });
-    prefixes.set(store, prefix);
-    return store;
+    return remember(store, prefix);
   },
   destroy: async (store: TaskStore) => deleteKeys(admin, prefixOf(store)),
   createWithRetention: async (retention) => {
     const prefix = uniquePrefix('lists');
     const store = createRedisStore({ connection: server.url, prefix, ...retention });
-    prefixes.set(store, prefix);
-    return store;
+    return remember(store, prefix);
   },
   injectRaw: async (store: TaskStore, queue: string, raw: string) => {
     await admin.rpush(brokerKeys(prefixOf(store)).inbox(queue), raw);
@@ -57,15 +49,13 @@ taskStoreConformance({
   create: async () => {
     const prefix = uniquePrefix('plain');
     const store = createRedisStore({ connection: server.url, prefix, tuning: { handOff: false, drainedHint: false, shortPaths: false } });
-    prefixes.set(store, prefix);
-    return store;
+    return remember(store, prefix);
   },
   destroy: async (store: TaskStore) => deleteKeys(admin, prefixOf(store)),
   createWithRetention: async (retention) => {
     const prefix = uniquePrefix('plainlists');
     const store = createRedisStore({ connection: server.url, prefix, ...retention, tuning: { handOff: false, drainedHint: false, shortPaths: false } });
-    prefixes.set(store, prefix);
-    return store;
+    return remember(store, prefix);
   },
   abandon: (store: TaskStore) => expireLeases(admin, prefixOf(store)),
 });

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { records, redisApp } from './helpers/apps.js';
+import { eachPartition } from './helpers/partitions.js';
 import { type TestRedis, deleteKeys, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
 import { type WorkerProcess, startWorkerProcess, stopWorkerProcess } from './helpers/worker-process.js';
 
@@ -11,13 +12,14 @@ useRedisServer((started, connection) => {
   admin = connection;
 });
 
-describe('a worker process killed with SIGKILL in the middle of tasks', () => {
+// With partitions, the victim holds leases in every partition: each is reclaimed by a later sweep.
+describe.each([1, 3])('a worker process killed with SIGKILL in the middle of tasks, %i partition(s)', (partitions) => {
   it('loses its leases: every task still completes exactly once to SUCCESS, the interrupted ones on another worker', { timeout: 60_000 }, async () => {
     const prefix = uniquePrefix('kill');
-    const { app, store, close } = redisApp({ connection: server.url, prefix });
+    const { app, store, close } = redisApp({ connection: server.url, prefix, partitions });
     const workers: WorkerProcess[] = [];
     try {
-      const common = { url: server.url, prefix, concurrency: 4, visibilityTimeout: 1_000 };
+      const common = { url: server.url, prefix, partitions, concurrency: 4, visibilityTimeout: 1_000 };
       workers.push(await startWorkerProcess({ ...common, name: 'victim' }), await startWorkerProcess({ ...common, name: 'survivor' }));
       const results = await Promise.all(Array.from({ length: 40 }, (_, n) => app.send('test.work', [n, 250])));
       const ids = results.map((r) => r.id);
@@ -45,7 +47,7 @@ describe('a worker process killed with SIGKILL in the middle of tasks', () => {
     } finally {
       await Promise.all(workers.map(stopWorkerProcess));
       await close();
-      await deleteKeys(admin, prefix);
+      await eachPartition(prefix, partitions, (p) => deleteKeys(admin, p));
     }
   });
 });

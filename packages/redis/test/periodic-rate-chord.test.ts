@@ -2,6 +2,7 @@ import { type TaskContext, chord, group } from '@celeriac/core';
 import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { redisApp } from './helpers/apps.js';
+import { eachPartition } from './helpers/partitions.js';
 import { type TestRedis, deleteKeys, uniquePrefix, until, useRedisServer } from './helpers/redis.js';
 import { type WorkerProcess, startWorkerProcess, stopWorkerProcess } from './helpers/worker-process.js';
 
@@ -12,14 +13,15 @@ useRedisServer((started, connection) => {
   admin = connection;
 });
 
-describe('periodic tasks on Redis', () => {
+// Schedules keep their state in the home partition's values; their runs go to any partition.
+describe.each([1, 3])('periodic tasks on Redis, %i partition(s)', (partitions) => {
   it('three schedulers enqueue each run once, and restarting them neither repeats nor skips a run', { timeout: 30_000 }, async () => {
     const prefix = uniquePrefix('sched');
     const EVERY = 300;
     const runsKey = `{${prefix}}:test:runs`;
     /** An app instance: scheduler + worker + the periodic task, sharing one Redis with the others. */
     const instance = () => {
-      const node = redisApp({ connection: server.url, prefix });
+      const node = redisApp({ connection: server.url, prefix, partitions });
       const tick = node.app.task({ name: 'report.refresh', bind: true }, async (ctx: TaskContext) => {
         await admin.hincrby(runsKey, ctx.id, 1);
       });
@@ -49,19 +51,21 @@ describe('periodic tasks on Redis', () => {
       expect(times.slice(1).map((t, i) => t - (times[i] as number))).toEqual(times.slice(1).map(() => EVERY));
     } finally {
       await Promise.all(second.map((n) => n.close()));
-      await deleteKeys(admin, prefix);
+      await eachPartition(prefix, partitions, (p) => deleteKeys(admin, p));
     }
   });
 });
 
-describe('rate limits and chords across worker processes on Redis', () => {
+// With 3 partitions the tasks, group counts and callbacks are spread over them; the rate window is
+// the home's, for all.
+describe.each([1, 3])('rate limits and chords across worker processes on Redis, %i partition(s)', (partitions) => {
   it('keeps a rate limit shared by two worker processes', { timeout: 40_000 }, async () => {
     const prefix = uniquePrefix('rate');
-    const producer = redisApp({ connection: server.url, prefix });
+    const producer = redisApp({ connection: server.url, prefix, partitions });
     const workers: WorkerProcess[] = [];
     try {
       // Five slots each: one worker cannot take a whole window (10), so both must share it.
-      workers.push(...(await Promise.all(['w1', 'w2'].map((name) => startWorkerProcess({ url: server.url, prefix, name, concurrency: 5, fixture: 'workflow' })))));
+      workers.push(...(await Promise.all(['w1', 'w2'].map((name) => startWorkerProcess({ url: server.url, prefix, partitions, name, concurrency: 5, fixture: 'workflow' })))));
       const insert = producer.app.task({ name: 'rate.insert', rateLimit: { limit: 10, intervalMs: 1_000 } }, (n: number) => n);
       const results = await insert.bulk(Array.from({ length: 40 }, (_, n) => [n]));
       await Promise.all(results.map((r) => r.wait({ timeout: 30_000 })));
@@ -80,16 +84,16 @@ describe('rate limits and chords across worker processes on Redis', () => {
     } finally {
       await Promise.all(workers.map(stopWorkerProcess));
       await producer.close();
-      await deleteKeys(admin, prefix);
+      await eachPartition(prefix, partitions, (p) => deleteKeys(admin, p));
     }
   });
 
   it('runs a chord callback exactly once when members finish together in different processes', { timeout: 40_000 }, async () => {
     const prefix = uniquePrefix('chord');
-    const producer = redisApp({ connection: server.url, prefix });
+    const producer = redisApp({ connection: server.url, prefix, partitions });
     const workers: WorkerProcess[] = [];
     try {
-      workers.push(...(await Promise.all(['w1', 'w2', 'w3'].map((name) => startWorkerProcess({ url: server.url, prefix, name, concurrency: 20, fixture: 'workflow' })))));
+      workers.push(...(await Promise.all(['w1', 'w2', 'w3'].map((name) => startWorkerProcess({ url: server.url, prefix, partitions, name, concurrency: 20, fixture: 'workflow' })))));
       const member = producer.app.task({ name: 'chord.member' }, (n: number) => n * 2);
       const sum = producer.app.task({ name: 'chord.sum' }, (values: number[], _round: number) => values.reduce((a, b) => a + b, 0));
       for (let round = 0; round < 5; round++) {
@@ -101,7 +105,7 @@ describe('rate limits and chords across worker processes on Redis', () => {
     } finally {
       await Promise.all(workers.map(stopWorkerProcess));
       await producer.close();
-      await deleteKeys(admin, prefix);
+      await eachPartition(prefix, partitions, (p) => deleteKeys(admin, p));
     }
   });
 });

@@ -7,10 +7,13 @@ import type { ApplyOptions } from './handle-types.js';
 import type { ResolvedTaskOptions } from '../options/task-options.js';
 import { DEFAULT_TASK_OPTIONS, optionChecker, show } from '../options/task-options.js';
 
-const KNOWN = new Set(['countdown', 'eta', 'expires', 'priority', 'queue', 'taskId']);
+const KNOWN = new Set(['countdown', 'eta', 'expires', 'priority', 'queue', 'taskId', 'partitionKey']);
+/** Longest `partitionKey`: it is hashed, never stored, but a key this long is a mistake. */
+const MAX_PARTITION_KEY = 1_000;
 
 export interface ResolvedApply {
   taskId: string | undefined;
+  partitionKey: string | undefined;
   queue: string;
   priority: number;
   eta: number | undefined;
@@ -28,6 +31,7 @@ export function resolveApplyOptions(
   if (options === undefined) {
     return {
       taskId: undefined,
+      partitionKey: undefined,
       queue: defaults?.queue ?? DEFAULT_TASK_OPTIONS.queue,
       priority: defaults?.priority ?? DEFAULT_TASK_OPTIONS.priority,
       eta: undefined,
@@ -48,6 +52,9 @@ function resolveGivenOptions(
   if (typeof o !== 'object' || o === null) check.fail('options', `must be an object, got ${show(o)}`);
   check.unknownKeys(o, KNOWN);
   if (o.countdown !== undefined && o.eta !== undefined) check.fail('countdown', 'cannot be combined with eta: give one of them');
+  if (o.partitionKey !== undefined && o.taskId !== undefined) {
+    check.fail('partitionKey', 'cannot be combined with taskId: the id is made from the key (give an id of the form "<8 hex digits>:<rest>" to place it yourself)');
+  }
   let eta: number | undefined;
   if (o.countdown !== undefined) {
     if (typeof o.countdown !== 'number' || !Number.isFinite(o.countdown) || o.countdown < 0) {
@@ -65,6 +72,7 @@ function resolveGivenOptions(
   }
   return {
     taskId: o.taskId === undefined ? undefined : checkTaskId(o.taskId, check.fail),
+    partitionKey: o.partitionKey === undefined ? undefined : checkPartitionKey(o.partitionKey, check.fail),
     queue: o.queue === undefined ? (defaults?.queue ?? DEFAULT_TASK_OPTIONS.queue) : check.name('queue', o.queue),
     priority: o.priority === undefined ? (defaults?.priority ?? DEFAULT_TASK_OPTIONS.priority) : check.priority('priority', o.priority),
     eta,
@@ -95,6 +103,13 @@ export const TASK_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 function checkTaskId(value: unknown, fail: (option: string, problem: string) => never): string {
   if (typeof value !== 'string' || !TASK_ID_PATTERN.test(value)) {
     fail('taskId', `must be 1-128 characters of letters, digits and _ . : -, got ${show(value)}`);
+  }
+  return value as string;
+}
+
+function checkPartitionKey(value: unknown, fail: (option: string, problem: string) => never): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_PARTITION_KEY) {
+    fail('partitionKey', `must be a string of 1 to ${MAX_PARTITION_KEY} characters, got ${show(value)}`);
   }
   return value as string;
 }

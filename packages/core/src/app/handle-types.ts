@@ -103,6 +103,13 @@ export interface ApplyOptions {
   queue?: string;
   /** Use this id instead of a generated one (must be unused). */
   taskId?: string;
+  /**
+   * Tasks given the same key keep their order on a store that spreads a queue over partitions
+   * (`@celeriac/redis` with `partitions`): their ids carry the key's hash, so they all go to one
+   * partition, FIFO within a priority there. Cannot be combined with `taskId`. No effect on a
+   * store with one queue.
+   */
+  partitionKey?: string;
 }
 
 /** A typed way to call one task in the background. */

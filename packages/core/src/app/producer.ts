@@ -13,6 +13,7 @@ import type { EnqueueDeadline } from './enqueue-deadline.js';
 import type { ApplyOptions } from './handle-types.js';
 import type { TaskRegistry } from './registry.js';
 import { SendSpans, sendTraced } from '../tracing/send-spans.js';
+import { partitionKeyId } from '../adapters/partition-key.js';
 
 /** What a producer is made of: its app's store, limits, ids and hooks. */
 export interface ProducerParts {
@@ -153,7 +154,8 @@ export class Producer {
 
   /** A message for checked arguments (see checkArgs). */
   #newMessage(name: string, args: unknown[], resolved: ResolvedApply, now: number): TaskMessage {
-    return newMessage(resolved.taskId ?? this.#parts.generateId(), name, args, resolved, now);
+    const id = resolved.taskId ?? (resolved.partitionKey === undefined ? this.#parts.generateId() : partitionKeyId(resolved.partitionKey, this.#parts.generateId()));
+    return newMessage(id, name, args, resolved, now);
   }
 
   /** Eager mode: records created, then each message run here to its end (see eager.ts). */

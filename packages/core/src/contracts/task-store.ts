@@ -64,7 +64,8 @@ export interface TaskStore {
 
   /**
    * Takes up to `request.max` messages (higher priority first, then FIFO; only the named queues
-   * and tasks; a revoked id never), leases them, and stores STARTED for each in the same step:
+   * and tasks; a revoked id never; on a store that spreads a queue over partitions, the order holds
+   * among the tasks of one partition, which all tasks of one `partitionKey` share), leases them, and stores STARTED for each in the same step:
    * there is no moment where a task is leased but its record does not say so. A refused STARTED
    * (the record is terminal: revoked, or finished by an earlier delivery) is reported in the
    * delivery's `started`, and the delivery is still returned for the worker to settle. A message

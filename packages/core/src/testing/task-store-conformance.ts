@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Delivery, ReserveRequest, StartedDelivery } from '../contracts/broker.js';
 import type { TaskMessage } from '../contracts/message.js';
 import type { TaskStore } from '../contracts/task-store.js';
 import { makeMessage, sleep, until } from './fixtures.js';
+import { partitionKeyId } from '../adapters/partition-key.js';
 import { taskStoreFencingTests } from './task-store-fencing.js';
 import { taskStoreRecordTests } from './task-store-records.js';
 import { taskStoreSharingTests } from './task-store-sharing.js';
@@ -47,6 +49,15 @@ export interface TaskStoreSuite {
 }
 
 /**
+ * A message whose id carries the partition key hash of the other messages of the running test:
+ * the order of reserves (priority, then FIFO) is promised among such tasks, all of one partition
+ * on a store that spreads a queue over partitions (see TaskStore.reserve).
+ */
+function orderedMessage(overrides: Partial<TaskMessage> = {}): TaskMessage {
+  return makeMessage({ id: partitionKeyId(expect.getState().currentTestName ?? 'ordered', randomUUID()), ...overrides });
+}
+
+/**
  * The contract every `TaskStore` must pass (socket.io's adapter-tests pattern): call it from a test
  * file of the adapter package. Producing and reserving are checked here, revocation and
  * contention in `task-store-sharing.ts`, settling, dead letters and records in
@@ -85,7 +96,7 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
 
     describe('producing', () => {
       it('enqueue creates PENDING records at seq 1, and the messages are reservable', async () => {
-        const messages = [makeMessage({ args: [1, 'two', { three: [3] }] }), makeMessage()];
+        const messages = [orderedMessage({ args: [1, 'two', { three: [3] }] }), orderedMessage()];
         const results = await store.enqueue(messages);
         expect(results).toMatchObject(messages.map((m) => ({ applied: true, record: { id: m.id, task: 'test.noop', state: 'PENDING', seq: 1, attempt: 1 } })));
         for (const m of messages) expect(await store.get(m.id)).toMatchObject({ id: m.id, task: 'test.noop', state: 'PENDING', seq: 1 });
@@ -97,7 +108,7 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
       });
 
       it('enqueue with freshIds reads the same: PENDING records, reservable', async () => {
-        const messages = [makeMessage(), makeMessage()];
+        const messages = [orderedMessage(), orderedMessage()];
         const results = await store.enqueue(messages, { freshIds: true });
         expect(results).toMatchObject(messages.map((m) => ({ applied: true, record: { id: m.id, state: 'PENDING', seq: 1 } })));
         expect(await store.get(messages[1]?.id ?? '')).toMatchObject({ state: 'PENDING', seq: 1 });
@@ -169,10 +180,10 @@ export function taskStoreConformance(options: TaskStoreConformanceOptions): void
       });
 
       it('orders by priority (higher first), then first in first out, across tasks', async () => {
-        const low1 = makeMessage({ task: 'test.a', priority: 0 });
-        const high = makeMessage({ task: 'test.b', priority: 9 });
-        const low2 = makeMessage({ task: 'test.b', priority: 0 });
-        const mid = makeMessage({ task: 'test.a', priority: 5 });
+        const low1 = orderedMessage({ task: 'test.a', priority: 0 });
+        const high = orderedMessage({ task: 'test.b', priority: 9 });
+        const low2 = orderedMessage({ task: 'test.b', priority: 0 });
+        const mid = orderedMessage({ task: 'test.a', priority: 5 });
         await store.enqueue([low1, high]);
         await store.enqueue([low2, mid]);
         expect(idsOf(await reserve({ tasks: ['test.a', 'test.b'] }))).toEqual([high.id, mid.id, low1.id, low2.id]);

@@ -1,6 +1,9 @@
 import { optionChecker, show } from '@celeriac/core/adapter';
 import { isClusterConnection, isClusterInstance, isRedisInstance } from './connection.js';
 
+/** Most partitions of one store: each costs its own keys, and on a cluster a pub/sub connection per process. */
+const MAX_PARTITIONS = 256;
+
 /** Core's option checks, plus those only Redis has (the prefix, the connection). */
 export function optionChecks(where: string) {
   const check = optionChecker(where);
@@ -12,6 +15,12 @@ export function optionChecks(where: string) {
         check.fail('prefix', `must be 1 to 100 characters without braces or spaces, got ${show(value)}`);
       }
       return value as string;
+    },
+    partitions(value: unknown): number {
+      if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > MAX_PARTITIONS) {
+        check.fail('partitions', `must be an integer from 1 to ${MAX_PARTITIONS}, got ${show(value)}`);
+      }
+      return value as number;
     },
     connection(value: unknown): void {
       if (typeof value === 'string') {

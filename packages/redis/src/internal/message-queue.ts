@@ -3,6 +3,7 @@ import { AckQueue } from './ack-queue.js';
 import { type StoredMessage, decodeStoredMessage, requeuedMessage, storedMessage, wholeMessageJson } from './message-fields.js';
 import { replyNumber, replyString } from './reply.js';
 import { type StartOnReserve, Reserver } from './reserver.js';
+import type { SlotReserveRequest } from './reserve-args.js';
 import type { StoreParts } from './store-parts.js';
 import { TickBatcher } from './tick-batcher.js';
 
@@ -59,6 +60,12 @@ export class MessageQueue {
   async reserve(request: ReserveRequest, start: StartOnReserve): Promise<StartedDelivery[]> {
     await this.#parts.clients.ready();
     return this.#reserver.reserve(request, start);
+  }
+
+  /** One look without sleeping, for a partitioned store (see Reserver.look). */
+  async look(request: SlotReserveRequest, start: StartOnReserve): Promise<{ deliveries: StartedDelivery[]; nextDue: number } | undefined> {
+    await this.#parts.clients.ready();
+    return this.#reserver.look(request, start);
   }
 
   /**

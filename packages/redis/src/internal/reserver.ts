@@ -1,11 +1,12 @@
-import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, checkInboxMessage, idInUseReason } from '@celeriac/core/adapter';
+import { type ApplyResult, type Delivery, type ReserveRequest, type StartedDelivery, type TaskMessage, checkInboxMessage, idInUseReason, partitionOfId } from '@celeriac/core/adapter';
 import type { BrokerScripts } from './broker-scripts.js';
 import type { HandOff, ParkedReserves } from './hand-off.js';
 import type { BrokerKeys } from './keys.js';
 import { decodeStoredMessage } from './message-fields.js';
 import type { LeaseKeeper } from './lease-keeper.js';
+import type { PartitionPlace } from './store-parts.js';
 import { replyNumber, replyString } from './reply.js';
-import { ReserveArgs } from './reserve-args.js';
+import { ReserveArgs, type SlotReserveRequest, checkRequest } from './reserve-args.js';
 import type { ScriptArg } from './scripts.js';
 import type { WakeSignal } from './wake-signal.js';
 
@@ -19,6 +20,8 @@ export interface ReserverContext {
   readonly parked: ParkedReserves;
   /** Whether the drained-reserve hint is used (see the class comment; off for comparison runs). */
   readonly drainedHint: boolean;
+  /** In a partitioned store, this partition's place: an inbox message of another partition's id is refused. */
+  readonly partition: PartitionPlace | undefined;
   isClosed(): boolean;
   /** Queued acks to settle in the same script call (see AckQueue). */
   takeAcks(): string[];
@@ -44,7 +47,7 @@ export interface StartOnReserve {
 }
 
 /** The script's first reply element when it stopped at `max`: more may be reservable now. */
-const MORE_READY = -2;
+export const MORE_READY = -2;
 
 interface Attempt {
   deliveries: StartedDelivery[];
@@ -122,6 +125,22 @@ export class Reserver {
         if (handed.nextDue !== MORE_READY) this.#drained = { args, generation: since, dueAt };
         return handed.deliveries;
       }
+    }
+  }
+
+  /**
+   * One look, never a sleep, for a partitioned store (which sleeps for all its partitions at once,
+   * see partitioned-store.ts): what one script call takes (another if it only validated inbox
+   * messages or dead-lettered undecodable ones), and its `nextDue` (MORE_READY: more may be
+   * reservable now; else ms until something may be, or -1). Undefined if aborted or closed.
+   */
+  async look(request: SlotReserveRequest, start: StartOnReserve): Promise<{ deliveries: StartedDelivery[]; nextDue: number } | undefined> {
+    const args = this.#args.for(request);
+    for (;;) {
+      if (isAborted(request.signal) || this.#ctx.isClosed()) return undefined;
+      const attempt = await this.#attemptUnlessAborted(args, request, start);
+      if (attempt === undefined) return undefined;
+      if (attempt.deliveries.length > 0 || !(attempt.triaged || attempt.nextDue === MORE_READY)) return attempt;
     }
   }
 
@@ -260,6 +279,11 @@ export class Reserver {
       return;
     }
     const { message } = checked;
+    const place = this.#ctx.partition;
+    if (place !== undefined && partitionOfId(message.id, place.count) !== place.index) {
+      await this.#deadLetter(member, `task id "${message.id}" belongs to partition ${partitionOfId(message.id, place.count)}, not ${place.index}: push it to inboxKey(queue, taskId)`);
+      return;
+    }
     await this.#ctx.scripts.admitInbox(member, { message, raw: body, queue, deliveries: 0 }, idInUseReason(message.id));
   }
 
@@ -272,11 +296,4 @@ export class Reserver {
 // A function, so TypeScript does not narrow `aborted` across the awaits in between.
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
-}
-
-function checkRequest(request: ReserveRequest): void {
-  if (!Array.isArray(request.queues) || request.queues.length === 0) throw new TypeError('reserve(): queues must be a non-empty array');
-  if (!Array.isArray(request.tasks) || request.tasks.length === 0) throw new TypeError('reserve(): tasks must be a non-empty array');
-  if (!Number.isSafeInteger(request.max) || request.max < 1) throw new TypeError(`reserve(): max must be a positive integer, got ${String(request.max)}`);
-  if (!(Number.isFinite(request.waitMs) && request.waitMs >= 0)) throw new TypeError(`reserve(): waitMs must be a non-negative number, got ${String(request.waitMs)}`);
 }

@@ -4,6 +4,17 @@ import type { BrokerKeys } from './keys.js';
 import type { StoredMessage } from './message-fields.js';
 import type { SubscriberHub } from './subscriber-hub.js';
 
+/** A generation counter and its sleepers: one per store, or one for all partitions of a partitioned store. */
+export class WakePulse {
+  readonly wakeup = new Wakeup();
+  generation = 0;
+
+  notify(): void {
+    this.generation++;
+    this.wakeup.wakeAll();
+  }
+}
+
 /**
  * Lets a reserve that found nothing sleep until work may be there, without polling: publishing
  * scripts PUBLISH on the queue's wake channel, and every waiter in this process re-checks.
@@ -23,18 +34,18 @@ export class WakeSignal {
   readonly #hub: SubscriberHub;
   readonly #keys: BrokerKeys;
   readonly #watched = new Map<string, Promise<() => void>>();
-  readonly #wakeup = new Wakeup();
-  #generation = 0;
+  readonly #pulse: WakePulse;
   /** What this process's publishes send on wake channels. */
   readonly origin = randomBytes(9).toString('base64url');
 
-  constructor(hub: SubscriberHub, keys: BrokerKeys) {
+  constructor(hub: SubscriberHub, keys: BrokerKeys, pulse = new WakePulse()) {
     this.#hub = hub;
     this.#keys = keys;
+    this.#pulse = pulse;
   }
 
   get generation(): number {
-    return this.#generation;
+    return this.#pulse.generation;
   }
 
   /** Subscribes to these queues' wake channels; resolves `true` if any was new (check again before waiting). */
@@ -76,8 +87,7 @@ export class WakeSignal {
 
   /** Wakes every waiter (a publish, a reconnect, or close). */
   notify(): void {
-    this.#generation++;
-    this.#wakeup.wakeAll();
+    this.#pulse.notify();
   }
 
   /**
@@ -85,8 +95,8 @@ export class WakeSignal {
    * `onWaiting` gets a function that ends this sleep alone (see Wakeup.wait).
    */
   wait(ms: number, since: number, signal: AbortSignal | undefined, onWaiting?: (end: () => void) => void): Promise<void> {
-    if (this.#generation !== since) return Promise.resolve();
-    return this.#wakeup.wait(ms, signal, onWaiting);
+    if (this.#pulse.generation !== since) return Promise.resolve();
+    return this.#pulse.wakeup.wait(ms, signal, onWaiting);
   }
 
   async close(): Promise<void> {

@@ -22,7 +22,8 @@
   ARGV[2] visibility timeout ms
   ARGV[3] max
   ARGV[4] number of acks, then their lease members
-          then the number of rate limits, then 3 per limit: rate key, limit, interval ms
+          then the number of rate limits, then 3 per limit: rate key, limit, interval ms (0: a
+          cap on this call's starts alone, counted in no window here)
           then the number of queues, then per queue: queue, delayed key, inbox key, inbox route
           JSON, number of ready keys, then 2 per ready key: ready key, rate limit index (0: none)
           then 0, or 1 to store STARTED for every message taken, followed by the record key
@@ -83,9 +84,15 @@ for _, queue in ipairs(queues) do
 end
 
 -- Sliding windows: forget starts older than the interval; what is left is this window's count.
+-- An interval of 0 is a cap alone: a partition's share of starts its home partition's window
+-- granted (see internal/partition-rates.ts), with no window here.
 for _, rate in ipairs(rates) do
-  redis.call('ZREMRANGEBYSCORE', rate.key, '-inf', now - rate.interval)
-  rate.used = redis.call('ZCARD', rate.key)
+  if rate.interval > 0 then
+    redis.call('ZREMRANGEBYSCORE', rate.key, '-inf', now - rate.interval)
+    rate.used = redis.call('ZCARD', rate.key)
+  else
+    rate.used = 0
+  end
   rate.cap = rate.limit - rate.used
 end
 
@@ -139,7 +146,7 @@ if count > 0 then
     leaseArgs[j * 2 + 1] = leaseUntil
     leaseArgs[j * 2 + 2] = member
     local r = takenRate[j]
-    if r > 0 then
+    if r > 0 and rates[r].interval > 0 then
       local args = rateArgs[r]
       if not args then
         args = {}

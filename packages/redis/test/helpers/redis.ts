@@ -11,6 +11,22 @@ export function uniquePrefix(label = 't'): string {
   return `${label}-${randomUUID().slice(0, 8)}`;
 }
 
+/** The prefix of each store a test file made, for the conformance suite's hooks, which get the store alone. */
+export function prefixRegistry(): { remember<T extends object>(store: T, prefix: string): T; prefixOf(store: object): string } {
+  const prefixes = new WeakMap<object, string>();
+  return {
+    remember(store, prefix) {
+      prefixes.set(store, prefix);
+      return store;
+    },
+    prefixOf(store) {
+      const prefix = prefixes.get(store);
+      if (prefix === undefined) throw new Error('store made outside this file');
+      return prefix;
+    },
+  };
+}
+
 /** Deletes every key of a prefix. */
 export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';

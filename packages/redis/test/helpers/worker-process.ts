@@ -17,6 +17,8 @@ export interface WorkerConfig {
   /** The store's connection for the `topology` fixture (test.echo): cluster start-up nodes or Sentinel options, as JSON. */
   connection?: { cluster: { host: string; port: number }[] } | { sentinels: { host: string; port: number }[]; name: string };
   prefix: string;
+  /** The store's `partitions` (`work`, `workflow` and `topology` fixtures). */
+  partitions?: number;
   name: string;
   concurrency?: number;
   visibilityTimeout?: number;

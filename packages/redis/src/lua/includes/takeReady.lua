@@ -115,7 +115,7 @@ local function nextDueOf(k, queues, rates, now)
     -- A rate-limited task with work waiting: when does its window let one more through?
     for j = 1, #queue.ready do
       local r = queue.rate[j]
-      if r > 0 and rates[r].cap <= 0 and redis.call('ZCARD', queue.ready[j]) > 0 then
+      if r > 0 and rates[r].cap <= 0 and rates[r].interval > 0 and redis.call('ZCARD', queue.ready[j]) > 0 then
         local rate = rates[r]
         local oldest = redis.call('ZRANGE', rate.key, rate.used - rate.limit, rate.used - rate.limit, 'WITHSCORES')
         if oldest[2] then consider(tonumber(oldest[2]) + rate.interval - now) end
