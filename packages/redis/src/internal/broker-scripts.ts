@@ -85,9 +85,12 @@ export class BrokerScripts {
     this.#extendLeases = new PreparedScript(SCRIPTS.extendLeases, [k.leases]);
   }
 
-  /** `origin` is the wake message, so this process can tell its own wake-ups (see WakeSignal). */
-  publish(batch: readonly StoredMessage[], origin: string): Promise<unknown> {
-    return this.#publish.run(this.#redis, [origin, ...publishArgs(this.#k, batch)], [this.#k.replay(nextCallToken())]);
+  /**
+   * `origin` is the wake message, so this process can tell its own wake-ups (see WakeSignal);
+   * `afterResend` as in PreparedScript.run: the caller's waiters may have looked before it ran.
+   */
+  publish(batch: readonly StoredMessage[], origin: string, afterResend?: () => void): Promise<unknown> {
+    return this.#publish.run(this.#redis, [origin, ...publishArgs(this.#k, batch)], [this.#k.replay(nextCallToken())], afterResend);
   }
 
   /** `tail`: the rate limits and queues (see ReserveArgs); `start`: the STARTED flag and its arguments. */
@@ -141,6 +144,7 @@ export class BrokerScripts {
    * parked reserve if `handOff` names one (enqueueJobs-11.lua, or enqueueOne-11.lua for one message
    * with a fresh id, due now, same arguments). `recordHeader`: the backend's record
    * arguments (applyUpdates-9.lua's ARGV[1..5]). Resolves with `[enqueued, handedOff]`.
+   * `afterResend` as in `publish`.
    */
   async enqueue(
     origin: string,
@@ -148,6 +152,7 @@ export class BrokerScripts {
     groups: readonly EnqueueGroupShape[],
     messages: readonly StoredMessage[],
     handOff: HandOffTarget | undefined,
+    afterResend?: () => void,
   ): Promise<unknown[]> {
     const handOffArg = handOff === undefined ? '' : [handOff.max, handOff.visibilityTimeout, `w${workerFragment(handOff.worker)}`, ...handOff.readyKeys].join('\n');
     const groupArgs: ScriptArg[] = [groups.length];
@@ -156,7 +161,7 @@ export class BrokerScripts {
     const first = messages[0];
     const lone = this.#limits.tuning.shortPaths && messages.length === 1 && groups.length === 1 && groups[0]?.freshIds === true && first?.message.eta === undefined && first?.deliveries === 0;
     const replay = this.#k.replay(batchTokenOf(recordHeader));
-    return replyArray(await (lone ? this.#enqueueOne : this.#enqueue).run(this.#redis, args, [replay]), 'enqueueJobs');
+    return replyArray(await (lone ? this.#enqueueOne : this.#enqueue).run(this.#redis, args, [replay], afterResend), 'enqueueJobs');
   }
 
   /**

@@ -74,7 +74,9 @@ export class EnqueueStep {
     const shared = claimed === undefined ? [] : [...offered].filter(([key]) => claimed.readyKeys.has(key));
     const target = claimed === undefined ? undefined : { max: claimed.max, visibilityTimeout: options.visibilityTimeout, readyKeys: shared.map(([key]) => key), worker: claimed.worker };
     const mark = this.#parts.replicaAcks?.mark();
-    const enqueued = scripts.enqueue(wake.originFor(messages), this.#records.recordHeader(), shapes, messages, target);
+    // A call refused with NOSCRIPT runs again after what its local wake-up made waiters send: they
+    // may have looked before it ran, and its echo is ignored, so they are woken again.
+    const enqueued = scripts.enqueue(wake.originFor(messages), this.#records.recordHeader(), shapes, messages, target, () => wake.notify());
     // This process ignores its own wake-ups' echo (see WakeSignal), so its waiters are woken here:
     // not for what the parked reserve can take (what the script declines, it reserves itself),
     // unless it is offered more than its free slots.

@@ -41,7 +41,8 @@ export class MessageQueue {
       },
     });
     this.#publishes = new TickBatcher<StoredMessage, void>(async (batch) => {
-      const published = scripts.publish(batch, wake.originFor(batch));
+      // Waiters are woken again if the call runs late (see EnqueueStep).
+      const published = scripts.publish(batch, wake.originFor(batch), () => wake.notify());
       wake.notifyPublished(batch); // this process ignores its own wake-ups' echo (see WakeSignal)
       await published;
       return [];

@@ -113,8 +113,12 @@ export class PreparedScript {
     this.#fixed = 3 + keys.length + callKeys + leading.length;
   }
 
-  /** Runs the script with `args` after the leading ones, and `callKeys` after the bound keys. */
-  run(redis: RedisClient, args: readonly ScriptArg[], callKeys: readonly string[] = []): Promise<unknown> {
+  /**
+   * Runs the script with `args` after the leading ones, and `callKeys` after the bound keys.
+   * `afterResend` is called once a call refused with NOSCRIPT has run as EVAL: commands sent after
+   * the first try ran before it (see the publishing callers' local wake-ups).
+   */
+  run(redis: RedisClient, args: readonly ScriptArg[], callKeys: readonly string[] = [], afterResend?: () => void): Promise<unknown> {
     if (callKeys.length !== this.#callKeys) throw new Error(`Lua script ${this.#script.name} takes ${this.#callKeys} keys per call, got ${callKeys.length}`);
     const cluster = isCluster(redis);
     const heads = cluster ? (this.#sharded ??= this.#heads(shardedScript(this.#script))) : this.#plain;
@@ -128,7 +132,11 @@ export class PreparedScript {
       heads.eval ??= bulk('eval') + bulk(heads.source.lua) + this.#boundKeys + (this.#callKeys === 0 ? this.#leading : '');
       const again = new ScriptCommand(this.#script, 'eval', heads.eval + perCall, count, args, slot);
       void redis.sendCommand(again);
-      return again.promise;
+      if (afterResend === undefined) return again.promise;
+      return again.promise.then((reply) => {
+        afterResend();
+        return reply;
+      });
     });
   }
 
