@@ -1,5 +1,5 @@
 import { Celeriac, type TaskContext } from '@celeriac/core';
-import { PYTHON_REFUSALS, runCeleryClient, type RedisServer, startRedisServer } from '@celeriac/test-support';
+import { type CeleryWorker, PYTHON_REFUSALS, runCeleryClient, type RedisServer, startCeleryWorker, startRedisServer } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CeleryRedisBroker, celeryRedisStore } from '../src/index.js';
@@ -7,6 +7,7 @@ import { CeleryRedisBroker, celeryRedisStore } from '../src/index.js';
 // Python's Celery client sends by name; a Celeriac worker runs the tasks; Python reads the results.
 let server: RedisServer;
 let app: Celeriac;
+let python: CeleryWorker;
 
 class ValueError extends Error {
   override name = 'ValueError';
@@ -27,10 +28,13 @@ beforeAll(async () => {
     throw new ValueError(`cannot use ${input}`);
   });
   await app.worker({ queues: ['celery'], concurrency: 4 }).start();
+  // Runs the Python callbacks of the link tests.
+  python = await startCeleryWorker({ broker: server.url, backend: server.url }, { name: 'py-callbacks', queues: 'py' });
 });
 
 afterAll(async () => {
   await app?.close();
+  await python?.stop();
   await server?.stop();
 });
 
@@ -53,6 +57,21 @@ describe('a Python Celery client and a Celeriac worker', () => {
     const out = await runCeleryClient<Record<string, unknown>>({ broker: server.url, backend: server.url }, 'fail');
     expect(out).toMatchObject({ raised: 'ValueError', message: 'cannot use bad input', isValueError: true, state: 'FAILURE' });
     expect(out.traceback).toMatch(/ValueError: cannot use bad input/);
+  });
+});
+
+describe('Celery workflows in the embed, run by a Celeriac worker', () => {
+  it('link= runs the callback on the result; link_error= calls the errback with the failed task id', async () => {
+    const out = await runCeleryClient<Record<string, unknown>>({ broker: server.url, backend: server.url }, 'link');
+    expect(out).toEqual({ value: 4, callback: 40, failed: out.failed, errback: { failed: out.failed, label: 'boom' } });
+    expect(typeof out.failed).toBe('string');
+  });
+});
+
+describe('extended results (result_extended)', () => {
+  it('args and kwargs as Python sent them, and the queue, written by the Celeriac worker', async () => {
+    const out = await runCeleryClient<Record<string, unknown>>({ broker: server.url, backend: server.url }, 'extended');
+    expect(out).toEqual({ args: [2], kwargs: { b: 40 }, queue: 'celery', name: 'node.add' });
   });
 });
 

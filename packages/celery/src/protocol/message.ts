@@ -4,7 +4,7 @@ import { MalformedMessageError } from '@celeriac/core';
 import { findNonJson, parsePythonJson } from './python-json.js';
 import { formatCeleryTime, parseCeleryTime } from './time.js';
 import { mapKwargs, type ParameterNames } from './kwargs.js';
-import { fromCelerySignatures, toCelerySignatures, type CelerySignature } from './signatures.js';
+import { type CeleryEmbed, fromCeleryEmbed, toCeleryEmbed } from './embed.js';
 
 /** The headers of a Celery protocol 2 task message. */
 export interface CeleryHeaders {
@@ -38,12 +38,20 @@ export interface CeleriacWorkflow {
   groupId?: string;
 }
 
-/** The third element of the body: the workflow as Celery's worker reads it. */
-export interface CeleryEmbed {
-  callbacks: CelerySignature[] | null;
-  errbacks: CelerySignature[] | null;
-  chain: CelerySignature[] | null;
-  chord: CelerySignature | null;
+/**
+ * The arguments as a Python producer sent them, kept on a message decoded from Celery's format
+ * (as its `celery` property) for Celery's extended result fields `args` and `kwargs`: the
+ * message's own `args` are the keywords mapped onto positions.
+ */
+export interface CeleryCall {
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+}
+
+/** The call a decoded message was sent with: what the producer sent, else its positional arguments. */
+export function celeryCall(message: TaskMessage): CeleryCall {
+  const call = (message as TaskMessage & { celery?: CeleryCall }).celery;
+  return call ?? { args: message.args, kwargs: {} };
 }
 
 /** A task message in Celery's terms, before a transport wraps it (a kombu envelope, AMQP properties). */
@@ -75,7 +83,7 @@ export function encodeCeleryTask(message: TaskMessage, options: EncodeOptions = 
   if (message.errbacks !== undefined) workflow.errbacks = message.errbacks;
   if (message.chord !== undefined) workflow.chord = message.chord;
   if (message.groupId !== undefined) workflow.groupId = message.groupId;
-  const embed: CeleryEmbed = { callbacks: null, errbacks: null, chain: toCelerySignatures(message.chain), chord: null };
+  const embed: CeleryEmbed = toCeleryEmbed(message);
   const headers: CeleryHeaders = {
     lang: 'py',
     task: message.task,
@@ -114,7 +122,8 @@ export interface DecodeOptions {
  * A Celery protocol 2 message as a Celeriac message. Refuses (a `MalformedMessageError` whose
  * reason the broker dead-letters it with) what cannot be mapped without guessing: a serializer
  * other than JSON (pickle), protocol 1, keyword arguments the task declares no names for, values
- * JSON cannot carry (NaN, integers past 2^53), Celery callbacks, error callbacks and chords.
+ * JSON cannot carry (NaN, integers past 2^53), Celery chords (see fromCeleryEmbed). The call as
+ * sent rides along as the message's `celery` property (see celeryCall).
  */
 export function decodeCeleryTask(headers: Record<string, unknown>, body: string, options: DecodeOptions): TaskMessage {
   if (options.contentType !== 'application/json') {
@@ -138,6 +147,7 @@ export function decodeCeleryTask(headers: Record<string, unknown>, body: string,
   const args = mapKwargs(task, positional, kwargs, options.parameters);
   const workflow = isObject(headers.x_celeriac) ? (headers.x_celeriac as unknown as CeleriacWorkflow) : undefined;
   const message: Record<string, unknown> = {
+    celery: { args: positional, kwargs } satisfies CeleryCall,
     id,
     task,
     args,
@@ -150,24 +160,8 @@ export function decodeCeleryTask(headers: Record<string, unknown>, body: string,
   if (typeof headers.expires === 'string') message.expires = time(headers.expires, 'expires');
   if (workflow !== undefined) {
     for (const field of ['chain', 'errbacks', 'chord', 'groupId'] as const) if (workflow[field] !== undefined) message[field] = workflow[field];
-  } else {
-    const chain = readEmbed(task, embed);
-    if (chain !== undefined) message.chain = chain;
-  }
+  } else Object.assign(message, fromCeleryEmbed(id, task, embed));
   return validateTaskMessage(message);
-}
-
-/** Celery's embed, as far as a Celeriac worker can honour it: a chain of tasks. */
-function readEmbed(task: string, embed: unknown): TaskStep[] | undefined {
-  if (embed === null || embed === undefined) return undefined;
-  if (!isObject(embed)) throw new MalformedMessageError('body: embed must be an object');
-  for (const field of ['callbacks', 'errbacks', 'chord'] as const) {
-    const value = embed[field];
-    if (value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0)) {
-      throw new MalformedMessageError(`${task}: Celery ${field === 'callbacks' ? 'link callbacks' : field === 'errbacks' ? 'error callbacks (link_error)' : 'chords'} are not run by Celeriac workers; use a chain, or a Python worker for this task`);
-    }
-  }
-  return fromCelerySignatures(task, embed.chain);
 }
 
 function time(text: string, field: string): number {

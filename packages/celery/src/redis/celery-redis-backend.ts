@@ -30,7 +30,8 @@ const MAX_ATTEMPTS = 100;
 /**
  * A Celeriac `ResultBackend` that is Celery's Redis result backend: a task's record is the JSON
  * meta under `celery-task-meta-<id>` (status, result, traceback, children, date_done, task_id,
- * the extended name and retries), published on that channel with every change, so Python's
+ * the extended name, retries and worker, and args, kwargs and queue when a write is made for a
+ * delivery of the task's message), published on that channel with every change, so Python's
  * `AsyncResult` reads and follows what Celeriac writes, and Celeriac reads what Celery workers
  * write. Each write checks the state machine against what it read and stores only if the key
  * still holds that (compare and set in one script), so a write is atomic per id.
@@ -71,7 +72,7 @@ export class CeleryRedisBackend implements ResultBackend {
       const current = raw === null ? null : this.#decode(update.id, raw);
       const next = nextRecord(current, raw !== null && !this.#seq.isOwn(raw), update);
       if (next === null) return { applied: false, current };
-      const written = JSON.stringify(toCeleryMeta(next));
+      const written = JSON.stringify(toCeleryMeta(next, update.message?.id === update.id ? update.message : undefined));
       const call = setMetaCall(this.#keys, this.#options, current, next, raw, written);
       const stored = await this.#scripts.run('setMeta', call.keys, call.argv);
       if (stored === 1) {
