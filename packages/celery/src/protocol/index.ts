@@ -3,7 +3,7 @@
 
 // Task messages (protocol 2, JSON serializer)
 export { type CeleriacWorkflow, type CeleryCall, type CeleryHeaders, type CeleryTask, type DecodeOptions, type EncodeOptions, celeryCall, decodeCeleryTask, encodeCeleryTask } from './message.js';
-export { type CeleryEmbed, type EmbeddedWorkflow, fromCeleryEmbed, toCeleryEmbed } from './embed.js';
+export { type CeleryChordPart, type CeleryEmbed, type EmbeddedWorkflow, celeryChordOf, fromCeleryEmbed, readCeleryChord, toCeleryEmbed } from './embed.js';
 export { type ParameterNames, mapKwargs } from './kwargs.js';
 export { CELERY_DEFAULT_QUEUE, type CelerySignature, fromCelerySignatures, toCelerySignatures } from './signatures.js';
 

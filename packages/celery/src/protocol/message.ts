@@ -4,7 +4,9 @@ import { MalformedMessageError } from '@celeriac/core';
 import { findNonJson, parsePythonJson } from './python-json.js';
 import { formatCeleryTime, parseCeleryTime } from './time.js';
 import { mapKwargs, type ParameterNames } from './kwargs.js';
-import { type CeleryEmbed, fromCeleryEmbed, toCeleryEmbed } from './embed.js';
+import { type CeleryCall, type CeleryEmbed, celeryChordOf, fromCeleryEmbed, readCeleryChord, toCeleryEmbed } from './embed.js';
+
+export { type CeleryCall, celeryCall } from './embed.js';
 
 /** The headers of a Celery protocol 2 task message. */
 export interface CeleryHeaders {
@@ -38,21 +40,6 @@ export interface CeleriacWorkflow {
   groupId?: string;
 }
 
-/**
- * The arguments as a Python producer sent them, kept on a message decoded from Celery's format
- * (as its `celery` property) for Celery's extended result fields `args` and `kwargs`: the
- * message's own `args` are the keywords mapped onto positions.
- */
-export interface CeleryCall {
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-}
-
-/** The call a decoded message was sent with: what the producer sent, else its positional arguments. */
-export function celeryCall(message: TaskMessage): CeleryCall {
-  const call = (message as TaskMessage & { celery?: CeleryCall }).celery;
-  return call ?? { args: message.args, kwargs: {} };
-}
 
 /** A task message in Celery's terms, before a transport wraps it (a kombu envelope, AMQP properties). */
 export interface CeleryTask {
@@ -84,6 +71,7 @@ export function encodeCeleryTask(message: TaskMessage, options: EncodeOptions = 
   if (message.chord !== undefined) workflow.chord = message.chord;
   if (message.groupId !== undefined) workflow.groupId = message.groupId;
   const embed: CeleryEmbed = toCeleryEmbed(message);
+  const chord = celeryChordOf(message);
   const headers: CeleryHeaders = {
     lang: 'py',
     task: message.task,
@@ -91,8 +79,8 @@ export function encodeCeleryTask(message: TaskMessage, options: EncodeOptions = 
     shadow: null,
     eta: message.eta === undefined ? null : formatCeleryTime(message.eta),
     expires: message.expires === undefined ? null : formatCeleryTime(message.expires),
-    group: message.groupId ?? null,
-    group_index: null,
+    group: chord?.group ?? message.groupId ?? null,
+    group_index: chord?.index ?? null,
     retries: message.attempt - 1,
     timelimit: [null, null],
     root_id: message.id,
@@ -115,6 +103,12 @@ export interface DecodeOptions {
   contentType: string | undefined;
   /** Parameter names per task, to map keyword arguments onto positions. */
   parameters?: ParameterNames;
+  /**
+   * The store counts Celery chords on Celery's Redis result backend (the Celery Redis store): a
+   * chord member's chord is read in Celery's form (the message's `celery.chord`), whoever sent it.
+   * Otherwise a Python chord member is refused, and a Celeriac one follows `x_celeriac`.
+   */
+  chords?: boolean;
   now?: number;
 }
 
@@ -122,7 +116,8 @@ export interface DecodeOptions {
  * A Celery protocol 2 message as a Celeriac message. Refuses (a `MalformedMessageError` whose
  * reason the broker dead-letters it with) what cannot be mapped without guessing: a serializer
  * other than JSON (pickle), protocol 1, keyword arguments the task declares no names for, values
- * JSON cannot carry (NaN, integers past 2^53), Celery chords (see fromCeleryEmbed). The call as
+ * JSON cannot carry (NaN, integers past 2^53), Celery chords where the store does not count them
+ * (see DecodeOptions.chords), what fromCeleryEmbed refuses. The call as
  * sent rides along as the message's `celery` property (see celeryCall).
  */
 export function decodeCeleryTask(headers: Record<string, unknown>, body: string, options: DecodeOptions): TaskMessage {
@@ -158,8 +153,11 @@ export function decodeCeleryTask(headers: Record<string, unknown>, body: string,
   };
   if (typeof headers.eta === 'string') message.eta = time(headers.eta, 'eta');
   if (typeof headers.expires === 'string') message.expires = time(headers.expires, 'expires');
+  const chord = readCeleryChord(task, headers, embed, workflow === undefined && options.chords !== true);
+  const counted = chord !== undefined && options.chords === true;
+  if (counted) (message.celery as CeleryCall).chord = chord;
   if (workflow !== undefined) {
-    for (const field of ['chain', 'errbacks', 'chord', 'groupId'] as const) if (workflow[field] !== undefined) message[field] = workflow[field];
+    for (const field of ['chain', 'errbacks', 'chord', 'groupId'] as const) if (workflow[field] !== undefined && !(field === 'chord' && counted)) message[field] = workflow[field];
   } else Object.assign(message, fromCeleryEmbed(id, task, embed));
   return validateTaskMessage(message);
 }

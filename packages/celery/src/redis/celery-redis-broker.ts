@@ -126,6 +126,8 @@ export class CeleryRedisBroker implements Broker {
       priority: kombuPriority(envelope.kombuPriority),
       contentType: envelope.contentType,
       parameters: this.#options.parameters,
+      // Counted by CeleryRedisBackend, its pair (celeryRedisStore).
+      chords: true,
     });
     // A foreign (Python) message follows the API's own id rule, so no producer can use an id no caller could.
     if (envelope.headers.x_celeriac === undefined && !TASK_ID_PATTERN.test(message.id)) throw new MalformedMessageError(`field "id" must match ${String(TASK_ID_PATTERN)}, got ${JSON.stringify(message.id)}`);
