@@ -43,7 +43,7 @@ function toSignature(step: TaskStep): CelerySignature {
 
 /**
  * The arguments as a Python producer sent them, kept on a message decoded from Celery's format
- * (as its `celery` property) for Celery's extended result fields `args` and `kwargs`: the
+ * (as its `celery` property, see withCeleryCall) for Celery's extended result fields `args` and `kwargs`: the
  * message's own `args` are the keywords mapped onto positions.
  */
 export interface CeleryCall {
@@ -57,6 +57,16 @@ export interface CeleryCall {
 export function celeryCall(message: TaskMessage): CeleryCall {
   const call = (message as TaskMessage & { celery?: CeleryCall }).celery;
   return call ?? { args: message.args, kwargs: {} };
+}
+
+/**
+ * `message` with `call` as its `celery` property, not enumerable: the message compares and
+ * serializes as any Celeriac message (a spread copy drops it; a broker requeueing a retry copies
+ * it from the delivery's message).
+ */
+export function withCeleryCall<M extends TaskMessage>(message: M, call: CeleryCall | undefined): M {
+  if (call !== undefined) Object.defineProperty(message, 'celery', { value: call, enumerable: false, configurable: true, writable: true });
+  return message;
 }
 
 /** The workflow fields of a Celeriac message that a Celery embed maps onto. */

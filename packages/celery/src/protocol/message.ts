@@ -4,9 +4,9 @@ import { MalformedMessageError } from '@celeriac/core';
 import { findNonJson, parsePythonJson } from './python-json.js';
 import { formatCeleryTime, parseCeleryTime } from './time.js';
 import { mapKwargs, type ParameterNames } from './kwargs.js';
-import { type CeleryCall, type CeleryEmbed, celeryChordOf, fromCeleryEmbed, readCeleryChord, toCeleryEmbed } from './embed.js';
+import { type CeleryCall, type CeleryEmbed, celeryChordOf, fromCeleryEmbed, readCeleryChord, toCeleryEmbed, withCeleryCall } from './embed.js';
 
-export { type CeleryCall, celeryCall } from './embed.js';
+export { type CeleryCall, celeryCall, withCeleryCall } from './embed.js';
 
 /** The headers of a Celery protocol 2 task message. */
 export interface CeleryHeaders {
@@ -142,7 +142,6 @@ export function decodeCeleryTask(headers: Record<string, unknown>, body: string,
   const args = mapKwargs(task, positional, kwargs, options.parameters);
   const workflow = isObject(headers.x_celeriac) ? (headers.x_celeriac as unknown as CeleriacWorkflow) : undefined;
   const message: Record<string, unknown> = {
-    celery: { args: positional, kwargs } satisfies CeleryCall,
     id,
     task,
     args,
@@ -153,13 +152,15 @@ export function decodeCeleryTask(headers: Record<string, unknown>, body: string,
   };
   if (typeof headers.eta === 'string') message.eta = time(headers.eta, 'eta');
   if (typeof headers.expires === 'string') message.expires = time(headers.expires, 'expires');
+  const call: CeleryCall = { args: positional, kwargs };
   const chord = readCeleryChord(task, headers, embed, workflow === undefined && options.chords !== true);
-  const counted = chord !== undefined && options.chords === true;
-  if (counted) (message.celery as CeleryCall).chord = chord;
+  if (chord !== undefined && options.chords === true) call.chord = chord;
   if (workflow !== undefined) {
-    for (const field of ['chain', 'errbacks', 'chord', 'groupId'] as const) if (workflow[field] !== undefined && !(field === 'chord' && counted)) message[field] = workflow[field];
+    // A Celeriac chord keeps its own link too: a revoke ends it, and Celeriac workers count it
+    // both ways (the callback is called once, see CeleryChords).
+    for (const field of ['chain', 'errbacks', 'chord', 'groupId'] as const) if (workflow[field] !== undefined) message[field] = workflow[field];
   } else Object.assign(message, fromCeleryEmbed(id, task, embed));
-  return validateTaskMessage(message);
+  return withCeleryCall(validateTaskMessage(message), call);
 }
 
 function time(text: string, field: string): number {

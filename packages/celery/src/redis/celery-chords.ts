@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { type TaskRecord, TaskStates } from '@celeriac/core';
-import type { ApplyResult, StateUpdate, TaskMessage } from '@celeriac/core/adapter';
+import { type ApplyResult, type StateUpdate, type TaskMessage, chordKey } from '@celeriac/core/adapter';
 import { celeryCall, encodeCeleryTask } from '../protocol/message.js';
 import { celeryChordOf, type CeleryChordPart } from '../protocol/embed.js';
 import { parsePythonJson } from '../protocol/python-json.js';
@@ -29,6 +29,8 @@ export class CeleryChords {
     private readonly scripts: Scripts,
     private readonly options: ResolvedCeleryRedisOptions,
     private readonly apply: (update: StateUpdate) => Promise<ApplyResult>,
+    /** Marks a `publishOnce` key done if it is free (the backend's compareAndSet). */
+    private readonly claim: (key: string) => Promise<boolean>,
   ) {}
 
   /** Celery's `set_chord_size`, for the chords Celeriac sends in Celery's form (before their members are published). */
@@ -52,6 +54,9 @@ export class CeleryChords {
     const entries = await this.scripts.run('chordPartReturn', keys, [entry, part.index ?? '+inf', this.options.resultTtl]);
     if (!Array.isArray(entries)) return;
     const members = entries.map((raw) => parsePythonJson(String(raw)) as [number, string, string, unknown]);
+    // A Celeriac chord's members also report to Celeriac's own count, whose finisher publishes the
+    // callback under this key (splitStore.publishOnce): whichever finishes first calls it.
+    if (!(await this.claim(chordKey(part.group)))) return;
     const failed = members.find(([, , state]) => PROPAGATE.has(state));
     if (failed === undefined) await this.#callBack(part, members.map(([, , , result]) => result));
     else await this.#fail(part, `Dependency ${failed[1]} raised ${describe(failed[3])}`);

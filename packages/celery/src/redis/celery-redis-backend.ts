@@ -64,7 +64,7 @@ export class CeleryRedisBackend implements ResultBackend {
     this.#channels = new Channels(this.#conn);
     const command = this.#conn.command;
     this.#operations = new RedisWorkersAndEvents({ command: async () => command, listen: (c, h) => this.#channels.listen(c, h), onResync: (hook) => this.#channels.onResync(hook) }, this.#keys.workersAndEvents(), this.#options.eventLimit);
-    this.#chords = new CeleryChords(command, this.#keys, this.#scripts, this.#options, (update) => this.apply(update));
+    this.#chords = new CeleryChords(command, this.#keys, this.#scripts, this.#options, (update) => this.apply(update), (key) => this.compareAndSet(key, null, 'done', this.#options.resultTtl));
     this.#listing = new CeleryTaskListing(this.#conn.command, this.#keys, this.#options, (id, raw) => this.#decode(id, raw));
   }
 
