@@ -51,8 +51,8 @@ describe('Celery protocol codec', () => {
       { id: expect.stringMatching(/^[0-9a-f-]{36}$/), task: 'tasks.note', args: ['y'], queue: 'celery', priority: 0, passResult: false },
     ]);
     // Ids a signature lacks are derived from the task's: a redelivery names the same follow-ups.
-    const again = decodeCeleryTask(headers, body({ errbacks: [sig('tasks.note', ['y'], {}, true)] }), { ...options, parameters });
-    expect(again.errbacks?.[0]?.id).toBe(linked.errbacks?.[1]?.id);
+    const again = decodeCeleryTask(headers, body({ errbacks: [sig('tasks.note', ['x'], { task_id: 'eb' }), sig('tasks.note', ['y'], {}, true)] }), { ...options, parameters });
+    expect(again.errbacks?.[1]?.id).toBe(linked.errbacks?.[1]?.id);
     expect(() => decodeCeleryTask(headers, body({ callbacks: [sig('a', []), sig('b', [])] }), { ...options, parameters })).toThrow(/several Celery link callbacks/);
     const chord = body({ chord: sig('tasks.collect', ['x'], { task_id: 'cb' }) });
     expect(() => decodeCeleryTask(headers, chord, { ...options, parameters })).toThrow(/Celery chords are counted on Celery's Redis result backend/);
