@@ -1,4 +1,4 @@
-import { Celeriac, type TaskContext } from '@celeriac/core';
+import { Celeriac, type TaskContext, chord, group } from '@celeriac/core';
 import { type CeleryWorker, PYTHON_REFUSALS, runCeleryClient, type RedisServer, startCeleryWorker, startRedisServer } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ import { CeleryRedisBroker, celeryRedisStore } from '../src/index.js';
 let server: RedisServer;
 let app: Celeriac;
 let python: CeleryWorker;
+/** The calls of the Celeriac chord callback node.collect. */
+const collected: unknown[][] = [];
 
 class ValueError extends Error {
   override name = 'ValueError';
@@ -23,6 +25,10 @@ beforeAll(async () => {
       await new Promise((r) => setTimeout(r, 400));
     }
     return 'done';
+  });
+  app.task({ name: 'node.collect', queue: 'celery' }, (values: number[]) => {
+    collected.push(values);
+    return values;
   });
   app.task({ name: 'node.fail', queue: 'celery' }, (input: string) => {
     throw new ValueError(`cannot use ${input}`);
@@ -75,6 +81,21 @@ describe('Celery chords counted on Celery\'s Redis backend', () => {
       values: { mixed: [2, 4, 6, 8, 10], node: [0, 2, 4, 6, 8, 10] },
       calls: [['mixed', [2, 4, 6, 8, 10]], ['node', [0, 2, 4, 6, 8, 10]]],
     });
+  });
+});
+
+describe('a Celeriac chord on the Celery store', () => {
+  it('members on the Celeriac worker and on a Python worker: counted together, the Celeriac callback called once with the results in order', async () => {
+    const nodeAdd = app.remote<[a: number, b: number], number>('node.add', { queue: 'celery' });
+    const pyAdd = app.remote<[a: number, b: number], number>('tasks.add', { queue: 'py' });
+    const collect = app.remote<[values: number[]], number[]>('node.collect', { queue: 'celery' });
+    collected.length = 0;
+    const mixed = await chord(group(nodeAdd.s(1, 1), pyAdd.s(2, 2), nodeAdd.s(3, 3), pyAdd.s(4, 4)), collect.partial()).applyAsync();
+    expect(await mixed.get({ timeout: 20_000 })).toEqual([2, 4, 6, 8]);
+    const node = await chord(group(nodeAdd.s(5, 5), nodeAdd.s(6, 6), nodeAdd.s(7, 7)), collect.partial()).applyAsync();
+    expect(await node.get({ timeout: 20_000 })).toEqual([10, 12, 14]);
+    await new Promise((r) => setTimeout(r, 500)); // a second call would have run by then
+    expect(collected).toEqual([[2, 4, 6, 8], [10, 12, 14]]);
   });
 });
 
