@@ -19,7 +19,8 @@ class ValueError extends Error {
 
 beforeAll(async () => {
   [rabbit, redis] = await Promise.all([startRabbitMqServer(), startRedisServer()]);
-  worker = await startCeleryWorker({ broker: rabbit.url, backend: redis.url }, { name: 'py' });
+  // `py`: the queue of the Python callbacks of the link test.
+  worker = await startCeleryWorker({ broker: rabbit.url, backend: redis.url }, { name: 'py', queues: 'celery,py' });
   const backend = new CeleryRedisBackend({ connection: redis.url });
   app = new Celeriac({ store: createAmqpStore({ url: rabbit.url, backend, mode: 'celery', codec: celeryCodec({ parameters: { 'node.add': ['a', 'b'], 'node.progress': ['steps'] } }) }) });
   app.task({ name: 'node.add', queue: 'node' }, (a: number, b: number) => a + b);
@@ -67,6 +68,15 @@ describe('Celery over RabbitMQ', () => {
 
   it('Python delay() (a keyword argument) → a Celeriac worker: AsyncResult.get() returns the value', { timeout: 60_000 }, async () => {
     expect(await client('add')).toEqual({ value: 42, state: 'SUCCESS' });
+  });
+
+  it('Python link= / link_error= on tasks a Celeriac worker runs: the callback gets the result, the errback the failed id', { timeout: 60_000 }, async () => {
+    const out = await client<Record<string, unknown>>('link');
+    expect(out).toEqual({ value: 4, callback: 40, failed: out.failed, errback: { failed: out.failed } });
+  });
+
+  it('extended results: args and kwargs as Python sent them, and the queue', { timeout: 60_000 }, async () => {
+    expect(await client('extended')).toEqual({ args: [2], kwargs: { b: 40 }, queue: 'node', name: 'node.add' });
   });
 
   it('a Python chain through a Celeriac task and back (Python, Node, Python): each worker follows embed.chain', { timeout: 60_000 }, async () => {

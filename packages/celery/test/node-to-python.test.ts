@@ -1,4 +1,4 @@
-import { Celeriac, TaskFailedError, type TaskRecord, chain } from '@celeriac/core';
+import { Celeriac, TaskFailedError, type TaskRecord, type WorkflowFailure, chain, chord, group } from '@celeriac/core';
 import { type CeleryWorker, runCeleryClient, startCeleryWorker, type RedisServer, startRedisServer } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,26 @@ describe('a Node producer and a Python Celery worker', () => {
   it('a chain of Python tasks: the Celery worker follows embed.chain, passing each result on, and Node reads the last', async () => {
     const result = await chain(add().s(2, 3)).then(add().partial(10)).then(add().partial(100)).applyAsync();
     expect(await result.get({ timeout: 20_000 })).toBe(115);
+  });
+
+  it('a chord of Python tasks: the Python worker counts its members on Celery\'s backend and calls the callback once with the results', async () => {
+    const echo = app.remote<[values: number[]], number[]>('tasks.echo', { queue: 'celery' });
+    const result = await chord(group(add().s(1, 1), add().s(2, 2), add().s(3, 3), add().s(4, 4)), echo.partial()).applyAsync();
+    expect(await result.get({ timeout: 20_000 })).toEqual([2, 4, 6, 8]);
+  });
+
+  it('an error callback of a Python task: the Python worker calls it with the failed task\'s id, as Celery does', async () => {
+    const admin = new Redis(server.url);
+    try {
+      const fail = app.remote<[message: string], never>('tasks.fail', { queue: 'celery' });
+      // Celery gives an error callback the failed task's id (Celeriac's own workers give { taskId, error }).
+      const note = app.remote<[failure: WorkflowFailure], unknown>('tasks.note_failure', { queue: 'celery' });
+      const result = await chain(fail.s('no')).onError(note.partial()).applyAsync();
+      await expect(result.get({ timeout: 20_000 })).rejects.toThrow(TaskFailedError);
+      await expect.poll(() => admin.lrange('errbacks:calls', 0, -1), { timeout: 20_000 }).toEqual([result.id]);
+    } finally {
+      await admin.quit();
+    }
   });
 
   it('a result JSON cannot carry (bare NaN / Infinity, an integer past 2^53) is read as it is, never rounded', async () => {

@@ -1,5 +1,5 @@
-import { Celeriac, type TaskContext } from '@celeriac/core';
-import { PYTHON_REFUSALS, runCeleryClient, type RedisServer, startRedisServer } from '@celeriac/test-support';
+import { Celeriac, type TaskContext, chord, group } from '@celeriac/core';
+import { type CeleryWorker, PYTHON_REFUSALS, runCeleryClient, type RedisServer, startCeleryWorker, startRedisServer } from '@celeriac/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CeleryRedisBroker, celeryRedisStore } from '../src/index.js';
@@ -7,6 +7,9 @@ import { CeleryRedisBroker, celeryRedisStore } from '../src/index.js';
 // Python's Celery client sends by name; a Celeriac worker runs the tasks; Python reads the results.
 let server: RedisServer;
 let app: Celeriac;
+let python: CeleryWorker;
+/** The calls of the Celeriac chord callback node.collect. */
+const collected: unknown[][] = [];
 
 class ValueError extends Error {
   override name = 'ValueError';
@@ -23,14 +26,21 @@ beforeAll(async () => {
     }
     return 'done';
   });
+  app.task({ name: 'node.collect', queue: 'celery' }, (values: number[]) => {
+    collected.push(values);
+    return values;
+  });
   app.task({ name: 'node.fail', queue: 'celery' }, (input: string) => {
     throw new ValueError(`cannot use ${input}`);
   });
   await app.worker({ queues: ['celery'], concurrency: 4 }).start();
+  // Runs the Python callbacks of the link tests.
+  python = await startCeleryWorker({ broker: server.url, backend: server.url }, { name: 'py-callbacks', queues: 'py' });
 });
 
 afterAll(async () => {
   await app?.close();
+  await python?.stop();
   await server?.stop();
 });
 
@@ -53,6 +63,46 @@ describe('a Python Celery client and a Celeriac worker', () => {
     const out = await runCeleryClient<Record<string, unknown>>({ broker: server.url, backend: server.url }, 'fail');
     expect(out).toMatchObject({ raised: 'ValueError', message: 'cannot use bad input', isValueError: true, state: 'FAILURE' });
     expect(out.traceback).toMatch(/ValueError: cannot use bad input/);
+  });
+});
+
+describe('Celery workflows in the embed, run by a Celeriac worker', () => {
+  it('link= runs the callback on the result; link_error= calls the errback with the failed task id', async () => {
+    const out = await runCeleryClient<Record<string, unknown>>({ broker: server.url, backend: server.url }, 'link');
+    expect(out).toEqual({ value: 4, callback: 40, failed: out.failed, errback: { failed: out.failed } });
+    expect(typeof out.failed).toBe('string');
+  });
+});
+
+describe('Celery chords counted on Celery\'s Redis backend', () => {
+  it('a chord from Python with members on the Celeriac worker (and on a Python worker) calls its callback once, with the results in order', async () => {
+    const out = await runCeleryClient<Record<string, unknown>>({ broker: server.url, backend: server.url }, 'chord');
+    expect(out).toEqual({
+      values: { mixed: [2, 4, 6, 8, 10], node: [0, 2, 4, 6, 8, 10] },
+      calls: [['mixed', [2, 4, 6, 8, 10]], ['node', [0, 2, 4, 6, 8, 10]]],
+    });
+  });
+});
+
+describe('a Celeriac chord on the Celery store', () => {
+  it('members on the Celeriac worker and on a Python worker: counted together, the Celeriac callback called once with the results in order', async () => {
+    const nodeAdd = app.remote<[a: number, b: number], number>('node.add', { queue: 'celery' });
+    const pyAdd = app.remote<[a: number, b: number], number>('tasks.add', { queue: 'py' });
+    const collect = app.remote<[values: number[]], number[]>('node.collect', { queue: 'celery' });
+    collected.length = 0;
+    const mixed = await chord(group(nodeAdd.s(1, 1), pyAdd.s(2, 2), nodeAdd.s(3, 3), pyAdd.s(4, 4)), collect.partial()).applyAsync();
+    expect(await mixed.get({ timeout: 20_000 })).toEqual([2, 4, 6, 8]);
+    const node = await chord(group(nodeAdd.s(5, 5), nodeAdd.s(6, 6), nodeAdd.s(7, 7)), collect.partial()).applyAsync();
+    expect(await node.get({ timeout: 20_000 })).toEqual([10, 12, 14]);
+    await new Promise((r) => setTimeout(r, 500)); // a second call would have run by then
+    expect(collected).toEqual([[2, 4, 6, 8], [10, 12, 14]]);
+  });
+});
+
+describe('extended results (result_extended)', () => {
+  it('args and kwargs as Python sent them, and the queue, written by the Celeriac worker', async () => {
+    const out = await runCeleryClient<Record<string, unknown>>({ broker: server.url, backend: server.url }, 'extended');
+    expect(out).toEqual({ args: [2], kwargs: { b: 40 }, queue: 'celery', name: 'node.add' });
   });
 });
 

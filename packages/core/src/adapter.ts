@@ -24,3 +24,5 @@ export { TRANSITIONS, USER_STATE, allowedSources, allowedSourcesFor, assertTrans
 export { Wakeup } from './adapters/wakeup.js';
 export { optionChecker, type OptionChecker } from './options/option-checker.js';
 export { show } from './internal/show.js';
+// The publishOnce key of a chord's callback, for a store that calls a chord's callback itself (Celery's Redis backend).
+export { chordKey } from './canvas/follow-ups.js';

@@ -2,7 +2,8 @@
 // AMQP broker in Celery mode). Pure functions: no connection, no state.
 
 // Task messages (protocol 2, JSON serializer)
-export { type CeleriacWorkflow, type CeleryEmbed, type CeleryHeaders, type CeleryTask, type DecodeOptions, type EncodeOptions, decodeCeleryTask, encodeCeleryTask } from './message.js';
+export { type CeleriacWorkflow, type CeleryCall, type CeleryHeaders, type CeleryTask, type DecodeOptions, type EncodeOptions, celeryCall, decodeCeleryTask, withCeleryCall, encodeCeleryTask } from './message.js';
+export { type CeleryChordPart, type CeleryEmbed, type EmbeddedWorkflow, celeryChordOf, fromCeleryEmbed, readCeleryChord, toCeleryEmbed } from './embed.js';
 export { type ParameterNames, mapKwargs } from './kwargs.js';
 export { CELERY_DEFAULT_QUEUE, type CelerySignature, fromCelerySignatures, toCelerySignatures } from './signatures.js';
 

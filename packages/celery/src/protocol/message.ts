@@ -4,7 +4,9 @@ import { MalformedMessageError } from '@celeriac/core';
 import { findNonJson, parsePythonJson } from './python-json.js';
 import { formatCeleryTime, parseCeleryTime } from './time.js';
 import { mapKwargs, type ParameterNames } from './kwargs.js';
-import { fromCelerySignatures, toCelerySignatures, type CelerySignature } from './signatures.js';
+import { type CeleryCall, type CeleryEmbed, celeryChordOf, fromCeleryEmbed, readCeleryChord, toCeleryEmbed, withCeleryCall } from './embed.js';
+
+export { type CeleryCall, celeryCall, withCeleryCall } from './embed.js';
 
 /** The headers of a Celery protocol 2 task message. */
 export interface CeleryHeaders {
@@ -38,13 +40,6 @@ export interface CeleriacWorkflow {
   groupId?: string;
 }
 
-/** The third element of the body: the workflow as Celery's worker reads it. */
-export interface CeleryEmbed {
-  callbacks: CelerySignature[] | null;
-  errbacks: CelerySignature[] | null;
-  chain: CelerySignature[] | null;
-  chord: CelerySignature | null;
-}
 
 /** A task message in Celery's terms, before a transport wraps it (a kombu envelope, AMQP properties). */
 export interface CeleryTask {
@@ -75,7 +70,8 @@ export function encodeCeleryTask(message: TaskMessage, options: EncodeOptions = 
   if (message.errbacks !== undefined) workflow.errbacks = message.errbacks;
   if (message.chord !== undefined) workflow.chord = message.chord;
   if (message.groupId !== undefined) workflow.groupId = message.groupId;
-  const embed: CeleryEmbed = { callbacks: null, errbacks: null, chain: toCelerySignatures(message.chain), chord: null };
+  const embed: CeleryEmbed = toCeleryEmbed(message);
+  const chord = celeryChordOf(message);
   const headers: CeleryHeaders = {
     lang: 'py',
     task: message.task,
@@ -83,8 +79,8 @@ export function encodeCeleryTask(message: TaskMessage, options: EncodeOptions = 
     shadow: null,
     eta: message.eta === undefined ? null : formatCeleryTime(message.eta),
     expires: message.expires === undefined ? null : formatCeleryTime(message.expires),
-    group: message.groupId ?? null,
-    group_index: null,
+    group: chord?.group ?? message.groupId ?? null,
+    group_index: chord?.index ?? null,
     retries: message.attempt - 1,
     timelimit: [null, null],
     root_id: message.id,
@@ -107,6 +103,12 @@ export interface DecodeOptions {
   contentType: string | undefined;
   /** Parameter names per task, to map keyword arguments onto positions. */
   parameters?: ParameterNames;
+  /**
+   * The store counts Celery chords on Celery's Redis result backend (the Celery Redis store): a
+   * chord member's chord is read in Celery's form (the message's `celery.chord`), whoever sent it.
+   * Otherwise a Python chord member is refused, and a Celeriac one follows `x_celeriac`.
+   */
+  chords?: boolean;
   now?: number;
 }
 
@@ -114,7 +116,9 @@ export interface DecodeOptions {
  * A Celery protocol 2 message as a Celeriac message. Refuses (a `MalformedMessageError` whose
  * reason the broker dead-letters it with) what cannot be mapped without guessing: a serializer
  * other than JSON (pickle), protocol 1, keyword arguments the task declares no names for, values
- * JSON cannot carry (NaN, integers past 2^53), Celery callbacks, error callbacks and chords.
+ * JSON cannot carry (NaN, integers past 2^53), Celery chords where the store does not count them
+ * (see DecodeOptions.chords), what fromCeleryEmbed refuses. The call as
+ * sent rides along as the message's `celery` property (see celeryCall).
  */
 export function decodeCeleryTask(headers: Record<string, unknown>, body: string, options: DecodeOptions): TaskMessage {
   if (options.contentType !== 'application/json') {
@@ -148,26 +152,15 @@ export function decodeCeleryTask(headers: Record<string, unknown>, body: string,
   };
   if (typeof headers.eta === 'string') message.eta = time(headers.eta, 'eta');
   if (typeof headers.expires === 'string') message.expires = time(headers.expires, 'expires');
+  const call: CeleryCall = { args: positional, kwargs };
+  const chord = readCeleryChord(task, headers, embed, workflow === undefined && options.chords !== true);
+  if (chord !== undefined && options.chords === true) call.chord = chord;
   if (workflow !== undefined) {
+    // A Celeriac chord keeps its own link too: a revoke ends it, and Celeriac workers count it
+    // both ways (the callback is called once, see CeleryChords).
     for (const field of ['chain', 'errbacks', 'chord', 'groupId'] as const) if (workflow[field] !== undefined) message[field] = workflow[field];
-  } else {
-    const chain = readEmbed(task, embed);
-    if (chain !== undefined) message.chain = chain;
-  }
-  return validateTaskMessage(message);
-}
-
-/** Celery's embed, as far as a Celeriac worker can honour it: a chain of tasks. */
-function readEmbed(task: string, embed: unknown): TaskStep[] | undefined {
-  if (embed === null || embed === undefined) return undefined;
-  if (!isObject(embed)) throw new MalformedMessageError('body: embed must be an object');
-  for (const field of ['callbacks', 'errbacks', 'chord'] as const) {
-    const value = embed[field];
-    if (value !== null && value !== undefined && !(Array.isArray(value) && value.length === 0)) {
-      throw new MalformedMessageError(`${task}: Celery ${field === 'callbacks' ? 'link callbacks' : field === 'errbacks' ? 'error callbacks (link_error)' : 'chords'} are not run by Celeriac workers; use a chain, or a Python worker for this task`);
-    }
-  }
-  return fromCelerySignatures(task, embed.chain);
+  } else Object.assign(message, fromCeleryEmbed(id, task, embed));
+  return withCeleryCall(validateTaskMessage(message), call);
 }
 
 function time(text: string, field: string): number {

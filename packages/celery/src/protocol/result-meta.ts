@@ -1,4 +1,6 @@
 import { type SerializedError, type TaskMeta, type TaskRecord, TaskStates, isUserState } from '@celeriac/core';
+import type { TaskMessage } from '@celeriac/core/adapter';
+import { celeryCall } from './message.js';
 import { type CeleryException, fromCeleryException, toCeleryException } from './exceptions.js';
 import { formatDateDone, parseCeleryTime } from './time.js';
 
@@ -31,19 +33,24 @@ export interface CeleryResultMeta {
   retries?: number | null;
   /** Celery's extended `worker` (the hostname); Celeriac's worker id. */
   worker?: string | null;
+  /** Celery's extended `args`, `kwargs` and `queue`: written when the record is stored for a delivery of the message. */
+  args?: unknown[] | null;
+  kwargs?: Record<string, unknown> | null;
+  queue?: string | null;
 }
 
 /**
  * A Celeriac record as Celery's meta: `result` is the value on SUCCESS, the exception (`exc_type`,
  * `exc_message` as a list, `exc_module`) on FAILURE and RETRY, a `TaskRevokedError` on REVOKED,
  * and the meta of a user state (what Python's `update_state(state, meta)` stores), so
- * `AsyncResult.info` reads the same whichever side wrote it.
+ * `AsyncResult.info` reads the same whichever side wrote it. With the task's `message` (a write
+ * made for its delivery), the extended `args`, `kwargs` (as the producer sent them) and `queue`.
  */
-export function toCeleryMeta(record: TaskRecord): CeleryResultMeta {
+export function toCeleryMeta(record: TaskRecord, message?: TaskMessage): CeleryResultMeta {
   const extras: CeleriacRecordExtras = { seq: record.seq, updatedAt: record.updatedAt };
   if (record.meta !== undefined && !isUserState(record.state)) extras.meta = record.meta;
   if (record.error !== undefined) extras.error = record.error;
-  return {
+  const meta: CeleryResultMeta = {
     celeriac: extras,
     status: record.state,
     result: celeryResult(record),
@@ -55,6 +62,11 @@ export function toCeleryMeta(record: TaskRecord): CeleryResultMeta {
     retries: record.attempt - 1,
     worker: record.worker ?? null,
   };
+  if (message !== undefined) {
+    const { args, kwargs } = celeryCall(message);
+    Object.assign(meta, { args, kwargs, queue: message.queue });
+  }
+  return meta;
 }
 
 function celeryResult(record: TaskRecord): unknown {

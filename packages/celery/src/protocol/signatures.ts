@@ -36,12 +36,15 @@ export function toCelerySignatures(chain: readonly ChainStep[] | undefined): Cel
     .reverse();
 }
 
-/** Celery's `embed.chain` (from Python's `chain(a.s(), b.s())`) as Celeriac chain steps. */
-export function fromCelerySignatures(task: string, chain: unknown): TaskStep[] | undefined {
+/**
+ * Celery's `embed.chain` (from Python's `chain(a.s(), b.s())`) as Celeriac chain steps; a
+ * signature without a `task_id` gets `newId(its index in the list)`.
+ */
+export function fromCelerySignatures(task: string, chain: unknown, newId: (index: number) => string = () => randomUUID()): TaskStep[] | undefined {
   if (chain === null || chain === undefined) return undefined;
   if (!Array.isArray(chain)) throw new MalformedMessageError(`${task}: embed.chain must be a list of signatures`);
   return chain
-    .map((raw): TaskStep => {
+    .map((raw, index): TaskStep => {
       const s = raw as Partial<CelerySignature> | null;
       if (typeof s !== 'object' || s === null || typeof s.task !== 'string' || !Array.isArray(s.args ?? [])) {
         throw new MalformedMessageError(`${task}: embed.chain holds something that is not a task signature`);
@@ -50,7 +53,7 @@ export function fromCelerySignatures(task: string, chain: unknown): TaskStep[] |
       if (s.kwargs !== undefined && Object.keys(s.kwargs).length > 0) throw new MalformedMessageError(`${task}: chain link ${s.task} has keyword arguments, which a chain link cannot map`);
       const options = s.options ?? {};
       return {
-        id: typeof options.task_id === 'string' ? options.task_id : randomUUID(),
+        id: typeof options.task_id === 'string' ? options.task_id : newId(index),
         task: s.task,
         args: s.args ?? [],
         queue: typeof options.queue === 'string' ? options.queue : CELERY_DEFAULT_QUEUE,

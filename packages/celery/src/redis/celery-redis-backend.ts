@@ -12,7 +12,7 @@ import {
   type WorkerInfo,
   canApply,
 } from '@celeriac/core/adapter';
-import { type TaskRecord, type TaskState, TaskStates } from '@celeriac/core';
+import { type TaskRecord, type TaskState, TaskStates, isTerminal } from '@celeriac/core';
 import { parsePythonJson } from '../protocol/python-json.js';
 import { toCeleryMeta } from '../protocol/result-meta.js';
 import { Connections } from './connection.js';
@@ -21,6 +21,7 @@ import { type CeleryRedisOptions, type ResolvedCeleryRedisOptions, resolveOption
 import { ForeignSeq } from './foreign-seq.js';
 import { Scripts } from './scripts.js';
 import { Channels } from './channels.js';
+import { CeleryChords } from './celery-chords.js';
 import { CeleryTaskListing, setMetaCall } from './task-listing.js';
 import { RedisWorkersAndEvents, watchConnection } from '@celeriac/redis/adapter';
 
@@ -30,7 +31,8 @@ const MAX_ATTEMPTS = 100;
 /**
  * A Celeriac `ResultBackend` that is Celery's Redis result backend: a task's record is the JSON
  * meta under `celery-task-meta-<id>` (status, result, traceback, children, date_done, task_id,
- * the extended name and retries), published on that channel with every change, so Python's
+ * the extended name, retries and worker, and args, kwargs and queue when a write is made for a
+ * delivery of the task's message), published on that channel with every change, so Python's
  * `AsyncResult` reads and follows what Celeriac writes, and Celeriac reads what Celery workers
  * write. Each write checks the state machine against what it read and stores only if the key
  * still holds that (compare and set in one script), so a write is atomic per id.
@@ -52,6 +54,7 @@ export class CeleryRedisBackend implements ResultBackend {
   readonly #channels: Channels;
   readonly #operations: RedisWorkersAndEvents;
   readonly #listing: CeleryTaskListing;
+  readonly #chords: CeleryChords;
 
   constructor(options: CeleryRedisOptions) {
     this.#options = resolveOptions('new CeleryRedisBackend()', options);
@@ -61,6 +64,7 @@ export class CeleryRedisBackend implements ResultBackend {
     this.#channels = new Channels(this.#conn);
     const command = this.#conn.command;
     this.#operations = new RedisWorkersAndEvents({ command: async () => command, listen: (c, h) => this.#channels.listen(c, h), onResync: (hook) => this.#channels.onResync(hook) }, this.#keys.workersAndEvents(), this.#options.eventLimit);
+    this.#chords = new CeleryChords(command, this.#keys, this.#scripts, this.#options, (update) => this.apply(update), (key) => this.compareAndSet(key, null, 'done', this.#options.resultTtl));
     this.#listing = new CeleryTaskListing(this.#conn.command, this.#keys, this.#options, (id, raw) => this.#decode(id, raw));
   }
 
@@ -71,11 +75,14 @@ export class CeleryRedisBackend implements ResultBackend {
       const current = raw === null ? null : this.#decode(update.id, raw);
       const next = nextRecord(current, raw !== null && !this.#seq.isOwn(raw), update);
       if (next === null) return { applied: false, current };
-      const written = JSON.stringify(toCeleryMeta(next));
+      const message = update.message?.id === update.id ? update.message : undefined;
+      const written = JSON.stringify(toCeleryMeta(next, message));
       const call = setMetaCall(this.#keys, this.#options, current, next, raw, written);
       const stored = await this.#scripts.run('setMeta', call.keys, call.argv);
       if (stored === 1) {
         this.#seq.remember(update.id, written, next);
+        // A Celery chord member's count, after its result as Celery's backend does (mark_as_done).
+        if (message !== undefined && isTerminal(next.state)) await this.#chords.partReturn(next, message);
         return { applied: true, record: next };
       }
     }
@@ -186,8 +193,12 @@ export class CeleryRedisBackend implements ResultBackend {
 
   // Task listing (TaskStore section 9): see CeleryTaskListing.
 
-  remember(messages: readonly TaskMessage[]): Promise<void> {
-    return this.#listing.remember(messages);
+  async remember(messages: readonly TaskMessage[]): Promise<void> {
+    await this.#listing.remember(messages);
+    // Before the members are published (splitStore remembers first): Celery's producer sets it then too.
+    const sizes = this.#conn.command.pipeline();
+    this.#chords.setSizes(sizes, messages);
+    if (sizes.length > 0) await sizes.exec();
   }
 
   message(id: string): Promise<TaskMessage | null> {

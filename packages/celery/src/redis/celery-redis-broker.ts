@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Broker, type ConnectionListener, type DeadLetter, type Delivery, type QueueInfo, type ReserveRequest, type RevokeListener, type TaskMessage, Wakeup } from '@celeriac/core/adapter';
 import { MalformedMessageError, TASK_ID_PATTERN } from '@celeriac/core';
-import { decodeCeleryTask, encodeCeleryTask } from '../protocol/message.js';
+import { celeryCall, decodeCeleryTask, encodeCeleryTask, withCeleryCall } from '../protocol/message.js';
 import { Connections } from './connection.js';
 import { CeleryKeys } from './keys.js';
 import { fromEnvelope, kombuPriority, queueList, queueLists, toEnvelope, withHeaders } from './kombu.js';
@@ -126,6 +126,8 @@ export class CeleryRedisBroker implements Broker {
       priority: kombuPriority(envelope.kombuPriority),
       contentType: envelope.contentType,
       parameters: this.#options.parameters,
+      // Counted by CeleryRedisBackend, its pair (celeryRedisStore).
+      chords: true,
     });
     // A foreign (Python) message follows the API's own id rule, so no producer can use an id no caller could.
     if (envelope.headers.x_celeriac === undefined && !TASK_ID_PATTERN.test(message.id)) throw new MalformedMessageError(`field "id" must match ${String(TASK_ID_PATTERN)}, got ${JSON.stringify(message.id)}`);
@@ -145,7 +147,9 @@ export class CeleryRedisBroker implements Broker {
   async requeue(delivery: Delivery, next: TaskMessage): Promise<void> {
     const pri = kombuPriority(next.priority);
     const list = this.#keys.list(queueList(next.queue, pri, this.#options.prioritySteps));
-    await this.#settle(delivery.receipt, 'requeue', toEnvelope(encodeCeleryTask(next), next.queue, pri), undefined, list);
+    // A retry goes on as it came: its Celery call and chord (a spread copy of the message drops them).
+    const retried = withCeleryCall({ ...next }, celeryCall(delivery.message));
+    await this.#settle(delivery.receipt, 'requeue', toEnvelope(encodeCeleryTask(retried), next.queue, pri), undefined, list);
     this.#wakeup.wakeAll();
   }
 

@@ -55,6 +55,11 @@ export class CeleryKeys {
     return `${this.prefix}celery-task-meta-${id}`;
   }
 
+  /** Celery's chord counters of a group (`.j` results, `.t` size change, `.s` size), as its Redis backend names them. */
+  chord(group: string, suffix: '.j' | '.t' | '.s'): string {
+    return `${this.prefix}celery-taskset-meta-${group}${suffix}`;
+  }
+
   group(id: string): string {
     return `${this.prefix}celeriac.group:${id}`;
   }

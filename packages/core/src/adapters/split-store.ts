@@ -80,7 +80,7 @@ class SplitStore implements TaskStore {
   async settle(delivery: Delivery, update: StateUpdate, next?: TaskMessage): Promise<ApplyResult> {
     const lost = await this.#leaseLost(delivery, update);
     if (lost !== undefined) return lost;
-    const stored = await this.#backend.apply(update);
+    const stored = await this.#backend.apply({ ...update, message: delivery.message });
     if (stored.applied && next !== undefined) {
       await this.#backend.remember([next]);
       await this.#broker.requeue(delivery, next);
@@ -99,7 +99,7 @@ class SplitStore implements TaskStore {
 
   async apply(update: StateUpdate, delivery?: Delivery): Promise<ApplyResult> {
     const lost = delivery === undefined ? undefined : await this.#leaseLost(delivery, update);
-    return lost ?? this.#backend.apply(update);
+    return lost ?? this.#backend.apply(delivery === undefined ? update : { ...update, message: delivery.message });
   }
 
   /** The refusal of a write for a delivery that no longer holds its lease; undefined while it does. */
@@ -263,7 +263,7 @@ class SplitStore implements TaskStore {
 
   /** STARTED for a delivered message; one with no record (expired, forgotten, foreign) starts from PENDING. */
   async #start(message: TaskMessage, worker: string | undefined): Promise<ApplyResult> {
-    const started = { id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED, ...(worker === undefined ? {} : { worker }) };
+    const started = { id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.STARTED, message, ...(worker === undefined ? {} : { worker }) };
     const first = await this.#backend.apply(started);
     if (first.applied || first.current !== null) return first;
     await this.#backend.apply({ id: message.id, task: message.task, attempt: message.attempt, state: TaskStates.PENDING, create: true });

@@ -124,7 +124,9 @@ async function runErrbacks(env: FollowUpEnv, errbacks: TaskStep[], taskId: strin
   // Follow-ups that run again publish again a step still PENDING. Those of a revoke always run
   // twice (in the revoking process, then in the worker that takes the kept message), and a failed
   // chord's run with every later report of a member: error callbacks go once per key.
-  await env.dispatch(errbacks.map((step) => stepMessage({ ...step, passResult: true }, failure, {})), `errbacks:${(errbacks[0] as TaskStep).id}`);
+  // Celeriac's own error callbacks all take the failure; one without `passResult` has its
+  // arguments set already (a Celery `link_error`, which gets the failed task's id, see @celeriac/celery).
+  await env.dispatch(errbacks.map((step) => stepMessage(step, failure, {})), `errbacks:${(errbacks[0] as TaskStep).id}`);
 }
 
 function pick<T extends object, K extends keyof T>(source: T, key: K): Pick<T, K> {

@@ -80,7 +80,7 @@ export interface TaskMessage {
   createdAt: number;
   /** Steps to run, in order, after this one succeeds: the rest of a chain. */
   chain?: ChainStep[];
-  /** Run after this task (or a later link of its chain) fails, with `{ taskId, error }` as their first argument. */
+  /** Run after this task (or a later link of its chain) fails, with `{ taskId, error }` as their first argument when they have `passResult`. */
   errbacks?: TaskStep[];
   /** Set on the members of a chord's group. */
   chord?: ChordLink;

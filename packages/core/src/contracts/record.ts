@@ -1,3 +1,4 @@
+import type { TaskMessage } from './message.js';
 import type { TaskState } from '../state/states.js';
 
 /** An error as stored in a FAILURE record: plain JSON, so any process can read it. */
@@ -56,6 +57,12 @@ export interface StateUpdate {
   attempt?: number;
   /** The worker starting this run (STARTED); later updates keep the stored one when omitted. */
   worker?: string | undefined;
+  /**
+   * The message of the delivery this write is made for (its STARTED, progress, outcome), set by
+   * `splitStore` for its result backend only: a backend may keep some of it with the record
+   * (Celery's extended result fields `args`, `kwargs`, `queue`), or ignore it, as stores do.
+   */
+  message?: TaskMessage;
 }
 
 /**

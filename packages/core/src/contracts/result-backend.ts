@@ -33,6 +33,7 @@ export type RecordListener = (record: TaskRecord) => void;
  * - `subscribe` resolves once the subscription is live, so "subscribe, then get" never misses a change.
  */
 export interface ResultBackend extends Pick<TaskStore, AsTaskStore> {
+  /** `update.message` is set by `splitStore` when the write is made for a delivery (see StateUpdate). */
   apply(update: StateUpdate): Promise<ApplyResult>;
   get(id: string): Promise<TaskRecord | null>;
   /** Delete the record (Celery's `forget`). */
