@@ -1,7 +1,7 @@
 import type { ApplyResult, EnqueueOptions, StartedDelivery, TaskMessage } from '@celeriac/core/adapter';
 import { TaskStates } from '@celeriac/core';
 import type { HandOff } from './hand-off.js';
-import { type StoredMessage, routeArgs, storedMessage } from './message-fields.js';
+import { type StoredMessage, storedMessage } from './message-fields.js';
 import { CREATE_SOURCES_ARG, type PendingUpdate } from './record-codec.js';
 import { replyArray, replyNumber } from './reply.js';
 import type { StartOnReserve } from './reserver.js';
@@ -64,10 +64,8 @@ export class EnqueueStep {
 
   async #enqueueBatch(groups: EnqueueGroup[]): Promise<ApplyResult[][]> {
     const { scripts, wake, parked, options } = this.#parts;
-    // One caller's group (a lone delay(), the usual case) as it is: no copies.
-    const lone = groups.length === 1 ? (groups[0] as EnqueueGroup) : undefined;
-    const updates = lone?.updates ?? groups.flatMap((g) => g.updates);
-    const messages = lone?.messages ?? groups.flatMap((g) => g.messages);
+    const updates = groups.flatMap((g) => g.updates);
+    const messages = groups.flatMap((g) => g.messages);
     const shapes = groups.map((g) => ({ size: g.messages.length, freshIds: g.freshIds }));
     const offered = parked.empty || !options.tuning.handOff ? new Map<string, StoredMessage[]>() : this.#handOffCandidates(groups);
     const claimed = offered.size > 0 ? parked.take(offered.keys()) : undefined;
@@ -80,12 +78,9 @@ export class EnqueueStep {
     // This process ignores its own wake-ups' echo (see WakeSignal), so its waiters are woken here:
     // not for what the parked reserve can take (what the script declines, it reserves itself),
     // unless it is offered more than its free slots.
-    if (claimed === undefined) wake.notifyPublished(messages);
-    else {
-      const offeredToParked = new Set(shared.flatMap(([, m]) => m));
-      const takesAll = offeredToParked.size <= claimed.max;
-      wake.notifyPublished(takesAll ? messages.filter((m) => !offeredToParked.has(m)) : messages);
-    }
+    const offeredToParked = new Set(shared.flatMap(([, m]) => m));
+    const takesAll = claimed !== undefined && offeredToParked.size <= claimed.max;
+    wake.notifyPublished(takesAll ? messages.filter((m) => !offeredToParked.has(m)) : messages);
     claimed?.claim(enqueued.then((reply) => this.#handedOff(messages, reply, claimed.worker)));
     const reply = await enqueued;
     // With `durable`: acknowledged once replicas hold it (after the reply: a call resent after a
@@ -105,7 +100,7 @@ export class EnqueueStep {
       for (const stored of group.messages) {
         const { eta, queue, task } = stored.message;
         if (eta !== undefined && eta > now) continue;
-        const key = routeArgs(this.#parts.keys, queue, task)[0];
+        const key = this.#parts.keys.ready(queue, task);
         const list = byKey.get(key);
         if (list === undefined) byKey.set(key, [stored]);
         else list.push(stored);

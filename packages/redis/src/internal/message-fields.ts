@@ -120,43 +120,21 @@ export function messageFields(keys: BrokerKeys, { message, raw, queue, deliverie
   ];
 }
 
-/** A route's five publishJobs arguments: ready key, delayed key, ready-keys set, queue, route JSON. */
-type RouteArgs = readonly [ready: string, delayed: string, readyKeys: string, queue: string, routeJson: string];
-
-/** Each store's routes, built once: every enqueue names one, and most apps use a handful. */
-const routeCaches = new WeakMap<BrokerKeys, Map<string, RouteArgs>>();
-/** Beyond this many routes (queue names made per tenant, say) the cache starts over. */
-const ROUTE_CACHE_LIMIT = 1000;
-
-/** The route arguments of a queue and task. */
-export function routeArgs(keys: BrokerKeys, queue: string, task: string): RouteArgs {
-  let cache = routeCaches.get(keys);
-  if (cache === undefined) routeCaches.set(keys, (cache = new Map()));
-  const name = `${queue}\n${task}`;
-  let route = cache.get(name);
-  if (route === undefined) {
-    if (cache.size >= ROUTE_CACHE_LIMIT) cache.clear();
-    route = [keys.ready(queue, task), keys.delayed(queue), keys.readyKeys(queue), queue, routeJson(keys, queue)];
-    cache.set(name, route);
-  }
-  return route;
-}
-
 /** The publishJobs arguments after the priority unit: a route table, then the packed messages. */
 export function publishArgs(keys: BrokerKeys, batch: readonly StoredMessage[]): ScriptArg[] {
   const routes = new Map<string, number>();
-  const routeList: ScriptArg[] = [];
+  const routeArgs: ScriptArg[] = [];
   let packed = '';
   for (const { message, raw, queue, deliveries } of batch) {
-    const args = routeArgs(keys, queue, message.task);
-    let route = routes.get(args[0]);
+    const readyKey = keys.ready(queue, message.task);
+    let route = routes.get(readyKey);
     if (route === undefined) {
       route = routes.size + 1;
-      routes.set(args[0], route);
-      routeList.push(...args);
+      routes.set(readyKey, route);
+      routeArgs.push(readyKey, keys.delayed(queue), keys.readyKeys(queue), queue, routeJson(keys, queue));
     }
     // Newline-free fields (see includes/packedFields.lua): the id as JSON, the raw message is JSON.
     packed += `${JSON.stringify(message.id)}\n${raw}\n${route}\n${MAX_PRIORITY - message.priority}\n${message.eta ?? ''}\n${deliveries}\n`;
   }
-  return [routes.size, ...routeList, batch.length, packed];
+  return [routes.size, ...routeArgs, batch.length, packed];
 }
