@@ -12,7 +12,7 @@ const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 const BIN = createRequire(`${APP_DIR}package.json`).resolve('@celeriac/cli').replace(/index\.js$/, 'bin.js');
 
 interface Ran { code: number | null; stdout: string; stderr: string }
-function celeriac(args: readonly string[], env: NodeJS.ProcessEnv, until?: (out: string) => boolean): { done: Promise<Ran>; stop: () => void } {
+function celeriac(args: readonly string[], env: NodeJS.ProcessEnv, until?: (out: string) => boolean): { done: Promise<Ran>; stop: () => Promise<unknown> } {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: APP_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -24,20 +24,25 @@ function celeriac(args: readonly string[], env: NodeJS.ProcessEnv, until?: (out:
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const done = new Promise<Ran>((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-  return { done: until === undefined ? done : Promise.race([seen.then(() => ({ code: null, stdout, stderr })), done]), stop: () => child.kill('SIGTERM') };
+  // stop() resolves once the process has exited, so nothing outlives the test's Redis.
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    return done;
+  };
+  return { done: until === undefined ? done : Promise.race([seen.then(() => ({ code: null, stdout, stderr })), done]), stop };
 }
 
 describe('periodic-report with celeriac worker and celeriac scheduler', () => {
   let redis: Awaited<ReturnType<typeof redisForTests>>;
   let env: NodeJS.ProcessEnv;
-  const stops: (() => void)[] = [];
+  const stops: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
     redis = await redisForTests();
     env = { REDIS_URL: redis.url, SEED_ORDERS: '50', ORDERS_PER_RUN: '0', REPORT_EVERY_MS: '1000', CELERIAC_LOG: '' };
   });
   afterAll(async () => {
-    for (const stop of stops) stop();
+    await Promise.all(stops.map((stop) => stop()));
     await redis?.stop();
   });
 
